@@ -1,0 +1,30 @@
+// The history format of DESIGN.md: one operation is an `invoke` and then exactly one of `ok`,
+// `fail` (it certainly did not happen) or `info` (unknown). Every codec reads into this shape and
+// every checker reads from it, whatever tool recorded the history.
+import { z } from 'zod';
+
+export const OP_TYPES = ['invoke', 'ok', 'fail', 'info'] as const;
+export type OpType = (typeof OP_TYPES)[number];
+
+export const historyRecordSchema = z
+  .object({
+    /** Position in the history, from 0, strictly increasing. */
+    index: z.number().int().nonnegative(),
+    /** The client process. A process whose op ended in `info` never invokes again. */
+    process: z.number().int().nonnegative(),
+    type: z.enum(OP_TYPES),
+    f: z.string().min(1),
+    value: z.unknown(),
+    /** Present where the model is keyed (per-key linearizability). */
+    key: z.string().optional(),
+    /** Nanoseconds from run start (virtual in the simulator). Absent when the source had none. */
+    time: z.number().int().nonnegative().optional(),
+    /** The node that served the op, when known. */
+    node: z.string().optional(),
+  })
+  .strict();
+
+export type HistoryRecord = z.infer<typeof historyRecordSchema>;
+
+/** A whole history: records in index order. */
+export type History = HistoryRecord[];

@@ -1,0 +1,153 @@
+// The host interface: everything a node (or a client process) may touch.
+//
+// A node is a state machine. The host calls its handlers one at a time; the node acts only through
+// the host. The simulator (sim/) and the TCP host (scripts/) both implement this file, so one node
+// class runs unchanged in both. Nothing here may return a Promise: durability and time come back as
+// handler calls, never as awaited I/O.
+
+/** A process name on the network: a node (`n1`) or a client (`c3`). */
+export type NodeId = string;
+
+/** Integer nanoseconds. Virtual in the simulator, real under the TCP host. */
+export type Nanos = number;
+
+export const NS_PER_MS = 1_000_000;
+export const NS_PER_S = 1_000_000_000;
+
+/**
+ * A message on the wire. It must survive `JSON.stringify`/`JSON.parse` unchanged (plain objects,
+ * arrays, strings, finite numbers, booleans, null), because the TCP host frames it as JSON. The
+ * simulator does not copy messages: a receiver must treat what it gets as read-only.
+ */
+export type Message = unknown;
+
+/** Timer tags are small and structured so the simulator can store them without formatting. */
+export type TimerTag = string | number;
+
+export type TimerId = number;
+
+/**
+ * The node's own random stream, derived from (root seed, stream name) in the simulator. Integer
+ * first: decisions should be exact, not float comparisons.
+ */
+export interface Random {
+  /** A uniform integer in [0, bound). `bound` is a positive safe integer. */
+  int(bound: number): number;
+  /** A uniform integer in [min, max], both inclusive. */
+  range(min: number, max: number): number;
+  /** True with probability numerator / denominator. */
+  chance(numerator: number, denominator: number): boolean;
+  /** A uniform element of a non-empty array. */
+  pick<T>(items: readonly T[]): T;
+  /** Shuffles in place (Fisher-Yates) and returns the same array. */
+  shuffle<T>(items: T[]): T[];
+  /** A float in [0, 1). Prefer the integer calls for decisions. */
+  float(): number;
+}
+
+export type DiskErrorCode = 'ENOSPC' | 'EIO' | 'ENOENT';
+
+/** Thrown by disk calls that fail synchronously (disk full, missing file). */
+export class DiskError extends Error {
+  constructor(
+    readonly code: DiskErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'DiskError';
+  }
+}
+
+/**
+ * Named files. Writes land in a volatile cache at once (a read sees them); only `fsync` makes them
+ * durable. On a crash, whatever of a file was written since its last completed fsync may vanish or
+ * be torn. `fsync` completes later, as a call to the node's `onFsync` with the same tag; a node must
+ * not send anything that depends on durability before that call says `ok`.
+ *
+ * Reads may return corrupted bytes while a disk fault is active: a serious node checksums its data.
+ */
+export interface Disk {
+  /** The whole file, or null when it does not exist. The caller must not mutate the result. */
+  read(name: string): Uint8Array | null;
+  /** Replaces the whole file's contents. */
+  write(name: string, data: Uint8Array): void;
+  /** Appends to the end of the file (creates it when missing). */
+  append(name: string, data: Uint8Array): void;
+  /** Cuts the file to `sizeBytes`. */
+  truncate(name: string, sizeBytes: number): void;
+  /** Atomically renames; the rename itself is durable only after an fsync of `to`. */
+  rename(from: string, to: string): void;
+  delete(name: string): void;
+  /** File names, sorted. */
+  list(): string[];
+  size(name: string): number;
+  /** Starts an fsync of one file; completion arrives as `onFsync(tag, ok)`. */
+  fsync(name: string, tag: TimerTag): void;
+}
+
+/** Structured trace fields: kept as values, formatted only when someone looks. */
+export type TraceFields = Readonly<Record<string, string | number | boolean | null | undefined>>;
+
+export interface Host {
+  /** This process's id. */
+  readonly id: NodeId;
+  /** The ids of the cluster's nodes (servers), this one included when it is a member. Sorted. */
+  peers(): readonly NodeId[];
+  /** The node's own clock: skewed, drifting and jumping under faults. Not true time. */
+  now(): Nanos;
+  /** Fire and forget; the network decides delivery. */
+  send(to: NodeId, message: Message): void;
+  /** A timer that fires `onTimer(tag)` after `delay` of this node's clock. */
+  setTimer(delay: Nanos, tag: TimerTag): TimerId;
+  cancelTimer(id: TimerId): void;
+  readonly disk: Disk;
+  readonly random: Random;
+  /** A structured trace event, kept in the run's trace. `kind` is a short stable word. */
+  log(kind: string, fields?: TraceFields): void;
+  /**
+   * A fault point in the spirit of FoundationDB's BUGGIFY: "inject a rare path here?". Answers from
+   * the node's random stream in simulation when fault points are enabled; always false for real.
+   */
+  faultPoint(name: string): boolean;
+  /** Planted bugs switched on for this run, by full name (`raft.stale-local-read`). */
+  bug(name: string): boolean;
+}
+
+/** What a node reports about itself, so a fault can target a role (`the current leader`). */
+export interface NodeStatus {
+  role?: string;
+  term?: number;
+  /** Set when the node refuses to serve (for example a corrupted log); it says why. */
+  down?: string;
+}
+
+/** A process run by a host: a server node or a client. */
+export interface Process {
+  /** Fresh start or restart after a crash: the process reads its disk here. */
+  start(): void;
+  onMessage(from: NodeId, message: Message): void;
+  onTimer(tag: TimerTag): void;
+  onFsync(tag: TimerTag, ok: boolean): void;
+  /** Cheap, side-effect free. */
+  status?(): NodeStatus;
+}
+
+export type ProcessFactory<H extends Host = Host> = (host: H) => Process;
+
+/** One history record as a client reports it; the host adds index and true time. */
+export interface ClientRecord {
+  process: number;
+  type: 'invoke' | 'ok' | 'fail' | 'info';
+  f: string;
+  value: unknown;
+  key?: string;
+  node?: NodeId;
+}
+
+/** Clients are processes on the network too, with one more power: recording the history. */
+export interface ClientHost extends Host {
+  /** Appends a history record stamped with true time (the simulator's, not this client's clock). */
+  record(record: ClientRecord): void;
+  /** Says this client has finished its workload. */
+  done(): void;
+}
