@@ -29,6 +29,16 @@ export interface WorkloadParams {
   stopInvokingAtNs: number;
 }
 
+/** One fault action as the runner records it (the store's fault_events row). */
+export interface FaultAction {
+  /** True time in nanoseconds. */
+  time: number;
+  /** `<fault kind>.start`, `.stop` or `.skip`, or `heal.start`. */
+  kind: string;
+  /** What the action hit (`node`, `side`, `from`, ... with node lists comma-joined) and `event`, its index in the schedule. */
+  fields: Readonly<Record<string, string | number | boolean | null>>;
+}
+
 /** What a checker may know besides the history. */
 export interface CheckContext {
   nodes: readonly NodeId[];
@@ -38,6 +48,11 @@ export interface CheckContext {
   endNs: number;
   /** The system's election-timeout scale or similar, for liveness bounds. */
   params: Readonly<Record<string, number>>;
+  /**
+   * The run's fault actions in time order, when the runner knows them. Liveness checks use them to
+   * demand progress while only a minority of nodes is faulted; without them, only after the heal.
+   */
+  faults?: readonly FaultAction[];
 }
 
 export interface Workload {

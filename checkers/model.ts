@@ -1,0 +1,79 @@
+// The contract between the linearizability search and a model of the object under test. A model
+// is a sequential specification: a start state and a step function. The search never looks inside
+// a state; it hashes and compares states through the model and keeps each distinct one once.
+import type { PairedOp } from './paired-ops.js';
+
+/** What `step` returns when an operation cannot happen in a state. */
+export const ILLEGAL: unique symbol = Symbol('illegal');
+export type Illegal = typeof ILLEGAL;
+
+export interface PreparedOp<I> {
+  /** What `step` receives: the operation in the model's own terms, read once from the history. */
+  input: I;
+  /**
+   * True when the op never changes the state wherever it is legal (a read). The search then places
+   * such an op as soon as it is legal, and drops it when its outcome is unknown (it observed nothing).
+   */
+  readOnly: boolean;
+  /**
+   * True when the state after the op does not depend on the state before (a write, a put). Only
+   * used with `canReach`: after a reset, any state the reset can produce is reachable again.
+   */
+  reset?: boolean;
+}
+
+export interface Model<S = unknown, I = unknown> {
+  name: string;
+  /** One line for `check --help`: the ops, the start state, the rules that matter. */
+  summary: string;
+  /**
+   * P-compositionality: ops on different keys (`record.key`) touch independent objects, so each
+   * key's ops can be checked apart, and the history is linearizable when every part is.
+   */
+  keyed: boolean;
+  init(): S;
+  /**
+   * Reads one paired op, or returns null to leave it out. The model applies Jepsen's semantics here:
+   * a `fail` op did not happen (null) unless the model gives `fail` another meaning; an `info` op
+   * (or an invoke never completed) may have happened, so its input must be legal whenever the op
+   * could have taken effect. Throws a ModelInputError for an op the model does not know.
+   */
+  prepare(op: PairedOp): PreparedOp<I> | null;
+  /** The state after the op, or ILLEGAL. Must not change `state`: states are shared. */
+  step(state: S, input: I): S | Illegal;
+  /** A 32-bit hash; equal states must hash equal. */
+  hash(state: S): number;
+  equal(a: S, b: S): boolean;
+  /** The state for a person (`3`, `absent`, `"x 1 y"`). */
+  show(state: S): string;
+  /**
+   * Optional pruning, for models whose state only grows between resets (appends, set adds): false
+   * when no sequence of non-reset ops could take `from` to a state where the read-only op `read` is
+   * legal. Must answer true when unsure. The search abandons a configuration in which some read it
+   * still has to place can no longer become legal and no reset that could help is left.
+   */
+  canReach?(from: S, read: I): boolean;
+}
+
+/** An op the model cannot read: bad input, said with the history index to look at. */
+export class ModelInputError extends Error {
+  constructor(
+    readonly model: string,
+    readonly index: number,
+    problem: string,
+  ) {
+    super(`model ${model}: op at index ${index}: ${problem}`);
+    this.name = 'ModelInputError';
+  }
+}
+
+/**
+ * The value an op carries: the completion's for an `ok` op (a read's result, Knossos's rule that
+ * an invoke's value is filled in from its completion), otherwise the invoke's (an `info` completion
+ * carries `:timed-out` or nothing useful).
+ */
+export function opValue(op: PairedOp): unknown {
+  if (op.type === 'ok' && op.value !== null && op.value !== undefined) return op.value;
+  if (op.type === 'ok' && (op.invokeValue === null || op.invokeValue === undefined)) return op.value ?? null;
+  return op.invokeValue ?? null;
+}

@@ -1,0 +1,511 @@
+// The search for a linearization of one part of a history: Wing and Gong's depth-first search with
+// Lowe's just-in-time linearization and memo of configurations (config-cache.ts).
+//
+// Completed ops sit in a doubly linked list of call and return entries in history order. From a
+// configuration, the candidates to linearize next are the calls before the first return still in
+// the list (an op whose return is passed must already be linearized). Linearizing one lifts its two
+// entries out; backtracking puts them back. Pending ops (`info`, or never completed) have no return:
+// they may be linearized at any point after their invoke, or never, so they sit in a second list and
+// are tried after the completed candidates, and the part is linearizable as soon as every completed
+// op is placed.
+//
+// Three reductions keep the search small, each sound on its own:
+// - a read-only op (one that never changes the state) that is legal now is placed now and nothing
+//   else is tried from this configuration: any linearization that places it later can place it here;
+// - identical pending ops are placed in invoke order only: swapping two of them changes nothing;
+// - a finished configuration rules out the same one with more pending ops linearized (config-cache.ts).
+//
+// The loop runs in slices of steps and keeps all its state in fields, so parts can be interleaved
+// and a budget can stop it at any step. It allocates nothing per step: lists, bitsets, the frame
+// stack, hashes and the memo are typed arrays, and states are numbers (state-space.ts).
+import { assert } from './assert.js';
+import { ConfigCache } from './config-cache.js';
+import type { StateSpace } from './state-space.js';
+import { zobristWords } from './zobrist.js';
+
+/** One op of a part, read by the model. */
+export interface PartOp<O = unknown> {
+  /** The op as the history had it, for evidence. */
+  source: O;
+  input: unknown;
+  readOnly: boolean;
+  /** The state after it does not depend on the state before (Model.canReach). */
+  reset?: boolean;
+  invokeIndex: number;
+  /** Null for a pending op (unknown outcome): it may have taken effect, or not. */
+  completeIndex: number | null;
+}
+
+export const SEARCH_RUNNING = 0;
+export const SEARCH_LINEARIZABLE = 1;
+export const SEARCH_NOT_LINEARIZABLE = 2;
+export type SearchStatus = typeof SEARCH_RUNNING | typeof SEARCH_LINEARIZABLE | typeof SEARCH_NOT_LINEARIZABLE;
+
+/** Where the loop is in the current configuration. */
+const PHASE_FRESH = 0;
+const PHASE_COMPLETED = 1;
+const PHASE_PENDING = 2;
+const PHASE_BACKTRACK = 3;
+
+/** A position after every history index: the end of the list of entries. */
+const POSITION_END = 0x7fffffff;
+const ZOBRIST_SEED_A = 0x1f123bb5;
+const ZOBRIST_SEED_B = 0x5be0cd19;
+
+/** The part's ops numbered for the search: completed ones by completion, then pending by invoke. */
+function searchOrder(ops: readonly PartOp[]): number[] {
+  const completed: number[] = [];
+  const pending: number[] = [];
+  ops.forEach((op, index) => (op.completeIndex === null ? pending : completed).push(index));
+  completed.sort((a, b) => ops[a]!.completeIndex! - ops[b]!.completeIndex!);
+  pending.sort((a, b) => ops[a]!.invokeIndex - ops[b]!.invokeIndex);
+  return [...completed, ...pending];
+}
+
+export class PartSearch<O = unknown> {
+  /** The ops in search order: completed `0..requiredCount-1`, then pending. */
+  readonly ops: readonly PartOp<O>[];
+  readonly requiredCount: number;
+  readonly pendingCount: number;
+  readonly space: StateSpace;
+  private readonly cache = new ConfigCache();
+  private readonly readOnly: Uint8Array;
+  private readonly hasReadOnly: boolean;
+  /**
+   * For each completed read-only op, the reset ops that could still make it legal (invoked before
+   * it returns, and able to make a state from which it can be reached): `helpOps[helpFrom[op]..helpFrom[op+1])`.
+   * Null when the model cannot rule reads out.
+   */
+  private readonly helpFrom: Int32Array | null;
+  private readonly helpOps: Int32Array | null;
+
+  // The list of completed ops' entries: 0 is the head, `entryCount + 1` the end.
+  private readonly next: Int32Array;
+  private readonly prev: Int32Array;
+  private readonly entryOp: Int32Array;
+  private readonly entryIsReturn: Uint8Array;
+  private readonly entryPosition: Int32Array;
+  private readonly callEntry: Int32Array;
+  private readonly returnEntry: Int32Array;
+
+  // The list of pending ops: node j + 1 is pending op j; 0 is the head, `pendingCount + 1` the end.
+  private readonly pendingNext: Int32Array;
+  private readonly pendingPrev: Int32Array;
+  private readonly pendingPosition: Int32Array;
+  /** The previous pending op with the same input, or -1: identical ops are placed in invoke order. */
+  private readonly pendingTwin: Int32Array;
+
+  // The linearized set: bitsets with the span that differs from "all ones, then zeros".
+  private readonly requiredBits: Int32Array;
+  private readonly requiredLastMask: number;
+  private requiredLo = 0;
+  private requiredHi = 0;
+  private readonly pendingBits: Int32Array;
+  private pendingLo = 0;
+  private pendingHi = 0;
+  private pendingLinearized = 0;
+  private readonly zobristA: Int32Array;
+  private readonly zobristB: Int32Array;
+  private hashA = 0;
+  private hashB = 0;
+
+  // The frame stack: one frame per linearized op.
+  private readonly frameOp: Int32Array;
+  private readonly frameState: Int32Array;
+  private readonly frameEntry: Int32Array;
+  private readonly frameBound: Int32Array;
+  private readonly frameForced: Uint8Array;
+  private depth = 0;
+
+  private state: number;
+  private requiredLeft: number;
+  private phase = PHASE_FRESH;
+  private cursor = 0;
+  private bound = 0;
+  private status: SearchStatus = SEARCH_RUNNING;
+  /** Steps taken so far: one per candidate tried or frame popped. */
+  steps = 0;
+
+  // The configuration with the most completed ops linearized, for evidence.
+  private bestRequired = -1;
+  private bestDepth = 0;
+  private readonly bestOps: Int32Array;
+  private bestState = 0;
+
+  constructor(ops: readonly PartOp<O>[], makeSpace: (ops: readonly PartOp<O>[]) => StateSpace) {
+    const order = searchOrder(ops);
+    this.ops = order.map((index) => ops[index]!);
+    const n = this.ops.length;
+    const nR = this.ops.filter((op) => op.completeIndex !== null).length;
+    this.requiredCount = nR;
+    this.pendingCount = n - nR;
+    this.space = makeSpace(this.ops);
+    this.readOnly = Uint8Array.from(this.ops, (op) => (op.readOnly ? 1 : 0));
+    this.hasReadOnly = this.readOnly.includes(1);
+    for (let index = 0; index < n; index += 1) {
+      const op = this.ops[index]!;
+      assert(op.completeIndex === null || op.completeIndex > op.invokeIndex, 'an op completes after its invoke');
+      assert(!(op.completeIndex === null && op.readOnly), 'pending read-only ops observed nothing and are left out');
+    }
+
+    const entryCount = 2 * nR;
+    const entries: { position: number; op: number; isReturn: boolean }[] = [];
+    for (let op = 0; op < nR; op += 1) {
+      entries.push({ position: this.ops[op]!.invokeIndex, op, isReturn: false });
+      entries.push({ position: this.ops[op]!.completeIndex!, op, isReturn: true });
+    }
+    entries.sort((a, b) => a.position - b.position);
+    this.next = new Int32Array(entryCount + 2);
+    this.prev = new Int32Array(entryCount + 2);
+    this.entryOp = new Int32Array(entryCount + 2).fill(-1);
+    this.entryIsReturn = new Uint8Array(entryCount + 2);
+    this.entryPosition = new Int32Array(entryCount + 2);
+    this.callEntry = new Int32Array(nR);
+    this.returnEntry = new Int32Array(nR);
+    for (let node = 0; node < entryCount + 2; node += 1) {
+      this.next[node] = node + 1;
+      this.prev[node] = node - 1;
+    }
+    entries.forEach((entry, index) => {
+      const node = index + 1;
+      assert(index === 0 || entries[index - 1]!.position < entry.position, 'history indexes are distinct');
+      this.entryOp[node] = entry.op;
+      this.entryIsReturn[node] = entry.isReturn ? 1 : 0;
+      this.entryPosition[node] = entry.position;
+      if (entry.isReturn) this.returnEntry[entry.op] = node;
+      else this.callEntry[entry.op] = node;
+    });
+    // The end node acts as a return, so a scan of candidates always stops there.
+    this.entryIsReturn[entryCount + 1] = 1;
+    this.entryPosition[entryCount + 1] = POSITION_END;
+
+    const nP = this.pendingCount;
+    this.pendingNext = new Int32Array(nP + 2);
+    this.pendingPrev = new Int32Array(nP + 2);
+    this.pendingPosition = new Int32Array(nP + 2).fill(POSITION_END);
+    this.pendingTwin = new Int32Array(nP).fill(-1);
+    const lastOfInput = new Map<string, number>();
+    for (let node = 0; node < nP + 2; node += 1) {
+      this.pendingNext[node] = node + 1;
+      this.pendingPrev[node] = node - 1;
+    }
+    for (let pending = 0; pending < nP; pending += 1) {
+      const op = this.ops[nR + pending]!;
+      this.pendingPosition[pending + 1] = op.invokeIndex;
+      const inputKey = JSON.stringify(op.input);
+      this.pendingTwin[pending] = lastOfInput.get(inputKey) ?? -1;
+      lastOfInput.set(inputKey, pending);
+    }
+
+    if (this.space.prunes && this.hasReadOnly) {
+      const resets = this.ops.flatMap((op, index) => (op.reset === true ? [index] : []));
+      const helpFrom = new Int32Array(nR + 1);
+      const helpOps: number[] = [];
+      for (let op = 0; op < nR; op += 1) {
+        helpFrom[op] = helpOps.length;
+        if (this.readOnly[op] === 0) continue;
+        for (const reset of resets) {
+          if (this.ops[reset]!.invokeIndex < this.ops[op]!.completeIndex! && this.space.resetReaches(reset, op)) helpOps.push(reset);
+        }
+      }
+      helpFrom[nR] = helpOps.length;
+      this.helpFrom = helpFrom;
+      this.helpOps = Int32Array.from(helpOps);
+    } else {
+      this.helpFrom = null;
+      this.helpOps = null;
+    }
+
+    this.requiredBits = new Int32Array((nR + 31) >>> 5);
+    this.requiredLastMask = nR % 32 === 0 ? -1 : (1 << (nR % 32)) - 1;
+    this.pendingBits = new Int32Array((nP + 31) >>> 5);
+    this.zobristA = zobristWords(nR, ZOBRIST_SEED_A);
+    this.zobristB = zobristWords(nR, ZOBRIST_SEED_B);
+    this.frameOp = new Int32Array(n + 1);
+    this.frameState = new Int32Array(n + 1);
+    this.frameEntry = new Int32Array(n + 1);
+    this.frameBound = new Int32Array(n + 1);
+    this.frameForced = new Uint8Array(n + 1);
+    this.bestOps = new Int32Array(n);
+    this.state = this.space.initial;
+    this.requiredLeft = nR;
+    this.noteProgress();
+    if (nR === 0) this.status = SEARCH_LINEARIZABLE;
+  }
+
+  get result(): SearchStatus {
+    return this.status;
+  }
+
+  memoryBytes(): number {
+    return this.cache.memoryBytes() + this.space.memoryBytes();
+  }
+
+  /** Cache entries: configurations explored. */
+  get configurations(): number {
+    return this.cache.size;
+  }
+
+  /** Runs at most `stepsMax` steps; returns the status (running when the slice ended first). */
+  run(stepsMax: number): SearchStatus {
+    if (this.status !== SEARCH_RUNNING) return this.status;
+    const limit = this.steps + stepsMax;
+    const next = this.next;
+    const entryOp = this.entryOp;
+    const entryIsReturn = this.entryIsReturn;
+    const readOnly = this.readOnly;
+    const space = this.space;
+    while (this.steps < limit) {
+      this.steps += 1;
+      switch (this.phase) {
+        case PHASE_FRESH: {
+          // A legal read-only candidate is placed now, and nothing else is tried from here. A read
+          // that can no longer become legal makes this configuration a dead end.
+          let forced = -1;
+          let after = -1;
+          let dead = false;
+          if (this.hasReadOnly) {
+            for (let entry = next[0]!; entryIsReturn[entry] === 0; entry = next[entry]!) {
+              const op = entryOp[entry]!;
+              if (readOnly[op] === 0) continue;
+              after = space.next(this.state, op);
+              if (after >= 0) {
+                forced = op;
+                break;
+              }
+              if (this.helpFrom !== null && !space.canReach(this.state, op) && !this.helpLeft(op)) {
+                dead = true;
+                break;
+              }
+            }
+          }
+          if (dead) {
+            this.phase = PHASE_BACKTRACK;
+          } else if (forced < 0) {
+            this.phase = PHASE_COMPLETED;
+            this.cursor = next[0]!;
+          } else if (this.descend(forced, after, true, -1)) {
+            if (this.requiredLeft === 0) return (this.status = SEARCH_LINEARIZABLE);
+          } else {
+            this.phase = PHASE_BACKTRACK;
+          }
+          break;
+        }
+        case PHASE_COMPLETED: {
+          const entry = this.cursor;
+          if (entryIsReturn[entry] === 0) {
+            this.cursor = next[entry]!;
+            const op = entryOp[entry]!;
+            // Read-only candidates were tried when this configuration was fresh: they are illegal.
+            if (readOnly[op] !== 0) break;
+            const after = space.next(this.state, op);
+            if (after >= 0 && this.descend(op, after, false, -1) && this.requiredLeft === 0) {
+              return (this.status = SEARCH_LINEARIZABLE);
+            }
+            break;
+          }
+          // The first return bounds the candidates; pending ops invoked before it come next.
+          this.bound = this.entryPosition[entry]!;
+          let last = this.pendingPrev[this.pendingCount + 1]!;
+          while (last !== 0 && this.pendingPosition[last]! >= this.bound) last = this.pendingPrev[last]!;
+          this.cursor = last;
+          this.phase = PHASE_PENDING;
+          break;
+        }
+        case PHASE_PENDING: {
+          // Experiment: newest first.
+          const node = this.cursor;
+          if (node !== 0) {
+            this.cursor = this.pendingPrev[node]!;
+            const pending = node - 1;
+            const twin = this.pendingTwin[pending]!;
+            if (twin >= 0 && (this.pendingBits[twin >>> 5]! & (1 << (twin & 31))) === 0) break;
+            const op = this.requiredCount + pending;
+            const after = space.next(this.state, op);
+            if (after >= 0) this.descend(op, after, false, this.bound);
+            break;
+          }
+          this.phase = PHASE_BACKTRACK;
+          break;
+        }
+        default: {
+          if (this.depth === 0) return (this.status = SEARCH_NOT_LINEARIZABLE);
+          this.backtrack();
+          break;
+        }
+      }
+    }
+    return SEARCH_RUNNING;
+  }
+
+  /** Linearizes `op` (reaching state `after`) unless the cache covers the new configuration. */
+  private descend(op: number, after: number, forced: boolean, bound: number): boolean {
+    const nR = this.requiredCount;
+    if (op < nR) this.setRequired(op);
+    else this.setPending(op - nR);
+    const entry = this.cache.visit(
+      this.hashA,
+      this.hashB,
+      after,
+      this.requiredBits,
+      this.requiredLo,
+      this.requiredHi,
+      this.pendingBits,
+      this.pendingLo,
+      this.pendingHi,
+    );
+    if (entry < 0) {
+      if (op < nR) this.clearRequired(op);
+      else this.clearPending(op - nR);
+      return false;
+    }
+    const depth = this.depth;
+    this.frameOp[depth] = op;
+    this.frameState[depth] = this.state;
+    this.frameEntry[depth] = entry;
+    this.frameBound[depth] = bound;
+    this.frameForced[depth] = forced ? 1 : 0;
+    this.depth = depth + 1;
+    if (op < nR) {
+      this.unlink(this.callEntry[op]!);
+      this.unlink(this.returnEntry[op]!);
+      this.requiredLeft -= 1;
+    } else {
+      const node = op - nR + 1;
+      this.pendingNext[this.pendingPrev[node]!] = this.pendingNext[node]!;
+      this.pendingPrev[this.pendingNext[node]!] = this.pendingPrev[node]!;
+    }
+    this.state = after;
+    this.phase = PHASE_FRESH;
+    if (nR - this.requiredLeft > this.bestRequired) this.noteProgress();
+    return true;
+  }
+
+  /** Takes back the last linearized op and resumes the scan after it (or keeps popping if forced). */
+  private backtrack(): void {
+    const nR = this.requiredCount;
+    const depth = this.depth - 1;
+    this.depth = depth;
+    const op = this.frameOp[depth]!;
+    this.cache.finish(this.frameEntry[depth]!);
+    this.state = this.frameState[depth]!;
+    if (op < nR) {
+      // Entries go back in the reverse order they were lifted, so the links they kept are valid.
+      this.relink(this.returnEntry[op]!);
+      this.relink(this.callEntry[op]!);
+      this.clearRequired(op);
+      this.requiredLeft += 1;
+    } else {
+      const node = op - nR + 1;
+      this.pendingNext[this.pendingPrev[node]!] = node;
+      this.pendingPrev[this.pendingNext[node]!] = node;
+      this.clearPending(op - nR);
+    }
+    if (this.frameForced[depth] !== 0) {
+      // The forced op stood for every choice from the configuration below: that one is done too.
+      this.phase = PHASE_BACKTRACK;
+    } else if (op < nR) {
+      this.phase = PHASE_COMPLETED;
+      this.cursor = this.next[this.callEntry[op]!]!;
+    } else {
+      this.phase = PHASE_PENDING;
+      this.bound = this.frameBound[depth]!;
+      this.cursor = this.pendingPrev[op - nR + 1]!;
+    }
+  }
+
+  /** Whether a reset that could make read `op` legal again is still to be linearized. */
+  private helpLeft(op: number): boolean {
+    const helpOps = this.helpOps!;
+    const nR = this.requiredCount;
+    for (let index = this.helpFrom![op]!, end = this.helpFrom![op + 1]!; index < end; index += 1) {
+      const reset = helpOps[index]!;
+      const bits = reset < nR ? this.requiredBits : this.pendingBits;
+      const bit = reset < nR ? reset : reset - nR;
+      if ((bits[bit >>> 5]! & (1 << (bit & 31))) === 0) return true;
+    }
+    return false;
+  }
+
+  private unlink(node: number): void {
+    const next = this.next;
+    const prev = this.prev;
+    next[prev[node]!] = next[node]!;
+    prev[next[node]!] = prev[node]!;
+  }
+
+  private relink(node: number): void {
+    this.next[this.prev[node]!] = node;
+    this.prev[this.next[node]!] = node;
+  }
+
+  private fullMask(word: number): number {
+    return word === this.requiredBits.length - 1 ? this.requiredLastMask : -1;
+  }
+
+  private setRequired(op: number): void {
+    const bits = this.requiredBits;
+    const word = op >>> 5;
+    assert((bits[word]! & (1 << (op & 31))) === 0, 'an op is linearized once');
+    bits[word] = bits[word]! | (1 << (op & 31));
+    this.hashA ^= this.zobristA[op]!;
+    this.hashB ^= this.zobristB[op]!;
+    if (word >= this.requiredHi) this.requiredHi = word + 1;
+    while (this.requiredLo < bits.length && bits[this.requiredLo] === this.fullMask(this.requiredLo)) this.requiredLo += 1;
+  }
+
+  private clearRequired(op: number): void {
+    const bits = this.requiredBits;
+    const word = op >>> 5;
+    bits[word] = bits[word]! & ~(1 << (op & 31));
+    this.hashA ^= this.zobristA[op]!;
+    this.hashB ^= this.zobristB[op]!;
+    if (word < this.requiredLo) this.requiredLo = word;
+    while (this.requiredHi > 0 && bits[this.requiredHi - 1] === 0) this.requiredHi -= 1;
+  }
+
+  private setPending(pending: number): void {
+    const bits = this.pendingBits;
+    const word = pending >>> 5;
+    bits[word] = bits[word]! | (1 << (pending & 31));
+    if (this.pendingLinearized === 0) {
+      this.pendingLo = word;
+      this.pendingHi = word + 1;
+    } else {
+      if (word < this.pendingLo) this.pendingLo = word;
+      if (word >= this.pendingHi) this.pendingHi = word + 1;
+    }
+    this.pendingLinearized += 1;
+  }
+
+  private clearPending(pending: number): void {
+    const bits = this.pendingBits;
+    const word = pending >>> 5;
+    bits[word] = bits[word]! & ~(1 << (pending & 31));
+    this.pendingLinearized -= 1;
+    if (this.pendingLinearized === 0) {
+      this.pendingLo = 0;
+      this.pendingHi = 0;
+      return;
+    }
+    while (bits[this.pendingLo] === 0) this.pendingLo += 1;
+    while (bits[this.pendingHi - 1] === 0) this.pendingHi -= 1;
+  }
+
+  private noteProgress(): void {
+    this.bestRequired = this.requiredCount - this.requiredLeft;
+    this.bestDepth = this.depth;
+    this.bestOps.set(this.frameOp.subarray(0, this.depth));
+    this.bestState = this.state;
+  }
+
+  /** The ops linearized so far, in order (the whole linearization once the status is linearizable). */
+  linearized(): number[] {
+    return Array.from(this.frameOp.subarray(0, this.depth));
+  }
+
+  /** The configuration that placed the most completed ops: its ops in order and its state. */
+  furthest(): { ops: number[]; state: number } {
+    return { ops: Array.from(this.bestOps.subarray(0, this.bestDepth)), state: this.bestState };
+  }
+}

@@ -1,0 +1,220 @@
+// A scenario: everything a run needs besides its seed and the code. Files are JSON validated here;
+// errors name the JSON path of the bad field. Every run records its explicit scenario (defaults
+// filled in and any drawn schedule replaced by its events), so any run can become a file.
+import { z } from 'zod';
+import { FAULT_KINDS, faultEventSchema, type FaultEvent } from './events.js';
+
+export const SCENARIO_VERSION = 1;
+
+/** Limits that keep one run bounded whatever a file says. */
+export const SCENARIO_LIMITS = {
+  nodesMax: 15,
+  clientsMax: 64,
+  opsMax: 1_000_000,
+  faultEventsMax: 10_000,
+  durationMsMax: 3_600_000,
+} as const;
+
+export const workloadSchema = z
+  .object({
+    /** A workload of the system; absent means the system's default. */
+    name: z.string().min(1).optional(),
+    clients: z.number().int().min(1).max(SCENARIO_LIMITS.clientsMax).default(3),
+    opsMax: z.number().int().min(0).max(SCENARIO_LIMITS.opsMax).default(200),
+    opsPerSecond: z.number().positive().max(1_000_000).default(100),
+    keys: z.number().int().min(1).max(10_000).default(3),
+    timeoutMs: z.number().int().positive().max(600_000).default(1_000),
+  })
+  .strict();
+
+/** How hard drawn faults hit: a rate over the safety phase and a range of durations. */
+export const intensitySchema = z
+  .object({
+    /** Mean fault starts per simulated second of the safety phase. */
+    ratePerSecond: z.number().positive().max(100).default(0.5),
+    durationMsMin: z.number().int().positive().max(600_000).default(200),
+    durationMsMax: z.number().int().positive().max(600_000).default(3_000),
+    /** Upper bound on drawn fault events. */
+    eventsMax: z.number().int().min(0).max(SCENARIO_LIMITS.faultEventsMax).default(64),
+  })
+  .strict()
+  .refine((value) => value.durationMsMin <= value.durationMsMax, {
+    path: ['durationMsMin'],
+    message: 'must not exceed durationMsMax',
+  });
+
+const kindName = z.string().min(1);
+
+/** A schedule still to be drawn from the seed: named kinds at an intensity, or swarm mode. */
+export const faultDrawSchema = z
+  .object({
+    /** Kinds or groups (`partition`, `disk`, ...), or `["all"]`. Ignored by swarm mode's own draw. */
+    kinds: z.array(kindName).max(64).default(['all']),
+    /** Swarm mode: the seed also draws which kinds are on and how hard. */
+    swarm: z.boolean().default(false),
+    intensity: intensitySchema.optional(),
+  })
+  .strict();
+
+export const networkSchema = z
+  .object({
+    latencyUsMin: z.number().int().nonnegative().max(60_000_000).optional(),
+    latencyUsMax: z.number().int().nonnegative().max(60_000_000).optional(),
+  })
+  .strict();
+
+export const diskSchema = z
+  .object({
+    fsyncUsMin: z.number().int().nonnegative().max(60_000_000).optional(),
+    fsyncUsMax: z.number().int().nonnegative().max(60_000_000).optional(),
+  })
+  .strict();
+
+export const faultPointsSchema = z
+  .object({
+    enabled: z.boolean(),
+    numerator: z.number().int().nonnegative().default(1),
+    denominator: z.number().int().positive().default(100),
+  })
+  .strict()
+  .refine((value) => value.numerator <= value.denominator, {
+    path: ['numerator'],
+    message: 'must not exceed denominator',
+  });
+
+/** What swarm mode drew for this seed; kept so the banner and the store can show it. */
+export const swarmRecordSchema = z.record(z.string(), z.union([z.number(), z.string(), z.boolean(), z.array(z.string())]));
+
+export const scenarioSchema = z
+  .object({
+    version: z.literal(SCENARIO_VERSION).default(SCENARIO_VERSION),
+    system: z.string().min(1),
+    /** Server count: ids are n1..nK. Absent means the system's default. */
+    nodes: z.number().int().min(1).max(SCENARIO_LIMITS.nodesMax).optional(),
+    workload: workloadSchema.default(() => workloadSchema.parse({})),
+    /** The safety phase: faults happen only in it. */
+    durationMs: z.number().int().positive().max(SCENARIO_LIMITS.durationMsMax).default(10_000),
+    /** The liveness phase after everything heals: the system must make progress. */
+    livenessMs: z.number().int().nonnegative().max(SCENARIO_LIMITS.durationMsMax).default(5_000),
+    /**
+     * Ends the run early at this simulated time, every other parameter unchanged, so the run is an
+     * exact prefix of the full one (the shrinker's cut). A cut run is judged for safety only: its
+     * liveness phase never completes.
+     */
+    stopAtMs: z.number().int().positive().max(2 * SCENARIO_LIMITS.durationMsMax).optional(),
+    faults: z.union([z.array(faultEventSchema).max(SCENARIO_LIMITS.faultEventsMax), faultDrawSchema]).default([]),
+    /** A planted bug by full name, or null. */
+    bug: z.string().min(1).nullable().default(null),
+    /** Checker names to keep (`linearizable`, `invariants`, `assertions`, ...); absent keeps all. */
+    checkers: z.array(z.string().min(1)).max(64).optional(),
+    network: networkSchema.optional(),
+    disk: diskSchema.optional(),
+    faultPoints: faultPointsSchema.optional(),
+    swarm: swarmRecordSchema.optional(),
+  })
+  .strict();
+
+/** A scenario as written: the schedule may still be a draw. */
+export type Scenario = z.infer<typeof scenarioSchema>;
+export type ScenarioInput = z.input<typeof scenarioSchema>;
+export type WorkloadSettings = z.infer<typeof workloadSchema>;
+export type Intensity = z.infer<typeof intensitySchema>;
+export type FaultDraw = z.infer<typeof faultDrawSchema>;
+
+/** A scenario with every default filled and the schedule explicit: what a run records. */
+export type ExplicitScenario = Omit<Scenario, 'faults' | 'nodes' | 'workload'> & {
+  nodes: number;
+  workload: WorkloadSettings & { name: string };
+  faults: FaultEvent[];
+};
+
+export class ScenarioError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ScenarioError';
+  }
+}
+
+/** `faults[2].kind` from a zod path. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  let text = '';
+  for (const part of path) {
+    if (typeof part === 'number') text += `[${part}]`;
+    else text += text === '' ? String(part) : `.${String(part)}`;
+  }
+  return text === '' ? '(top level)' : text;
+}
+
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let value = input;
+  for (const part of path) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<PropertyKey, unknown>)[part];
+  }
+  return value;
+}
+
+function describeIssue(issue: z.core.$ZodIssue, input: unknown): string {
+  if (issue.code === 'invalid_union' && 'discriminator' in issue && issue.discriminator === 'kind') {
+    const given = valueAt(input, issue.path);
+    if (given === undefined) return `missing "kind" (expected one of ${FAULT_KINDS.join(', ')})`;
+    return `unknown fault kind ${JSON.stringify(given)} (expected one of ${FAULT_KINDS.join(', ')})`;
+  }
+  if (issue.code === 'invalid_union') {
+    // The schedule is either a list of events or a draw; say which shapes are accepted.
+    return 'expected a list of fault events or a draw object {"kinds": [...], "swarm": false}';
+  }
+  if (issue.code === 'unrecognized_keys') {
+    return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((key) => JSON.stringify(key)).join(', ')}`;
+  }
+  return issue.message;
+}
+
+/**
+ * Validates a parsed JSON value as a scenario. `source` names the file in messages:
+ * `scenario.json: faults[2].kind: unknown fault kind "partiton" (expected one of ...)`.
+ */
+export function parseScenario(input: unknown, source = 'scenario'): Scenario {
+  const result = scenarioSchema.safeParse(input);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  let path = issue.path;
+  // A union failure inside a fault event reports its own path; a union failure of `faults` itself
+  // is more useful when it points at the first bad event.
+  if (issue.code === 'invalid_union' && issue.path.length === 1 && issue.path[0] === 'faults' && Array.isArray(valueAt(input, ['faults']))) {
+    const events = valueAt(input, ['faults']) as unknown[];
+    for (let index = 0; index < events.length; index++) {
+      const eventResult = faultEventSchema.safeParse(events[index]);
+      if (!eventResult.success) {
+        const inner = eventResult.error.issues[0]!;
+        path = ['faults', index, ...inner.path];
+        throw new ScenarioError(`${source}: ${formatPath(path)}: ${describeIssue(inner, events[index])}`);
+      }
+    }
+  }
+  throw new ScenarioError(`${source}: ${formatPath(path)}: ${describeIssue(issue, input)}`);
+}
+
+/** Parses scenario file text (JSON) with the file name in every message. */
+export function parseScenarioText(text: string, source: string): Scenario {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new ScenarioError(`${source}: not valid JSON (${(error as Error).message}); fix the file's syntax`);
+  }
+  return parseScenario(json, source);
+}
+
+/** Server ids of a scenario: n1..nK. */
+export function nodeIds(count: number): string[] {
+  if (!(Number.isInteger(count) && count >= 1 && count <= SCENARIO_LIMITS.nodesMax)) {
+    throw new ScenarioError(`node count ${count} outside 1..${SCENARIO_LIMITS.nodesMax}`);
+  }
+  return Array.from({ length: count }, (_, index) => `n${index + 1}`);
+}
+
+/** True when the schedule is already a list of events. */
+export function isExplicitSchedule(faults: Scenario['faults']): faults is FaultEvent[] {
+  return Array.isArray(faults);
+}

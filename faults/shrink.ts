@@ -1,0 +1,321 @@
+// Shrinking a failing run: delta debugging (Zeller's ddmin) over the explicit scenario, keeping the
+// seed. Each pass proposes smaller scenarios (shorter safety phase, fewer fault events, shorter
+// faults, fewer ops, clients and nodes) and keeps the first that still fails with the same kind of
+// violation. Every candidate is a valid explicit scenario, so the result is a file anyone can run.
+import type { FaultEvent } from './events.js';
+import type { RunResult } from './runner.js';
+import type { ExplicitScenario } from './scenario.js';
+
+export interface ShrinkOptions {
+  /** Runs spent at most, the original's excluded. */
+  runsMax: number;
+  /** The smallest cluster the system runs with. */
+  nodesMin: number;
+}
+
+export interface ShrinkResult {
+  /** The smallest failing run found (the original when nothing smaller failed). */
+  result: RunResult;
+  /** Runs spent. */
+  runs: number;
+  /** One line per accepted step, for a person reading how it got there. */
+  steps: string[];
+}
+
+/** Size of a run, compared lexicographically: fault events matter most, then ops. */
+export function runSize(result: RunResult): number[] {
+  const scenario = result.scenario;
+  const faultMs = scenario.faults.reduce((sum, event) => sum + (event.durationMs ?? scenario.durationMs), 0);
+  return [
+    result.faultEvents,
+    scenario.faults.length,
+    result.ops,
+    scenario.workload.clients,
+    scenario.nodes,
+    scenario.workload.keys,
+    faultMs,
+    endMs(scenario),
+    scenario.durationMs,
+    scenario.livenessMs,
+  ];
+}
+
+function smaller(a: number[], b: number[]): boolean {
+  for (let index = 0; index < a.length; index++) {
+    if (a[index]! !== b[index]!) return a[index]! < b[index]!;
+  }
+  return false;
+}
+
+/**
+ * The violation a shrink must keep: the original's invalid checkers other than liveness when there
+ * are any (a liveness failure is often a consequence; the safety violation is the finding).
+ */
+export function targetViolation(violation: string): string[] {
+  const names = violation.split('+');
+  const safety = names.filter((name) => name !== 'liveness');
+  return safety.length > 0 ? safety : names;
+}
+
+/** True when `candidate` still shows the kind of violation the shrink keeps. */
+export function sameViolation(target: readonly string[], candidate: RunResult): boolean {
+  if (candidate.violation === null) return false;
+  const names = new Set(candidate.violation.split('+'));
+  return target.some((name) => names.has(name));
+}
+
+interface Candidate {
+  scenario: ExplicitScenario;
+  step: string;
+  /** A different seed to try the smaller scenario with; absent keeps the current seed. */
+  seed?: number;
+}
+
+/** Seeds a reseed pass tries per smaller size. */
+export const RESEEDS = 8;
+/** Op budgets a reseed pass tries, smallest first. */
+const RESEED_OPS = [10, 20, 40] as const;
+
+const NODE_FIELDS = ['node', 'to', 'bridge', 'from'] as const;
+const NODE_LIST_FIELDS = ['side', 'left', 'right', 'order', 'from', 'to'] as const;
+
+/** The event without node `id`, or null when it cannot exist without it. */
+function withoutNode(event: FaultEvent, id: string): FaultEvent | null {
+  const copy = { ...event } as Record<string, unknown>;
+  for (const field of NODE_FIELDS) if (copy[field] === id) return null;
+  for (const field of NODE_LIST_FIELDS) {
+    const value = copy[field];
+    if (Array.isArray(value)) {
+      const kept = (value as string[]).filter((node) => node !== id);
+      if (kept.length === 0) return null;
+      copy[field] = kept;
+    }
+  }
+  return copy as FaultEvent;
+}
+
+function withFaults(scenario: ExplicitScenario, faults: FaultEvent[]): ExplicitScenario {
+  return { ...scenario, faults };
+}
+
+/** The last instant any fault is active, in ms; 0 without faults. */
+function faultsEndMs(scenario: ExplicitScenario): number {
+  let end = 0;
+  for (const event of scenario.faults) end = Math.max(end, event.atMs + (event.durationMs ?? 0) + 1);
+  return end;
+}
+
+function* durationCandidates(scenario: ExplicitScenario): Generator<Candidate> {
+  const endMs = faultsEndMs(scenario);
+  // Cut the safety phase right after the last fault; then halve it, dropping faults that no longer fit.
+  const targets = [Math.max(1, endMs), Math.floor(scenario.durationMs / 2)];
+  for (const durationMs of targets) {
+    if (durationMs < 1 || durationMs >= scenario.durationMs) continue;
+    const faults = scenario.faults.filter((event) => event.atMs < durationMs);
+    yield { scenario: { ...withFaults(scenario, faults), durationMs }, step: `safety phase ${scenario.durationMs} -> ${durationMs} ms` };
+  }
+}
+
+function* faultLengthCandidates(scenario: ExplicitScenario): Generator<Candidate> {
+  for (let index = 0; index < scenario.faults.length; index++) {
+    const event = scenario.faults[index]!;
+    const lasting = event.durationMs ?? scenario.durationMs - event.atMs;
+    const shorter = Math.floor(lasting / 2);
+    if (shorter < 1 || (event.durationMs !== undefined && shorter >= event.durationMs)) continue;
+    const faults = scenario.faults.map((other, at) => (at === index ? ({ ...other, durationMs: shorter } as FaultEvent) : other));
+    yield { scenario: withFaults(scenario, faults), step: `fault ${index} (${event.kind}) ${lasting} -> ${shorter} ms` };
+  }
+}
+
+function* opsCandidates(scenario: ExplicitScenario, ops: number): Generator<Candidate> {
+  const current = Math.min(scenario.workload.opsMax, ops);
+  const targets = [Math.floor(current / 4), Math.floor(current / 2), Math.floor((current * 3) / 4), Math.floor((current * 9) / 10), current - 1];
+  const seen = new Set<number>();
+  for (const opsMax of targets) {
+    if (opsMax < 1 || opsMax >= scenario.workload.opsMax || seen.has(opsMax)) continue;
+    seen.add(opsMax);
+    yield { scenario: { ...scenario, workload: { ...scenario.workload, opsMax } }, step: `ops ${current} -> at most ${opsMax}` };
+  }
+}
+
+function* clientCandidates(scenario: ExplicitScenario): Generator<Candidate> {
+  const clients = scenario.workload.clients;
+  const targets = [1, Math.floor(clients / 2), clients - 1];
+  const seen = new Set<number>();
+  for (const target of targets) {
+    if (target < 1 || target >= clients || seen.has(target)) continue;
+    seen.add(target);
+    yield { scenario: { ...scenario, workload: { ...scenario.workload, clients: target } }, step: `clients ${clients} -> ${target}` };
+  }
+}
+
+function* nodeCandidates(scenario: ExplicitScenario, nodesMin: number): Generator<Candidate> {
+  // Drop the highest-numbered node (ids stay n1..nK): events that need it go, lists lose it.
+  if (scenario.nodes <= nodesMin) return;
+  const removed = `n${scenario.nodes}`;
+  const faults: FaultEvent[] = [];
+  for (const event of scenario.faults) {
+    const kept = withoutNode(event, removed);
+    if (kept !== null) faults.push(kept);
+  }
+  yield { scenario: { ...withFaults(scenario, faults), nodes: scenario.nodes - 1 }, step: `nodes ${scenario.nodes} -> ${scenario.nodes - 1}` };
+}
+
+function* livenessCandidates(scenario: ExplicitScenario): Generator<Candidate> {
+  const shorter = Math.floor(scenario.livenessMs / 2);
+  if (shorter >= 500 && shorter < scenario.livenessMs) {
+    yield { scenario: { ...scenario, livenessMs: shorter }, step: `liveness phase ${scenario.livenessMs} -> ${shorter} ms` };
+  }
+}
+
+/** Where the run ends now, in ms. */
+function endMs(scenario: ExplicitScenario): number {
+  const full = scenario.durationMs + scenario.livenessMs;
+  return scenario.stopAtMs === undefined ? full : Math.min(full, scenario.stopAtMs);
+}
+
+/**
+ * Cuts the run off early with every parameter unchanged (`stopAtMs`): the cut run is an exact prefix
+ * of the longer one, so a violation completed before the cut survives it. Halving steps find the
+ * cut in a few runs.
+ */
+function* cutCandidates(scenario: ExplicitScenario): Generator<Candidate> {
+  const end = endMs(scenario);
+  for (const [numerator, denominator] of [[1, 8], [1, 4], [1, 2], [3, 4], [7, 8]] as const) {
+    const stopAtMs = Math.floor((end * numerator) / denominator);
+    if (stopAtMs < 1 || stopAtMs >= end) continue;
+    const faults = scenario.faults.filter((event) => event.atMs < stopAtMs);
+    yield { scenario: { ...withFaults(scenario, faults), stopAtMs }, step: `run cut at ${stopAtMs} ms (of ${end})` };
+  }
+}
+
+/**
+ * Cuts the whole run short: both phases and the op budget by the same factor, so a workload that
+ * spreads its budget over the run keeps its pace and the shorter run replays a prefix of the
+ * longer one. A violation that happened early survives the cut.
+ */
+function* truncateCandidates(scenario: ExplicitScenario, ops: number): Generator<Candidate> {
+  const current = Math.min(scenario.workload.opsMax, ops);
+  for (const [numerator, denominator] of [[1, 4], [1, 2], [3, 4]] as const) {
+    const durationMs = Math.floor((scenario.durationMs * numerator) / denominator);
+    const livenessMs = Math.floor((scenario.livenessMs * numerator) / denominator);
+    const opsMax = Math.ceil((current * numerator) / denominator);
+    if (durationMs < 1 || opsMax < 1 || opsMax >= current) continue;
+    const faults = scenario.faults.filter((event) => event.atMs < durationMs);
+    const shorter: ExplicitScenario = { ...withFaults(scenario, faults), durationMs, livenessMs, workload: { ...scenario.workload, opsMax } };
+    if (scenario.stopAtMs !== undefined) shorter.stopAtMs = Math.max(1, Math.floor((scenario.stopAtMs * numerator) / denominator));
+    yield {
+      scenario: shorter,
+      step: `run cut to ${numerator}/${denominator}: safety ${durationMs} ms, liveness ${livenessMs} ms, ops at most ${opsMax}`,
+    };
+  }
+}
+
+function* keyCandidates(scenario: ExplicitScenario): Generator<Candidate> {
+  const keys = scenario.workload.keys;
+  for (const target of new Set([1, keys - 1])) {
+    if (target < 1 || target >= keys) continue;
+    yield { scenario: { ...scenario, workload: { ...scenario.workload, keys: target } }, step: `keys ${keys} -> ${target}` };
+  }
+}
+
+/**
+ * The same schedule with far fewer ops, under a few other seeds: a bug that needs a rare
+ * interleaving is often found again at a small size under a different seed, and a capsule is a
+ * scenario plus whatever seed makes it fail.
+ */
+function* reseedCandidates(scenario: ExplicitScenario, ops: number, seed: number): Generator<Candidate> {
+  for (const opsMax of RESEED_OPS) {
+    if (opsMax >= Math.min(ops, scenario.workload.opsMax)) continue;
+    for (let offset = 1; offset <= RESEEDS; offset++) {
+      const next = seed + offset;
+      if (!Number.isSafeInteger(next)) return;
+      // The whole run again (no cut): with fewer ops spread over it, a cut would leave almost none.
+      const { stopAtMs: _cut, ...uncut } = scenario;
+      yield { scenario: { ...uncut, workload: { ...scenario.workload, opsMax } }, seed: next, step: `seed ${seed} -> ${next} with ops at most ${opsMax}` };
+    }
+  }
+}
+
+/**
+ * Shrinks `original` (a failing run) with `run`, which runs an explicit scenario with a seed (the
+ * original's, or another the reseed pass tries). Deterministic: the same inputs give the same result.
+ */
+export function shrinkRun(original: RunResult, run: (scenario: ExplicitScenario, seed: number) => RunResult, options: ShrinkOptions): ShrinkResult {
+  if (original.violation === null) throw new Error('shrinkRun: the original run did not fail');
+  if (!(Number.isSafeInteger(options.runsMax) && options.runsMax >= 0)) throw new Error(`shrinkRun: bad runsMax ${options.runsMax}`);
+  const target = targetViolation(original.violation);
+  let best = original;
+  let runs = 0;
+  const steps: string[] = [];
+  const passes: ((scenario: ExplicitScenario, ops: number, seed: number) => Iterable<Candidate>)[] = [
+    (scenario) => durationCandidates(scenario),
+    (scenario) => cutCandidates(scenario),
+    (scenario, ops) => truncateCandidates(scenario, ops),
+    (scenario, ops) => opsCandidates(scenario, ops),
+    (scenario) => clientCandidates(scenario),
+    (scenario) => nodeCandidates(scenario, options.nodesMin),
+    (scenario) => keyCandidates(scenario),
+    (scenario) => faultLengthCandidates(scenario),
+    (scenario) => livenessCandidates(scenario),
+    (scenario, ops, seed) => reseedCandidates(scenario, ops, seed),
+  ];
+  const attempt = (scenario: ExplicitScenario, seed: number, step: string): boolean => {
+    runs++;
+    const result = run(scenario, seed);
+    if (!sameViolation(target, result) || !smaller(runSize(result), runSize(best))) return false;
+    best = result;
+    steps.push(step);
+    return true;
+  };
+  /**
+   * Zeller's ddmin over the fault events, complements only: split the events into `chunks` parts
+   * and drop one part at a time; after a success keep the granularity (minus one), after a round
+   * without one double it, until single events have been tried.
+   */
+  const ddminEvents = (): boolean => {
+    let any = false;
+    if (best.scenario.faults.length > 0 && runs < options.runsMax) {
+      if (attempt(withFaults(best.scenario, []), best.seed, `fault events ${best.scenario.faults.length} -> 0`)) return true;
+    }
+    let chunks = 2;
+    while (best.scenario.faults.length >= 2 && runs < options.runsMax) {
+      const events = best.scenario.faults;
+      const size = Math.ceil(events.length / chunks);
+      let removed = false;
+      for (let start = 0; start < events.length && runs < options.runsMax; start += size) {
+        const kept = [...events.slice(0, start), ...events.slice(start + size)];
+        if (attempt(withFaults(best.scenario, kept), best.seed, `fault events ${events.length} -> ${kept.length}`)) {
+          removed = true;
+          any = true;
+          chunks = Math.max(chunks - 1, 2);
+          break;
+        }
+      }
+      if (removed) continue;
+      if (size === 1) break;
+      chunks = Math.min(chunks * 2, events.length);
+    }
+    return any;
+  };
+  let improved = true;
+  while (improved && runs < options.runsMax) {
+    improved = ddminEvents();
+    for (const pass of passes) {
+      // Re-run a pass while it keeps finding something smaller: ddmin restarts on the smaller input.
+      let passImproved = true;
+      while (passImproved && runs < options.runsMax) {
+        passImproved = false;
+        for (const candidate of pass(best.scenario, best.ops, best.seed)) {
+          if (runs >= options.runsMax) break;
+          if (attempt(candidate.scenario, candidate.seed ?? best.seed, candidate.step)) {
+            passImproved = true;
+            improved = true;
+            break;
+          }
+        }
+      }
+    }
+  }
+  return { result: best, runs, steps };
+}

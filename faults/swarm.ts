@@ -1,0 +1,44 @@
+// Swarm mode, in the spirit of TigerBeetle's VOPR and of "swarm testing" (Groce et al.): each seed
+// also draws which fault kinds are on and how hard they hit, so a campaign explores quiet runs with
+// one rare fault as well as storms, instead of the same average mix every time.
+import type { Random } from '../nodes/host.js';
+import type { FaultKind } from './events.js';
+import type { Intensity } from './scenario.js';
+
+export interface SwarmDraw {
+  kinds: FaultKind[];
+  weights: Partial<Record<FaultKind, number>>;
+  intensity: Intensity;
+  linkProbabilityMax: number;
+  faultPoints: { enabled: boolean; numerator: number; denominator: number };
+  /** Flat record of everything drawn, for the banner and the recorded scenario. */
+  record: Record<string, number | string | boolean | string[]>;
+}
+
+/** Swarm parameters for one seed from `random`, over the kinds the system can run. */
+export function drawSwarm(random: Random, available: readonly FaultKind[]): SwarmDraw {
+  // Each kind is on with probability 1/2; at least one stays on so the run is not fault-free.
+  let kinds = available.filter(() => random.chance(1, 2));
+  if (kinds.length === 0 && available.length > 0) kinds = [random.pick(available)];
+  const weights: Partial<Record<FaultKind, number>> = {};
+  for (const kind of kinds) weights[kind] = random.range(1, 4);
+  const ratePerSecond = random.pick([0.1, 0.25, 0.5, 1, 2, 4]);
+  const durationMsMin = random.pick([10, 50, 100, 300]);
+  const durationMsMax = durationMsMin * random.pick([2, 5, 10, 30]);
+  const eventsMax = random.pick([4, 16, 64]);
+  const linkProbabilityMax = random.pick([0.01, 0.05, 0.2, 0.5]);
+  const faultPointsOn = random.chance(1, 3);
+  const faultPoints = { enabled: faultPointsOn, numerator: 1, denominator: faultPointsOn ? random.pick([10, 100, 1000]) : 100 };
+  const intensity: Intensity = { ratePerSecond, durationMsMin, durationMsMax, eventsMax };
+  const record: SwarmDraw['record'] = {
+    kinds,
+    ratePerSecond,
+    durationMsMin,
+    durationMsMax,
+    eventsMax,
+    linkProbabilityMax,
+    faultPoints: faultPointsOn ? `1/${faultPoints.denominator}` : 'off',
+  };
+  for (const kind of kinds) record[`weight.${kind}`] = weights[kind]!;
+  return { kinds, weights, intensity, linkProbabilityMax, faultPoints, record };
+}

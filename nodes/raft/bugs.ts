@@ -1,0 +1,45 @@
+// The planted bugs of the Raft node. Each one, when named by `--bug`, switches a real change in the
+// real code path (the switch sits where the correct code makes the decision); all are off otherwise.
+// The shape matches PlantedBug of workloads/system.ts, declared here because nodes/ may import only
+// nodes/host.ts from outside its folder.
+import type { Host } from '../host.js';
+
+export interface RaftPlantedBug {
+  name: string;
+  description: string;
+}
+
+export const raftBugs: readonly RaftPlantedBug[] = [
+  { name: 'raft.stale-local-read', description: 'reads answered from the local state machine with no ReadIndex (any node, leader or not)' },
+  { name: 'raft.early-read-index', description: 'ReadIndex served before the new leader has committed an entry of its term' },
+  { name: 'raft.unpersisted-vote', description: 'vote and term not fsynced before the vote reply' },
+  { name: 'raft.figure8-commit', description: 'commit index advanced for an entry of an earlier term by counting replicas (paper Figure 8)' },
+  { name: 'raft.unsafe-membership', description: 'a second configuration change accepted while one is uncommitted, applied directly without joint consensus' },
+  { name: 'raft.compact-past-applied', description: 'compaction to the commit index, discarding committed entries not yet applied' },
+  { name: 'raft.no-client-dedup', description: 'client sessions ignored: a retried command is applied twice' },
+  { name: 'raft.no-prevote-checkquorum', description: 'liveness bug: PreVote and CheckQuorum off, so a node cut off on one side keeps disrupting the leader' },
+];
+
+export interface RaftBugSwitches {
+  staleLocalRead: boolean;
+  earlyReadIndex: boolean;
+  unpersistedVote: boolean;
+  figure8Commit: boolean;
+  unsafeMembership: boolean;
+  compactPastApplied: boolean;
+  noClientDedup: boolean;
+  noPrevoteCheckquorum: boolean;
+}
+
+export function bugsFromHost(host: Pick<Host, 'bug'>): RaftBugSwitches {
+  return {
+    staleLocalRead: host.bug('raft.stale-local-read'),
+    earlyReadIndex: host.bug('raft.early-read-index'),
+    unpersistedVote: host.bug('raft.unpersisted-vote'),
+    figure8Commit: host.bug('raft.figure8-commit'),
+    unsafeMembership: host.bug('raft.unsafe-membership'),
+    compactPastApplied: host.bug('raft.compact-past-applied'),
+    noClientDedup: host.bug('raft.no-client-dedup'),
+    noPrevoteCheckquorum: host.bug('raft.no-prevote-checkquorum'),
+  };
+}

@@ -1,0 +1,385 @@
+// White-box invariants of Raft, checked across the live cluster on every trace event (the paper's
+// Figure 3, plus what our implementation promises on top):
+//
+//   election-safety       at most one leader per term, over the whole run;
+//   leader-append-only    a leader's log only grows during its term;
+//   leader-completeness   a new leader's log holds every entry known committed;
+//   log-matching          two logs with an entry of the same index and term hold the same command;
+//   committed-stable      committed entries are never lost or changed (a global map of them);
+//   commit-durable        the durable commit index never moves back, across restarts too;
+//   applied-le-commit     applied <= committed <= last index;
+//   state-machine-safety  every node applies the same command at the same index (chain hashes);
+//   commit-safety         when a leader commits an entry, no node lacking it could win an election
+//                         with votes of nodes whose durable logs are no more up-to-date (this is
+//                         what the current-term commit rule guarantees; Figure 8 breaks it);
+//   config-safety         every quorum of a configuration in flight meets every quorum of the
+//                         committed one (what joint consensus and one-change-at-a-time guarantee).
+//
+// `RaftInvariants` is the logic, over `RaftInspection` views; `raftInvariantMonitor()` wraps it in
+// the InvariantMonitor shape of workloads/system.ts (declared structurally: nodes/ may not import it).
+import type { NodeId } from '../host.js';
+import { RaftNode, type RaftInspection } from './node.js';
+
+export interface InvariantViolation {
+  /** True time (ns) of the event that revealed it. */
+  time: number;
+  node: NodeId;
+  invariant: string;
+  message: string;
+}
+
+export const RAFT_INVARIANT_NAMES = [
+  'election-safety',
+  'leader-append-only',
+  'leader-completeness',
+  'log-matching',
+  'committed-stable',
+  'commit-durable',
+  'applied-le-commit',
+  'state-machine-safety',
+  'commit-safety',
+  'config-safety',
+] as const;
+
+/** Violations kept (the first ones); later ones are counted only. */
+const VIOLATIONS_KEPT = 16;
+/** How far back a new leader's log is compared with the committed map. */
+const COMPLETENESS_WINDOW = 4096;
+/** Committed entries and applied chains are kept for this many indexes below the newest. */
+const HISTORY_WINDOW = 200_000;
+/** Nodes beyond this in one configuration pair skip the brute-force quorum test. */
+const QUORUM_BRUTE_FORCE_NODES_MAX = 16;
+
+interface NodeTrack {
+  /** The view's version when last checked: an unchanged node is not checked again. */
+  version: number;
+  checkedCommit: number;
+  maxDurableCommit: number;
+  leaderTerm: number;
+  leaderLastIndex: number;
+  leaderLastTerm: number;
+  safetyCheckedCommit: number;
+  configCheckKey: string;
+}
+
+interface ConfigView {
+  voters: readonly NodeId[];
+  outgoing: readonly NodeId[];
+}
+
+export class RaftInvariants {
+  readonly violations: InvariantViolation[] = [];
+  violationCount = 0;
+  checks = 0;
+  private leaderOfTerm = new Map<number, NodeId>();
+  private committed = new Map<number, { term: number; key: string }>();
+  private committedMax = 0;
+  private committedMin = 1;
+  private chains = new Map<number, number>();
+  private chainMax = 0;
+  private chainMin = 0;
+  private entryKeys = new Map<number, { term: number; key: string }[]>();
+  private tracks = new Map<NodeId, NodeTrack>();
+
+  /**
+   * Checks node `view` at time `time`. `cluster` lists the views of every live node (the same view
+   * objects may be returned each time); it is called only for the cross-node checks.
+   */
+  observe(time: number, view: RaftInspection, cluster: () => readonly RaftInspection[]): void {
+    if (view.down !== null) return;
+    const id = view.id;
+    let track = this.tracks.get(id);
+    if (track === undefined) {
+      track = { version: -1, checkedCommit: 0, maxDurableCommit: 0, leaderTerm: -1, leaderLastIndex: 0, leaderLastTerm: 0, safetyCheckedCommit: 0, configCheckKey: '' };
+      this.tracks.set(id, track);
+    }
+    const version = view.version;
+    if (version === track.version) return;
+    track.version = version;
+    this.checks++;
+    const commit = view.commit;
+    const lastIndex = view.lastIndex;
+
+    if (view.applied > commit || commit > lastIndex) {
+      this.fail(time, id, 'applied-le-commit', `applied ${view.applied}, commit ${commit}, last index ${lastIndex}: expected applied <= commit <= last index`);
+    }
+
+    const durable = view.durableCommit;
+    if (durable < track.maxDurableCommit || commit < track.maxDurableCommit) {
+      this.fail(time, id, 'commit-durable', `durable commit ${durable} and commit ${commit} are below ${track.maxDurableCommit}, which was durable before`);
+    }
+    if (durable > track.maxDurableCommit) track.maxDurableCommit = durable;
+
+    this.checkCommittedPrefix(time, view, track);
+    this.checkApplied(time, view);
+    this.checkLogMatching(time, view);
+
+    if (view.role === 'leader') {
+      const term = view.term;
+      const holder = this.leaderOfTerm.get(term);
+      if (holder === undefined) this.leaderOfTerm.set(term, id);
+      else if (holder !== id) this.fail(time, id, 'election-safety', `${id} and ${holder} are both leaders of term ${term}`);
+      if (track.leaderTerm !== term) {
+        this.checkLeaderCompleteness(time, view);
+        track.leaderTerm = term;
+        track.safetyCheckedCommit = commit;
+      } else {
+        const seenTerm = view.termAt(track.leaderLastIndex);
+        if (lastIndex < track.leaderLastIndex || (seenTerm !== -1 && seenTerm !== track.leaderLastTerm)) {
+          this.fail(time, id, 'leader-append-only', `leader of term ${term}: its log ended at ${track.leaderLastIndex} (term ${track.leaderLastTerm}) and now ends at ${lastIndex} with term ${seenTerm} there`);
+        }
+      }
+      track.leaderLastIndex = lastIndex;
+      track.leaderLastTerm = view.lastTerm;
+      if (commit > track.safetyCheckedCommit) {
+        track.safetyCheckedCommit = commit;
+        this.checkCommitSafety(time, view, cluster());
+      }
+      this.checkConfigSafety(time, view, track);
+    } else {
+      track.leaderTerm = -1;
+    }
+  }
+
+  private checkCommittedPrefix(time: number, view: RaftInspection, track: NodeTrack): void {
+    const commit = view.commit;
+    if (commit < track.checkedCommit) track.checkedCommit = commit;
+    const from = Math.max(track.checkedCommit + 1, view.snapshotIndex + 1, commit - COMPLETENESS_WINDOW + 1);
+    for (let index = from; index <= commit; index++) {
+      const term = view.termAt(index);
+      if (term === -1) continue;
+      const key = view.keyAt(index) ?? '';
+      const known = this.committed.get(index);
+      if (known === undefined) {
+        if (index >= this.committedMin) this.committed.set(index, { term, key });
+      } else if (known.term !== term || known.key !== key) {
+        this.fail(time, view.id, 'committed-stable', `index ${index} is committed as (term ${known.term}, ${known.key}) but ${view.id} committed (term ${term}, ${key})`);
+      }
+    }
+    track.checkedCommit = commit;
+    if (commit > this.committedMax) {
+      this.committedMax = commit;
+      while (this.committedMin < this.committedMax - HISTORY_WINDOW) this.committed.delete(this.committedMin++);
+    }
+  }
+
+  private checkApplied(time: number, view: RaftInspection): void {
+    const applied = view.applied;
+    if (applied < this.chainMin) return;
+    const known = this.chains.get(applied);
+    if (known === undefined) {
+      this.chains.set(applied, view.appliedChain);
+      if (applied > this.chainMax) {
+        this.chainMax = applied;
+        while (this.chainMin < this.chainMax - HISTORY_WINDOW) this.chains.delete(this.chainMin++);
+      }
+    } else if (known !== view.appliedChain) {
+      this.fail(time, view.id, 'state-machine-safety', `${view.id} applied a different sequence of commands up to index ${applied} than another node (chain ${view.appliedChain} vs ${known})`);
+    }
+  }
+
+  private checkLogMatching(time: number, view: RaftInspection): void {
+    const index = view.lastIndex;
+    if (index <= view.snapshotIndex) return;
+    const term = view.lastTerm;
+    const key = view.keyAt(index) ?? '';
+    let seen = this.entryKeys.get(index);
+    if (seen === undefined) {
+      seen = [];
+      this.entryKeys.set(index, seen);
+      if (this.entryKeys.size > HISTORY_WINDOW) this.entryKeys.delete(this.entryKeys.keys().next().value!);
+    }
+    for (const entry of seen) {
+      if (entry.term !== term) continue;
+      if (entry.key !== key) this.fail(time, view.id, 'log-matching', `index ${index}, term ${term} holds ${key} on ${view.id} but ${entry.key} elsewhere`);
+      return;
+    }
+    if (seen.length < 64) seen.push({ term, key });
+  }
+
+  private checkLeaderCompleteness(time: number, view: RaftInspection): void {
+    const to = this.committedMax;
+    if (view.lastIndex < to) {
+      this.fail(time, view.id, 'leader-completeness', `${view.id} leads term ${view.term} with a log ending at ${view.lastIndex}, but index ${to} is committed`);
+      return;
+    }
+    const from = Math.max(view.snapshotIndex + 1, to - COMPLETENESS_WINDOW + 1, this.committedMin);
+    for (let index = from; index <= to; index++) {
+      const known = this.committed.get(index);
+      if (known === undefined) continue;
+      const term = view.termAt(index);
+      if (term === -1) continue;
+      if (term !== known.term || (view.keyAt(index) ?? '') !== known.key) {
+        this.fail(time, view.id, 'leader-completeness', `${view.id} leads term ${view.term} without the committed entry ${index} (term ${known.term}, ${known.key}); it has term ${term} there`);
+        return;
+      }
+    }
+  }
+
+  private checkCommitSafety(time: number, leader: RaftInspection, views: readonly RaftInspection[]): void {
+    const index = leader.commit;
+    const term = leader.termAt(index);
+    if (term === -1) return;
+    for (const candidate of views) {
+      if (candidate.id === leader.id || candidate.down !== null) continue;
+      if (candidate.snapshotIndex >= index || candidate.termAt(index) === term) continue;
+      const config: ConfigView = { voters: candidate.voters, outgoing: candidate.outgoing };
+      if (!isVoterIn(config, candidate.id)) continue;
+      const votes = new Set<NodeId>([candidate.id]);
+      for (const voter of views) {
+        if (voter.id === candidate.id || voter.down !== null) continue;
+        if (!isVoterIn(config, voter.id) || !isVoterIn(voter, candidate.id)) continue;
+        // Only what is on the voter's disk counts: a crash may take the rest.
+        const stable = voter.stableIndex;
+        if (stable < voter.snapshotIndex) continue;
+        const stableTerm = voter.termAt(stable);
+        if (stableTerm === -1) continue;
+        const upToDate = candidate.lastTerm > stableTerm || (candidate.lastTerm === stableTerm && candidate.lastIndex >= stable);
+        if (upToDate) votes.add(voter.id);
+      }
+      if (hasQuorum(config, votes)) {
+        this.fail(
+          time,
+          leader.id,
+          'commit-safety',
+          `${leader.id} (term ${leader.term}) committed index ${index} of term ${term}, yet ${candidate.id}, whose log lacks it (ends at ${candidate.lastIndex}, term ${candidate.lastTerm}), could win votes of ${[...votes].sort().join(',')}`,
+        );
+        return;
+      }
+    }
+  }
+
+  private checkConfigSafety(time: number, leader: RaftInspection, track: NodeTrack): void {
+    const base = Math.max(leader.snapshotIndex, Math.min(leader.lastIndex, Math.max(this.committedMax, leader.commit)));
+    const later = leader.configsAfter(base);
+    if (later.length === 0) return;
+    const key = `${base}:${later.map((c) => c.index).join(',')}`;
+    if (key === track.configCheckKey) return;
+    track.configCheckKey = key;
+    const configs: ConfigView[] = [leader.configAt(base), ...later];
+    for (let a = 0; a < configs.length; a++) {
+      for (let b = a + 1; b < configs.length; b++) {
+        if (!quorumsIntersect(configs[a]!, configs[b]!)) {
+          this.fail(
+            time,
+            leader.id,
+            'config-safety',
+            `leader ${leader.id} has configurations ${describe(configs[a]!)} and ${describe(configs[b]!)} in flight after the committed index ${base}: they have disjoint quorums`,
+          );
+          return;
+        }
+      }
+    }
+  }
+
+  /** Forgets what was known of one node's own durability (it restarts from an empty disk). */
+  forget(id: NodeId): void {
+    this.tracks.delete(id);
+  }
+
+  private fail(time: number, node: NodeId, invariant: string, message: string): void {
+    this.violationCount++;
+    if (this.violations.length < VIOLATIONS_KEPT) this.violations.push({ time, node, invariant, message });
+  }
+}
+
+function isVoterIn(config: ConfigView, id: NodeId): boolean {
+  return config.voters.includes(id) || config.outgoing.includes(id);
+}
+
+function majorityOf(voters: readonly NodeId[], members: (id: NodeId) => boolean): boolean {
+  if (voters.length === 0) return true;
+  let count = 0;
+  for (const voter of voters) if (members(voter)) count++;
+  return count * 2 > voters.length;
+}
+
+function hasQuorum(config: ConfigView, members: ReadonlySet<NodeId>): boolean {
+  const has = (id: NodeId) => members.has(id);
+  return majorityOf(config.voters, has) && majorityOf(config.outgoing, has);
+}
+
+/** True when every quorum of `a` shares a node with every quorum of `b` (brute force over subsets). */
+export function quorumsIntersect(a: ConfigView, b: ConfigView): boolean {
+  const universe = [...new Set([...a.voters, ...a.outgoing, ...b.voters, ...b.outgoing])].sort();
+  if (universe.length > QUORUM_BRUTE_FORCE_NODES_MAX) return true;
+  const n = universe.length;
+  for (let mask = 0; mask < 1 << n; mask++) {
+    const inS = (id: NodeId) => (mask & (1 << universe.indexOf(id))) !== 0;
+    const inT = (id: NodeId) => !inS(id);
+    // Quorums are closed upwards, so disjoint quorums exist iff some split S | T has a quorum of a
+    // in S and a quorum of b in T.
+    if (majorityOf(a.voters, inS) && majorityOf(a.outgoing, inS) && majorityOf(b.voters, inT) && majorityOf(b.outgoing, inT)) return false;
+  }
+  return true;
+}
+
+function describe(config: ConfigView): string {
+  return config.outgoing.length === 0 ? `{${config.voters.join(',')}}` : `{${config.voters.join(',')}}&{${config.outgoing.join(',')}}`;
+}
+
+// ---------------------------------------------------------------- the monitor (structural InvariantMonitor)
+
+/** What the monitor sees of a trace event (TraceEvent of workloads/system.ts). */
+export interface RaftTraceEvent {
+  time: number;
+  node: NodeId | null;
+  kind: string;
+  fields?: Readonly<Record<string, string | number | boolean | null | undefined>>;
+}
+
+/** What the monitor needs of the live cluster (Inspector of workloads/system.ts). */
+export interface RaftInspector {
+  nodes(): readonly NodeId[];
+  process(id: NodeId): unknown;
+}
+
+/** A checker result (CheckerResult of checkers/verdict.ts), declared structurally. */
+export interface RaftInvariantResult {
+  checker: 'invariants';
+  verdict: 'valid' | 'invalid';
+  summary: string;
+  evidence: { violations: InvariantViolation[]; violationCount: number; checks: number; invariants: readonly string[] };
+}
+
+/**
+ * An InvariantMonitor over the live Raft cluster: on every trace event about a server, its view is
+ * checked; the cross-node checks read every live node. It changes nothing.
+ */
+export function raftInvariantMonitor(): { onTrace(event: RaftTraceEvent, inspector: RaftInspector): void; result(): RaftInvariantResult; checker: RaftInvariants } {
+  const checker = new RaftInvariants();
+  return {
+    checker,
+    onTrace(event, inspector) {
+      if (event.node === null) {
+        // A node added anew starts with a wiped disk: what it had durable before is gone by design.
+        if (event.kind === 'fault.add-node' && typeof event.fields?.node === 'string') checker.forget(event.fields.node);
+        return;
+      }
+      // Only servers are inspected (clients and external senders such as `admin` are not nodes).
+      if (!inspector.nodes().includes(event.node)) return;
+      const process = inspector.process(event.node);
+      if (!(process instanceof RaftNode)) return;
+      checker.observe(event.time, process.inspect(), () => {
+        const views: RaftInspection[] = [];
+        for (const id of inspector.nodes()) {
+          const other = inspector.process(id);
+          if (other instanceof RaftNode) views.push(other.inspect());
+        }
+        return views;
+      });
+    },
+    result() {
+      const first = checker.violations[0];
+      return {
+        checker: 'invariants',
+        verdict: first === undefined ? 'valid' : 'invalid',
+        summary:
+          first === undefined
+            ? `raft invariants held over ${checker.checks} checks (${RAFT_INVARIANT_NAMES.length} invariants)`
+            : `${first.invariant} violated on ${first.node} at ${(first.time / 1e6).toFixed(3)} ms: ${first.message}${checker.violationCount > 1 ? ` (${checker.violationCount} violations in all)` : ''}`,
+        evidence: { violations: [...checker.violations], violationCount: checker.violationCount, checks: checker.checks, invariants: RAFT_INVARIANT_NAMES },
+      };
+    },
+  };
+}

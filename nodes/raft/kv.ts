@@ -1,0 +1,198 @@
+// The replicated state machine: a key-value map with read, write and compare-and-set, and client
+// sessions (thesis 6.3). A session keeps, per client id, the highest sequence number applied and
+// its result, so a command retried with the same `seq` (a redirect, a duplicated message, a retry
+// to a new leader) is applied at most once and answered with the first result.
+//
+// Applying is deterministic: every replica that applies the same entries reaches the same state,
+// including the session table and its eviction. A chain hash over applied commands lets replicas
+// (and the invariant monitor) compare their histories by one number per index.
+import { assert } from './assert.js';
+import { HASH_SEED, hashNumber, hashString } from './hash.js';
+import type { Entry, EntryData, KvOp, KvResult } from './types.js';
+
+export interface Session {
+  seq: number;
+  result: KvResult;
+  /** The log index that last touched this session (eviction picks the oldest). */
+  index: number;
+}
+
+/** Sessions kept; beyond this the least recently used is evicted (deterministically). */
+export const SESSIONS_MAX = 4096;
+
+/** What applying one entry produced, for the driver to answer the client. */
+export interface ApplyOutcome {
+  /** The result for the client, or null when the command was a stale duplicate with no answer. */
+  result: KvResult | null;
+  /** True when the command was recognised as a retry and not applied again. */
+  duplicate: boolean;
+}
+
+export class KvStateMachine {
+  private values = new Map<string, number>();
+  private sessions = new Map<string, Session>();
+  appliedIndex = 0;
+  /** Chain hash of every applied entry up to appliedIndex. */
+  chain = HASH_SEED;
+
+  constructor(private readonly dedup: boolean = true) {}
+
+  /** Applies one committed entry (in index order). */
+  apply(entry: Entry): ApplyOutcome {
+    assert(entry.index === this.appliedIndex + 1, `apply of ${entry.index} after ${this.appliedIndex}: entries must be applied in order, none skipped`);
+    this.appliedIndex = entry.index;
+    this.chain = chainStep(this.chain, entry);
+    const data = entry.data;
+    if (data.kind !== 'kv') return { result: null, duplicate: false };
+    const session = this.sessions.get(data.client);
+    if (this.dedup && session !== undefined && data.seq <= session.seq) {
+      session.index = entry.index;
+      // The same seq again: answer what the first application answered. An older seq: the client
+      // has moved on and waits for no answer; applying it now could undo later writes.
+      return { result: data.seq === session.seq ? session.result : null, duplicate: true };
+    }
+    const result = this.execute(data.op);
+    this.sessions.set(data.client, { seq: Math.max(data.seq, session?.seq ?? 0), result, index: entry.index });
+    if (this.sessions.size > SESSIONS_MAX) this.evictOldestSession();
+    return { result, duplicate: false };
+  }
+
+  /** A local read of the current state (serve only after ReadIndex says it is fresh enough). */
+  read(key: string): number | null {
+    return this.values.get(key) ?? null;
+  }
+
+  /** The answer already recorded for (client, seq), if that command was applied. */
+  sessionResult(client: string, seq: number): KvResult | null {
+    const session = this.sessions.get(client);
+    if (session === undefined || session.seq !== seq) return null;
+    return session.result;
+  }
+
+  sessionSeq(client: string): number {
+    return this.sessions.get(client)?.seq ?? 0;
+  }
+
+  /** The whole state as JSON text, with keys sorted so equal states give equal text. */
+  serialize(): string {
+    const values = [...this.values.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    const sessions = [...this.sessions.entries()]
+      .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+      .map(([client, s]) => [client, s.seq, s.result.outcome, s.result.value, s.result.error ?? null, s.index]);
+    return JSON.stringify({ v: values, s: sessions });
+  }
+
+  /** Replaces the state by a snapshot's (`index` and `chain` come from its metadata). */
+  restore(data: string, index: number, chain: number): void {
+    const parsed = JSON.parse(data) as { v: [string, number][]; s: [string, number, 'ok' | 'fail', number | null, string | null, number][] };
+    assert(Array.isArray(parsed.v) && Array.isArray(parsed.s), 'snapshot data has values and sessions');
+    this.values = new Map(parsed.v);
+    this.sessions = new Map();
+    for (const [client, seq, outcome, value, error, at] of parsed.s) {
+      const result: KvResult = error === null ? { outcome, value } : { outcome, value, error };
+      this.sessions.set(client, { seq, result, index: at });
+    }
+    this.appliedIndex = index;
+    this.chain = chain;
+  }
+
+  /** Forces the applied index forward without applying (only the planted compaction bug does). */
+  skipTo(index: number): void {
+    assert(index >= this.appliedIndex, 'skipTo moves forward');
+    this.appliedIndex = index;
+  }
+
+  keyCount(): number {
+    return this.values.size;
+  }
+
+  private execute(op: KvOp): KvResult {
+    switch (op.f) {
+      case 'read':
+        return { outcome: 'ok', value: this.read(op.key) };
+      case 'write': {
+        assert(typeof op.value === 'number', 'write carries a number');
+        this.values.set(op.key, op.value);
+        return { outcome: 'ok', value: op.value };
+      }
+      case 'cas': {
+        assert(Array.isArray(op.value) && op.value.length === 2, 'cas carries [expected, new]');
+        const [expected, next] = op.value;
+        const current = this.read(op.key);
+        if (current !== expected) return { outcome: 'fail', value: current, error: 'cas-mismatch' };
+        this.values.set(op.key, next);
+        return { outcome: 'ok', value: next };
+      }
+    }
+  }
+
+  private evictOldestSession(): void {
+    let oldest: string | null = null;
+    let oldestIndex = Number.POSITIVE_INFINITY;
+    for (const [client, session] of this.sessions) {
+      if (session.index < oldestIndex || (session.index === oldestIndex && oldest !== null && client < oldest)) {
+        oldest = client;
+        oldestIndex = session.index;
+      }
+    }
+    if (oldest !== null) this.sessions.delete(oldest);
+  }
+}
+
+/** A short text naming an entry's command, the same on every replica. */
+export function entryKey(data: EntryData): string {
+  switch (data.kind) {
+    case 'noop':
+      return 'noop';
+    case 'kv': {
+      const value = data.op.value === null ? 'null' : Array.isArray(data.op.value) ? `${data.op.value[0]}>${data.op.value[1]}` : String(data.op.value);
+      return `kv:${data.client}:${data.seq}:${data.op.f}:${data.op.key}:${value}`;
+    }
+    case 'config':
+      return `config:${data.config.voters.join(',')}|${data.config.outgoing.join(',')}|${data.config.learners.join(',')}`;
+  }
+}
+
+/** The chain hash after applying `entry` on top of `chain` (field by field: no string is built). */
+export function chainStep(chain: number, entry: Entry): number {
+  let hash = hashNumber(hashNumber(chain, entry.index), entry.term);
+  const data = entry.data;
+  switch (data.kind) {
+    case 'noop':
+      return hashNumber(hash, 1);
+    case 'kv': {
+      hash = hashString(hashNumber(hash, 2), data.client);
+      hash = hashString(hashNumber(hash, data.seq), data.op.f);
+      hash = hashString(hash, data.op.key);
+      const value = data.op.value;
+      if (value === null) return hashNumber(hash, 0);
+      if (typeof value === 'number') return hashNumber(hashNumber(hash, 1), value);
+      return hashNumber(hashNumber(hashNumber(hash, 2), value[0]), value[1]);
+    }
+    case 'config': {
+      hash = hashNumber(hash, 3);
+      for (const id of data.config.voters) hash = hashString(hash, id);
+      hash = hashNumber(hash, 4);
+      for (const id of data.config.outgoing) hash = hashString(hash, id);
+      hash = hashNumber(hash, 5);
+      for (const id of data.config.learners) hash = hashString(hash, id);
+      return hash;
+    }
+  }
+}
+
+export function isValidKvOp(op: unknown): op is KvOp {
+  if (typeof op !== 'object' || op === null) return false;
+  const o = op as { f?: unknown; key?: unknown; value?: unknown };
+  if (typeof o.key !== 'string' || o.key.length === 0 || o.key.length > 256) return false;
+  switch (o.f) {
+    case 'read':
+      return o.value === null || o.value === undefined;
+    case 'write':
+      return typeof o.value === 'number' && Number.isFinite(o.value);
+    case 'cas':
+      return Array.isArray(o.value) && o.value.length === 2 && o.value.every((v) => typeof v === 'number' && Number.isFinite(v));
+    default:
+      return false;
+  }
+}

@@ -1,0 +1,31 @@
+// Where the run store lives: `--store PATH`, default `.crucible/runs.db` under the working directory.
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { RunStore } from '../../histories/store.js';
+
+export const STORE_PATH_DEFAULT = '.crucible/runs.db';
+
+/** The absolute store path for a `--store` value (or the default). */
+export function resolveStorePath(store: string | undefined, cwd: string = process.cwd()): string {
+  const path = store === undefined || store === '' ? STORE_PATH_DEFAULT : store;
+  return resolve(cwd, path);
+}
+
+/** Resolves the path and creates its parent directory, for commands that write the store. */
+export function prepareStorePath(store: string | undefined, cwd: string = process.cwd()): string {
+  const path = resolveStorePath(store, cwd);
+  mkdirSync(dirname(path), { recursive: true });
+  return path;
+}
+
+/** Opens the store for writing (created on first use). Errors are StoreErrors: one line, exit 2. */
+export function openRunStore(store: string): RunStore {
+  return RunStore.open(prepareStorePath(store));
+}
+
+/** Opens the store for reading, or returns null when no run was ever stored there. */
+export function openRunStoreForReading(store: string): RunStore | null {
+  const path = resolveStorePath(store);
+  if (!existsSync(path)) return null;
+  return RunStore.open(path, { readonly: true });
+}

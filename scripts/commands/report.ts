@@ -1,0 +1,59 @@
+// `crucible report RUN_ID --html FILE`: one self-contained HTML file that explains a run.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { EXIT, UsageError, type Command } from '../cli/command.js';
+import { buildReport, loadReportInput, OPS_SHOWN_DEFAULT, OPS_SHOWN_MAX } from '../../ui/report/report.js';
+import { openStoreOrFail, parseRunId, verdictExit } from './view.js';
+
+export const command: Command = {
+  name: 'report',
+  summary: 'Write a self-contained HTML report of a run (topology, timeline, sequence diagram, evidence)',
+  usage: 'crucible report RUN_ID --html FILE [--ops-max N] [--json]',
+  flags: [
+    { name: 'html', type: 'string', valueName: 'FILE', required: true, description: 'Where to write the report (one HTML file, no network needed to view it)' },
+    { name: 'ops-max', type: 'int', valueName: 'N', default: OPS_SHOWN_DEFAULT, description: `Ops drawn on the timeline at most, around the first violation (1 to ${OPS_SHOWN_MAX})` },
+  ],
+  positionals: [{ name: 'RUN_ID', description: 'The run to report (from `crucible runs`)', required: true }],
+  details: [
+    'The page has the repro command and the scenario; the cluster topology when the first violation',
+    'happened (partition sides, crashed and paused nodes; laid out with elkjs when the file is written);',
+    'the operation timeline with fault bands (ok blue, info orange, fail pink, pending grey; the ops the',
+    'evidence names outlined in red) with a link that jumps to the first violation; a message-sequence',
+    'diagram of the trace around it; the evidence; the faults. Large runs are capped and the page says so.',
+    'Exit code: the run verdict (0 valid, 1 invalid, 3 unknown).',
+  ].join('\n'),
+  async run(args, context) {
+    if (args.positionals.length !== 1) throw new UsageError(`expected one RUN_ID, got ${args.positionals.length === 0 ? 'none' : args.positionals.join(' ')}`);
+    const runId = parseRunId(args.positionals[0])!;
+    const file = args.flags.html as string;
+    const opsMax = args.flags['ops-max'] as number;
+    if (opsMax < 1 || opsMax > OPS_SHOWN_MAX) throw new UsageError(`--ops-max ${opsMax}: expected 1 to ${OPS_SHOWN_MAX}`);
+    const store = openStoreOrFail(context);
+    let report;
+    let verdict;
+    try {
+      const input = loadReportInput(store, runId);
+      if (input === undefined) throw new UsageError(`run ${runId} is not in ${context.store}: \`crucible runs\` lists the stored runs`);
+      verdict = input.model.run.verdict;
+      report = await buildReport(input, { opsMax });
+    } finally {
+      store.close();
+    }
+    const path = resolve(file);
+    try {
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(path, report.html);
+    } catch (error) {
+      throw new UsageError(`--html ${file}: cannot write it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); choose a writable path`);
+    }
+    const bytes = Buffer.byteLength(report.html);
+    const repro = `npm run --silent crucible -- replay ${runId}`;
+    if (context.json) {
+      context.out(JSON.stringify({ runId, file: path, bytes, verdict, opsShown: report.opsShown, opsTotal: report.opsTotal, capped: report.capped, sequenceRows: report.sequenceRows, repro }));
+    } else {
+      if (verdict !== 'valid') context.out(repro);
+      context.out(`Wrote ${path} (${(bytes / 1024).toFixed(1)} KiB): run #${runId} ${verdict}, ${report.opsShown} of ${report.opsTotal} ops drawn${report.capped ? ` (capped at ${opsMax})` : ''}, ${report.sequenceRows} trace events in the sequence diagram.`);
+    }
+    return verdictExit(verdict);
+  },
+};

@@ -1,0 +1,100 @@
+// `crucible run --system S --seed N [...]`: one simulated run. Prints a banner of every parameter,
+// runs the safety and liveness phases, checks, stores the run and prints the verdict; a failure
+// starts with the command that reproduces it.
+import { performance } from 'node:perf_hooks';
+import { EXIT, UsageError, type Command, type CommandContext, type ExitCode } from '../cli/command.js';
+import { openRunStore } from '../cli/store-path.js';
+import { runScenario, type RunResult } from '../../faults/runner.js';
+import { ScenarioError, type ScenarioInput } from '../../faults/scenario.js';
+import type { SystemPlugin } from '../../workloads/system.js';
+import type { Verdict } from '../../checkers/verdict.js';
+import { bannerLines, verdictLines } from '../lab/banner.js';
+import { failureSummary, saveResult } from '../lab/persist.js';
+import { PLUGIN_FLAG, resolvePlugin } from '../lab/plugin.js';
+import { runRepro, SCENARIO_FLAGS, scenarioFlags, scenarioFromFlags } from '../lab/scenario-args.js';
+
+export function exitFor(verdict: Verdict): ExitCode {
+  return verdict === 'valid' ? EXIT.OK : verdict === 'invalid' ? EXIT.VIOLATION : EXIT.UNKNOWN;
+}
+
+/** Runs a scenario for a command, turning scenario errors into usage errors; measures wall time. */
+export function timedRun(scenario: ScenarioInput, seed: number, plugin: SystemPlugin, source: string): { result: RunResult; wallMs: number } {
+  const started = performance.now();
+  try {
+    const result = runScenario(scenario, seed, { plugin, source });
+    return { result, wallMs: performance.now() - started };
+  } catch (error) {
+    if (error instanceof ScenarioError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+/** The JSON answer of run (and of `cluster test`-like commands): DESIGN.md's fields, then extras. */
+export function runJson(runId: number, result: RunResult, wallMs: number, repro: string): Record<string, unknown> {
+  return {
+    runId,
+    system: result.scenario.system,
+    seed: result.seed,
+    verdict: result.verdict,
+    checkers: result.checkers,
+    ops: result.ops,
+    events: result.events,
+    simMs: result.simMs,
+    wallMs: Math.round(wallMs),
+    fingerprint: result.fingerprint,
+    repro,
+    violation: result.violation,
+    faultEvents: result.faultEvents,
+    bug: result.scenario.bug,
+  };
+}
+
+/** Prints a run for a person: banner, verdict, and for a failure the repro line first of all. */
+export function printRun(context: CommandContext, result: RunResult, wallMs: number, repro: string, runId: number): void {
+  for (const line of bannerLines(result.scenario, result.seed)) context.out(line);
+  context.out('');
+  if (result.verdict !== 'valid') {
+    context.out(`${repro}  # ${result.verdict}: ${failureSummary(result)}`);
+  }
+  for (const line of verdictLines(result, wallMs)) context.out(line);
+  context.out(`stored as run ${runId}; replay with: ${repro}`);
+}
+
+export const command: Command = {
+  name: 'run',
+  summary: 'One simulated run of a system under faults, checked and stored',
+  usage: 'crucible run --system S --seed N [--scenario F] [--faults LIST|all] [--swarm] [--bug NAME] [--nodes K] [--ops M] [--duration MS] [--keep] [--json]',
+  flags: [
+    ...SCENARIO_FLAGS,
+    { name: 'seed', type: 'int', valueName: 'N', description: 'The root seed: the run is a pure function of it and the scenario', required: true },
+    { name: 'keep', type: 'boolean', description: 'Keep history, faults and trace in the store even when the run passes' },
+    PLUGIN_FLAG,
+  ],
+  details: [
+    'Without --faults (or a scenario with faults) the run has no faults. --faults all turns every fault kind',
+    'on at the default intensity; groups: partition, network, process, clock, disk, membership, admin.',
+    'The banner lists every parameter the run used; the run is stored with its explicit scenario, so',
+    '`crucible replay RUN_ID` or the printed command repeats it exactly.',
+    'Exit codes: 0 valid, 1 violation, 2 bad usage or input, 3 a checker could not decide.',
+  ].join('\n'),
+  async run(args, context) {
+    const flags = scenarioFlags(args);
+    const seed = args.flags.seed as number;
+    if (seed < 0) throw new UsageError(`--seed ${seed}: a seed is a non-negative integer`);
+    const scenario = scenarioFromFlags(flags);
+    const pluginPath = args.flags.plugin as string | undefined;
+    const plugin = await resolvePlugin(scenario.system, pluginPath);
+    const { result, wallMs } = timedRun(scenario, seed, plugin, flags.scenario ?? 'flags');
+    const repro = runRepro(flags, seed) + (pluginPath === undefined ? '' : ` --plugin ${pluginPath}`);
+    const store = openRunStore(context.store);
+    let runId: number;
+    try {
+      runId = saveResult(store, result, { wallMs, repro, keep: args.flags.keep === true });
+    } finally {
+      store.close();
+    }
+    if (context.json) context.out(JSON.stringify(runJson(runId, result, wallMs, repro)));
+    else printRun(context, result, wallMs, repro, runId);
+    return exitFor(result.verdict);
+  },
+};

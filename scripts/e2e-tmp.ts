@@ -1,0 +1,15 @@
+import { parseScenario } from '../faults/scenario.js';
+import { runScenario } from '../faults/runner.js';
+import { raftSystem } from '../workloads/raft/plugin.js';
+const seed = Number(process.argv[2] ?? 1);
+const faults = process.argv[3] ?? 'none';
+const bug = process.argv[4] === undefined || process.argv[4] === 'null' ? null : process.argv[4];
+const workload = process.argv[5] ?? 'lin-kv';
+const s = parseScenario({ system: 'raft', workload: { name: workload }, faults: faults === 'none' ? [] : { kinds: faults.split(',') }, bug }, 'x');
+const t = performance.now();
+const r = runScenario(s, seed, { plugin: raftSystem });
+console.log(JSON.stringify({ verdict: r.verdict, ops: r.ops, events: r.events, simMs: r.simMs, faults: r.faultEvents, healed: r.healedAtNs, wall: Math.round(performance.now() - t) }));
+for (const c of r.checkers) console.log(c.checker, c.verdict, c.summary.slice(0, 300));
+const types: Record<string, number> = {};
+for (const h of r.history) if (h.type !== 'invoke') types[`${h.f}:${h.type}`] = (types[`${h.f}:${h.type}`] ?? 0) + 1;
+console.log(JSON.stringify(types));

@@ -1,0 +1,11 @@
+import { parseScenario } from '../faults/scenario.js';
+import { runScenario } from '../faults/runner.js';
+const bug = process.argv[3] ?? null;
+const kinds = (process.argv[4] ?? 'leader-transfer').split(',');
+const s = parseScenario({ system: 'raft', workload: { clients: 10, opsMax: 5000, opsPerSecond: 400 }, faults: { kinds, intensity: { ratePerSecond: 2, durationMsMin: 200, durationMsMax: 1000, eventsMax: 64 } }, bug }, 'x');
+const r = runScenario(s, Number(process.argv[2]), { traceLimit: 2_000_000 });
+console.log(r.verdict, r.faultEvents, r.ops);
+for (const c of r.checkers) console.log(c.checker, c.verdict, c.summary.slice(0, 200));
+const kinds2: Record<string, number> = {};
+for (const e of r.trace) if (e.kind.startsWith('fault') || e.kind.includes('leader') || e.kind.includes('elect') || e.kind.includes('role')) kinds2[e.kind] = (kinds2[e.kind] ?? 0) + 1;
+console.log(kinds2);

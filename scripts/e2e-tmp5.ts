@@ -1,0 +1,12 @@
+import { parseScenario } from '../faults/scenario.js';
+import { runScenario } from '../faults/runner.js';
+const seed = Number(process.argv[2]);
+const fromMs = Number(process.argv[3]);
+const toMs = Number(process.argv[4]);
+const s = parseScenario({ system: 'raft', faults: { kinds: ['all'] } }, 'x');
+const r = runScenario(s, seed, { traceLimit: 5_000_000 });
+console.log(r.verdict, JSON.stringify(r.scenario.faults));
+for (const c of r.checkers) console.log(c.checker, c.verdict, c.summary.slice(0, 300));
+for (const h of r.history) if (h.time! >= fromMs * 1e6 && h.time! <= toMs * 1e6) console.log(Math.round(h.time! / 1e5) / 10, h.process, h.type, h.f, h.key, JSON.stringify(h.value), h.node ?? '');
+const filter = process.argv[5];
+if (filter) for (const e of r.trace) if (e.time >= fromMs * 1e6 && e.time <= toMs * 1e6 && (e.kind.includes(filter) || (e.fields && JSON.stringify(e.fields).includes(filter)))) console.log(Math.round(e.time / 1e5) / 10, e.node, e.kind, JSON.stringify(e.fields));

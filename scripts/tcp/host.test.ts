@@ -1,0 +1,156 @@
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { NodeId } from '../../nodes/host.js';
+import { newSecret } from './auth.js';
+import { queryStatus } from './admin.js';
+import { HistoryRecorder, TcpClientHost } from './client-host.js';
+import { type Connection, dialConnection } from './connection.js';
+import { TcpNodeHost } from './host.js';
+import type { Address } from './link.js';
+import { freePorts } from './ports.js';
+import { kvClient, type KvOp } from './testing/kv-client.js';
+import { createRegisterNode } from './testing/register-node.js';
+import { waitFor } from './testing/wait.js';
+
+const secret = newSecret();
+const ids = ['n1', 'n2', 'n3'];
+const hosts: TcpNodeHost[] = [];
+const clients: TcpClientHost[] = [];
+const addresses: Record<NodeId, Address> = {};
+const hostLog: { kind: string; fields: Record<string, unknown> }[] = [];
+const failures: string[] = [];
+let dataRoot = '';
+
+beforeAll(async () => {
+  dataRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'crucible-host-'));
+  const ports = await freePorts(ids.length);
+  ids.forEach((id, i) => (addresses[id] = { host: '127.0.0.1', port: ports[i]! }));
+  for (const id of ids) {
+    const host = new TcpNodeHost({
+      id,
+      listen: addresses[id]!,
+      peers: Object.fromEntries(ids.filter((peer) => peer !== id).map((peer) => [peer, addresses[peer]!])),
+      dataDir: path.join(dataRoot, id),
+      secret,
+      seed: 1,
+      factory: createRegisterNode,
+      trace: () => undefined,
+      hostLog: (kind, fields) => hostLog.push({ kind, fields }),
+      onFailure: (node, message) => failures.push(`${node}: ${message}`),
+    });
+    hosts.push(host);
+    await host.start();
+  }
+});
+
+afterAll(async () => {
+  for (const client of clients) client.stop();
+  await Promise.all(hosts.map((host) => host.stop()));
+  fs.rmSync(dataRoot, { recursive: true, force: true });
+});
+
+function runClient(id: string, script: KvOp[], target: NodeId, clientSecret = secret) {
+  const recorder = new HistoryRecorder(process.hrtime.bigint());
+  let done = false;
+  const client = new TcpClientHost({
+    id,
+    nodes: addresses,
+    secret: clientSecret,
+    seed: 2,
+    recorder,
+    factory: kvClient({ index: 0, stride: 1, keys: 1, timeoutNs: 2e9, gapNs: 1e6, stopAtNs: 60e9, opsMax: script.length, script, target }),
+    trace: () => undefined,
+    hostLog: (kind, fields) => hostLog.push({ kind, fields }),
+    onFailure: (node, message) => failures.push(`${node}: ${message}`),
+    onDone: () => (done = true),
+  });
+  clients.push(client);
+  client.start();
+  return { recorder, isDone: () => done, client };
+}
+
+/** Opens a raw socket and sends bytes; resolves with whether the node closed it. */
+function rawSend(address: Address, bytes: Buffer): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect(address, () => socket.write(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length)));
+    socket.on('close', () => resolve(true));
+    socket.on('error', () => undefined);
+    socket.resume();
+  });
+}
+
+describe('TCP host with a real node', () => {
+  it('serves a client through redirects, with writes fsynced before the reply', async () => {
+    const script: KvOp[] = [
+      { f: 'write', key: 'k', value: 1 },
+      { f: 'read', key: 'k', value: null },
+      { f: 'cas', key: 'k', value: [1, 2] },
+      { f: 'cas', key: 'k', value: [1, 3] },
+      { f: 'read', key: 'k', value: null },
+    ];
+    const { recorder, isDone } = runClient('c1', script, 'n3');
+    await waitFor(isDone, 'the client to finish its script');
+    const completions = recorder.records.filter((record) => record.type !== 'invoke');
+    expect(completions.map((record) => [record.type, record.f, record.value, record.node])).toEqual([
+      ['ok', 'write', 1, 'n1'],
+      ['ok', 'read', 1, 'n1'],
+      ['ok', 'cas', [1, 2], 'n1'],
+      ['fail', 'cas', [1, 3], 'n1'],
+      ['ok', 'read', 2, 'n1'],
+    ]);
+    // Times are ns from the recorder's epoch, increasing with the index.
+    const times = recorder.records.map((record) => record.time!);
+    expect([...times].sort((a, b) => a - b)).toEqual(times);
+    // The write is in the primary's WAL on the real disk.
+    expect(fs.readFileSync(path.join(dataRoot, 'n1', 'wal'), 'utf8')).toContain('"client":"c1"');
+    expect(failures).toEqual([]);
+  });
+
+  it('answers an operator status query with the node status', async () => {
+    const status = await queryStatus(addresses.n1!, secret, 'n1');
+    expect(status).toMatchObject({ id: 'n1', pid: process.pid, status: { role: 'leader', term: 1 }, failed: null });
+    expect(status.peersConnected).toEqual(['n2', 'n3']);
+    await expect(queryStatus(addresses.n1!, newSecret(), 'n1', 1_000)).rejects.toThrow(/n1/);
+  });
+
+  it('closes a connection that sends a bad frame, logs why, and keeps serving', async () => {
+    const huge = Buffer.alloc(4);
+    huge.writeUInt32BE(100 * 1024 * 1024, 0);
+    expect(await rawSend(addresses.n2!, huge)).toBe(true);
+    await waitFor(() => hostLog.some((entry) => entry.kind === 'connection.closed' && /bad frame: frame of 104857600 bytes exceeds/.test(String(entry.fields.reason))), 'the bad-frame log line');
+    // After the challenge, a frame of garbage JSON.
+    const garbage = Buffer.concat([Buffer.from([0, 0, 0, 5]), Buffer.from('{oops', 'utf8')].map((b) => new Uint8Array(b)));
+    expect(await rawSend(addresses.n2!, garbage)).toBe(true);
+    await waitFor(() => hostLog.some((entry) => /not valid JSON/.test(String(entry.fields.reason))), 'the bad-JSON log line');
+    const { recorder, isDone } = runClient('c2', [{ f: 'read', key: 'k', value: null }], 'n2');
+    await waitFor(isDone, 'a client after the bad frames');
+    expect(recorder.records.at(-1)).toMatchObject({ type: 'ok', value: 2 });
+    expect(failures).toEqual([]);
+  });
+
+  it('closes an authenticated connection that breaks the protocol', async () => {
+    const reasons: string[] = [];
+    await new Promise<void>((resolve) => {
+      dialConnection(addresses.n1!, { id: 'c9', role: 'client', expectNode: 'n1' }, { secret, log: () => undefined }, {
+        onOpen: (connection: Connection) => connection.send({ surprise: true }),
+        onFrame: () => undefined,
+        onClose: (_connection, reason) => {
+          reasons.push(reason);
+          resolve();
+        },
+      });
+    });
+    await waitFor(() => hostLog.some((entry) => /protocol error: unknown frame shape/.test(String(entry.fields.reason))), 'the protocol-error log line');
+    expect(reasons).toHaveLength(1);
+  });
+
+  it('refuses a client that does not know the cluster secret', async () => {
+    const { recorder, client } = runClient('c3', [{ f: 'read', key: 'k', value: null }], 'n1', newSecret());
+    await waitFor(() => hostLog.some((entry) => /authentication failed for c3/.test(String(entry.fields.reason))), 'the refusal log line');
+    client.stop();
+    expect(recorder.records.filter((record) => record.type === 'ok')).toEqual([]);
+  });
+});

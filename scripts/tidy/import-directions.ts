@@ -1,0 +1,70 @@
+// The layering of DESIGN.md as a rule over (file, imports) pairs: sim/ knows only nodes/host.ts;
+// a node knows only nodes/host.ts and its own folder; checkers know only histories/; nothing
+// imports scripts/ from outside it, and only scripts/ imports ui/. Pure, so a test can feed it a synthetic violation.
+import { posix } from 'node:path';
+
+export interface SourceImports {
+  /** Repository-relative path with forward slashes: `sim/world.ts`. */
+  file: string;
+  imports: readonly { specifier: string; line: number }[];
+}
+
+export interface DirectionViolation {
+  file: string;
+  line: number;
+  specifier: string;
+  /** The imported file, repository-relative. */
+  target: string;
+  rule: string;
+}
+
+const HOST = 'nodes/host';
+
+/** `../nodes/host.js` from `sim/world.ts` is `nodes/host`: repository-relative, without extension. */
+export function resolveRelative(file: string, specifier: string): string | null {
+  if (!specifier.startsWith('./') && !specifier.startsWith('../')) return null;
+  const joined = posix.normalize(posix.join(posix.dirname(file), specifier));
+  return joined.replace(/\.(js|mjs|cjs|ts|tsx|mts|cts|jsx)$/, '');
+}
+
+function top(path: string): string {
+  return path.split('/')[0]!;
+}
+
+/** Why `file` may not import `target`, or null when it may. */
+export function directionRule(file: string, target: string): string | null {
+  const from = top(file);
+  const to = top(target);
+  if (target.startsWith('..')) return 'imports must stay inside the repository';
+  if (to === 'scripts' && from !== 'scripts') return 'nothing outside scripts/ imports scripts/ (the CLI sits on top)';
+  // The CLI is the one layer above ui/: `crucible view` and `report` have to start the viewer.
+  if (to === 'ui' && from !== 'ui' && from !== 'scripts') return 'nothing below ui/ imports ui/ (only scripts/ sits above it)';
+  if (from === 'sim' && to !== 'sim' && target !== HOST) return 'sim/ may import only nodes/host.ts and sim/';
+  if (from === 'nodes') {
+    const parts = file.split('/');
+    const ownFolder = parts.length > 2 ? `nodes/${parts[1]}/` : null;
+    const ok = target === HOST || (ownFolder !== null && target.startsWith(ownFolder));
+    if (!ok) return `${ownFolder ?? 'nodes/'} may import only nodes/host.ts${ownFolder === null ? '' : ` and ${ownFolder}`}`;
+  }
+  if (from === 'checkers' && to !== 'checkers' && to !== 'histories') {
+    return 'checkers/ may import only histories/ and checkers/';
+  }
+  return null;
+}
+
+export function checkImportDirections(sources: readonly SourceImports[]): DirectionViolation[] {
+  const violations: DirectionViolation[] = [];
+  for (const source of sources) {
+    for (const site of source.imports) {
+      const target = resolveRelative(source.file, site.specifier);
+      if (target === null) continue;
+      const rule = directionRule(source.file, target);
+      if (rule !== null) violations.push({ file: source.file, line: site.line, specifier: site.specifier, target, rule });
+    }
+  }
+  return violations;
+}
+
+export function formatDirectionViolation(violation: DirectionViolation): string {
+  return `${violation.file}:${violation.line}: imports ${violation.specifier} (${violation.target}): ${violation.rule}`;
+}

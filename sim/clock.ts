@@ -1,0 +1,82 @@
+// A node's own clock. True (simulated) time runs evenly; a node's clock is a piecewise-linear
+// function of it: an offset, a rate (drift in parts per million) and jumps, each applying from the
+// true time it was set. `now()` is what the node sees; timers are durations on the node's clock and
+// become true-time delays through the current rate.
+//
+// Two choices, stated here because nodes may depend on them:
+// - A clock never reads below zero: a jump or offset that would take it negative reads as 0 (a
+//   real wall clock cannot show a time before the epoch either).
+// - Timers are measured like CLOCK_MONOTONIC: a jump moves `now()` but does not move timers
+//   already set; drift does stretch them (the rate at the time they are set applies).
+import { AssertionError, assert, isCount } from './assert.js';
+
+/** Drift beyond this is not a clock, it is a bug in the scenario. */
+export const CLOCK_DRIFT_PPM_MAX = 500_000;
+
+export interface ClockConfig {
+  /** Each node's initial offset is drawn uniformly from [-offsetNsMax, offsetNsMax]. */
+  offsetNsMax: number;
+  /** Each node's initial drift is drawn uniformly from [-driftPpmMax, driftPpmMax] (integer ppm). */
+  driftPpmMax: number;
+}
+
+export const CLOCK_CONFIG_DEFAULT: ClockConfig = { offsetNsMax: 0, driftPpmMax: 0 };
+
+export class NodeClock {
+  /** True time at which the current linear piece starts. */
+  private baseTrueNs = 0;
+  /** Clock value (unclamped) at `baseTrueNs`. */
+  private baseClockNs = 0;
+  private rate = 1;
+  private driftPpmValue = 0;
+
+  constructor(offsetNs = 0, driftPpm = 0) {
+    this.baseClockNs = offsetNs;
+    this.setDrift(0, driftPpm);
+  }
+
+  get driftPpm(): number {
+    return this.driftPpmValue;
+  }
+
+  /** The clock's reading at true time `trueNs`: an integer, never negative. */
+  now(trueNs: number): number {
+    const value = Math.floor(this.baseClockNs + (trueNs - this.baseTrueNs) * this.rate);
+    return value < 0 ? 0 : value;
+  }
+
+  /** The unclamped reading, for tests of the clamping itself. */
+  raw(trueNs: number): number {
+    return this.baseClockNs + (trueNs - this.baseTrueNs) * this.rate;
+  }
+
+  /** True nanoseconds until a timer of `delayNs` on this clock fires (rounded up, so never early). */
+  trueDelayNs(delayNs: number): number {
+    if (!(Number.isFinite(delayNs) && delayNs >= 0)) throw new AssertionError(`timer delay must be a finite non-negative number, got ${delayNs}`);
+    return Math.ceil(delayNs / this.rate);
+  }
+
+  /** From `trueNs` on, the clock reads true time plus `offsetNs` (the drift keeps its rate). */
+  setOffset(trueNs: number, offsetNs: number): void {
+    assert(isCount(trueNs) && Number.isSafeInteger(offsetNs), 'clock offset: need integer times');
+    this.baseTrueNs = trueNs;
+    this.baseClockNs = trueNs + offsetNs;
+  }
+
+  /** A step of `deltaNs` (forward when positive, back when negative) at `trueNs`. */
+  jump(trueNs: number, deltaNs: number): void {
+    assert(isCount(trueNs) && Number.isSafeInteger(deltaNs), 'clock jump: need integer times');
+    this.baseClockNs = this.raw(trueNs) + deltaNs;
+    this.baseTrueNs = trueNs;
+  }
+
+  /** From `trueNs` on, the clock runs `ppm` parts per million fast (positive) or slow (negative). */
+  setDrift(trueNs: number, ppm: number): void {
+    assert(isCount(trueNs), 'clock drift: need an integer time');
+    assert(Number.isFinite(ppm) && Math.abs(ppm) <= CLOCK_DRIFT_PPM_MAX, `clock drift must be within +-${CLOCK_DRIFT_PPM_MAX} ppm, got ${ppm}`);
+    this.baseClockNs = this.raw(trueNs);
+    this.baseTrueNs = trueNs;
+    this.rate = 1 + ppm / 1_000_000;
+    this.driftPpmValue = ppm;
+  }
+}

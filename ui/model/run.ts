@@ -1,0 +1,70 @@
+// Everything the viewer and the report know about one run, built once when the run is opened: the
+// stored run, its timeline, fault bands and violations, and which ops the evidence points at.
+import type { RunStore, StoredRun } from '../../histories/store.js';
+import type { HistoryRecord } from '../../histories/schema.js';
+import type { FaultEvent } from '../../histories/store.js';
+import { buildFaultBands, type FaultBand } from './faults.js';
+import { buildTimeline, opAtIndex, type Timeline } from './timeline.js';
+import { violationsOf, type Violation } from './evidence.js';
+
+/** What ui/ reads from the run store; the RunStore of histories/store.ts is one. */
+export type RunSource = Pick<RunStore, 'listRuns' | 'getRun' | 'history' | 'faults' | 'trace'>;
+
+export interface RunModel {
+  run: StoredRun;
+  timeline: Timeline;
+  bands: FaultBand[];
+  violations: Violation[];
+  /** Op ids the first violation's evidence names, ascending. */
+  highlighted: number[];
+  /** The earliest offending op of the first violation, or null when the evidence names none. */
+  firstViolationOp: number | null;
+  /** The command that replays the run; every summary starts with it. */
+  repro: string;
+  /** True when the history was kept (failing runs, or runs saved with --keep). */
+  hasHistory: boolean;
+}
+
+/** The replay command of a stored run, exactly as a person pastes it. */
+export function replayCommand(runId: number): string {
+  return `npm run --silent crucible -- replay ${runId}`;
+}
+
+/** Builds the model from a run and its parts (pure: the caller did the reading). */
+export function buildRunModel(run: StoredRun, history: readonly HistoryRecord[], faults: readonly FaultEvent[]): RunModel {
+  const timeline = buildTimeline(history);
+  // Bands left open reach the end of the run: the last record, or the run's simulated length.
+  const runEndNs = Math.max(timeline.endNs, timeline.timeUnit === 'ns' && run.simMs !== null ? Math.round(run.simMs * 1_000_000) : 0);
+  const bands = timeline.timeUnit === 'ns' ? buildFaultBands(faults, runEndNs) : [];
+  const violations = violationsOf(run.checkers);
+  const highlighted: number[] = [];
+  const first = violations[0];
+  if (first !== undefined) {
+    const seen = new Set<number>();
+    for (const index of first.indexes) {
+      const id = opAtIndex(timeline, index);
+      if (id !== null && !seen.has(id)) {
+        seen.add(id);
+        highlighted.push(id);
+      }
+    }
+    highlighted.sort((a, b) => a - b);
+  }
+  return {
+    run,
+    timeline,
+    bands,
+    violations,
+    highlighted,
+    firstViolationOp: highlighted.length > 0 ? highlighted[0]! : null,
+    repro: replayCommand(run.id),
+    hasHistory: history.length > 0,
+  };
+}
+
+/** Reads a run from the source and builds its model; undefined when no such run is stored. */
+export function loadRunModel(source: RunSource, runId: number): RunModel | undefined {
+  const run = source.getRun(runId);
+  if (run === undefined) return undefined;
+  return buildRunModel(run, source.history(runId), source.faults(runId));
+}

@@ -1,0 +1,231 @@
+// The self-contained HTML report of one run: one string with inline CSS, SVG and a small script, no
+// network at view time. Header with the repro command and the scenario; the topology at the first
+// violation (elkjs layout, computed here); the operation timeline with fault bands; a message
+// sequence diagram around the first violation; the evidence; the faults. Large runs are capped and
+// the page says where and why.
+import type { TraceEventRow } from '../../histories/store.js';
+import { clusterAt, serverNodes } from '../model/cluster.js';
+import { describeEvidenceOp, prettyEvidence, type EvidenceOp, type Violation } from '../model/evidence.js';
+import { FAULT_COLOURS, OUTCOME_COLOURS, type FaultFamily } from '../model/palette.js';
+import type { RunModel, RunSource } from '../model/run.js';
+import { loadRunModel } from '../model/run.js';
+import { describeOp, formatTime, opAtIndex } from '../model/timeline.js';
+import { escapeHtml, ms } from './markup.js';
+import { REPORT_CSS, REPORT_SCRIPT } from './page.js';
+import { renderSequenceSvg, SEQUENCE_ROWS_MAX } from './sequenceSvg.js';
+import { chooseWindow, renderTimelineSvg } from './timelineSvg.js';
+import { renderTopologySvg } from './topologySvg.js';
+
+export interface ReportInput {
+  model: RunModel;
+  /** Trace events around the focus instant (the first violation), in time order. */
+  trace: readonly TraceEventRow[];
+}
+
+export interface ReportOptions {
+  /** Ops drawn on the timeline at most (default OPS_SHOWN_DEFAULT). */
+  opsMax?: number;
+}
+
+export interface Report {
+  html: string;
+  opsShown: number;
+  opsTotal: number;
+  capped: boolean;
+  sequenceRows: number;
+  /** The instant the topology and the sequence diagram show. */
+  focusNs: number | null;
+}
+
+export const OPS_SHOWN_DEFAULT = 1_500;
+export const OPS_SHOWN_MAX = 20_000;
+/** Trace read around the focus for the sequence diagram: this far before and after, this many rows. */
+export const SEQUENCE_BEFORE_NS = 200_000_000;
+export const SEQUENCE_AFTER_NS = 100_000_000;
+export const SEQUENCE_FETCH_LIMIT = 20_000;
+/** Evidence ops listed per table; the rest are counted. */
+const EVIDENCE_ROWS_MAX = 60;
+const FAULT_ROWS_MAX = 500;
+
+/** The instant a report centres on: the first offending op's invoke, else the first fault, else null. */
+export function focusOf(model: RunModel): number | null {
+  if (model.timeline.timeUnit !== 'ns') return null;
+  if (model.firstViolationOp !== null) return model.timeline.ops[model.firstViolationOp]!.invokeNs;
+  const first = model.bands[0];
+  return first === undefined ? null : first.startNs;
+}
+
+/** Reads a run and the trace around its focus from the store; undefined when the run is missing. */
+export function loadReportInput(source: RunSource, runId: number): ReportInput | undefined {
+  const model = loadRunModel(source, runId);
+  if (model === undefined) return undefined;
+  const focus = focusOf(model);
+  const trace =
+    focus === null
+      ? source.trace(runId, { limit: SEQUENCE_ROWS_MAX * 4 })
+      : source.trace(runId, { fromNs: Math.max(0, focus - SEQUENCE_BEFORE_NS), toNs: focus + SEQUENCE_AFTER_NS, limit: SEQUENCE_FETCH_LIMIT });
+  return { model, trace };
+}
+
+function scenarioFacts(scenario: unknown): [string, string][] {
+  if (scenario === null || typeof scenario !== 'object') return [];
+  const value = scenario as Record<string, unknown>;
+  const facts: [string, string][] = [];
+  const add = (name: string, text: unknown): void => {
+    if (text !== undefined && text !== null) facts.push([name, typeof text === 'string' ? text : JSON.stringify(text)]);
+  };
+  add('nodes', value.nodes);
+  const workload = value.workload as Record<string, unknown> | undefined;
+  if (workload !== undefined && typeof workload === 'object') {
+    add('workload', `${String(workload.name ?? 'default')}: ${String(workload.clients ?? '?')} clients, up to ${String(workload.opsMax ?? '?')} ops at ${String(workload.opsPerSecond ?? '?')}/s over ${String(workload.keys ?? '?')} keys`);
+  }
+  if (typeof value.durationMs === 'number') add('phases', `safety ${value.durationMs} ms (faults), then liveness ${String(value.livenessMs ?? 0)} ms (healed)`);
+  if (Array.isArray(value.faults)) add('fault schedule', `${value.faults.length} event${value.faults.length === 1 ? '' : 's'}`);
+  add('bug', value.bug);
+  return facts;
+}
+
+function opLink(model: RunModel, drawn: { from: number; to: number }, index: number | undefined, text: string): string {
+  if (index === undefined) return escapeHtml(text);
+  const id = opAtIndex(model.timeline, index);
+  if (id === null || id < drawn.from || id >= drawn.to) return escapeHtml(text);
+  const anchor = `op-${model.timeline.ops[id]!.invokeIndex}`;
+  return `<a href="#${anchor}" data-op="${anchor}">${escapeHtml(text)}</a>`;
+}
+
+function evidenceSection(model: RunModel, drawn: { from: number; to: number }): string {
+  if (model.violations.length === 0) return '<p>Every checker says valid: there is no violation to explain.</p>';
+  const blocks: string[] = [];
+  for (const violation of model.violations) blocks.push(violationBlock(model, drawn, violation));
+  return blocks.join('\n');
+}
+
+function violationBlock(model: RunModel, drawn: { from: number; to: number }, violation: Violation): string {
+  const head = `<h3><span class="verdict ${violation.verdict}">${violation.verdict}</span> ${escapeHtml(violation.checker)}</h3><p>${escapeHtml(violation.summary)}</p>`;
+  const lin = violation.linearizability;
+  if (lin === null) {
+    return `<div class="evidence generic">${head}<pre>${escapeHtml(prettyEvidence(violation.evidence, 400).join('\n'))}</pre></div>`;
+  }
+  const row = (op: EvidenceOp, kind: 'prefix' | 'stuck'): string =>
+    `<tr class="${kind}"><td class="op">${opLink(model, drawn, op.invokeIndex, describeEvidenceOp(op, 60))}</td><td class="mono">${escapeHtml(op.stateBefore ?? '')}</td></tr>`;
+  const hidden = Math.max(0, lin.prefix.length - EVIDENCE_ROWS_MAX);
+  const where = [lin.key !== undefined ? `key <code>${escapeHtml(lin.key)}</code>` : null, lin.model !== undefined ? `model <code>${escapeHtml(lin.model)}</code>` : null].filter((part) => part !== null).join(', ');
+  return `<div class="evidence linearizability">${head}
+<p>${where !== '' ? `${where}: ` : ''}the longest linearizable prefix has <b>${lin.prefix.length}</b> ops${lin.stateAfterPrefix !== undefined ? `, leaving the model in state <code>${escapeHtml(lin.stateAfterPrefix)}</code>` : ''}; <b>${lin.stuck.length}</b> op${lin.stuck.length === 1 ? '' : 's'} cannot follow it.</p>
+<table><tr><th>Cannot follow the prefix</th><th>Model state before</th></tr>
+${lin.stuck.slice(0, EVIDENCE_ROWS_MAX).map((op) => row(op, 'stuck')).join('\n')}
+</table>
+<details${lin.prefix.length <= 20 ? ' open' : ''}><summary>The linearizable prefix (${lin.prefix.length} ops${hidden > 0 ? `, the last ${EVIDENCE_ROWS_MAX} shown` : ''})</summary>
+<table><tr><th>Op, in linearization order</th><th>Model state before</th></tr>
+${lin.prefix.slice(hidden).map((op) => row(op, 'prefix')).join('\n')}
+</table></details>
+<details><summary>Raw evidence (JSON)</summary><pre>${escapeHtml(prettyEvidence(violation.evidence, 400).join('\n'))}</pre></details>
+</div>`;
+}
+
+function legend(): string {
+  const outcomes: [string, string][] = [
+    ['ok', OUTCOME_COLOURS.ok],
+    ['info (unknown)', OUTCOME_COLOURS.info],
+    ['fail', OUTCOME_COLOURS.fail],
+    ['invoked, never completed', OUTCOME_COLOURS.pending],
+  ];
+  const families = Object.keys(FAULT_COLOURS) as FaultFamily[];
+  return `<p class="legend">${outcomes.map(([name, colour]) => `<span><i class="swatch" style="background:${colour}"></i>${escapeHtml(name)}</span>`).join('')}<span><i class="swatch" style="background:#fff;border:3px solid var(--hl)"></i>named by the evidence</span></p>
+<p class="legend muted">Faults: ${families.map((family) => `<span><i class="swatch" style="background:${FAULT_COLOURS[family]}"></i>${family}</span>`).join('')}</p>`;
+}
+
+/** Builds the whole page. Async only because elkjs lays out asynchronously. */
+export async function buildReport(input: ReportInput, options: ReportOptions = {}): Promise<Report> {
+  const { model } = input;
+  const run = model.run;
+  const opsMax = options.opsMax ?? OPS_SHOWN_DEFAULT;
+  if (!(Number.isInteger(opsMax) && opsMax >= 1 && opsMax <= OPS_SHOWN_MAX)) throw new Error(`opsMax must be 1 to ${OPS_SHOWN_MAX}, got ${opsMax}`);
+  const window = chooseWindow(model, opsMax);
+  const timeline = renderTimelineSvg(model, window);
+  const focusNs = focusOf(model);
+  const clusterTime = focusNs ?? model.timeline.endNs;
+  const cluster = clusterAt(model, clusterTime);
+  const topology = await renderTopologySvg(cluster);
+  const sequence = renderSequenceSvg({ events: input.trace, focusNs, servers: serverNodes(model) });
+  const total = model.timeline.ops.length;
+  const unit = model.timeline.timeUnit;
+  const firstOp = model.firstViolationOp === null ? null : model.timeline.ops[model.firstViolationOp]!;
+
+  const checkerRows = run.checkers
+    .map((result) => `<tr><td><span class="verdict ${result.verdict}">${result.verdict}</span></td><td><b>${escapeHtml(result.checker)}</b></td><td>${escapeHtml(result.summary)}</td></tr>`)
+    .join('\n');
+  const facts: [string, string][] = [
+    ['system', run.system],
+    ['seed', String(run.seed ?? '-')],
+    ['kind', run.kind],
+    ['ops', String(run.ops)],
+    ['events', String(run.events)],
+    ['faults', String(run.faults)],
+  ];
+  if (run.simMs !== null) facts.push(['simulated', `${run.simMs} ms`]);
+  if (run.wallMs !== null) facts.push(['wall', `${run.wallMs} ms`]);
+  if (run.fingerprint !== null) facts.push(['fingerprint', run.fingerprint]);
+  if (run.codeVersion !== null) facts.push(['code version', run.codeVersion]);
+  facts.push(['stored', run.createdAt]);
+  facts.push(...scenarioFacts(run.scenario));
+
+  const jump =
+    firstOp !== null && timeline.firstViolationAnchor !== null
+      ? `<a class="jump" id="jump-to-violation" href="#${timeline.firstViolationAnchor}" data-op="${timeline.firstViolationAnchor}">Jump to the first violation: op #${firstOp.invokeIndex} (${escapeHtml(describeOp(firstOp, 30))}) at ${escapeHtml(formatTime(firstOp.invokeNs, unit))}</a>`
+      : model.violations.length > 0
+        ? `<a class="jump" id="jump-to-violation" href="#evidence">Jump to the evidence</a>`
+        : '';
+  const capNote = window.capped
+    ? `<p class="note">This run has ${total} operations; the timeline shows ${window.to - window.from} of them (ops ${window.from + 1} to ${window.to}, ${model.firstViolationOp !== null ? 'around the first violation' : 'from the start'}), a cap of ${opsMax} that keeps the page light. <code>crucible report ${run.id} --ops-max N</code> draws more (up to ${OPS_SHOWN_MAX}); <code>crucible view ${run.id}</code> browses all of them.</p>`
+    : '';
+  const noHistory = model.hasHistory ? '' : `<p class="note">No history is stored for this run (passing runs keep only their verdicts). Replay it to regenerate everything: <code>${escapeHtml(model.repro)}</code></p>`;
+  const cutText = cluster.partition === null ? 'no partition' : `partition in force: ${escapeHtml(cluster.partition.label)}`;
+  const topologyCaption = `At ${escapeHtml(ms(clusterTime))} (${focusNs !== null && firstOp !== null ? 'when the first offending op was invoked' : focusNs !== null ? 'when the first fault started' : 'the end of the run'}): ${cutText}; crashed: ${cluster.crashed.length > 0 ? escapeHtml(cluster.crashed.join(', ')) : 'none'}; paused: ${cluster.paused.length > 0 ? escapeHtml(cluster.paused.join(', ')) : 'none'}.`;
+  const sequenceCaption =
+    input.trace.length === 0
+      ? 'No trace events are stored for this run.'
+      : `${sequence.rows} trace events${focusNs !== null ? ` around ${escapeHtml(ms(focusNs))}` : ' from the start of the run'} (${sequence.messages} messages)${sequence.omitted > 0 ? `; ${sequence.omitted} more in the window are left out (timers, disk events and the events beyond ${SEQUENCE_ROWS_MAX} rows)` : ''}.`;
+  const faultRows = model.bands
+    .slice(0, FAULT_ROWS_MAX)
+    .map((band) => `<tr><td class="mono">${escapeHtml(ms(band.startNs))}</td><td class="mono">${band.endNs === null ? 'instant' : escapeHtml(ms(band.endNs)) + (band.open ? ' (end of run)' : '')}</td><td><i class="swatch" style="background:${FAULT_COLOURS[band.family]}"></i>${escapeHtml(band.label)}</td></tr>`)
+    .join('\n');
+
+  const html = `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Crucible run #${run.id} ${escapeHtml(run.system)} ${run.verdict}</title>
+<style>${REPORT_CSS}</style>
+</head>
+<body>
+<header class="top" id="header">
+<h1>Crucible run #${run.id}: ${escapeHtml(run.system)} <span class="verdict ${run.verdict}">${run.verdict}</span></h1>
+<div>Replay it exactly: <code class="repro" id="repro">${escapeHtml(model.repro)}</code></div>
+${run.bug !== null ? `<div>Planted bug: <code>${escapeHtml(run.bug)}</code></div>` : ''}
+${jump}
+</header>
+<section id="summary"><h2>Run and scenario</h2>
+<table>${facts.map(([name, value]) => `<tr><th>${escapeHtml(name)}</th><td>${escapeHtml(value)}</td></tr>`).join('')}</table>
+<h2>Checkers</h2><table>${checkerRows}</table>
+<details><summary>The full scenario (JSON)</summary><pre>${escapeHtml(JSON.stringify(run.scenario, null, 2) ?? 'null')}</pre></details>
+</section>
+<section id="topology"><h2>Cluster topology</h2><p class="muted">${topologyCaption}</p>${topology}</section>
+<section id="timeline"><h2>Operation timeline</h2>
+${noHistory}${capNote}${legend()}
+<p class="muted">One column per lane of client processes; time flows down, one step per history record. Hover an op for its details.</p>
+<div class="scroll" id="timeline-scroll">${timeline.svg}</div>
+</section>
+<section id="sequence"><h2>Message sequence around the first violation</h2><p class="muted">${sequenceCaption}</p>
+<div class="scroll">${input.trace.length === 0 ? '' : sequence.svg}</div></section>
+<section id="evidence"><h2>Evidence</h2>${evidenceSection(model, window)}</section>
+<section id="faults"><h2>Faults</h2>${model.bands.length === 0 ? '<p>No faults were injected.</p>' : `<table><tr><th>From</th><th>To</th><th>Fault</th></tr>${faultRows}</table>${model.bands.length > FAULT_ROWS_MAX ? `<p class="muted">… ${model.bands.length - FAULT_ROWS_MAX} more faults.</p>` : ''}`}</section>
+<footer class="muted" style="margin: 0 28px 24px">Written by crucible report; every picture is drawn from the run store when the file was written, and this page loads nothing from the network.</footer>
+<div id="tooltip"></div>
+<script>${REPORT_SCRIPT}</script>
+</body>
+</html>
+`;
+  return { html, opsShown: window.to - window.from, opsTotal: total, capped: window.capped, sequenceRows: sequence.rows, focusNs };
+}

@@ -1,0 +1,94 @@
+// The terminal viewer's root: holds the state, turns key presses into reducer actions, and draws the
+// screen the state names. Reading the store goes through the session, never through the reducer.
+import React, { useEffect, useMemo, useState } from 'react';
+import { Box, Text, useApp, useInput, useStdout } from 'ink';
+import { Help } from './Help.js';
+import { keyNames } from './keys.js';
+import { RunList } from './RunList.js';
+import { RunScreen } from './RunScreen.js';
+import type { ViewerSession } from './session.js';
+import { initialState, reduce, type ViewerState } from './state.js';
+
+export interface ViewerProps {
+  session: ViewerSession;
+  /** Open this run at once (`crucible view RUN_ID`). */
+  runId?: number;
+  /** Terminal size; when `followTerminal` is set it follows the terminal's resizes. */
+  rows: number;
+  cols: number;
+  followTerminal?: boolean;
+  /** Shown in the run list's title: where the runs come from. */
+  storeLabel: string;
+}
+
+const HINTS = 'j/k move  PgUp/PgDn  g/G  / search  n/N  e violation  Tab pane  f filter  ? help  q quit';
+
+function StatusBar({ state }: { state: ViewerState }): React.ReactElement {
+  if (state.mode === 'search' || state.mode === 'filter') {
+    const label = state.mode === 'search' ? '/' : state.screen === 'list' ? 'filter runs (system, verdict): ' : 'filter trace (node, kind): ';
+    return (
+      <Text wrap="truncate" color="cyan">
+        {label}
+        {state.prompt}▏
+      </Text>
+    );
+  }
+  return (
+    <Text wrap="truncate" dimColor={state.message === null}>
+      {state.message ?? HINTS}
+    </Text>
+  );
+}
+
+export function Viewer(props: ViewerProps): React.ReactElement {
+  const { session } = props;
+  const { exit } = useApp();
+  const { stdout } = useStdout();
+  const [state, setState] = useState<ViewerState>(() => {
+    const options: { rows: number; cols: number; runId?: number } = { rows: props.rows, cols: props.cols };
+    if (props.runId !== undefined) options.runId = props.runId;
+    return initialState(options);
+  });
+  // The reducer gets its context for the state it is given, so keys that arrive faster than the
+  // screen redraws still act on the right run.
+  useInput((input, key) => {
+    const names = keyNames(input, key);
+    if (names.length === 0) return;
+    setState((current) => {
+      let next = current;
+      for (const name of names) next = reduce(next, { type: 'key', name }, session.context(next));
+      return next;
+    });
+  });
+
+  useEffect(() => {
+    if (state.quit) exit();
+  }, [state.quit, exit]);
+
+  useEffect(() => {
+    if (!props.followTerminal) return undefined;
+    const onResize = (): void => {
+      setState((current) => reduce(current, { type: 'resize', rows: stdout.rows ?? current.rows, cols: stdout.columns ?? current.cols }, session.context(current)));
+    };
+    stdout.on('resize', onResize);
+    return () => {
+      stdout.off('resize', onResize);
+    };
+  }, [props.followTerminal, stdout, session]);
+
+  const model = useMemo(() => (state.screen === 'run' ? session.model(state.run.runId) : null), [session, state.screen, state.run.runId]);
+  const trace = state.screen === 'run' ? session.traceFor(state) : null;
+
+  let body: React.ReactElement;
+  if (state.mode === 'help') body = <Help screen={state.screen} rows={state.rows - 1} />;
+  else if (state.screen === 'list') body = <RunList state={state} runs={session.runs()} storeLabel={props.storeLabel} />;
+  else body = <RunScreen state={state} model={model} trace={trace} />;
+  return (
+    <Box flexDirection="column" width={state.cols} height={state.rows}>
+      <Box flexDirection="column" height={state.rows - 1} overflow="hidden">
+        {body}
+      </Box>
+      <StatusBar state={state} />
+    </Box>
+  );
+}

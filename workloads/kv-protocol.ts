@@ -1,0 +1,54 @@
+// The KV client protocol shared by the Raft node and its workloads: one request from a client to
+// any node, one reply back. The node side lives in nodes/raft/ and declares the same shapes there,
+// because nodes/ may not import workloads/; these two declarations must stay identical.
+import type { NodeId } from '../nodes/host.js';
+
+export type KvFunction = 'read' | 'write' | 'cas';
+
+export interface KvOp {
+  f: KvFunction;
+  key: string;
+  /** Read: null. Write: the value. Cas: [expected, new]. */
+  value: null | number | [number, number];
+}
+
+export interface KvRequest {
+  type: 'kv.request';
+  /** The client's network id (`c3`); with `seq` it names the command for exactly-once sessions. */
+  client: string;
+  /** Per client, increasing; a retry of the same op reuses it. */
+  seq: number;
+  op: KvOp;
+}
+
+export type KvOutcome = 'ok' | 'fail' | 'redirect' | 'unavailable';
+
+export interface KvReply {
+  type: 'kv.reply';
+  seq: number;
+  outcome: KvOutcome;
+  value?: number | null;
+  leader?: NodeId | null;
+  error?: string;
+}
+
+/** The error a node gives with `fail` when a cas found another value: the cas did not happen. */
+export const CAS_MISMATCH = 'cas-mismatch';
+
+const OUTCOMES: readonly string[] = ['ok', 'fail', 'redirect', 'unavailable'];
+
+/**
+ * The message as a reply, or null when it is not a well-formed one. Messages come off the network
+ * (and, under the TCP host, from another process), so nothing about their shape is assumed.
+ */
+export function asKvReply(message: unknown): KvReply | null {
+  if (typeof message !== 'object' || message === null) return null;
+  const m = message as Record<string, unknown>;
+  if (m.type !== 'kv.reply') return null;
+  if (typeof m.seq !== 'number' || !Number.isSafeInteger(m.seq)) return null;
+  if (typeof m.outcome !== 'string' || !OUTCOMES.includes(m.outcome)) return null;
+  if (m.value !== undefined && m.value !== null && typeof m.value !== 'number') return null;
+  if (m.leader !== undefined && m.leader !== null && typeof m.leader !== 'string') return null;
+  if (m.error !== undefined && typeof m.error !== 'string') return null;
+  return m as unknown as KvReply;
+}

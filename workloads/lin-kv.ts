@@ -1,0 +1,176 @@
+// The lin-kv workload's client: reads, writes and compare-and-sets on a few keys, one op at a time,
+// arriving as a Poisson process at the client's share of the workload's rate, or slower when that
+// rate would spend the client's share of `opsMax` before `stopInvokingAtNs` (ops then spread over
+// the whole run, faults and liveness phase included). Its history is judged per key against a
+// cas-register whose keys start absent (a read of a key never written returns null): a `fail` cas
+// is one whose compare failed, a `fail` read or write was refused before it was proposed.
+//
+// Time: a client compares `stopInvokingAtNs` with the time elapsed on its own clock since its
+// start. The World starts every client at true time 0; measuring elapsed time cancels any offset of
+// the client's clock, and clock faults target server nodes, so that elapsed time is true time to
+// within the configured drift. Under the TCP host it is real time since the client started, which
+// is what a real run means by the same number.
+import type { ClientHost, NodeId, Process, ProcessFactory, TimerId, TimerTag } from '../nodes/host.js';
+import type { WorkloadParams } from './system.js';
+import { KvCaller, defaultCallerConfig, type CallResult } from './kv-caller.js';
+import { CAS_MISMATCH, type KvOp } from './kv-protocol.js';
+import { exponentialGapNs, opsShare, processNumber, spreadGapNs } from './pacing.js';
+
+/** The op mix in percent; cas takes what reads and writes leave. */
+export interface LinKvMix {
+  readPercent: number;
+  writePercent: number;
+}
+
+export const DEFAULT_MIX: LinKvMix = { readPercent: 40, writePercent: 30 };
+
+/** Key `i` of the workload, for `i` in [0, keys). */
+export function linKvKey(i: number): string {
+  return `k${i}`;
+}
+
+export function validateWorkloadParams(params: WorkloadParams, index: number): void {
+  assert(params.nodes.length > 0, 'a workload needs at least one node');
+  assert(Number.isSafeInteger(params.clients) && params.clients >= 1, 'clients must be a positive integer');
+  assert(Number.isSafeInteger(index) && index >= 0 && index < params.clients, 'client index out of range');
+  assert(Number.isSafeInteger(params.opsMax) && params.opsMax >= 0, 'opsMax must be a non-negative integer');
+  assert(params.opsPerSecond > 0, 'opsPerSecond must be positive');
+  assert(Number.isSafeInteger(params.keys) && params.keys >= 1, 'keys must be a positive integer');
+  assert(params.timeoutNs > 0, 'timeoutNs must be positive');
+  assert(params.stopInvokingAtNs >= 0, 'stopInvokingAtNs must not be negative');
+}
+
+export function linKvClient(params: WorkloadParams, index: number, mix: LinKvMix = DEFAULT_MIX): ProcessFactory<ClientHost> {
+  validateWorkloadParams(params, index);
+  assert(mix.readPercent >= 0 && mix.writePercent >= 0 && mix.readPercent + mix.writePercent <= 100, 'bad op mix');
+  return (host) => new LinKvClient(host, params, index, mix);
+}
+
+class LinKvClient implements Process {
+  private readonly caller: KvCaller;
+  private readonly budget: number;
+  private readonly gapMeanNs: number;
+  private startNs = 0;
+  private invoked = 0;
+  /** How many of this client's ops ended `info`: each one retires a process number. */
+  private generation = 0;
+  private written = 0;
+  private nextArrivalNs = 0;
+  private arrivalTimer: TimerId | null = null;
+  private finished = false;
+  /** The last value this client saw per key, so its cas ops can match. At most `keys` entries. */
+  private readonly lastSeen = new Map<string, number | null>();
+
+  constructor(
+    private readonly host: ClientHost,
+    private readonly params: WorkloadParams,
+    private readonly index: number,
+    private readonly mix: LinKvMix,
+  ) {
+    this.budget = opsShare(params.opsMax, params.clients, index);
+    this.gapMeanNs = spreadGapNs(params.opsPerSecond, params.clients, this.budget, params.stopInvokingAtNs);
+    this.caller = new KvCaller(host, defaultCallerConfig(params.nodes, params.timeoutNs), (result, op) =>
+      this.complete(result, op),
+    );
+  }
+
+  start(): void {
+    this.startNs = this.host.now();
+    this.scheduleArrival(exponentialGapNs(this.host.random, this.gapMeanNs));
+  }
+
+  onMessage(from: NodeId, message: unknown): void {
+    this.caller.onMessage(from, message);
+  }
+
+  onTimer(tag: TimerTag): void {
+    if (this.caller.onTimer(tag)) return;
+    if (tag !== 'arrive') return;
+    this.arrivalTimer = null;
+    if (this.caller.idle()) this.arrive();
+  }
+
+  onFsync(): void {}
+
+  private arrive(): void {
+    if (this.mustStop()) this.finish();
+    else this.invoke();
+  }
+
+  private mustStop(): boolean {
+    return this.invoked >= this.budget || this.host.now() - this.startNs >= this.params.stopInvokingAtNs;
+  }
+
+  private invoke(): void {
+    assert(this.caller.idle() && !this.finished, 'invoke while busy or finished');
+    const op = this.nextOp();
+    this.invoked += 1;
+    this.host.record({ process: this.process(), type: 'invoke', f: op.f, value: op.value, key: op.key });
+    this.nextArrivalNs = this.host.now() + exponentialGapNs(this.host.random, this.gapMeanNs);
+    this.caller.call(op);
+  }
+
+  private complete(result: CallResult, op: KvOp): void {
+    const process = this.process();
+    if (result.outcome === 'ok') {
+      const value = op.f === 'read' ? result.value : op.value;
+      this.host.record({ process, type: 'ok', f: op.f, value, key: op.key, node: result.node });
+      this.lastSeen.set(op.key, op.f === 'read' ? result.value : op.f === 'write' ? (op.value as number) : (op.value as [number, number])[1]);
+    } else if (result.outcome === 'fail' && (op.f !== 'cas' || result.error === CAS_MISMATCH)) {
+      this.host.record({ process, type: 'fail', f: op.f, value: op.value, key: op.key, node: result.node });
+    } else {
+      // A cas refused before it was proposed certainly did not happen either, but in a cas-register
+      // history a failed cas means "the compare failed", which claims the value was not `from`.
+      // Recording it `info` claims nothing false; the op simply may or may not have happened.
+      const record = { process, type: 'info' as const, f: op.f, value: op.value, key: op.key };
+      this.host.record(result.node === null ? record : { ...record, node: result.node });
+      // Jepsen's rule: the process may still have an op in flight, so it never invokes again.
+      this.generation += 1;
+    }
+    if (this.mustStop()) {
+      this.finish();
+      return;
+    }
+    const waitNs = this.nextArrivalNs - this.host.now();
+    if (waitNs <= 0) this.invoke();
+    else this.scheduleArrival(waitNs);
+  }
+
+  private nextOp(): KvOp {
+    const random = this.host.random;
+    const key = linKvKey(random.int(this.params.keys));
+    const roll = random.int(100);
+    if (roll < this.mix.readPercent) return { f: 'read', key, value: null };
+    if (roll < this.mix.readPercent + this.mix.writePercent) return { f: 'write', key, value: this.freshValue() };
+    const seen = this.lastSeen.get(key);
+    // A cas from the value last seen often matches; from a made-up small value it mostly fails.
+    const expected = typeof seen === 'number' && random.int(4) > 0 ? seen : random.range(1, this.params.clients + 1);
+    return { f: 'cas', key, value: [expected, this.freshValue()] };
+  }
+
+  /** Values are unique across all clients of the run: client i writes i+1, i+1+clients, ... */
+  private freshValue(): number {
+    const value = this.index + 1 + this.params.clients * this.written;
+    this.written += 1;
+    return value;
+  }
+
+  private process(): number {
+    return processNumber(this.index, this.params.clients, this.generation);
+  }
+
+  private scheduleArrival(delayNs: number): void {
+    assert(this.arrivalTimer === null, 'two arrival timers');
+    this.arrivalTimer = this.host.setTimer(delayNs, 'arrive');
+  }
+
+  private finish(): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.host.done();
+  }
+}
+
+function assert(condition: boolean, message: string): asserts condition {
+  if (!condition) throw new Error(`lin-kv: ${message}`);
+}
