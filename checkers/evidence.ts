@@ -32,8 +32,25 @@ export interface ViolationEvidence {
   stateAfterPrefix: string;
   /** The completed ops that could come next in real time, none of which is legal after the prefix. */
   stuck: EvidenceOp[];
-  /** History indexes to highlight: the stuck ops' invokes and completions. */
+  /** History indexes to highlight: the stuck ops' invokes and completions (or the window's ops). */
   indexes: number[];
+  /** When a window of the history was refuted on its own: the smaller set of ops that cannot be linearized. */
+  window?: WindowEvidence;
+}
+
+/**
+ * A stretch of the history that no linearization explains whatever happened before it: its
+ * completed ops cannot be ordered legally from any state the earlier ops could have left, even with
+ * every op that may have happened (pending, or overlapping its ends) free to happen or not.
+ */
+export interface WindowEvidence {
+  /** History indexes: ops invoked from `fromIndex`, and completed before `toIndex`, must be placed. */
+  fromIndex: number;
+  toIndex: number;
+  /** The completed ops of the window, in invoke order. */
+  ops: EvidenceOp[];
+  /** The start states tried, all of them failing. */
+  startStates: string[];
 }
 
 export interface LinearizationEvidence {
@@ -91,29 +108,30 @@ function prefixOps(search: PartSearch<PairedOp>, order: readonly number[]): { op
  * The evidence of a part found not linearizable: its furthest configuration (the most completed ops
  * placed) and the completed ops that could come next in real time but are illegal there.
  */
-export function violationEvidence(model: string, key: string | null, search: PartSearch<PairedOp>): ViolationEvidence {
+export function violationEvidence(
+  model: string,
+  key: string | null,
+  search: PartSearch<PairedOp>,
+  window?: WindowEvidence,
+): ViolationEvidence {
   const furthest = search.furthest();
   const { ops: prefix, stateAfter } = prefixOps(search, furthest.ops);
-  const placed = new Set(furthest.ops);
-  let firstReturn = Number.POSITIVE_INFINITY;
-  for (let op = 0; op < search.requiredCount; op += 1) {
-    if (!placed.has(op)) firstReturn = Math.min(firstReturn, search.ops[op]!.completeIndex!);
-  }
   const stateAfterPrefix = search.space.show(stateAfter);
   const stuck: EvidenceOp[] = [];
-  for (let op = 0; op < search.requiredCount; op += 1) {
-    if (placed.has(op) || search.ops[op]!.invokeIndex > firstReturn) continue;
+  for (const op of search.furthestCandidates()) {
     if (search.space.next(stateAfter, op) >= 0) continue;
     stuck.push(evidenceOp(search.ops[op]!.source, stateAfterPrefix));
   }
   stuck.sort((a, b) => a.invokeIndex - b.invokeIndex);
   const indexes: number[] = [];
-  for (const op of stuck) {
+  for (const op of window?.ops ?? stuck) {
     indexes.push(op.invokeIndex);
     if (op.completeIndex !== null) indexes.push(op.completeIndex);
   }
   indexes.sort((a, b) => a - b);
-  return { kind: 'not-linearizable', model, key, prefix, stateAfterPrefix, stuck, indexes };
+  const evidence: ViolationEvidence = { kind: 'not-linearizable', model, key, prefix, stateAfterPrefix, stuck, indexes };
+  if (window !== undefined) evidence.window = window;
+  return evidence;
 }
 
 export function linearizationOf(search: PartSearch<PairedOp>): EvidenceOp[] {

@@ -15,7 +15,9 @@ import {
   undecidedEvidence,
   violationEvidence,
   describeOp,
+  evidenceOp,
   type LinEvidence,
+  type WindowEvidence,
   type LinearizationEvidence,
 } from './evidence.js';
 import type { Model } from './model.js';
@@ -23,6 +25,7 @@ import { pairOps, type PairedOp } from './paired-ops.js';
 import { PartSearch, SEARCH_LINEARIZABLE, SEARCH_NOT_LINEARIZABLE, type PartOp } from './part-search.js';
 import { ProductSpace } from './product-space.js';
 import { ModelSpace } from './state-space.js';
+import { refuteWindow, relaxedWindow } from './local-refutation.js';
 import type { CheckerResult } from './verdict.js';
 
 export type LinVerdict = 'linearizable' | 'not-linearizable' | 'unknown';
@@ -57,6 +60,13 @@ export const BUDGET_STEPS_DEFAULT = 200_000_000;
 export const MEMORY_BYTES_DEFAULT = 2 * 1024 * 1024 * 1024;
 /** Steps a part runs before the next part gets its turn. */
 export const SLICE_STEPS = 4096;
+/**
+ * A part whose search has taken this many steps gets a window around its furthest point refuted on
+ * its own (local-refutation.ts); then again each time its steps double, with a window twice as long.
+ */
+export const REFUTE_AFTER_STEPS = 16384;
+/** The first window reaches back this many ops before the ops the search is stuck on. */
+const REFUTE_BACK_OPS = 8;
 
 /** A history that cannot be read as operations (a completion without its invoke, ...). */
 export class MalformedHistoryError extends Error {
@@ -69,6 +79,44 @@ export class MalformedHistoryError extends Error {
 interface Part {
   key: string | null;
   ops: PartOp<PairedOp>[];
+}
+
+/** A part being searched, with its schedule of window refutations. */
+interface ActivePart {
+  part: Part;
+  search: PartSearch<PairedOp>;
+  /** Start states for window refutations (Model.statesOf), or null when the model has none. */
+  startStates: unknown[] | null;
+  /** The part's invoke indexes, sorted, to measure a window in ops. */
+  invokes: number[];
+  refuteAt: number;
+  round: number;
+}
+
+/**
+ * Tries to refute a window around the part's furthest point, within `stepsMax` steps. Returns the
+ * steps taken and, when refuted, the window as evidence.
+ */
+function refuteAround(model: Model, active: ActivePart, stepsMax: number): { steps: number; window: WindowEvidence | null } {
+  const { search, startStates, invokes } = active;
+  const candidates = search.furthestCandidates();
+  if (startStates === null || candidates.length === 0 || stepsMax < startStates.length) return { steps: 0, window: null };
+  let firstInvoke = Number.POSITIVE_INFINITY;
+  let lastComplete = 0;
+  for (const op of candidates) {
+    firstInvoke = Math.min(firstInvoke, search.ops[op]!.invokeIndex);
+    lastComplete = Math.max(lastComplete, search.ops[op]!.completeIndex!);
+  }
+  let at = 0;
+  while (at < invokes.length && invokes[at]! < firstInvoke) at += 1;
+  const from = invokes[Math.max(0, at - (REFUTE_BACK_OPS << active.round))]!;
+  const to = lastComplete + 1;
+  const window = relaxedWindow(active.part.ops, from, to);
+  const verdict = refuteWindow(model, window, startStates, Math.floor(stepsMax / startStates.length));
+  if (!verdict.refuted) return { steps: verdict.steps, window: null };
+  const ops = window.filter((op) => op.completeIndex !== null).map((op) => evidenceOp(op.source));
+  const startStatesShown = startStates.map((state) => model.show(state));
+  return { steps: verdict.steps, window: { fromIndex: from, toIndex: to, ops, startStates: startStatesShown } };
 }
 
 /** The model's reading of each op, grouped into the parts that are checked separately. */
@@ -128,7 +176,14 @@ export function checkOperations(ops: readonly PairedOp[], model: Model, options:
   const result: LinResult = { verdict: 'linearizable', model: model.name, ops: ops.length, parts: parts.length, steps: 0, configurations: 0 };
   const unpartitioned = keyed && parts.length === 1 && parts[0]!.key === null ? keyNamesOf(parts[0]!) : null;
   /** The parts still searching, in round-robin order; a finished part's tables are let go. */
-  let active: { part: Part; search: PartSearch<PairedOp> }[] = parts.map((part) => ({ part, search: searchOf(part, model, unpartitioned) }));
+  let active: ActivePart[] = parts.map((part) => ({
+    part,
+    search: searchOf(part, model, unpartitioned),
+    startStates: unpartitioned === null && model.statesOf !== undefined ? model.statesOf(part.ops.map((op) => op.input)) : null,
+    invokes: part.ops.map((op) => op.invokeIndex).sort((a, b) => a - b),
+    refuteAt: REFUTE_AFTER_STEPS,
+    round: 0,
+  }));
   const linearizations: LinearizationEvidence['parts'] = [];
   let stepsLeft = budgetSteps;
   const stop = (verdict: LinVerdict, evidence: LinEvidence): LinResult => {
@@ -138,7 +193,7 @@ export function checkOperations(ops: readonly PairedOp[], model: Model, options:
     return result;
   };
   while (active.length > 0) {
-    const stillActive: typeof active = [];
+    const stillActive: ActivePart[] = [];
     for (const entry of active) {
       const { part, search } = entry;
       const before = search.steps;
@@ -152,6 +207,15 @@ export function checkOperations(ops: readonly PairedOp[], model: Model, options:
         continue;
       }
       stillActive.push(entry);
+      if (search.steps >= entry.refuteAt && stepsLeft > 0) {
+        // At most as many steps as the search has taken, so refutations at most double the work.
+        const attempt = refuteAround(model, entry, Math.min(entry.refuteAt, stepsLeft));
+        stepsLeft -= attempt.steps;
+        result.steps += attempt.steps;
+        if (attempt.window !== null) return stop('not-linearizable', violationEvidence(model.name, part.key, search, attempt.window));
+        entry.refuteAt *= 2;
+        entry.round += 1;
+      }
       let memoryBytes = 0;
       for (const other of active) memoryBytes += other.search.memoryBytes();
       const exhausted = stepsLeft <= 0 ? 'steps' : memoryBytes > memoryBytesMax ? 'memory' : null;

@@ -53,6 +53,19 @@ export interface Model<S = unknown, I = unknown> {
    * still has to place can no longer become legal and no reset that could help is left.
    */
   canReach?(from: S, read: I): boolean;
+  /**
+   * Optional pruning: false when applying `op`, from any state, can never leave a state in which the
+   * read-only op `read` is legal (a write of 3 cannot make a read of 4 legal). Must answer true when
+   * unsure. A read that is illegal now needs one of these "producers" placed before it: when none
+   * is left, the search abandons the configuration.
+   */
+  mayEnable?(op: I, read: I): boolean;
+  /**
+   * Optional, for models with few states: every state some sequence of these inputs can produce
+   * from `init()`, `init()` included (more is fine, fewer is not). It lets the checker refute a
+   * window of the history from every state the ops before it could have left (local-refutation.ts).
+   */
+  statesOf?(inputs: readonly I[]): S[];
 }
 
 /** An op the model cannot read: bad input, said with the history index to look at. */

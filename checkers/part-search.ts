@@ -41,6 +41,25 @@ export const SEARCH_LINEARIZABLE = 1;
 export const SEARCH_NOT_LINEARIZABLE = 2;
 export type SearchStatus = typeof SEARCH_RUNNING | typeof SEARCH_LINEARIZABLE | typeof SEARCH_NOT_LINEARIZABLE;
 
+/** A list of ops per op, in typed arrays: list `op` is `ops[from[op]..from[op + 1])`. */
+class OpLists {
+  private constructor(
+    readonly from: Int32Array,
+    readonly ops: Int32Array,
+  ) {}
+
+  static build(count: number, listOf: (op: number) => number[]): OpLists {
+    const from = new Int32Array(count + 1);
+    const ops: number[] = [];
+    for (let op = 0; op < count; op += 1) {
+      from[op] = ops.length;
+      for (const item of listOf(op)) ops.push(item);
+    }
+    from[count] = ops.length;
+    return new OpLists(from, Int32Array.from(ops));
+  }
+}
+
 /** Where the loop is in the current configuration. */
 const PHASE_FRESH = 0;
 const PHASE_COMPLETED = 1;
@@ -72,12 +91,12 @@ export class PartSearch<O = unknown> {
   private readonly readOnly: Uint8Array;
   private readonly hasReadOnly: boolean;
   /**
-   * For each completed read-only op, the reset ops that could still make it legal (invoked before
-   * it returns, and able to make a state from which it can be reached): `helpOps[helpFrom[op]..helpFrom[op+1])`.
-   * Null when the model cannot rule reads out.
+   * For each completed read-only op, the resets that could make it reachable again (Model.canReach),
+   * and the ops that could make it legal (Model.mayEnable), among those invoked before it returns.
+   * Null when the model offers no such pruning.
    */
-  private readonly helpFrom: Int32Array | null;
-  private readonly helpOps: Int32Array | null;
+  private readonly resetHelpers: OpLists | null;
+  private readonly producers: OpLists | null;
 
   // The list of completed ops' entries: 0 is the head, `entryCount + 1` the end.
   private readonly next: Int32Array;
@@ -197,24 +216,19 @@ export class PartSearch<O = unknown> {
       lastOfInput.set(inputKey, pending);
     }
 
-    if (this.space.prunes && this.hasReadOnly) {
-      const resets = this.ops.flatMap((op, index) => (op.reset === true ? [index] : []));
-      const helpFrom = new Int32Array(nR + 1);
-      const helpOps: number[] = [];
-      for (let op = 0; op < nR; op += 1) {
-        helpFrom[op] = helpOps.length;
-        if (this.readOnly[op] === 0) continue;
-        for (const reset of resets) {
-          if (this.ops[reset]!.invokeIndex < this.ops[op]!.completeIndex! && this.space.resetReaches(reset, op)) helpOps.push(reset);
-        }
-      }
-      helpFrom[nR] = helpOps.length;
-      this.helpFrom = helpFrom;
-      this.helpOps = Int32Array.from(helpOps);
-    } else {
-      this.helpFrom = null;
-      this.helpOps = null;
-    }
+    const readHelpers = (wanted: boolean, helps: (op: number, read: number) => boolean): OpLists | null => {
+      if (!wanted || !this.hasReadOnly) return null;
+      const writers = this.ops.flatMap((op, index) => (op.readOnly ? [] : [index]));
+      // Recent ops first: they are the ones most likely still to be placed when the list is read.
+      writers.sort((a, b) => this.ops[b]!.invokeIndex - this.ops[a]!.invokeIndex);
+      return OpLists.build(nR, (read) => {
+        if (this.readOnly[read] === 0) return [];
+        const returns = this.ops[read]!.completeIndex!;
+        return writers.filter((op) => this.ops[op]!.invokeIndex < returns && helps(op, read));
+      });
+    };
+    this.resetHelpers = readHelpers(this.space.prunes, (op, read) => this.ops[op]!.reset === true && this.space.resetReaches(op, read));
+    this.producers = readHelpers(this.space.enables, (op, read) => this.space.mayEnable(op, read));
 
     this.requiredBits = new Int32Array((nR + 31) >>> 5);
     this.requiredLastMask = nR % 32 === 0 ? -1 : (1 << (nR % 32)) - 1;
@@ -273,7 +287,7 @@ export class PartSearch<O = unknown> {
                 forced = op;
                 break;
               }
-              if (this.helpFrom !== null && !space.canReach(this.state, op) && !this.helpLeft(op)) {
+              if (this.hopeless(op)) {
                 dead = true;
                 break;
               }
@@ -306,17 +320,14 @@ export class PartSearch<O = unknown> {
           }
           // The first return bounds the candidates; pending ops invoked before it come next.
           this.bound = this.entryPosition[entry]!;
-          let last = this.pendingPrev[this.pendingCount + 1]!;
-          while (last !== 0 && this.pendingPosition[last]! >= this.bound) last = this.pendingPrev[last]!;
-          this.cursor = last;
+          this.cursor = this.pendingNext[0]!;
           this.phase = PHASE_PENDING;
           break;
         }
         case PHASE_PENDING: {
-          // Experiment: newest first.
           const node = this.cursor;
-          if (node !== 0) {
-            this.cursor = this.pendingPrev[node]!;
+          if (this.pendingPosition[node]! < this.bound) {
+            this.cursor = this.pendingNext[node]!;
             const pending = node - 1;
             const twin = this.pendingTwin[pending]!;
             if (twin >= 0 && (this.pendingBits[twin >>> 5]! & (1 << (twin & 31))) === 0) break;
@@ -410,18 +421,24 @@ export class PartSearch<O = unknown> {
     } else {
       this.phase = PHASE_PENDING;
       this.bound = this.frameBound[depth]!;
-      this.cursor = this.pendingPrev[op - nR + 1]!;
+      this.cursor = this.pendingNext[op - nR + 1]!;
     }
   }
 
-  /** Whether a reset that could make read `op` legal again is still to be linearized. */
-  private helpLeft(op: number): boolean {
-    const helpOps = this.helpOps!;
+  /** Whether read-only op `read`, illegal in the current state, can never become legal from here. */
+  private hopeless(read: number): boolean {
+    if (this.producers !== null && !this.anyLeft(this.producers, read)) return true;
+    return this.resetHelpers !== null && !this.space.canReach(this.state, read) && !this.anyLeft(this.resetHelpers, read);
+  }
+
+  /** Whether some op on `read`'s list is not linearized yet. */
+  private anyLeft(lists: OpLists, read: number): boolean {
     const nR = this.requiredCount;
-    for (let index = this.helpFrom![op]!, end = this.helpFrom![op + 1]!; index < end; index += 1) {
-      const reset = helpOps[index]!;
-      const bits = reset < nR ? this.requiredBits : this.pendingBits;
-      const bit = reset < nR ? reset : reset - nR;
+    const ops = lists.ops;
+    for (let index = lists.from[read]!, end = lists.from[read + 1]!; index < end; index += 1) {
+      const op = ops[index]!;
+      const bits = op < nR ? this.requiredBits : this.pendingBits;
+      const bit = op < nR ? op : op - nR;
       if ((bits[bit >>> 5]! & (1 << (bit & 31))) === 0) return true;
     }
     return false;
@@ -507,5 +524,23 @@ export class PartSearch<O = unknown> {
   /** The configuration that placed the most completed ops: its ops in order and its state. */
   furthest(): { ops: number[]; state: number } {
     return { ops: Array.from(this.bestOps.subarray(0, this.bestDepth)), state: this.bestState };
+  }
+
+  /**
+   * The completed ops that could come next after the furthest configuration: not placed, and
+   * invoked before the first completion among those not placed.
+   */
+  furthestCandidates(): number[] {
+    const placed = new Uint8Array(this.ops.length);
+    for (let index = 0; index < this.bestDepth; index += 1) placed[this.bestOps[index]!] = 1;
+    let firstReturn = POSITION_END;
+    for (let op = 0; op < this.requiredCount; op += 1) {
+      if (placed[op] === 0) firstReturn = Math.min(firstReturn, this.ops[op]!.completeIndex!);
+    }
+    const candidates: number[] = [];
+    for (let op = 0; op < this.requiredCount; op += 1) {
+      if (placed[op] === 0 && this.ops[op]!.invokeIndex < firstReturn) candidates.push(op);
+    }
+    return candidates;
   }
 }

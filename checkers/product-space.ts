@@ -17,6 +17,7 @@ function keyHash(key: number, state: number): number {
 export class ProductSpace implements StateSpace {
   readonly initial: number;
   readonly prunes: boolean;
+  readonly enables: boolean;
   private readonly single: ModelSpace;
   private readonly width: number;
   /** Tuple `t` is `tuples[t * width .. (t + 1) * width)`: one sub-state number per key. */
@@ -49,6 +50,11 @@ export class ProductSpace implements StateSpace {
     this.slots[hash & (this.slots.length - 1)] = 1;
     this.initial = 0;
     this.prunes = this.single.prunes;
+    this.enables = this.single.enables;
+  }
+
+  mayEnable(op: number, read: number): boolean {
+    return this.keyOf[op] === this.keyOf[read] && this.single.mayEnable(op, read);
   }
 
   canReach(tuple: number, read: number): boolean {

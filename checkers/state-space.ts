@@ -21,6 +21,10 @@ export interface StateSpace {
   canReach(state: number, read: number): boolean;
   /** False when no non-reset ops can take the state made by reset op `reset` to one where `read` is legal. */
   resetReaches(reset: number, read: number): boolean;
+  /** Whether the model knows which ops can make a read legal (Model.mayEnable). */
+  readonly enables: boolean;
+  /** False when op `op` can never leave a state in which read-only op `read` is legal. */
+  mayEnable(op: number, read: number): boolean;
 }
 
 /** A rough cost of one model state object kept alive, for the memory budget. */
@@ -29,6 +33,7 @@ const STATE_OBJECT_BYTES = 96;
 export class ModelSpace implements StateSpace {
   readonly initial: number;
   readonly prunes: boolean;
+  readonly enables: boolean;
   private readonly states: unknown[] = [];
   private hashes = new Int32Array(64);
   /** Open addressing: state number + 1, or 0 for an empty slot. */
@@ -41,9 +46,16 @@ export class ModelSpace implements StateSpace {
     private readonly model: Model,
     /** The model input of each op, by the search's op number. */
     private readonly inputs: readonly unknown[],
+    /** Where the search starts; the model's `init()` unless a window is checked from another state. */
+    start: unknown = model.init(),
   ) {
-    this.initial = this.intern(model.init());
+    this.initial = this.intern(start);
     this.prunes = model.canReach !== undefined;
+    this.enables = model.mayEnable !== undefined;
+  }
+
+  mayEnable(op: number, read: number): boolean {
+    return this.model.mayEnable === undefined || this.model.mayEnable(this.inputs[op], this.inputs[read]);
   }
 
   /** The model's own state object behind a state number. */

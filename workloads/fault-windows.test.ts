@@ -18,10 +18,17 @@ describe('touchedNodes', () => {
     expect(touchedNodes('clog', { from: 'n1', to: 'n3' }, CLUSTER)).toEqual(['n1', 'n3']);
   });
 
+  it('lets light message loss, duplication and reordering touch no node', () => {
+    expect(touchedNodes('drop', { probability: 0.2 }, CLUSTER)).toEqual([]);
+    expect(touchedNodes('dup', { probability: 0.05 }, CLUSTER)).toEqual([]);
+    expect(touchedNodes('reorder', { probability: 0.1, delayMsMax: 20 }, CLUSTER)).toEqual([]);
+  });
+
   it('says "maybe every node" for faults of wide or unknown reach', () => {
-    for (const kind of ['drop', 'delay', 'partition-ring', 'partition-bridge', 'disk-full', 'member-remove', 'leader-transfer', 'made-up']) {
+    for (const kind of ['delay', 'partition-ring', 'partition-bridge', 'disk-full', 'disk-fsync-fail', 'member-add', 'leader-transfer', 'made-up']) {
       expect(touchedNodes(kind, { node: 'n1' }, CLUSTER)).toBeNull();
     }
+    expect(touchedNodes('drop', { probability: 0.5 }, CLUSTER)).toBeNull();
     expect(touchedNodes('partition-halves', { side: 'n1,n2' }, ['n1', 'n2', 'n3', 'n4'])).toBeNull();
   });
 });
@@ -38,7 +45,7 @@ describe('majorityHealthyStretches', () => {
       // Three nodes touched: no majority left from 3 s to 4 s.
       action(3000, 'partition-isolate.start', { event: 2, node: 'n3' }),
       action(4000, 'partition-isolate.stop', { event: 2 }),
-      action(5000, 'drop.start', { event: 3, probability: 0.1 }),
+      action(5000, 'drop.start', { event: 3, probability: 0.5 }),
       action(6000, 'drop.stop', { event: 3 }),
       action(7000, 'crash.skip', { event: 4, reason: 'n1 is already down' }),
       action(10_000, 'heal.start'),

@@ -221,10 +221,16 @@ export class KvCaller {
   }
 
   private clearTimer(kind: 'attempt' | 'deadline' | 'backoff'): void {
-    const key = `${kind}Timer` as const;
-    const id = this[key];
-    if (id !== null) this.host.cancelTimer(id);
-    this[key] = null;
+    if (kind === 'attempt') {
+      if (this.attemptTimer !== null) this.host.cancelTimer(this.attemptTimer);
+      this.attemptTimer = null;
+    } else if (kind === 'deadline') {
+      if (this.deadlineTimer !== null) this.host.cancelTimer(this.deadlineTimer);
+      this.deadlineTimer = null;
+    } else {
+      if (this.backoffTimer !== null) this.host.cancelTimer(this.backoffTimer);
+      this.backoffTimer = null;
+    }
   }
 }
 

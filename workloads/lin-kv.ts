@@ -68,7 +68,8 @@ class LinKvClient implements Process {
     private readonly mix: LinKvMix,
   ) {
     this.budget = opsShare(params.opsMax, params.clients, index);
-    this.gapMeanNs = spreadGapNs(params.opsPerSecond, params.clients, this.budget, params.stopInvokingAtNs);
+    // Spent by 95% of the window on average, so ops nearly always reach the liveness phase.
+    this.gapMeanNs = spreadGapNs(params.opsPerSecond, params.clients, this.budget, params.stopInvokingAtNs, 0.95);
     this.caller = new KvCaller(host, defaultCallerConfig(params.nodes, params.timeoutNs), (result, op) =>
       this.complete(result, op),
     );

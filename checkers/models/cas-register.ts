@@ -92,6 +92,27 @@ export function registerModel(options: RegisterOptions): Model<RegisterState, Re
     hash: (state) => (state === ABSENT ? 0x7f4a7c15 : hashValue(state)),
     equal: (a, b) => a === b || (a !== ABSENT && b !== ABSENT && sameValue(a, b)),
     show: (state) => (state === ABSENT ? 'absent' : showValue(state)),
+    // A read of v needs a write of v or a cas to v placed before it; a failed compare against v
+    // needs anything that leaves another value.
+    mayEnable(op, read) {
+      const made = op.kind === WRITE ? op.a : op.kind === CAS ? op.b : ABSENT;
+      if (op.kind !== WRITE && op.kind !== CAS) return false;
+      return read.kind === READ ? sameValue(made, read.a) : !sameValue(made, read.a);
+    },
+    // Only writes and successful cas ops set the value, each to a value it names.
+    statesOf(inputs) {
+      const states: RegisterState[] = [options.initial];
+      const seen = new Set<string>([showValue(options.initial)]);
+      for (const input of inputs) {
+        const made = input.kind === WRITE ? input.a : input.kind === CAS ? input.b : undefined;
+        if (made === undefined) continue;
+        const key = showValue(made);
+        if (seen.has(key)) continue;
+        seen.add(key);
+        states.push(made);
+      }
+      return states;
+    },
   };
 }
 

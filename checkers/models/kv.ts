@@ -85,6 +85,8 @@ export const kv: Model<KvState, KvInput> = {
   equal: (a, b) => a === b || (a.hash === b.hash && a.text === b.text),
   // Between puts the string only grows, so a get can still be answered only if the string is a
   // prefix of what it returned. Equal strings hash equal: a hash mismatch rules the prefix out.
+  // The last put or append before a get must leave exactly its value: a put of it, or an append of one of its endings.
+  mayEnable: (op, get) => (op.kind === PUT ? op.value === get.value : op.kind === APPEND && get.value.endsWith(op.value)),
   canReach: (from, get) => from.text.length <= get.value.length && get.prefixes![from.text.length] === from.hash,
   show: (state) => JSON.stringify(state.text),
 };

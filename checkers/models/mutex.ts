@@ -24,4 +24,5 @@ export const mutex: Model<boolean, boolean> = {
   hash: (held) => (held ? 1 : 2),
   equal: (a, b) => a === b,
   show: (held) => (held ? 'held' : 'free'),
+  statesOf: () => [false, true],
 };

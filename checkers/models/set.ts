@@ -68,6 +68,8 @@ export const set: Model<readonly Element[], SetInput> = {
   },
   equal: sameElements,
   show: (state) => `#{${state.map(showValue).join(' ')}}`,
+  // The last add before a read must add one of the elements read.
+  mayEnable: (op, read) => !op.read && read.elements.includes(op.elements[0]!),
   // Elements are only ever added, so a read can still be answered only if it holds every element now.
   canReach(from, read) {
     let position = 0;

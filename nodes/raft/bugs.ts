@@ -14,7 +14,7 @@ export const raftBugs: readonly RaftPlantedBug[] = [
   { name: 'raft.early-read-index', description: 'ReadIndex served before the new leader has committed an entry of its term' },
   { name: 'raft.unpersisted-vote', description: 'vote and term not fsynced before the vote reply' },
   { name: 'raft.figure8-commit', description: 'commit index advanced for an entry of an earlier term by counting replicas (paper Figure 8)' },
-  { name: 'raft.unsafe-membership', description: 'a second configuration change accepted while one is uncommitted, applied directly without joint consensus' },
+  { name: 'raft.unsafe-membership', description: 'a second configuration change accepted while one is uncommitted: changes go straight into the voter set, no learner phase, no joint consensus' },
   { name: 'raft.compact-past-applied', description: 'compaction to the commit index, discarding committed entries not yet applied' },
   { name: 'raft.no-client-dedup', description: 'client sessions ignored: a retried command is applied twice' },
   { name: 'raft.no-prevote-checkquorum', description: 'liveness bug: PreVote and CheckQuorum off, so a node cut off on one side keeps disrupting the leader' },

@@ -34,9 +34,16 @@ export function isMember(config: ConfigState, id: NodeId): boolean {
   return isVoter(config, id) || isLearner(config, id);
 }
 
-/** Every node the leader replicates to (voters of both halves and learners), sorted. */
-export function allMembers(config: ConfigState): NodeId[] {
-  return sortedUnique([...config.voters, ...config.outgoing, ...config.learners]);
+const membersOf = new WeakMap<ConfigState, readonly NodeId[]>();
+
+/** Every node the leader replicates to (voters of both halves and learners), sorted. Cached per configuration (they are immutable). */
+export function allMembers(config: ConfigState): readonly NodeId[] {
+  let members = membersOf.get(config);
+  if (members === undefined) {
+    members = sortedUnique([...config.voters, ...config.outgoing, ...config.learners]);
+    membersOf.set(config, members);
+  }
+  return members;
 }
 
 export function sameConfig(a: ConfigState, b: ConfigState): boolean {
@@ -78,7 +85,7 @@ export function leaveJoint(config: ConfigState): ConfigState {
 
 /**
  * The unsafe shortcut of the planted bug `raft.unsafe-membership`: a change applied directly to
- * the newest voter set, with no joint phase, while another change is still uncommitted.
+ * the newest voter set, with no learner or joint phase, even while another is still uncommitted.
  */
 export function directChange(config: ConfigState, add: NodeId | null, remove: NodeId | null): ConfigState {
   let voters = [...config.voters];

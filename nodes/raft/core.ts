@@ -160,6 +160,8 @@ interface IncomingSnapshot {
 
 type StepFn = (from: NodeId, m: RaftMessage) => void;
 
+/** Membership changes a leader keeps waiting behind the one in flight, at most. */
+const ADMIN_QUEUE_MAX = 8;
 /** Sent-tick records kept for lease reads, at most this many. */
 const CTX_TICKS_MAX = 1024;
 /** Entries applied per `ready()`; the rest follow at the next one. */
@@ -190,11 +192,18 @@ export class RaftCore {
   private ctx = 0;
   private ctxSentTick = new Map<number, number>();
   private readRoundInFlight = 0;
+  /** Messages sent so far (a counter, to tell whether a handler sent anything). */
+  private sendsToFollower = 0;
   private confirmedCtx = 0;
   private leaseFromTick = -1;
   private reads: PendingRead[] = [];
 
   private incoming: IncomingSnapshot | null = null;
+  /** Reads given a read index so far, and the latest such index (for the invariant monitor). */
+  readsRegistered = 0;
+  lastReadIndex = 0;
+  /** Membership changes waiting for the one in flight, in order (leader only). */
+  private adminQueue: ({ kind: 'add-member'; node: NodeId } | { kind: 'remove-member'; node: NodeId })[] = [];
 
   // Outputs, drained by ready().
   private msgs: Outgoing[] = [];
@@ -263,6 +272,17 @@ export class RaftCore {
           return;
         }
       }
+      if (m.type === 'raft.vote' && this.role === 'leader') {
+        // A leader deposed by an election: record whether it still heard from a quorum and whether
+        // the candidate's log is behind ours (with CheckQuorum this happens only for a transfer).
+        this.event('raft.deposed', {
+          by: from,
+          term: m.term,
+          transfer: m.transfer,
+          quorumRecent: this.quorumHeardWithin(this.options.electionTicksMin),
+          candidateBehind: !this.log.isUpToDate(m.lastIndex, m.lastTerm),
+        });
+      }
       if (m.type === 'raft.prevote') {
         // A pre-vote does not change our term.
       } else if (m.type === 'raft.prevote.resp' && !m.reject) {
@@ -295,7 +315,14 @@ export class RaftCore {
     if (this.log.lastIndex() - this.log.committed >= this.options.uncommittedMax) return null;
     assert(data.kind !== 'config', 'configuration changes go through changeConfig');
     const index = this.appendEntries([data]);
-    this.bcastAppend();
+    // Batching: a follower with an append in flight gets the new entry with the next one, sent when
+    // that append is acknowledged (pipelining up to inflightMax still serves catching up).
+    for (const id of allMembers(this.config())) {
+      if (id === this.id) continue;
+      const pr = this.progress.get(id);
+      if (pr !== undefined && pr.state === 'replicate' && pr.inflightCount() > 0) continue;
+      this.sendAppend(id, false);
+    }
     return index;
   }
 
@@ -308,15 +335,16 @@ export class RaftCore {
     if (this.reads.length >= this.options.readsPendingMax) return false;
     const ownTermCommitted = this.log.term(this.log.committed) === this.term;
     if (this.options.leaseReads && ownTermCommitted && this.leaseValid()) {
+      this.registerRead(this.log.committed);
       this.readStates.push({ id, index: this.log.committed });
       return true;
     }
     // A read needs an entry of this term committed first: before that, our commit index may lag
     // what an earlier leader committed (thesis 6.4). The planted bug skips that wait.
-    this.reads.push({ id, index: ownTermCommitted || this.options.bugs.earlyReadIndex ? this.log.committed : -1, ctx: 0 });
-    if (ownTermCommitted || this.options.bugs.earlyReadIndex) {
-      if (this.readRoundInFlight === 0) this.bcastHeartbeat();
-    }
+    const ready = ownTermCommitted || this.options.bugs.earlyReadIndex;
+    if (ready) this.registerRead(this.log.committed);
+    this.reads.push({ id, index: ready ? this.log.committed : -1, ctx: 0 });
+    if (ready && this.readRoundInFlight === 0) this.startReadRound();
     return true;
   }
 
@@ -359,13 +387,20 @@ export class RaftCore {
     if (this.role !== 'leader') return 'not the leader';
     if (action.kind === 'transfer-leader') return this.transferLeadership(action.to);
     const config = this.config();
+    if (this.options.bugs.unsafeMembership) {
+      // The planted bug: no learner phase, no joint consensus, no waiting for the change in flight:
+      // the change goes straight into the newest voter set, even while another is uncommitted.
+      const direct = action.kind === 'add-member' ? directChange(config, action.node, null) : directChange(config, null, action.node);
+      if (sameConfig(direct, config)) return 'no change';
+      this.appendConfig(direct, `${action.kind} ${action.node} (direct)`);
+      return null;
+    }
     const busy = this.adminChangeBusy(action);
     if (busy !== null) {
-      if (!this.options.bugs.unsafeMembership) return busy;
-      // The planted bug: the change is applied straight to the newest voter set, no joint phase.
-      const next = action.kind === 'add-member' ? directChange(config, action.node, null) : directChange(config, null, action.node);
-      if (sameConfig(next, config)) return 'no change';
-      this.appendConfig(next, `${action.kind} ${action.node} (direct)`);
+      // One change at a time: this one waits for the one in flight (bounded queue).
+      if (this.adminQueue.length >= ADMIN_QUEUE_MAX) return `${busy}, and ${ADMIN_QUEUE_MAX} changes already wait`;
+      this.adminQueue.push(action);
+      this.event('raft.admin-queued', { action: action.kind, node: action.node, waiting: this.adminQueue.length, why: busy });
       return null;
     }
     const next = action.kind === 'add-member' ? addLearner(config, action.node) : removeMember(config, action.node);
@@ -433,6 +468,7 @@ export class RaftCore {
     this.transferElapsed = 0;
     this.votes = new Map();
     this.progress = new Map();
+    this.adminQueue = [];
     this.dropReads();
   }
 
@@ -533,6 +569,15 @@ export class RaftCore {
       this.heartbeatElapsed = 0;
       this.bcastHeartbeat();
     }
+  }
+
+  /** Whether a quorum (counting ourselves) answered within the last `ticks` ticks. */
+  private quorumHeardWithin(ticks: number): boolean {
+    return isQuorum(this.config(), (id) => {
+      if (id === this.id) return true;
+      const pr = this.progress.get(id);
+      return pr !== undefined && pr.lastHeardTick > 0 && this.tickCount - pr.lastHeardTick <= ticks;
+    });
   }
 
   private quorumActive(): boolean {
@@ -685,19 +730,19 @@ export class RaftCore {
   private handleAppend(from: NodeId, m: AppendRequest): void {
     if (m.prevIndex < this.log.committed) {
       // Everything up to our commit index matches the leader already.
-      this.send(from, { type: 'raft.append.resp', term: this.term, index: this.log.committed, reject: false, hintIndex: 0, hintTerm: 0 }, true);
+      this.send(from, { type: 'raft.append.resp', term: this.term, index: this.log.committed, reject: false, hintIndex: 0, hintTerm: 0, ctx: m.ctx }, true);
       return;
     }
     const lastNew = this.log.maybeAppend(m.prevIndex, m.prevTerm, m.entries);
     if (lastNew !== null) {
       this.log.commitTo(Math.min(m.commit, lastNew));
-      this.send(from, { type: 'raft.append.resp', term: this.term, index: lastNew, reject: false, hintIndex: 0, hintTerm: 0 }, true);
+      this.send(from, { type: 'raft.append.resp', term: this.term, index: lastNew, reject: false, hintIndex: 0, hintTerm: 0, ctx: m.ctx }, true);
       return;
     }
     // Tell the leader where our logs can possibly agree, so it skips a whole term per round trip.
     const hintIndex = this.log.findConflictByTerm(Math.min(m.prevIndex, this.log.lastIndex()), m.prevTerm);
     const hintTerm = Math.max(0, this.log.term(hintIndex));
-    this.send(from, { type: 'raft.append.resp', term: this.term, index: m.prevIndex, reject: true, hintIndex, hintTerm }, true);
+    this.send(from, { type: 'raft.append.resp', term: this.term, index: m.prevIndex, reject: true, hintIndex, hintTerm, ctx: m.ctx }, true);
   }
 
   private handleHeartbeat(from: NodeId, m: HeartbeatRequest): void {
@@ -771,6 +816,13 @@ export class RaftCore {
     if (pr === undefined) return;
     pr.recentActive = true;
     pr.lastHeardTick = this.tickCount;
+    // Any answer in our term to a message sent after a read was registered confirms leadership.
+    if (m.ctx > pr.ackedCtx) {
+      pr.ackedCtx = m.ctx;
+      this.advanceReads();
+      if (this.role !== 'leader') return;
+    }
+    const sent = this.sendsToFollower;
     if (m.reject) {
       let probe = m.hintIndex;
       if (m.hintTerm > 0) probe = this.log.findConflictByTerm(m.hintIndex, m.hintTerm);
@@ -798,6 +850,8 @@ export class RaftCore {
     while (sendsMax-- > 0 && this.sendAppend(from, false)) {
       // Fill the pipeline window.
     }
+    // A read round this follower has not seen, and nothing sent to carry it: a heartbeat does.
+    if (this.role === 'leader' && pr.ackedCtx < this.readRoundInFlight && this.sendsToFollower === sent) this.sendHeartbeat(from);
     this.maybePromoteLearner(from);
   }
 
@@ -872,7 +926,7 @@ export class RaftCore {
     const last = this.log.lastIndex();
     const entries = pr.next <= last ? this.log.slice(pr.next, last, this.options.entriesPerAppendMax) : [];
     if (entries.length === 0 && !sendIfEmpty) return false;
-    const m: AppendRequest = { type: 'raft.append', term: this.term, prevIndex, prevTerm, entries, commit: this.log.committed };
+    const m: AppendRequest = { type: 'raft.append', term: this.term, prevIndex, prevTerm, entries, commit: this.log.committed, ctx: this.ctx };
     this.send(to, m, false);
     if (entries.length > 0 && pr.state === 'replicate') pr.sentEntries(entries[entries.length - 1]!.index);
     else if (pr.state === 'probe') pr.probeSent = true;
@@ -901,8 +955,32 @@ export class RaftCore {
     this.send(to, m, false);
   }
 
+  /** The periodic heartbeat: to every member, opening a new ReadIndex round. */
   private bcastHeartbeat(): void {
-    // Every heartbeat opens a new ReadIndex round; reads waiting for one join it.
+    this.openReadRound();
+    for (const id of allMembers(this.config())) {
+      if (id !== this.id) this.sendHeartbeat(id);
+    }
+    this.advanceReads();
+  }
+
+  /**
+   * A ReadIndex round for reads waiting for one. Followers with an append in flight get the round
+   * with the append sent when that one is acknowledged (reads ride on replication); the others get
+   * a heartbeat now.
+   */
+  private startReadRound(): void {
+    this.openReadRound();
+    for (const id of allMembers(this.config())) {
+      if (id === this.id) continue;
+      const pr = this.progress.get(id);
+      if (pr !== undefined && pr.state === 'replicate' && pr.inflightCount() > 0) continue;
+      this.sendHeartbeat(id);
+    }
+    this.advanceReads();
+  }
+
+  private openReadRound(): void {
     this.ctx++;
     this.ctxSentTick.set(this.ctx, this.tickCount);
     if (this.ctxSentTick.size > CTX_TICKS_MAX) this.ctxSentTick.delete(this.ctxSentTick.keys().next().value!);
@@ -914,13 +992,12 @@ export class RaftCore {
       }
     }
     if (assigned) this.readRoundInFlight = this.ctx;
-    for (const id of allMembers(this.config())) {
-      if (id === this.id) continue;
-      const pr = this.progress.get(id);
-      const commit = Math.min(pr?.match ?? 0, this.log.committed);
-      this.send(id, { type: 'raft.heartbeat', term: this.term, commit, ctx: this.ctx }, false);
-    }
-    this.advanceReads();
+  }
+
+  private sendHeartbeat(to: NodeId): void {
+    const pr = this.progress.get(to);
+    const commit = Math.min(pr?.match ?? 0, this.log.committed);
+    this.send(to, { type: 'raft.heartbeat', term: this.term, commit, ctx: this.ctx }, false);
   }
 
   private sendTimeoutNow(to: NodeId): void {
@@ -956,6 +1033,19 @@ export class RaftCore {
     }
     this.releaseWaitingReads();
     for (const learner of this.config().learners) this.maybePromoteLearner(learner);
+    this.drainAdminQueue();
+  }
+
+  /** Proposes the next waiting membership change once nothing is in flight. */
+  private drainAdminQueue(): void {
+    while (this.role === 'leader' && this.adminQueue.length > 0) {
+      const next = this.adminQueue[0]!;
+      if (this.adminChangeBusy(next) !== null) return;
+      this.adminQueue.shift();
+      const refused = this.admin(next);
+      if (refused !== null) this.event('raft.admin-dropped', { action: next.kind, node: next.node, why: refused });
+      else return;
+    }
   }
 
   /** Why a configuration change cannot be proposed now, or null when it can. */
@@ -1030,14 +1120,17 @@ export class RaftCore {
     for (const read of this.reads) {
       if (read.index < 0) {
         read.index = this.log.committed;
+        this.registerRead(read.index);
         waiting = true;
       }
     }
-    if (waiting && this.readRoundInFlight === 0) this.bcastHeartbeat();
+    if (waiting && this.readRoundInFlight === 0) this.startReadRound();
   }
 
   /** Confirms reads whose round a quorum acknowledged. */
   private advanceReads(): void {
+    // Nothing to confirm: skip the quorum arithmetic (the lease, when on, needs it every round).
+    if (this.reads.length === 0 && !this.options.leaseReads) return;
     const config = this.config();
     const quorumCtx = committedIndex(config, (id) => (id === this.id ? this.ctx : (this.progress.get(id)?.ackedCtx ?? 0)));
     if (quorumCtx <= this.confirmedCtx) return;
@@ -1057,8 +1150,13 @@ export class RaftCore {
     this.reads = remaining;
     if (this.readRoundInFlight <= quorumCtx) {
       this.readRoundInFlight = 0;
-      if (this.reads.some((read) => read.ctx === 0 && read.index >= 0)) this.bcastHeartbeat();
+      if (this.reads.some((read) => read.ctx === 0 && read.index >= 0)) this.startReadRound();
     }
+  }
+
+  private registerRead(index: number): void {
+    this.readsRegistered++;
+    this.lastReadIndex = index;
   }
 
   private leaseValid(): boolean {
@@ -1079,6 +1177,7 @@ export class RaftCore {
 
   private send(to: NodeId, message: RaftMessage, durable: boolean): void {
     assert(to !== this.id, 'a node does not send to itself');
+    this.sendsToFollower++;
     this.msgs.push({ to, message, durable });
   }
 

@@ -9,6 +9,14 @@
 //   commit-durable        the durable commit index never moves back, across restarts too;
 //   applied-le-commit     applied <= committed <= last index;
 //   state-machine-safety  every node applies the same command at the same index (chain hashes);
+//   leader-commit-rule    a leader advances its commit index only onto an entry of its own term
+//                         (Figure 2); earlier entries are committed with it, never by counting;
+//   vote-durable          a granted vote leaves only once that vote is on disk (Figure 2: persist
+//                         before responding), checked when the node sends it;
+//   read-index-fresh      a read index registered by the newest-term leader is at least every
+//                         commit index seen anywhere (so the read sees every acknowledged write);
+//   no-disruption         a leader that hears from a quorum is never deposed by a candidate whose
+//                         log is behind its own (PreVote and CheckQuorum, thesis 9.6);
 //   commit-safety         when a leader commits an entry, no node lacking it could win an election
 //                         with votes of nodes whose durable logs are no more up-to-date (this is
 //                         what the current-term commit rule guarantees; Figure 8 breaks it);
@@ -39,6 +47,10 @@ export const RAFT_INVARIANT_NAMES = [
   'state-machine-safety',
   'commit-safety',
   'config-safety',
+  'leader-commit-rule',
+  'vote-durable',
+  'read-index-fresh',
+  'no-disruption',
 ] as const;
 
 /** Violations kept (the first ones); later ones are counted only. */
@@ -60,6 +72,13 @@ interface NodeTrack {
   leaderLastTerm: number;
   safetyCheckedCommit: number;
   configCheckKey: string;
+  leaderCommit: number;
+  readsRegistered: number;
+  /** What the per-node checks last saw, to skip the ones whose inputs did not change. */
+  lastApplied: number;
+  lastChain: number;
+  lastLastIndex: number;
+  lastLastTerm: number;
 }
 
 interface ConfigView {
@@ -72,14 +91,30 @@ export class RaftInvariants {
   violationCount = 0;
   checks = 0;
   private leaderOfTerm = new Map<number, NodeId>();
-  private committed = new Map<number, { term: number; key: string }>();
+  private committed = new Map<number, { term: number; hash: number }>();
   private committedMax = 0;
   private committedMin = 1;
   private chains = new Map<number, number>();
   private chainMax = 0;
   private chainMin = 0;
-  private entryKeys = new Map<number, { term: number; key: string }[]>();
+  private entryHashes = new Map<number, { term: number; hash: number }[]>();
   private tracks = new Map<NodeId, NodeTrack>();
+  private maxTerm = 0;
+
+  /** Checks what a node's own trace event says it did against its state (see the header). */
+  onEvent(time: number, view: RaftInspection, kind: string, fields: Readonly<Record<string, unknown>> | undefined): void {
+    if (kind === 'raft.vote-sent') {
+      const term = Number(fields?.term);
+      const to = String(fields?.to);
+      if (!(view.durableTerm > term || (view.durableTerm === term && view.durableVote === to))) {
+        this.fail(time, view.id, 'vote-durable', `${view.id} granted its vote in term ${term} to ${to} before that vote was on disk (durable: term ${view.durableTerm}, vote ${view.durableVote ?? 'none'})`);
+      }
+    } else if (kind === 'raft.deposed') {
+      if (fields?.transfer !== true && fields?.quorumRecent === true && fields?.candidateBehind === true) {
+        this.fail(time, view.id, 'no-disruption', `leader ${view.id} heard from a quorum, yet was deposed by ${String(fields?.by)} (term ${String(fields?.term)}), whose log is behind its own`);
+      }
+    }
+  }
 
   /**
    * Checks node `view` at time `time`. `cluster` lists the views of every live node (the same view
@@ -90,7 +125,22 @@ export class RaftInvariants {
     const id = view.id;
     let track = this.tracks.get(id);
     if (track === undefined) {
-      track = { version: -1, checkedCommit: 0, maxDurableCommit: 0, leaderTerm: -1, leaderLastIndex: 0, leaderLastTerm: 0, safetyCheckedCommit: 0, configCheckKey: '' };
+      track = {
+        version: -1,
+        checkedCommit: 0,
+        maxDurableCommit: 0,
+        leaderTerm: -1,
+        leaderLastIndex: 0,
+        leaderLastTerm: 0,
+        safetyCheckedCommit: 0,
+        configCheckKey: '',
+        leaderCommit: 0,
+        readsRegistered: 0,
+        lastApplied: -1,
+        lastChain: -1,
+        lastLastIndex: -1,
+        lastLastTerm: -1,
+      };
       this.tracks.set(id, track);
     }
     const version = view.version;
@@ -104,15 +154,35 @@ export class RaftInvariants {
       this.fail(time, id, 'applied-le-commit', `applied ${view.applied}, commit ${commit}, last index ${lastIndex}: expected applied <= commit <= last index`);
     }
 
+    if (view.term > this.maxTerm) this.maxTerm = view.term;
+    if (view.readsRegistered < track.readsRegistered) track.readsRegistered = 0;
+    if (view.readsRegistered > track.readsRegistered) {
+      track.readsRegistered = view.readsRegistered;
+      if (view.role === 'leader' && view.term >= this.maxTerm && view.lastReadIndex < this.committedMax) {
+        this.fail(time, id, 'read-index-fresh', `leader ${id} (term ${view.term}) registered a read at index ${view.lastReadIndex}, but index ${this.committedMax} is already committed`);
+      }
+    }
+
     const durable = view.durableCommit;
     if (durable < track.maxDurableCommit || commit < track.maxDurableCommit) {
       this.fail(time, id, 'commit-durable', `durable commit ${durable} and commit ${commit} are below ${track.maxDurableCommit}, which was durable before`);
     }
     if (durable > track.maxDurableCommit) track.maxDurableCommit = durable;
 
-    this.checkCommittedPrefix(time, view, track);
-    this.checkApplied(time, view);
-    this.checkLogMatching(time, view);
+    if (commit !== track.checkedCommit) this.checkCommittedPrefix(time, view, track);
+    const applied = view.applied;
+    const chain = view.appliedChain;
+    if (applied !== track.lastApplied || chain !== track.lastChain) {
+      track.lastApplied = applied;
+      track.lastChain = chain;
+      this.checkApplied(time, view);
+    }
+    const lastTerm = view.lastTerm;
+    if (lastIndex !== track.lastLastIndex || lastTerm !== track.lastLastTerm) {
+      track.lastLastIndex = lastIndex;
+      track.lastLastTerm = lastTerm;
+      this.checkLogMatching(time, view);
+    }
 
     if (view.role === 'leader') {
       const term = view.term;
@@ -123,7 +193,12 @@ export class RaftInvariants {
         this.checkLeaderCompleteness(time, view);
         track.leaderTerm = term;
         track.safetyCheckedCommit = commit;
+        track.leaderCommit = commit;
       } else {
+        if (commit > track.leaderCommit && view.termAt(commit) !== term && view.termAt(commit) !== -1) {
+          this.fail(time, id, 'leader-commit-rule', `leader ${id} of term ${term} advanced its commit index to ${commit}, an entry of term ${view.termAt(commit)}, by counting replicas`);
+        }
+        track.leaderCommit = commit;
         const seenTerm = view.termAt(track.leaderLastIndex);
         if (lastIndex < track.leaderLastIndex || (seenTerm !== -1 && seenTerm !== track.leaderLastTerm)) {
           this.fail(time, id, 'leader-append-only', `leader of term ${term}: its log ended at ${track.leaderLastIndex} (term ${track.leaderLastTerm}) and now ends at ${lastIndex} with term ${seenTerm} there`);
@@ -148,12 +223,12 @@ export class RaftInvariants {
     for (let index = from; index <= commit; index++) {
       const term = view.termAt(index);
       if (term === -1) continue;
-      const key = view.keyAt(index) ?? '';
+      const hash = view.hashAt(index);
       const known = this.committed.get(index);
       if (known === undefined) {
-        if (index >= this.committedMin) this.committed.set(index, { term, key });
-      } else if (known.term !== term || known.key !== key) {
-        this.fail(time, view.id, 'committed-stable', `index ${index} is committed as (term ${known.term}, ${known.key}) but ${view.id} committed (term ${term}, ${key})`);
+        if (index >= this.committedMin) this.committed.set(index, { term, hash });
+      } else if (known.term !== term || known.hash !== hash) {
+        this.fail(time, view.id, 'committed-stable', `index ${index} is committed with term ${known.term} (entry hash ${known.hash}) but ${view.id} committed (term ${term}, ${view.keyAt(index)})`);
       }
     }
     track.checkedCommit = commit;
@@ -182,19 +257,19 @@ export class RaftInvariants {
     const index = view.lastIndex;
     if (index <= view.snapshotIndex) return;
     const term = view.lastTerm;
-    const key = view.keyAt(index) ?? '';
-    let seen = this.entryKeys.get(index);
+    const hash = view.hashAt(index);
+    let seen = this.entryHashes.get(index);
     if (seen === undefined) {
       seen = [];
-      this.entryKeys.set(index, seen);
-      if (this.entryKeys.size > HISTORY_WINDOW) this.entryKeys.delete(this.entryKeys.keys().next().value!);
+      this.entryHashes.set(index, seen);
+      if (this.entryHashes.size > HISTORY_WINDOW) this.entryHashes.delete(this.entryHashes.keys().next().value!);
     }
     for (const entry of seen) {
       if (entry.term !== term) continue;
-      if (entry.key !== key) this.fail(time, view.id, 'log-matching', `index ${index}, term ${term} holds ${key} on ${view.id} but ${entry.key} elsewhere`);
+      if (entry.hash !== hash) this.fail(time, view.id, 'log-matching', `index ${index}, term ${term} holds ${view.keyAt(index)} on ${view.id} but another entry (hash ${entry.hash}) elsewhere`);
       return;
     }
-    if (seen.length < 64) seen.push({ term, key });
+    if (seen.length < 64) seen.push({ term, hash });
   }
 
   private checkLeaderCompleteness(time: number, view: RaftInspection): void {
@@ -209,8 +284,8 @@ export class RaftInvariants {
       if (known === undefined) continue;
       const term = view.termAt(index);
       if (term === -1) continue;
-      if (term !== known.term || (view.keyAt(index) ?? '') !== known.key) {
-        this.fail(time, view.id, 'leader-completeness', `${view.id} leads term ${view.term} without the committed entry ${index} (term ${known.term}, ${known.key}); it has term ${term} there`);
+      if (term !== known.term || view.hashAt(index) !== known.hash) {
+        this.fail(time, view.id, 'leader-completeness', `${view.id} leads term ${view.term} without the committed entry ${index} (term ${known.term}, entry hash ${known.hash}); it has (term ${term}, ${view.keyAt(index)}) there`);
         return;
       }
     }
@@ -348,23 +423,34 @@ export interface RaftInvariantResult {
  */
 export function raftInvariantMonitor(): { onTrace(event: RaftTraceEvent, inspector: RaftInspector): void; result(): RaftInvariantResult; checker: RaftInvariants } {
   const checker = new RaftInvariants();
+  // The fast path: most events find the node unchanged since it was last checked.
+  const seen = new Map<NodeId, { node: RaftNode; version: number }>();
   return {
     checker,
     onTrace(event, inspector) {
-      if (event.node === null) {
+      const id = event.node;
+      if (id === null) {
         // A node added anew starts with a wiped disk: what it had durable before is gone by design.
         if (event.kind === 'fault.add-node' && typeof event.fields?.node === 'string') checker.forget(event.fields.node);
         return;
       }
       // Only servers are inspected (clients and external senders such as `admin` are not nodes).
-      if (!inspector.nodes().includes(event.node)) return;
-      const process = inspector.process(event.node);
+      if (!inspector.nodes().includes(id)) return;
+      const process = inspector.process(id);
       if (!(process instanceof RaftNode)) return;
+      if (event.kind === 'raft.vote-sent' || event.kind === 'raft.deposed') checker.onEvent(event.time, process.inspect(), event.kind, event.fields);
+      const last = seen.get(id);
+      if (last !== undefined && last.node === process && last.version === process.stateVersion) return;
+      if (last === undefined) seen.set(id, { node: process, version: process.stateVersion });
+      else {
+        last.node = process;
+        last.version = process.stateVersion;
+      }
       checker.observe(event.time, process.inspect(), () => {
         const views: RaftInspection[] = [];
-        for (const id of inspector.nodes()) {
-          const other = inspector.process(id);
-          if (other instanceof RaftNode) views.push(other.inspect());
+        for (const other of inspector.nodes()) {
+          const node = inspector.process(other);
+          if (node instanceof RaftNode) views.push(node.inspect());
         }
         return views;
       });

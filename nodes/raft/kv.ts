@@ -153,6 +153,18 @@ export function entryKey(data: EntryData): string {
   }
 }
 
+const commandHashes = new WeakMap<Entry, number>();
+
+/** A hash of the entry's index, term and command (cached: entries are immutable and shared). */
+export function entryHash(entry: Entry): number {
+  let hash = commandHashes.get(entry);
+  if (hash === undefined) {
+    hash = chainStep(0, entry);
+    commandHashes.set(entry, hash);
+  }
+  return hash;
+}
+
 /** The chain hash after applying `entry` on top of `chain` (field by field: no string is built). */
 export function chainStep(chain: number, entry: Entry): number {
   let hash = hashNumber(hashNumber(chain, entry.index), entry.term);

@@ -21,7 +21,7 @@ import { assert } from './assert.js';
 import { bugsFromHost, type RaftBugSwitches } from './bugs.js';
 import { makeConfig } from './config.js';
 import { CORE_DEFAULTS, RaftCore, type CoreOptions, type Ready } from './core.js';
-import { KvStateMachine, entryKey, isValidKvOp } from './kv.js';
+import { KvStateMachine, entryHash, entryKey, isValidKvOp } from './kv.js';
 import { RAFT_MESSAGE_TYPES, type Entry, type HardState, type KvReply, type KvRequest, type RaftAdminMessage, type RaftMessage, type Snapshot } from './types.js';
 import { recover, walFileName, walGeneration, type WalRecord } from './wal.js';
 import { WalWriter } from './wal-writer.js';
@@ -117,6 +117,12 @@ export interface RaftInspection {
   readonly commit: number;
   /** The commit index of the newest durable hard state: what a restart comes back with. */
   readonly durableCommit: number;
+  /** Term and vote of the newest durable hard state. */
+  readonly durableTerm: number;
+  readonly durableVote: NodeId | null;
+  /** Reads registered with a read index so far (this incarnation), and the index of the latest. */
+  readonly readsRegistered: number;
+  readonly lastReadIndex: number;
   readonly applied: number;
   /** Chain hash of the applied commands up to `applied`. */
   readonly appliedChain: number;
@@ -133,6 +139,8 @@ export interface RaftInspection {
   termAt(index: number): number;
   /** A text naming the command at `index` (null: compacted away or absent). */
   keyAt(index: number): string | null;
+  /** A hash of the command at `index` (0: compacted away or absent); equal commands, equal hashes. */
+  hashAt(index: number): number;
   /** The configuration entries of the log after `index`. */
   configsAfter(index: number): { index: number; voters: readonly NodeId[]; outgoing: readonly NodeId[] }[];
   /** The configuration in force at `index` (not below the compaction offset). */
@@ -153,7 +161,8 @@ export class RaftNode implements Process {
   private nextReadId = 1;
   private applyingReplay = false;
   private readonly view: RaftInspection;
-  private version = 0;
+  /** Goes up whenever the state may have changed; monitors skip a node whose version they saw. */
+  stateVersion = 0;
   /** Term and vote as last handed to the WAL (an entries batch needs no hard-state record otherwise). */
   private writtenTerm = -1;
   private writtenVote: NodeId | null = null;
@@ -165,7 +174,7 @@ export class RaftNode implements Process {
     this.options = { ...RAFT_NODE_DEFAULTS, ...options };
     this.bugs = bugsFromHost(host);
     this.kv = new KvStateMachine(!this.bugs.noClientDedup);
-    this.view = makeView(host.id, () => this.version, () => this.core, () => this.kv, () => this.wal, () => this.downReason);
+    this.view = makeView(host.id, () => this.stateVersion, () => this.core, () => this.kv, () => this.wal, () => this.downReason);
   }
 
   // ------------------------------------------------------------------ Process
@@ -190,7 +199,7 @@ export class RaftNode implements Process {
   onFsync(tag: TimerTag, ok: boolean): void {
     if (this.wal === null || this.core === null || typeof tag !== 'number') return;
     const durable = this.wal.onFsync(tag, ok);
-    this.version++;
+    this.stateVersion++;
     if (!ok) this.host.log('raft.fsync-failed', { seq: tag });
     if (durable !== null) this.core.stableTo(durable.index, durable.term);
     this.releaseHeld();
@@ -225,7 +234,7 @@ export class RaftNode implements Process {
   // ------------------------------------------------------------------ start and recovery
 
   private recoverFromDisk(): void {
-    this.version++;
+    this.stateVersion++;
     const disk = this.host.disk;
     const names = disk.list().filter((name) => walGeneration(name) !== null);
     // Read every file twice: reads that differ mean the disk returns corrupted bytes right now, and
@@ -251,7 +260,7 @@ export class RaftNode implements Process {
     if (recovery.kind === 'fresh') {
       for (const name of recovery.stale) disk.delete(name);
       const hs: HardState = { term: 0, vote: null, commit: 0 };
-      this.wal = new WalWriter(disk, 0, [], 0);
+      this.wal = new WalWriter(disk, 0, [], { term: 0, vote: null, commit: 0 });
       this.wal.rewrite([{ t: 'base', gen: 1, snap: null, hs }], { index: 0, term: 0 });
       this.writtenTerm = hs.term;
       this.writtenVote = hs.vote;
@@ -263,7 +272,7 @@ export class RaftNode implements Process {
         disk.truncate(recovery.file, recovery.truncateTo);
         this.host.log('raft.wal-torn-tail', { file: recovery.file, truncatedTo: recovery.truncateTo, why: recovery.torn });
       }
-      this.wal = new WalWriter(disk, state.gen, recovery.stale, state.hardState.commit);
+      this.wal = new WalWriter(disk, state.gen, recovery.stale, state.hardState);
       for (const name of recovery.stale) disk.delete(name);
       core.load(state.hardState, state.snapshot, state.entries);
       this.writtenTerm = state.hardState.term;
@@ -330,7 +339,7 @@ export class RaftNode implements Process {
     if (core === null) return;
     // Each round drains the core; applying may let more entries through, so loop a bounded number.
     for (let round = 0; round < 8 && core.hasReady(); round++) {
-      this.version++;
+      this.stateVersion++;
       this.processReady(core, core.ready());
       if (this.core !== core) return;
     }
@@ -366,7 +375,7 @@ export class RaftNode implements Process {
     for (const out of rd.messages) {
       // The planted bug `raft.unpersisted-vote` answers a vote before the vote is on disk.
       const mustWait = out.durable && !(this.bugs.unpersistedVote && out.message.type === 'raft.vote.resp');
-      if (!mustWait || wal.durableSeq >= seq) this.host.send(out.to, out.message);
+      if (!mustWait || wal.durableSeq >= seq) this.sendRaft(out.to, out.message);
       else this.hold(seq, out.to, out.message);
     }
 
@@ -422,10 +431,16 @@ export class RaftNode implements Process {
     let k = 0;
     while (k < this.held.length && this.held[k]!.seq <= wal.durableSeq) {
       const held = this.held[k]!;
-      this.host.send(held.to, held.message);
+      this.sendRaft(held.to, held.message);
       k++;
     }
     if (k > 0) this.held.splice(0, k);
+  }
+
+  /** Sends a Raft message; a granted vote leaves a trace event, which the monitor checks against the disk. */
+  private sendRaft(to: NodeId, message: RaftMessage): void {
+    if (message.type === 'raft.vote.resp' && !message.reject) this.host.log('raft.vote-sent', { to, term: message.term });
+    this.host.send(to, message);
   }
 
   private maybeCompact(core: RaftCore): void {
@@ -609,6 +624,18 @@ function makeView(
     get durableCommit() {
       return wal()?.durableCommit ?? 0;
     },
+    get durableTerm() {
+      return wal()?.durableTerm ?? 0;
+    },
+    get durableVote() {
+      return wal()?.durableVote ?? null;
+    },
+    get readsRegistered() {
+      return core()?.readsRegistered ?? 0;
+    },
+    get lastReadIndex() {
+      return core()?.lastReadIndex ?? 0;
+    },
     get applied() {
       return core() === null ? 0 : kv().appliedIndex;
     },
@@ -642,6 +669,10 @@ function makeView(
     keyAt(index: number): string | null {
       const entry = core()?.log.entry(index) ?? null;
       return entry === null ? null : entryKey(entry.data);
+    },
+    hashAt(index: number): number {
+      const entry = core()?.log.entry(index) ?? null;
+      return entry === null ? 0 : entryHash(entry);
     },
     configsAfter(index: number) {
       const c = core();

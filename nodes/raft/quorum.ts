@@ -6,6 +6,8 @@ import type { ConfigState } from './types.js';
 
 export type VoteResult = 'won' | 'lost' | 'pending';
 
+let scratch = new Float64Array(16);
+
 /**
  * The largest index that a majority of `voters` has (their match indexes are given by `match`).
  * An empty voter set returns +Infinity so that it never limits a joint decision.
@@ -13,11 +15,19 @@ export type VoteResult = 'won' | 'lost' | 'pending';
 export function majorityIndex(voters: readonly NodeId[], match: (id: NodeId) => number): number {
   const n = voters.length;
   if (n === 0) return Number.POSITIVE_INFINITY;
-  const values: number[] = new Array(n);
-  for (let i = 0; i < n; i++) values[i] = match(voters[i]!);
-  values.sort((a, b) => b - a);
+  // Insertion sort, descending, into a reused buffer: configurations are small (a handful of nodes).
+  if (scratch.length < n) scratch = new Float64Array(Math.max(n, scratch.length * 2));
+  for (let i = 0; i < n; i++) {
+    const value = match(voters[i]!);
+    let j = i;
+    while (j > 0 && scratch[j - 1]! < value) {
+      scratch[j] = scratch[j - 1]!;
+      j--;
+    }
+    scratch[j] = value;
+  }
   // With values sorted descending, the (floor(n/2))-th is held by floor(n/2)+1 voters: a majority.
-  return values[n >> 1]!;
+  return scratch[n >> 1]!;
 }
 
 /** The index committed by a (possibly joint) configuration. */

@@ -136,6 +136,8 @@ export interface AppendRequest {
   prevTerm: number;
   entries: Entry[];
   commit: number;
+  /** The leader's newest ReadIndex round when sent; the response echoes it (reads ride on appends). */
+  ctx: number;
 }
 
 export interface AppendResponse {
@@ -147,6 +149,8 @@ export interface AppendResponse {
   /** On reject: where the leader should probe next (the follower's guess) and its term there. */
   hintIndex: number;
   hintTerm: number;
+  /** The request's ReadIndex round, echoed. */
+  ctx: number;
 }
 
 export interface HeartbeatRequest {

@@ -8,8 +8,9 @@
 // - the disk is full (ENOSPC on write/append): the request waits in a bounded queue, in order, and
 //   is retried at the next tick; nothing behind it is acknowledged meanwhile. Raft stays safe (an
 //   unacknowledging follower is just slow; a leader that cannot persist does not count itself).
-import { DiskError, type Disk } from '../host.js';
+import { DiskError, type Disk, type NodeId } from '../host.js';
 import { assert } from './assert.js';
+import type { HardState } from './types.js';
 import { encodeRecords, walFileName, type WalRecord } from './wal.js';
 
 /** Bytes of requests queued behind a full disk, at most. */
@@ -33,8 +34,11 @@ export class WalWriter {
   private queuedBytes = 0;
   private fsyncInFlight: { seq: number; file: string } | null = null;
   private fsyncFailed = false;
-  /** The log's last position (and hard-state commit, if written) after each request. */
-  private positions: { seq: number; position: LogPosition; commit: number | null }[] = [];
+  /** The log's last position (and hard state or commit, if written) after each request. */
+  private positions: { seq: number; position: LogPosition; commit: number | null; hs: HardState | null }[] = [];
+  /** Term and vote of the newest durable hard state. */
+  durableTerm: number;
+  durableVote: NodeId | null;
   /** The commit index of the newest durable hard state (what a restart would come back with). */
   durableCommit: number;
   /** Older generations to delete once the current one is durable, and the request that made it. */
@@ -47,14 +51,24 @@ export class WalWriter {
     private readonly disk: Disk,
     public gen: number,
     obsolete: readonly string[],
-    durableCommit: number,
+    durable: HardState,
   ) {
     this.obsolete = [...obsolete];
-    this.durableCommit = durableCommit;
+    this.durableCommit = durable.commit;
+    this.durableTerm = durable.term;
+    this.durableVote = durable.vote;
   }
 
+  private fileName = '';
+  private fileGen = -1;
+
+  /** The current generation's file name (formatted once per generation). */
   get file(): string {
-    return walFileName(this.gen);
+    if (this.fileGen !== this.gen) {
+      this.fileName = walFileName(this.gen);
+      this.fileGen = this.gen;
+    }
+    return this.fileName;
   }
 
   /** The number of the latest request; messages sent after it wait until it is durable. */
@@ -89,37 +103,53 @@ export class WalWriter {
 
   private enqueue(op: Op, position: LogPosition, records: readonly WalRecord[]): void {
     let commit: number | null = null;
+    let hs: HardState | null = null;
     for (const record of records) {
-      if (record.t === 'hs' || record.t === 'base') commit = Math.max(commit ?? 0, record.hs.commit);
-      else if (record.c !== undefined) commit = Math.max(commit ?? 0, record.c);
+      if (record.t === 'hs' || record.t === 'base') {
+        commit = Math.max(commit ?? 0, record.hs.commit);
+        hs = record.hs;
+      } else if (record.c !== undefined) commit = Math.max(commit ?? 0, record.c);
     }
-    this.positions.push({ seq: op.seq, position, commit });
-    this.queued.push(op);
-    this.queuedBytes += op.bytes.length;
+    this.positions.push({ seq: op.seq, position, commit, hs });
+    // The bytes are a view of the encoder's scratch buffer: written now, or copied to wait.
+    if (this.queued.length === 0 && this.write(op)) {
+      this.writtenSeq = op.seq;
+      this.flush();
+      return;
+    }
+    const kept: Op = { ...op, bytes: op.bytes.slice() };
+    this.queued.push(kept);
+    this.queuedBytes += kept.bytes.length;
     assert(this.queuedBytes <= QUEUED_BYTES_MAX, `WAL queue of ${this.queuedBytes} bytes behind a full disk exceeds the limit`);
     this.drain();
+  }
+
+  /** Performs one request on the disk; false when the disk is full. */
+  private write(op: Op): boolean {
+    try {
+      if (op.kind === 'append') {
+        this.disk.append(this.file, op.bytes);
+      } else {
+        this.disk.write(walFileName(op.gen), op.bytes);
+        if (this.gen >= 1) this.obsolete.push(this.file);
+        this.gen = op.gen;
+        this.generationSeq = op.seq;
+      }
+      return true;
+    } catch (error) {
+      if (error instanceof DiskError && error.code === 'ENOSPC') {
+        this.diskFullRetries++;
+        return false;
+      }
+      throw error;
+    }
   }
 
   /** Writes queued requests in order until one fails for lack of space. */
   private drain(): void {
     while (this.queued.length > 0) {
       const op = this.queued[0]!;
-      try {
-        if (op.kind === 'append') {
-          this.disk.append(this.file, op.bytes);
-        } else {
-          this.disk.write(walFileName(op.gen), op.bytes);
-          if (this.gen >= 1) this.obsolete.push(this.file);
-          this.gen = op.gen;
-          this.generationSeq = op.seq;
-        }
-      } catch (error) {
-        if (error instanceof DiskError && error.code === 'ENOSPC') {
-          this.diskFullRetries++;
-          return;
-        }
-        throw error;
-      }
+      if (!this.write(op)) return;
       this.queued.shift();
       this.queuedBytes -= op.bytes.length;
       this.writtenSeq = op.seq;
@@ -161,6 +191,11 @@ export class WalWriter {
       if (done.commit !== null) {
         assert(done.commit >= this.durableCommit, `durable commit moves back: ${this.durableCommit} -> ${done.commit}`);
         this.durableCommit = Math.max(this.durableCommit, done.commit);
+      }
+      if (done.hs !== null) {
+        assert(done.hs.term >= this.durableTerm, `durable term moves back: ${this.durableTerm} -> ${done.hs.term}`);
+        this.durableTerm = done.hs.term;
+        this.durableVote = done.hs.vote;
       }
     }
     this.flush();

@@ -10,7 +10,7 @@ function noops(from: number, count: number, term: number): Entry[] {
 }
 
 function file(records: WalRecord[]): Uint8Array {
-  return encodeRecords(records);
+  return encodeRecords(records).slice();
 }
 
 function concat(...parts: Uint8Array[]): Uint8Array {

@@ -42,22 +42,64 @@ export function walGeneration(name: string): number | null {
   return Number(digits);
 }
 
-/** Frames records into one byte array (one disk append per batch). */
-export function encodeRecords(records: readonly WalRecord[]): Uint8Array {
-  const payloads = records.map((record) => encoder.encode(JSON.stringify(record)));
-  let total = 0;
-  for (const payload of payloads) total += HEADER_BYTES + payload.length;
-  const out = new Uint8Array(total);
-  const view = new DataView(out.buffer);
-  let at = 0;
-  for (const payload of payloads) {
-    assert(payload.length <= RECORD_BYTES_MAX, `WAL record of ${payload.length} bytes exceeds the limit`);
-    view.setUint32(at, payload.length, true);
-    view.setUint32(at + 4, crc32(payload), true);
-    out.set(payload, at + HEADER_BYTES);
-    at += HEADER_BYTES + payload.length;
+/** Scratch space for encoding (grown as needed), so a batch costs one allocation: its bytes. */
+let scratch = new Uint8Array(64 * 1024);
+
+/**
+ * JSON of each entry, cached: entries are immutable and, in the simulator, the very objects the
+ * leader sent, so every follower reuses the leader's serialisation.
+ */
+const entryJson = new WeakMap<Entry, string>();
+
+function jsonOfEntry(entry: Entry): string {
+  let text = entryJson.get(entry);
+  if (text === undefined) {
+    text = JSON.stringify(entry);
+    entryJson.set(entry, text);
   }
-  return out;
+  return text;
+}
+
+/** The JSON text of a record (the same text JSON.stringify gives, built from cached entries). */
+function jsonOfRecord(record: WalRecord): string {
+  if (record.t !== 'ent') return JSON.stringify(record);
+  let text = '{"t":"ent","e":[';
+  for (let k = 0; k < record.e.length; k++) text += (k === 0 ? '' : ',') + jsonOfEntry(record.e[k]!);
+  return record.c === undefined ? `${text}]}` : `${text}],"c":${record.c}}`;
+}
+
+/**
+ * Frames records into one byte array (one disk append per batch). The result is a view of a scratch
+ * buffer, valid until the next call: write it at once, or copy it.
+ */
+export function encodeRecords(records: readonly WalRecord[]): Uint8Array {
+  let at = 0;
+  for (const record of records) {
+    const text = jsonOfRecord(record);
+    // UTF-8 needs at most 3 bytes per UTF-16 code unit.
+    const room = HEADER_BYTES + text.length * 3;
+    if (at + room > scratch.length) {
+      let size = scratch.length;
+      while (at + room > size) size *= 2;
+      const grown = new Uint8Array(size);
+      grown.set(scratch.subarray(0, at));
+      scratch = grown;
+    }
+    const { written } = encoder.encodeInto(text, scratch.subarray(at + HEADER_BYTES));
+    assert(written <= RECORD_BYTES_MAX, `WAL record of ${written} bytes exceeds the limit`);
+    const sum = crc32(scratch, at + HEADER_BYTES, at + HEADER_BYTES + written);
+    writeUint32(scratch, at, written);
+    writeUint32(scratch, at + 4, sum);
+    at += HEADER_BYTES + written;
+  }
+  return scratch.subarray(0, at);
+}
+
+function writeUint32(bytes: Uint8Array, at: number, value: number): void {
+  bytes[at] = value & 0xff;
+  bytes[at + 1] = (value >>> 8) & 0xff;
+  bytes[at + 2] = (value >>> 16) & 0xff;
+  bytes[at + 3] = (value >>> 24) & 0xff;
 }
 
 export interface ParsedFile {

@@ -31,7 +31,7 @@ export async function runSuite(): Promise<BenchResult[]> {
       nodes: 5,
       workload: {
         name: workloadName,
-        clients: 10,
+        clients: 40,
         opsMax: (OPS_PER_SECOND * (DURATION_MS + LIVENESS_MS)) / 1000,
         opsPerSecond: OPS_PER_SECOND,
         keys: 8,

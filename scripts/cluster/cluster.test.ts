@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RunStore } from '../../histories/store.js';
-import { crucibleCommand } from './node-command.js';
+import { REPO_ROOT, crucibleCommand } from './node-command.js';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'crucible-cluster-test-'));
 const children = new Set<ChildProcess>();
@@ -28,7 +28,7 @@ function clusterTest(name: string, args: string[]): Promise<CliRun> {
   const child = spawn(
     program!,
     [...prefix, 'cluster', 'test', '--system', 'raft', '--nodes', '3', '--json', '--store', path.join(root, 'runs.db'), '--dir', path.join(root, name), ...args],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    { stdio: ['ignore', 'pipe', 'pipe'], cwd: REPO_ROOT },
   );
   children.add(child);
   let stdout = '';

@@ -7,6 +7,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { freePorts } from '../tcp/ports.js';
 import { clusterDown, clusterStatus, clusterUp, portFree, readState, runningProcesses } from './daemon.js';
 import { REPO_ROOT } from './node-command.js';
+import { UpDriver } from './up-driver.js';
+import { waitFor } from '../tcp/testing/wait.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crucible-daemon-'));
 const registerMain = [process.execPath, '--import', 'tsx', path.join(REPO_ROOT, 'scripts', 'tcp', 'testing', 'register-main.ts')];
@@ -78,6 +80,27 @@ describe('cluster up, status and down', () => {
     expect(status.nodes.every((node) => node.peersConnected.length === 2)).toBe(true);
 
     await expect(clusterUp({ system: 'test-register', nodes: ['n1'], dir, basePort, host: '127.0.0.1', seed: 1, bugs: [], nodeCommand: registerMain })).rejects.toThrow(/already up/);
+
+    // A test can drive this cluster from outside: signals to its pids, rules on its proxies.
+    const driver = new UpDriver(dir);
+    await driver.start();
+    const oldPid = running.find(([name]) => name === 'n2')![1];
+    await driver.kill('n2');
+    expect(alive(oldPid)).toBe(false);
+    await driver.restart('n2');
+    const restarted = runningProcesses(dir, state).find(([name]) => name === 'n2')![1];
+    expect(restarted).not.toBe(oldPid);
+    await driver.pause('n2');
+    const processState = () => fs.readFileSync(`/proc/${restarted}/stat`, 'utf8').split(') ')[1]![0];
+    await waitFor(() => processState() === 'T', 'n2 to be stopped by SIGSTOP', 2_000);
+    await driver.resume('n2');
+    await waitFor(() => processState() !== 'T', 'n2 to run again after SIGCONT', 2_000);
+    await driver.setRules('n1', [{ from: 'n2', to: 'n1', cut: true }]);
+    expect((await clusterStatus(dir)).nodes.map((node) => node.proxyRules)).toEqual([1, 0, 0]);
+    await driver.setRules('n1', []);
+    await driver.stop();
+    expect(driver.problems()).toEqual([]);
+    running.splice(running.findIndex(([name]) => name === 'n2'), 1, ['n2', restarted]);
 
     // A node killed behind the supervisor's back shows up as unhealthy.
     process.kill(running.find(([name]) => name === 'n3')![1], 'SIGKILL');

@@ -9,8 +9,7 @@ import fs from 'node:fs';
 import readline from 'node:readline';
 import type { NodeId } from '../../nodes/host.js';
 import type { TraceEventRow } from '../../histories/store.js';
-
-export const TRACE_EPOCH_KIND = 'trace.epoch';
+import { TRACE_EPOCH_KIND } from '../tcp/trace-file.js';
 
 type Scalar = string | number | boolean | null | undefined;
 

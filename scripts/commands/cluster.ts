@@ -244,7 +244,8 @@ async function up(args: ParsedArgs, context: CommandContext): Promise<number> {
   }
   context.out(`cluster up: ${nodes.length} ${system.name} nodes in ${state.dir}${leader === null ? '' : `, leader ${leader}`}`);
   for (const node of state.nodes) context.out(`  ${node.id}  clients ${node.host}:${node.proxyPort}  node ${node.host}:${node.port}  proxy control ${node.host}:${node.controlPort}`);
-  context.out(`secret: ${path.join(state.dir, 'secret')}; status: crucible cluster status; stop: crucible cluster down`);
+  const dirFlag = flags.dir === CLUSTER_DIR_DEFAULT ? '' : ` --dir ${flags.dir as string}`;
+  context.out(`secret: ${path.join(state.dir, 'secret')}; status: crucible cluster status${dirFlag}; faults: crucible cluster net${dirFlag} --isolate n1; stop: crucible cluster down${dirFlag}`);
   return EXIT.OK;
 }
 

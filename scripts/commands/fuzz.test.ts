@@ -1,5 +1,5 @@
 // The run / replay / fuzz commands end to end, on the test system loaded with --plugin.
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -52,6 +52,17 @@ describe('crucible run and replay', () => {
     expect(json(replay)).toMatchObject({ fingerprint: answer.fingerprint, expected: answer.fingerprint, matched: true });
   });
 
+  it('saves a drawn run as an explicit scenario file that reruns identically', async () => {
+    const store = join(dir, 'runs.db');
+    const file = join(dir, 'saved.json');
+    const swarm = json(await cli('run', '--system', 'test-register', '--seed', '9', '--swarm', '--save-scenario', file, '--store', store, '--json', ...PLUGIN));
+    const saved = JSON.parse(readFileSync(file, 'utf8'));
+    expect(Array.isArray(saved.faults)).toBe(true);
+    expect(saved.swarm).toBeDefined();
+    const rerun = json(await cli('run', '--scenario', file, '--seed', '9', '--store', store, '--json', ...PLUGIN));
+    expect(rerun.fingerprint).toBe(swarm.fingerprint);
+  });
+
   it('prints the banner, and a failure begins with its repro command', async () => {
     const run = await cli('run', '--system', 'test-register', '--seed', '1', '--bug', 'test.backup-garbage', '--store', store, ...PLUGIN);
     expect(run.code).toBe(1);
@@ -91,6 +102,7 @@ describe('crucible fuzz', () => {
     expect(fuzz.code).toBe(1);
     const summary = json(fuzz);
     expect(summary.failures.length).toBe(1);
+    expect(summary.stopped).toBe('failure');
     const failure = summary.failures[0];
     expect(failure.violation).toBe('linearizable');
     expect(failure.repro).toBe(`npm run --silent crucible -- replay ${failure.capsule.file}`);
@@ -152,6 +164,15 @@ describe('crucible fuzz', () => {
     expect(json(merged).campaigns[0]).toMatchObject({ seedStart: 100, seeds: 9, covered: 9, missing: 0, shards: ['0/2', '1/2'] });
     const again = await cli('fuzz', 'merge', join(dir, 'shard0.db'), '--store', join(dir, 'merged.db'), '--json');
     expect(json(again)).toMatchObject({ copied: 0, skipped: 5 });
+  });
+
+  it('stops handing out seeds at the time limit and reports it', async () => {
+    const fuzz = await cli('fuzz', '--system', 'test-register', '--runs', '1000000', '--time-limit', '1', '--workers', '0', '--faults', 'crash', '--ops', '20', '--store', join(dir, 'limit.db'), '--json', ...PLUGIN);
+    expect(fuzz.code).toBe(0);
+    const summary = json(fuzz);
+    expect(summary.stopped).toBe('time-limit');
+    expect(summary.runs).toBeGreaterThan(0);
+    expect(summary.runs).toBeLessThan(1_000_000);
   });
 
   it('rejects bad flags in one line', async () => {

@@ -34,6 +34,11 @@ export function campaignId(config: CampaignConfig, seedStart: number, runs: numb
   return createHash('sha256').update(text).digest('hex').slice(0, 12);
 }
 
+function cpuMsSince(start: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1000;
+}
+
 class LiveLine {
   private shown = false;
   constructor(private readonly enabled: boolean) {}
@@ -89,6 +94,7 @@ async function fuzz(args: Parameters<Command['run']>[0], context: CommandContext
   let done = 0;
   let events = 0;
   const startedMs = performance.now();
+  const startedCpu = process.cpuUsage();
 
   const announce = (failure: FailureReport) => {
     failures.push(failure);
@@ -211,6 +217,7 @@ async function fuzz(args: Parameters<Command['run']>[0], context: CommandContext
     runsPerSec: outcome.runs / Math.max(wallMs / 1000, 1e-9),
     eventsPerSec: outcome.events / Math.max(wallMs / 1000, 1e-9),
     wallMs,
+    cpuMs: cpuMsSince(startedCpu),
     stopped: outcome.stopped,
     store: context.store,
   };

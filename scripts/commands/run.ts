@@ -1,6 +1,7 @@
 // `crucible run --system S --seed N [...]`: one simulated run. Prints a banner of every parameter,
 // runs the safety and liveness phases, checks, stores the run and prints the verdict; a failure
 // starts with the command that reproduces it.
+import { writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { EXIT, UsageError, type Command, type CommandContext, type ExitCode } from '../cli/command.js';
 import { openRunStore } from '../cli/store-path.js';
@@ -68,6 +69,7 @@ export const command: Command = {
     ...SCENARIO_FLAGS,
     { name: 'seed', type: 'int', valueName: 'N', description: 'The root seed: the run is a pure function of it and the scenario', required: true },
     { name: 'keep', type: 'boolean', description: 'Keep history, faults and trace in the store even when the run passes' },
+    { name: 'save-scenario', type: 'string', valueName: 'FILE', description: 'Write the explicit scenario (drawn faults included) to FILE, to edit or rerun with --scenario' },
     PLUGIN_FLAG,
   ],
   details: [
@@ -86,6 +88,8 @@ export const command: Command = {
     const plugin = await resolvePlugin(scenario.system, pluginPath);
     const { result, wallMs } = timedRun(scenario, seed, plugin, flags.scenario ?? 'flags');
     const repro = runRepro(flags, seed) + (pluginPath === undefined ? '' : ` --plugin ${pluginPath}`);
+    const saveTo = args.flags['save-scenario'] as string | undefined;
+    if (saveTo !== undefined) writeFileSync(saveTo, `${JSON.stringify(result.scenario, null, 2)}\n`);
     const store = openRunStore(context.store);
     let runId: number;
     try {

@@ -37,6 +37,8 @@ export interface CampaignSummary {
   runsPerSec: number;
   eventsPerSec: number;
   wallMs: number;
+  /** CPU time of the whole process (all threads): runs per CPU second show how well workers scale on a busy machine. */
+  cpuMs: number;
   stopped: string | null;
   store: string;
 }
@@ -64,7 +66,7 @@ function formatCount(value: number): string {
 export function summaryLines(summary: CampaignSummary): string[] {
   const lines = [
     `campaign ${summary.campaign}: ${summary.system}${summary.bug === null ? '' : ` with ${summary.bug}`}, seeds ${summary.seedStart}..${summary.seedStart + summary.seeds - 1}, shard ${summary.shard}, ${summary.workers} worker${summary.workers === 1 ? '' : 's'}`,
-    `runs ${summary.runs}: ${summary.valid} valid, ${summary.invalid} invalid, ${summary.unknown} unknown${summary.errors > 0 ? `, ${summary.errors} errors` : ''}; ${summary.runsPerSec.toFixed(1)} runs/s, ${formatCount(summary.eventsPerSec)} events/s, wall ${(summary.wallMs / 1000).toFixed(1)} s`,
+    `runs ${summary.runs}: ${summary.valid} valid, ${summary.invalid} invalid, ${summary.unknown} unknown${summary.errors > 0 ? `, ${summary.errors} errors` : ''}; ${summary.runsPerSec.toFixed(1)} runs/s, ${formatCount(summary.eventsPerSec)} events/s, wall ${(summary.wallMs / 1000).toFixed(1)} s, cpu ${(summary.cpuMs / 1000).toFixed(1)} s`,
   ];
   if (summary.stopped === 'failure') lines.push('stopped handing out seeds after the first failure (--keep-going runs them all)');
   if (summary.stopped === 'time-limit') lines.push('stopped handing out seeds at the time limit');
@@ -102,6 +104,7 @@ export function summaryJson(summary: CampaignSummary): Record<string, unknown> {
     unknown: summary.unknown,
     errors: summary.errors,
     wallMs: Math.round(summary.wallMs),
+    cpuMs: Math.round(summary.cpuMs),
     stopped: summary.stopped,
   };
 }

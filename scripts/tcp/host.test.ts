@@ -28,22 +28,7 @@ beforeAll(async () => {
   dataRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'crucible-host-'));
   const ports = await freePorts(ids.length);
   ids.forEach((id, i) => (addresses[id] = { host: '127.0.0.1', port: ports[i]! }));
-  for (const id of ids) {
-    const host = new TcpNodeHost({
-      id,
-      listen: addresses[id]!,
-      peers: Object.fromEntries(ids.filter((peer) => peer !== id).map((peer) => [peer, addresses[peer]!])),
-      dataDir: path.join(dataRoot, id),
-      secret,
-      seed: 1,
-      factory: createRegisterNode,
-      trace: () => undefined,
-      hostLog: (kind, fields) => hostLog.push({ kind, fields }),
-      onFailure: (node, message) => failures.push(`${node}: ${message}`),
-    });
-    hosts.push(host);
-    await host.start();
-  }
+  for (const id of ids) await startHost(id);
 });
 
 afterAll(async () => {
@@ -51,6 +36,23 @@ afterAll(async () => {
   await Promise.all(hosts.map((host) => host.stop()));
   fs.rmSync(dataRoot, { recursive: true, force: true });
 });
+
+function startHost(id: string): Promise<unknown> {
+  const host = new TcpNodeHost({
+    id,
+    listen: addresses[id]!,
+    peers: Object.fromEntries(ids.filter((peer) => peer !== id).map((peer) => [peer, addresses[peer]!])),
+    dataDir: path.join(dataRoot, id),
+    secret,
+    seed: 1,
+    factory: createRegisterNode,
+    trace: () => undefined,
+    hostLog: (kind, fields) => hostLog.push({ kind, fields }),
+    onFailure: (node, message) => failures.push(`${node}: ${message}`),
+  });
+  hosts.push(host);
+  return host.start();
+}
 
 function runClient(id: string, script: KvOp[], target: NodeId, clientSecret = secret) {
   const recorder = new HistoryRecorder(process.hrtime.bigint());
@@ -145,6 +147,16 @@ describe('TCP host with a real node', () => {
     });
     await waitFor(() => hostLog.some((entry) => /protocol error: unknown frame shape/.test(String(entry.fields.reason))), 'the protocol-error log line');
     expect(reasons).toHaveLength(1);
+  });
+
+  it('redials a peer that went away, with backoff, once it is back', async () => {
+    const n1 = hosts[0]!;
+    const n3 = hosts[2]!;
+    await n3.stop();
+    await waitFor(() => !n1.hostStatus().peersConnected.includes('n3'), 'n1 to notice n3 is gone');
+    await startHost('n3');
+    await waitFor(() => n1.hostStatus().peersConnected.includes('n3'), 'n1 to reconnect to the new n3', 10_000);
+    expect(n1.hostStatus().peersConnected).toEqual(['n2', 'n3']);
   });
 
   it('refuses a client that does not know the cluster secret', async () => {

@@ -132,6 +132,7 @@ export class TcpNodeHost implements Host {
       framesIn,
       framesOut,
       framesDropped,
+      fsyncs: this.disk.fsyncsDone,
     };
   }
 

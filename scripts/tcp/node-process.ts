@@ -7,7 +7,7 @@ import type { Host, NodeId, ProcessFactory } from '../../nodes/host.js';
 import type { LogFn } from './connection.js';
 import { TcpNodeHost } from './host.js';
 import type { Address } from './link.js';
-import { TraceFile } from './trace-file.js';
+import { TRACE_EPOCH_KIND, TraceFile } from './trace-file.js';
 
 
 export interface NodeProcessOptions {
@@ -74,7 +74,7 @@ export async function runNodeProcess(options: NodeProcessOptions): Promise<void>
       void exit(EXIT_NODE_FAILED);
     },
   });
-  trace.write(0, options.id, 'trace.epoch', { epochNs: String(host.epochNs), pid: process.pid });
+  trace.write(0, options.id, TRACE_EPOCH_KIND, { epochNs: String(host.epochNs), pid: process.pid });
   process.on('SIGTERM', () => void exit(0));
   process.on('SIGINT', () => void exit(0));
   if (options.parentPid !== undefined) {

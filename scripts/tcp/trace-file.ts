@@ -4,6 +4,12 @@
 import fs from 'node:fs';
 import type { Nanos, NodeId, TraceFields } from '../../nodes/host.js';
 
+/**
+ * The first line of each process life in a trace file: that process's clock origin on the machine's
+ * monotonic clock (a bigint as a string), so its events can be put on another process's clock.
+ */
+export const TRACE_EPOCH_KIND = 'trace.epoch';
+
 export const TRACE_BYTES_MAX_DEFAULT = 256 * 1024 * 1024;
 /** Bytes the stream may hold unwritten before events are dropped rather than buffered. */
 const PENDING_BYTES_MAX = 8 * 1024 * 1024;

@@ -15,6 +15,8 @@ export interface HostStatus {
   framesIn: number;
   framesOut: number;
   framesDropped: number;
+  /** Real fsyncs completed on the node's disk since it started. */
+  fsyncs: number;
 }
 
 export type Envelope =

@@ -3,6 +3,7 @@ import React from 'react';
 import { Box, Text } from 'ink';
 import type { StoredRun } from '../../histories/store.js';
 import { listLayout } from './layout.js';
+import { LIST_RUNS_MAX } from './session.js';
 import { Line } from './Line.js';
 import { listHeader, listRow } from './paint.js';
 import { filterRuns, type ViewerState } from './state.js';
@@ -16,6 +17,7 @@ export function RunList({ state, runs, storeLabel }: { state: ViewerState; runs:
     <Box flexDirection="column">
       <Text wrap="truncate" bold>
         Crucible runs in {storeLabel}: {shown.length} of {runs.length}
+        {runs.length >= LIST_RUNS_MAX ? ` (the newest ${LIST_RUNS_MAX})` : ''}
         {filter}
       </Text>
       <Line segments={listHeader(state.cols)} />

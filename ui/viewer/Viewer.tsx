@@ -13,7 +13,7 @@ export interface ViewerProps {
   session: ViewerSession;
   /** Open this run at once (`crucible view RUN_ID`). */
   runId?: number;
-  /** Terminal size; when `followTerminal` is set it follows the terminal's resizes. */
+  /** Frame size; with `followTerminal` it follows the terminal's resizes (one row less than the terminal). */
   rows: number;
   cols: number;
   followTerminal?: boolean;
@@ -68,7 +68,8 @@ export function Viewer(props: ViewerProps): React.ReactElement {
   useEffect(() => {
     if (!props.followTerminal) return undefined;
     const onResize = (): void => {
-      setState((current) => reduce(current, { type: 'resize', rows: stdout.rows ?? current.rows, cols: stdout.columns ?? current.cols }, session.context(current)));
+      // One row stays free below the frame, as when the viewer started, so the terminal never scrolls.
+      setState((current) => reduce(current, { type: 'resize', rows: Math.max(1, (stdout.rows ?? current.rows + 1) - 1), cols: stdout.columns ?? current.cols }, session.context(current)));
     };
     stdout.on('resize', onResize);
     return () => {

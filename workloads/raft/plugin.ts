@@ -39,18 +39,31 @@ export function livenessBoundNs(params: Readonly<Record<string, number>>): numbe
 
 /**
  * While a majority is untouched by faults, some op must complete `ok` within this many maximal
- * election timeouts of any op's invoke. Measured over 1,000 all-fault seeds, the longest wait the
- * correct node shows in such stretches is STALL_MEASURED_NOTE; a leader that cannot hear its
- * followers but keeps its role (no CheckQuorum) stalls the cluster for as long as the fault lasts.
+ * election timeouts (1.5 s) of any op's invoke. Over 1,000 all-fault seeds of the default scenario
+ * the correct node's longest such wait was 830 ms (median 188 ms, 99th percentile 586 ms); a leader
+ * that cannot hear its followers but keeps its role (no CheckQuorum) stalls the cluster for as long
+ * as the fault lasts.
  */
 export const STALL_ELECTION_TIMEOUTS = 5;
 
-function liveness(history: History, context: CheckContext): CheckerResult {
-  const electionTimeoutNs = livenessBoundNs(context.params) / LIVENESS_ELECTION_TIMEOUTS;
-  const options: LivenessOptions = { healedAtNs: context.healedAtNs, endNs: context.endNs, boundNs: livenessBoundNs(context.params) };
-  if (context.faults !== undefined) options.healthy = majorityHealthyStretches(context.faults, context.nodes, context.endNs);
-  else if (context.healedAtNs === null) options.healthy = [{ startNs: 0, endNs: context.endNs }];
-  options.stallBoundNs = electionTimeoutNs * STALL_ELECTION_TIMEOUTS;
+interface LivenessRules {
+  /** The ops whose `fail` is the cluster's own answer (lin-kv: a failed compare). */
+  answeredFails: readonly string[];
+  /**
+   * Whether progress is also demanded while a minority is faulted. Not for the set workload: its
+   * reads take one KV read per element, so a long read would look like a stall.
+   */
+  duringFaults: boolean;
+}
+
+function liveness(history: History, context: CheckContext, rules: LivenessRules): CheckerResult {
+  const boundNs = livenessBoundNs(context.params);
+  const options: LivenessOptions = { healedAtNs: context.healedAtNs, endNs: context.endNs, boundNs, answeredFails: rules.answeredFails };
+  if (rules.duringFaults) {
+    if (context.faults !== undefined) options.healthy = majorityHealthyStretches(context.faults, context.nodes, context.endNs);
+    else if (context.healedAtNs === null) options.healthy = [{ startNs: 0, endNs: context.endNs }];
+    options.stallBoundNs = (boundNs / LIVENESS_ELECTION_TIMEOUTS) * STALL_ELECTION_TIMEOUTS;
+  }
   return checkLiveness(history, options);
 }
 
@@ -62,16 +75,16 @@ export function checkLinKv(history: History): CheckerResult {
 
 export const linKvWorkload: Workload = {
   name: 'lin-kv',
-  description: 'read, write and cas on a few keys against any node; linearizable per key (cas-register, keys start absent), and liveness after the last heal',
+  description: 'read, write and cas on a few keys against any node; linearizable per key (cas-register, keys start absent); progress while a majority is healthy and after the last heal',
   client: (params, index) => linKvClient(params, index),
-  check: (history, context) => [checkLinKv(history), liveness(history, context)],
+  check: (history, context) => [checkLinKv(history), liveness(history, context, { answeredFails: ['cas'], duringFaults: true })],
 };
 
 export const setWorkload: Workload = {
   name: 'set',
   description: 'each client adds unique elements (a write per element key), then reads its set back; nothing acknowledged may be lost, nothing unadded may appear, and liveness after the last heal',
   client: (params, index) => setClient(params, index),
-  check: (history, context) => [checkSet(history), liveness(history, context)],
+  check: (history, context) => [checkSet(history), liveness(history, context, { answeredFails: [], duringFaults: false })],
 };
 
 export const raftSystem: SystemPlugin = {

@@ -1,7 +1,8 @@
 // End to end: the Raft node in the World, driven by our clients, judged by our checkers, through the
 // same scenario runner as `crucible run`.
 import { describe, expect, it } from 'vitest';
-import { parseScenario } from '../../faults/scenario.js';
+import { NS_PER_MS } from '../../nodes/host.js';
+import { nodeIds, parseScenario } from '../../faults/scenario.js';
 import { runScenario, type RunResult } from '../../faults/runner.js';
 import { raftBugs } from '../../nodes/raft/index.js';
 import { findSystem } from '../registry.js';
@@ -11,6 +12,18 @@ import { raftSystem } from './plugin.js';
 function run(seed: number, input: Record<string, unknown>): RunResult {
   const scenario = parseScenario({ system: 'raft', durationMs: 3_000, livenessMs: 3_000, ...input }, 'raft.test');
   return runScenario(scenario, seed, { plugin: raftSystem, traceLimit: 1_000 });
+}
+
+/** The lin-kv checks again, with the run's fault actions in the context (see CheckContext.faults). */
+function checksWithFaults(result: RunResult) {
+  const context = {
+    nodes: nodeIds(result.scenario.nodes),
+    healedAtNs: result.faultEvents > 0 ? result.healedAtNs : null,
+    endNs: result.simMs * NS_PER_MS,
+    params: raftSystem.params,
+    faults: result.faultRows,
+  };
+  return raftSystem.workloads['lin-kv']!.check(result.history, context);
 }
 
 function verdicts(result: RunResult): Record<string, string> {
@@ -58,5 +71,21 @@ describe('the raft system', () => {
     }
     expect(caught).not.toBeNull();
     expect(verdicts(caught!).linearizable).toBe('invalid');
+  });
+
+  it('catches raft.no-prevote-checkquorum when a leader stops hearing its followers, and passes the correct node', () => {
+    // One run per node cut off from hearing the others; one of them is the leader, which without
+    // CheckQuorum keeps its role (its heartbeats still arrive) and stalls the majority.
+    const stalled = (bug: string | null) =>
+      ['n1', 'n2', 'n3'].map((node) => {
+        const others = ['n1', 'n2', 'n3'].filter((other) => other !== node);
+        const faults = [{ atMs: 1_000, durationMs: 4_000, kind: 'partition-one-way', from: others, to: [node] }];
+        const result = run(1, { nodes: 3, durationMs: 6_000, faults, bug });
+        return checksWithFaults(result).find((checker) => checker.checker === 'liveness')!;
+      });
+    const buggy = stalled('raft.no-prevote-checkquorum');
+    expect(buggy.some((result) => result.verdict === 'invalid')).toBe(true);
+    expect(buggy.find((result) => result.verdict === 'invalid')!.summary).toMatch(/while a majority was healthy/);
+    expect(stalled(null).map((result) => result.verdict)).toEqual(['valid', 'valid', 'valid']);
   });
 });

@@ -77,6 +77,8 @@ export class InteractionCluster {
   options: Partial<RaftNodeOptions> = {};
   /** Output of the command being run. */
   out: string[] = [];
+  /** Called with every event a node logs (the script runner feeds the invariant checker). */
+  onLog: ((id: NodeId, kind: string, fields: TraceFields | undefined) => void) | null = null;
   /** Per client: the last request sent (for `retry`) and the next seq. */
   readonly clients = new Map<string, { seq: number; last: Message | null }>();
 
@@ -227,6 +229,7 @@ export class InteractionCluster {
       log(kind: string, fields?: TraceFields): void {
         const rest = formatFields(fields);
         cluster.out.push(`${member.id}: ${kind}${rest.length > 0 ? ` ${rest}` : ''}`);
+        cluster.onLog?.(member.id, kind, fields);
       },
       faultPoint: () => false,
       bug: (name: string) => cluster.bugs.has(name),

@@ -47,7 +47,12 @@ export function runScript(text: string): string {
   const parts: string[] = [];
   let step = 0;
   const reported = new Set<string>();
+  cluster.onLog = (id, kind, fields) => {
+    const node = cluster.members.get(id)?.node;
+    if (node) invariants.onEvent(step, node.inspect(), kind, fields);
+  };
   for (const block of parseScript(text)) {
+    const seen = invariants.violations.length;
     let output: string;
     try {
       output = runCommand(cluster, parseCommand(block.command));
@@ -56,7 +61,6 @@ export function runScript(text: string): string {
     }
     // After every command, the white-box invariants over every running node; new violations show.
     step++;
-    const seen = invariants.violations.length;
     const views = () => cluster.running().map((id) => cluster.node(id).inspect());
     for (const view of views()) invariants.observe(step, view, views);
     const fresh = invariants.violations

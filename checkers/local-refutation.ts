@@ -1,0 +1,54 @@
+// Refuting a window of a history on its own. When the search of a part has to exhaust every
+// configuration before a violation, the number of ways to explain that prefix (pending ops placed
+// here or there) can be astronomic, although the violation itself may need only a few ops. So, for
+// models with few states, the checker also tries to refute a window [from, to) around where the
+// search is stuck, relaxed so that a refutation of the window is a refutation of the whole part:
+// - it may start in any state the model can reach (Model.statesOf), since the ops before it are unknown;
+// - completed ops inside the window must be placed; ops that overlap either end, and pending ops
+//   invoked before its end, may be placed or not; ops completed before it or invoked after it are gone.
+// Any linearization of the whole part, cut to these ops from the first completed op of the window,
+// is a linearization of the window from the state at that point, so if no start state works, the
+// part is not linearizable. A window that can be explained proves nothing and the search goes on.
+import type { Model } from './model.js';
+import { PartSearch, SEARCH_NOT_LINEARIZABLE, type PartOp } from './part-search.js';
+import { ModelSpace } from './state-space.js';
+
+/** The window's ops: completed ones inside it keep their completion, the others become optional. */
+export function relaxedWindow<O>(ops: readonly PartOp<O>[], from: number, to: number): PartOp<O>[] {
+  const window: PartOp<O>[] = [];
+  for (const op of ops) {
+    if (op.invokeIndex >= to) continue;
+    if (op.completeIndex !== null && op.completeIndex < from) continue;
+    const inside = op.completeIndex !== null && op.invokeIndex >= from && op.completeIndex < to;
+    if (inside) {
+      window.push(op);
+    } else if (!op.readOnly) {
+      // An optional read observes nothing that binds: leaving it out is the weaker claim.
+      window.push({ ...op, completeIndex: null });
+    }
+  }
+  return window;
+}
+
+export interface WindowVerdict {
+  refuted: boolean;
+  steps: number;
+}
+
+/** Tries every start state with at most `stepsPerState` steps each; refuted only if all fail. */
+export function refuteWindow<O>(
+  model: Model,
+  window: readonly PartOp<O>[],
+  startStates: readonly unknown[],
+  stepsPerState: number,
+): WindowVerdict {
+  let steps = 0;
+  if (!window.some((op) => op.completeIndex !== null)) return { refuted: false, steps };
+  for (const start of startStates) {
+    const search = new PartSearch(window, (ordered) => new ModelSpace(model, ordered.map((op) => op.input), start));
+    const status = search.run(stepsPerState);
+    steps += search.steps;
+    if (status !== SEARCH_NOT_LINEARIZABLE) return { refuted: false, steps };
+  }
+  return { refuted: true, steps };
+}
