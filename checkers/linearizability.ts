@@ -94,13 +94,15 @@ interface ActivePart {
 }
 
 /**
- * Tries to refute a window around the part's furthest point, within `stepsMax` steps. Returns the
- * steps taken and, when refuted, the window as evidence.
+ * Tries to refute windows around the part's furthest point within `stepsMax` steps: in round r,
+ * windows reaching back 8, 16, ... 8·2^r ops, each with an equal share of the steps. Small windows
+ * are cheap to refute and come first; over the rounds every window gets more steps. Returns the
+ * steps taken and, when one is refuted, that window as evidence.
  */
 function refuteAround(model: Model, active: ActivePart, stepsMax: number): { steps: number; window: WindowEvidence | null } {
   const { search, startStates, invokes } = active;
   const candidates = search.furthestCandidates();
-  if (startStates === null || candidates.length === 0 || stepsMax < startStates.length) return { steps: 0, window: null };
+  if (startStates === null || candidates.length === 0) return { steps: 0, window: null };
   let firstInvoke = Number.POSITIVE_INFINITY;
   let lastComplete = 0;
   for (const op of candidates) {
@@ -109,14 +111,25 @@ function refuteAround(model: Model, active: ActivePart, stepsMax: number): { ste
   }
   let at = 0;
   while (at < invokes.length && invokes[at]! < firstInvoke) at += 1;
-  const from = invokes[Math.max(0, at - (REFUTE_BACK_OPS << active.round))]!;
   const to = lastComplete + 1;
-  const window = relaxedWindow(active.part.ops, from, to);
-  const verdict = refuteWindow(model, window, startStates, Math.floor(stepsMax / startStates.length));
-  if (!verdict.refuted) return { steps: verdict.steps, window: null };
-  const ops = window.filter((op) => op.completeIndex !== null).map((op) => evidenceOp(op.source));
-  const startStatesShown = startStates.map((state) => model.show(state));
-  return { steps: verdict.steps, window: { fromIndex: from, toIndex: to, ops, startStates: startStatesShown } };
+  const windows = active.round + 1;
+  const stepsPerState = Math.floor(stepsMax / windows / startStates.length);
+  let steps = 0;
+  let fromPrevious = -1;
+  for (let round = 0; round < windows && stepsPerState > 0; round += 1) {
+    const from = invokes[Math.max(0, at - (REFUTE_BACK_OPS << round))]!;
+    if (from === fromPrevious) break;
+    fromPrevious = from;
+    const window = relaxedWindow(active.part.ops, from, to);
+    const verdict = refuteWindow(model, window, startStates, stepsPerState);
+    steps += verdict.steps;
+    if (verdict.refuted) {
+      const ops = window.filter((op) => op.completeIndex !== null).map((op) => evidenceOp(op.source));
+      const startStatesShown = startStates.map((state) => model.show(state));
+      return { steps, window: { fromIndex: from, toIndex: to, ops, startStates: startStatesShown } };
+    }
+  }
+  return { steps, window: null };
 }
 
 /** The model's reading of each op, grouped into the parts that are checked separately. */

@@ -66,6 +66,8 @@ const PHASE_COMPLETED = 1;
 const PHASE_PENDING = 2;
 const PHASE_BACKTRACK = 3;
 
+/** Reads with at most this many producers are watched for becoming orphans. */
+const WATCHED_PRODUCERS_MAX = 8;
 /** A position after every history index: the end of the list of entries. */
 const POSITION_END = 0x7fffffff;
 const ZOBRIST_SEED_A = 0x1f123bb5;
@@ -97,6 +99,15 @@ export class PartSearch<O = unknown> {
    */
   private readonly resetHelpers: OpLists | null;
   private readonly producers: OpLists | null;
+  /**
+   * Reads with few producers are watched: `producersLeft` counts their producers not yet placed,
+   * and a read whose count is zero is an orphan (kept on a stack that backtracking unwinds). An
+   * unplaced orphan that is illegal now can never become legal, wherever it is in the history.
+   */
+  private readonly watchers: OpLists | null;
+  private readonly producersLeft: Int32Array;
+  private readonly orphans: Int32Array;
+  private orphanCount = 0;
 
   // The list of completed ops' entries: 0 is the head, `entryCount + 1` the end.
   private readonly next: Int32Array;
@@ -229,6 +240,23 @@ export class PartSearch<O = unknown> {
     };
     this.resetHelpers = readHelpers(this.space.prunes, (op, read) => this.ops[op]!.reset === true && this.space.resetReaches(op, read));
     this.producers = readHelpers(this.space.enables, (op, read) => this.space.mayEnable(op, read));
+    const producers = this.producers;
+    this.producersLeft = new Int32Array(nR);
+    if (producers !== null) {
+      const watched = (read: number) => this.readOnly[read] === 1 && producers.from[read + 1]! - producers.from[read]! <= WATCHED_PRODUCERS_MAX;
+      const watchersOf: number[][] = this.ops.map(() => []);
+      for (let read = 0; read < nR; read += 1) {
+        if (!watched(read)) continue;
+        for (let index = producers.from[read]!; index < producers.from[read + 1]!; index += 1) watchersOf[producers.ops[index]!]!.push(read);
+        this.producersLeft[read] = producers.from[read + 1]! - producers.from[read]!;
+      }
+      this.watchers = OpLists.build(n, (op) => watchersOf[op]!);
+      this.orphans = new Int32Array(nR);
+      for (let read = 0; read < nR; read += 1) if (watched(read) && this.producersLeft[read] === 0) this.orphans[this.orphanCount++] = read;
+    } else {
+      this.watchers = null;
+      this.orphans = new Int32Array(0);
+    }
 
     this.requiredBits = new Int32Array((nR + 31) >>> 5);
     this.requiredLastMask = nR % 32 === 0 ? -1 : (1 << (nR % 32)) - 1;
@@ -277,8 +305,8 @@ export class PartSearch<O = unknown> {
           // that can no longer become legal makes this configuration a dead end.
           let forced = -1;
           let after = -1;
-          let dead = false;
-          if (this.hasReadOnly) {
+          let dead = this.orphanCount > 0 && this.orphanStuck();
+          if (this.hasReadOnly && !dead) {
             for (let entry = next[0]!; entryIsReturn[entry] === 0; entry = next[entry]!) {
               const op = entryOp[entry]!;
               if (readOnly[op] === 0) continue;
@@ -377,6 +405,14 @@ export class PartSearch<O = unknown> {
     this.frameBound[depth] = bound;
     this.frameForced[depth] = forced ? 1 : 0;
     this.depth = depth + 1;
+    if (this.watchers !== null) {
+      const watchers = this.watchers;
+      for (let index = watchers.from[op]!, end = watchers.from[op + 1]!; index < end; index += 1) {
+        const read = watchers.ops[index]!;
+        this.producersLeft[read] -= 1;
+        if (this.producersLeft[read] === 0) this.orphans[this.orphanCount++] = read;
+      }
+    }
     if (op < nR) {
       this.unlink(this.callEntry[op]!);
       this.unlink(this.returnEntry[op]!);
@@ -400,6 +436,15 @@ export class PartSearch<O = unknown> {
     const op = this.frameOp[depth]!;
     this.cache.finish(this.frameEntry[depth]!);
     this.state = this.frameState[depth]!;
+    if (this.watchers !== null) {
+      // In reverse, so the orphan stack unwinds in the order it was pushed.
+      const watchers = this.watchers;
+      for (let index = watchers.from[op + 1]! - 1, start = watchers.from[op]!; index >= start; index -= 1) {
+        const read = watchers.ops[index]!;
+        if (this.producersLeft[read] === 0) this.orphanCount -= 1;
+        this.producersLeft[read] += 1;
+      }
+    }
     if (op < nR) {
       // Entries go back in the reverse order they were lifted, so the links they kept are valid.
       this.relink(this.returnEntry[op]!);
@@ -423,6 +468,17 @@ export class PartSearch<O = unknown> {
       this.bound = this.frameBound[depth]!;
       this.cursor = this.pendingNext[op - nR + 1]!;
     }
+  }
+
+  /** Whether some unplaced orphan read is illegal now: then it can never be placed. */
+  private orphanStuck(): boolean {
+    const bits = this.requiredBits;
+    for (let index = 0; index < this.orphanCount; index += 1) {
+      const read = this.orphans[index]!;
+      if ((bits[read >>> 5]! & (1 << (read & 31))) !== 0) continue;
+      if (this.space.next(this.state, read) < 0) return true;
+    }
+    return false;
   }
 
   /** Whether read-only op `read`, illegal in the current state, can never become legal from here. */

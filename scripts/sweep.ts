@@ -194,7 +194,14 @@ function repro(options: SweepOptions, seed: number, bug: string | null): string 
   if (bug !== null) parts.push(`--bug ${bug}`);
   if (options.nodes !== null) parts.push(`--nodes ${options.nodes}`);
   if (options.ops !== null) parts.push(`--ops ${options.ops}`);
+  if (options.clients !== null) parts.push(`--clients ${options.clients}`);
   if (options.durationMs !== 10_000) parts.push(`--duration ${options.durationMs}`);
+  // `run` has no flags for these; a scenario file (--save-scenario, then --scenario) carries them.
+  const unflagged: string[] = [];
+  if (options.rate !== null) unflagged.push(`workload.opsPerSecond ${options.rate}`);
+  if (options.workload !== null) unflagged.push(`workload.name ${options.workload}`);
+  if (options.livenessMs !== 5_000) unflagged.push(`livenessMs ${options.livenessMs}`);
+  if (unflagged.length > 0) parts.push(`# with ${unflagged.join(', ')} in a scenario file`);
   return parts.join(' ');
 }
 

@@ -515,6 +515,12 @@ export class RaftCore {
       self.becomeReplicate();
       self.recentActive = true;
     }
+    // Announce the new term at once with an empty append at our last index: it tells followers who
+    // leads and finds each one's match in one round trip (a follower that lacks entries answers
+    // with a hint). The entry of this term follows as soon as a follower answers.
+    for (const id of allMembers(this.config())) {
+      if (id !== this.id) this.sendAppend(id, true);
+    }
     // Every term starts with an entry of its own: committing it commits everything before it
     // (paper 5.4.2) and lets reads be served (thesis 6.4). The very first leader writes the
     // bootstrap configuration instead, so that nodes added later learn it from the log.

@@ -60,8 +60,8 @@ export const RAFT_NODE_DEFAULTS: RaftNodeOptions = {
   uncommittedMax: CORE_DEFAULTS.uncommittedMax,
   readsPendingMax: CORE_DEFAULTS.readsPendingMax,
   snapshotChunkChars: CORE_DEFAULTS.snapshotChunkChars,
-  compactEveryEntries: 100,
-  compactKeepEntries: 20,
+  compactEveryEntries: 32,
+  compactKeepEntries: 8,
   heldMessagesMax: 65_536,
   recoveryRetryNs: 500 * NS_PER_MS,
 };

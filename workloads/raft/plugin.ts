@@ -1,7 +1,7 @@
 // The `raft` system: the Raft node of nodes/raft/ with its KV on top, the lin-kv and set workloads,
 // the checks that judge them, its planted bugs and its white-box invariant monitor.
 import { NS_PER_MS } from '../../nodes/host.js';
-import { createRaftNode, raftBugs, RAFT_PARAMS } from '../../nodes/raft/index.js';
+import { createRaftNode, raftBugs, RAFT_PARAMS, type KvReply as RaftKvReply, type KvRequest as RaftKvRequest } from '../../nodes/raft/index.js';
 import type { History } from '../../histories/schema.js';
 import type { CheckerResult } from '../../checkers/verdict.js';
 import { checkHistory, toCheckerResult } from '../../checkers/linearizability.js';
@@ -13,6 +13,12 @@ import { linKvClient } from '../lin-kv.js';
 import { setClient } from '../set.js';
 import { majorityHealthyStretches } from '../fault-windows.js';
 import { raftMonitor } from './monitor.js';
+import type { KvReply, KvRequest } from '../kv-protocol.js';
+
+/** True when A and B are the same type: the clients and the node must speak one protocol. */
+type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+const protocolMatches: Same<KvRequest, RaftKvRequest> & Same<KvReply, RaftKvReply> = true;
+void protocolMatches;
 
 /**
  * Keys start absent and a read of one never written returns null, so the register is Porcupine's
