@@ -98,8 +98,8 @@ export class ConfigCache {
         }
       }
       if (!same) continue;
-      // The same completed ops and state: covered if this entry finished with fewer pending ops.
-      if (this.finishedFlags[entry] === 0) continue;
+      // The same completed ops and state: covered if this entry finished with fewer pending ops,
+      // or if it is this very configuration (reached again through reusable ops while in progress).
       at = this.pendingAt[entry]!;
       const from = this.pendingFrom[entry]!;
       const to = from + this.pendingWords[entry]!;
@@ -110,9 +110,18 @@ export class ConfigCache {
           break;
         }
       }
-      if (subset) return -1;
+      if (!subset) continue;
+      if (this.finishedFlags[entry] === 1 || (from === pendingLo && to === pendingHi && this.samePending(entry, pending, pendingLo, pendingHi))) return -1;
     }
     return this.add(key, hashB, state, required, requiredLo, requiredHi, pending, pendingLo, pendingHi);
+  }
+
+  private samePending(entry: number, pending: Int32Array, pendingLo: number, pendingHi: number): boolean {
+    const arena = this.arena;
+    for (let word = pendingLo, at = this.pendingAt[entry]!; word < pendingHi; word += 1, at += 1) {
+      if (arena[at] !== pending[word]) return false;
+    }
+    return true;
   }
 
   private add(

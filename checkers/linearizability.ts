@@ -65,7 +65,7 @@ export const SLICE_STEPS = 4096;
  * its own (local-refutation.ts); then again each time its steps double, with a window twice as long.
  */
 export const REFUTE_AFTER_STEPS = 16384;
-/** The first window reaches back this many ops before the ops the search is stuck on. */
+/** The first window reaches this many invokes before and after the ops the search is stuck on. */
 const REFUTE_BACK_OPS = 8;
 
 /** A history that cannot be read as operations (a completion without its invoke, ...). */
@@ -95,7 +95,7 @@ interface ActivePart {
 
 /**
  * Tries to refute windows around the part's furthest point within `stepsMax` steps: in round r,
- * windows reaching back 8, 16, ... 8·2^r ops, each with an equal share of the steps. Small windows
+ * windows reaching 8, 16, ... 8·2^r invokes back and forward, each with an equal share of the steps. Small windows
  * are cheap to refute and come first; over the rounds every window gets more steps. Returns the
  * steps taken and, when one is refuted, that window as evidence.
  */
@@ -111,16 +111,23 @@ function refuteAround(model: Model, active: ActivePart, stepsMax: number): { ste
   }
   let at = 0;
   while (at < invokes.length && invokes[at]! < firstInvoke) at += 1;
-  const to = lastComplete + 1;
+  let after = at;
+  while (after < invokes.length && invokes[after]! <= lastComplete) after += 1;
   const windows = active.round + 1;
   const stepsPerState = Math.floor(stepsMax / windows / startStates.length);
   let steps = 0;
   let fromPrevious = -1;
+  let toPrevious = -1;
   for (let round = 0; round < windows && stepsPerState > 0; round += 1) {
-    const from = invokes[Math.max(0, at - (REFUTE_BACK_OPS << round))]!;
-    if (from === fromPrevious) break;
+    // The window reaches back, and forward past the stuck ops, by the same number of invokes.
+    const reach = REFUTE_BACK_OPS << round;
+    const from = invokes[Math.max(0, at - reach)]!;
+    const to = after + reach < invokes.length ? invokes[after + reach]! : Number.MAX_SAFE_INTEGER;
+    if (from === fromPrevious && to === toPrevious) break;
     fromPrevious = from;
+    toPrevious = to;
     const window = relaxedWindow(active.part.ops, from, to);
+    if (process.env.DEBUG_REFUTE) console.error("refute", from, to, "ops", window.length, "required", window.filter((o) => o.completeIndex !== null).length, "budget", stepsPerState, "furthest", search.furthest().ops.length);
     const verdict = refuteWindow(model, window, startStates, stepsPerState);
     steps += verdict.steps;
     if (verdict.refuted) {

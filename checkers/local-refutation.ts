@@ -5,7 +5,8 @@
 // search is stuck, relaxed so that a refutation of the window is a refutation of the whole part:
 // - it may start in any state the model can reach (Model.statesOf), since the ops before it are unknown;
 // - completed ops inside the window must be placed; ops that overlap either end, and pending ops
-//   invoked before its end, may be placed or not; ops completed before it or invoked after it are gone.
+//   invoked before its end, may be placed or not (those invoked before it, any number of times);
+//   ops completed before it or invoked after it are gone.
 // Any linearization of the whole part, cut to these ops from the first completed op of the window,
 // is a linearization of the window from the state at that point, so if no start state works, the
 // part is not linearizable. A window that can be explained proves nothing and the search goes on.
@@ -23,8 +24,10 @@ export function relaxedWindow<O>(ops: readonly PartOp<O>[], from: number, to: nu
     if (inside) {
       window.push(op);
     } else if (!op.readOnly) {
-      // An optional read observes nothing that binds: leaving it out is the weaker claim.
-      window.push({ ...op, completeIndex: null });
+      // An optional read observes nothing that binds: leaving it out is the weaker claim. An op
+      // invoked before the window may be placed any number of times: weaker again, and it spares
+      // the search every choice of which of those ops were used up before the window.
+      window.push({ ...op, completeIndex: null, reusable: op.invokeIndex < from });
     }
   }
   return window;

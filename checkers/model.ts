@@ -61,6 +61,12 @@ export interface Model<S = unknown, I = unknown> {
    */
   mayEnable?(op: I, read: I): boolean;
   /**
+   * Optional, to find producers without trying every pair: when both an op and a read have a key,
+   * `mayEnable` can only hold if the keys are equal (a register keys a write and a read by value).
+   * Null means "no key": the pair is tried with `mayEnable`.
+   */
+  enableKey?(input: I): string | null;
+  /**
    * Optional, for models with few states: every state some sequence of these inputs can produce
    * from `init()`, `init()` included (more is fine, fewer is not). It lets the checker refute a
    * window of the history from every state the ops before it could have left (local-refutation.ts).

@@ -31,6 +31,11 @@ export interface PartOp<O = unknown> {
   readOnly: boolean;
   /** The state after it does not depend on the state before (Model.canReach). */
   reset?: boolean;
+  /**
+   * For a pending op only: it may be placed any number of times (a relaxation used when a window
+   * of the history is refuted on its own, local-refutation.ts).
+   */
+  reusable?: boolean;
   invokeIndex: number;
   /** Null for a pending op (unknown outcome): it may have taken effect, or not. */
   completeIndex: number | null;
@@ -41,22 +46,35 @@ export const SEARCH_LINEARIZABLE = 1;
 export const SEARCH_NOT_LINEARIZABLE = 2;
 export type SearchStatus = typeof SEARCH_RUNNING | typeof SEARCH_LINEARIZABLE | typeof SEARCH_NOT_LINEARIZABLE;
 
-/** A list of ops per op, in typed arrays: list `op` is `ops[from[op]..from[op + 1])`. */
+/**
+ * A list of ops per op, in typed arrays: list `op` is `ops[from[op]..from[op + 1])`, unless
+ * `unlisted[op]` says the list was too long to keep (then it counts as "some are left").
+ */
 class OpLists {
   private constructor(
     readonly from: Int32Array,
     readonly ops: Int32Array,
+    readonly unlisted: Uint8Array,
   ) {}
 
-  static build(count: number, listOf: (op: number) => number[]): OpLists {
+  /** `listOf` returns null for a list too long to keep. */
+  static build(count: number, listOf: (op: number) => number[] | null): OpLists {
     const from = new Int32Array(count + 1);
+    const unlisted = new Uint8Array(count);
     const ops: number[] = [];
     for (let op = 0; op < count; op += 1) {
       from[op] = ops.length;
-      for (const item of listOf(op)) ops.push(item);
+      const list = listOf(op);
+      if (list === null) unlisted[op] = 1;
+      else for (const item of list) ops.push(item);
     }
     from[count] = ops.length;
-    return new OpLists(from, Int32Array.from(ops));
+    return new OpLists(from, Int32Array.from(ops), unlisted);
+  }
+
+  /** Whether the list of `op` is known in full. */
+  listed(op: number): boolean {
+    return this.unlisted[op] === 0;
   }
 }
 
@@ -66,6 +84,8 @@ const PHASE_COMPLETED = 1;
 const PHASE_PENDING = 2;
 const PHASE_BACKTRACK = 3;
 
+/** A read's helpers are listed only up to this many candidates; with more, one is assumed left. */
+const HELPERS_LISTED_MAX = 64;
 /** Reads with at most this many producers are watched for becoming orphans. */
 const WATCHED_PRODUCERS_MAX = 8;
 /** A position after every history index: the end of the list of entries. */
@@ -92,6 +112,7 @@ export class PartSearch<O = unknown> {
   private readonly cache = new ConfigCache();
   private readonly readOnly: Uint8Array;
   private readonly hasReadOnly: boolean;
+  private readonly reusable: Uint8Array;
   /**
    * For each completed read-only op, the resets that could make it reachable again (Model.canReach),
    * and the ops that could make it legal (Model.mayEnable), among those invoked before it returns.
@@ -139,12 +160,12 @@ export class PartSearch<O = unknown> {
   private hashA = 0;
   private hashB = 0;
 
-  // The frame stack: one frame per linearized op.
-  private readonly frameOp: Int32Array;
-  private readonly frameState: Int32Array;
-  private readonly frameEntry: Int32Array;
-  private readonly frameBound: Int32Array;
-  private readonly frameForced: Uint8Array;
+  // The frame stack: one frame per linearized op (reusable ops may take several).
+  private frameOp: Int32Array;
+  private frameState: Int32Array;
+  private frameEntry: Int32Array;
+  private frameBound: Int32Array;
+  private frameForced: Uint8Array;
   private depth = 0;
 
   private state: number;
@@ -159,7 +180,7 @@ export class PartSearch<O = unknown> {
   // The configuration with the most completed ops linearized, for evidence.
   private bestRequired = -1;
   private bestDepth = 0;
-  private readonly bestOps: Int32Array;
+  private bestOps: Int32Array;
   private bestState = 0;
 
   constructor(ops: readonly PartOp<O>[], makeSpace: (ops: readonly PartOp<O>[]) => StateSpace) {
@@ -172,10 +193,12 @@ export class PartSearch<O = unknown> {
     this.space = makeSpace(this.ops);
     this.readOnly = Uint8Array.from(this.ops, (op) => (op.readOnly ? 1 : 0));
     this.hasReadOnly = this.readOnly.includes(1);
+    this.reusable = Uint8Array.from(this.ops, (op) => (op.reusable === true ? 1 : 0));
     for (let index = 0; index < n; index += 1) {
       const op = this.ops[index]!;
       assert(op.completeIndex === null || op.completeIndex > op.invokeIndex, 'an op completes after its invoke');
       assert(!(op.completeIndex === null && op.readOnly), 'pending read-only ops observed nothing and are left out');
+      assert(op.reusable !== true || op.completeIndex === null, 'only pending ops are reusable');
     }
 
     const entryCount = 2 * nR;
@@ -229,13 +252,44 @@ export class PartSearch<O = unknown> {
 
     const readHelpers = (wanted: boolean, helps: (op: number, read: number) => boolean): OpLists | null => {
       if (!wanted || !this.hasReadOnly) return null;
-      const writers = this.ops.flatMap((op, index) => (op.readOnly ? [] : [index]));
-      // Recent ops first: they are the ones most likely still to be placed when the list is read.
-      writers.sort((a, b) => this.ops[b]!.invokeIndex - this.ops[a]!.invokeIndex);
+      // Writers grouped by enable key (Model.enableKey) in invoke order; unkeyed ones may help any read.
+      const byInvoke = (a: number, b: number) => this.ops[a]!.invokeIndex - this.ops[b]!.invokeIndex;
+      const groups = new Map<string | null, number[]>();
+      const all: number[] = [];
+      for (let op = 0; op < n; op += 1) {
+        if (this.readOnly[op] === 1) continue;
+        all.push(op);
+        const key = this.space.enableKey(op);
+        let group = groups.get(key);
+        if (group === undefined) {
+          group = [];
+          groups.set(key, group);
+        }
+        group.push(op);
+      }
+      all.sort(byInvoke);
+      for (const group of groups.values()) group.sort(byInvoke);
+      /** How many ops of a group, in invoke order, were invoked before `position`. */
+      const invokedBefore = (group: readonly number[], position: number): number => {
+        let lo = 0;
+        let hi = group.length;
+        while (lo < hi) {
+          const mid = (lo + hi) >>> 1;
+          if (this.ops[group[mid]!]!.invokeIndex < position) lo = mid + 1;
+          else hi = mid;
+        }
+        return lo;
+      };
       return OpLists.build(nR, (read) => {
         if (this.readOnly[read] === 0) return [];
         const returns = this.ops[read]!.completeIndex!;
-        return writers.filter((op) => this.ops[op]!.invokeIndex < returns && helps(op, read));
+        const key = this.space.enableKey(read);
+        const sources = key === null ? [all] : [groups.get(key) ?? [], groups.get(null) ?? []];
+        const cuts = sources.map((group) => invokedBefore(group, returns));
+        if (cuts.reduce((sum, cut) => sum + cut, 0) > HELPERS_LISTED_MAX) return null;
+        const helpers = sources.flatMap((group, index) => group.slice(0, cuts[index]).filter((op) => helps(op, read)));
+        // Recent first: the ones most likely still to be placed when the list is read.
+        return helpers.sort(byInvoke).reverse();
       });
     };
     this.resetHelpers = readHelpers(this.space.prunes, (op, read) => this.ops[op]!.reset === true && this.space.resetReaches(op, read));
@@ -243,7 +297,8 @@ export class PartSearch<O = unknown> {
     const producers = this.producers;
     this.producersLeft = new Int32Array(nR);
     if (producers !== null) {
-      const watched = (read: number) => this.readOnly[read] === 1 && producers.from[read + 1]! - producers.from[read]! <= WATCHED_PRODUCERS_MAX;
+      const watched = (read: number) =>
+        this.readOnly[read] === 1 && producers.listed(read) && producers.from[read + 1]! - producers.from[read]! <= WATCHED_PRODUCERS_MAX;
       const watchersOf: number[][] = this.ops.map(() => []);
       for (let read = 0; read < nR; read += 1) {
         if (!watched(read)) continue;
@@ -268,7 +323,7 @@ export class PartSearch<O = unknown> {
     this.frameEntry = new Int32Array(n + 1);
     this.frameBound = new Int32Array(n + 1);
     this.frameForced = new Uint8Array(n + 1);
-    this.bestOps = new Int32Array(n);
+    this.bestOps = new Int32Array(n + 1);
     this.state = this.space.initial;
     this.requiredLeft = nR;
     this.noteProgress();
@@ -380,8 +435,9 @@ export class PartSearch<O = unknown> {
   /** Linearizes `op` (reaching state `after`) unless the cache covers the new configuration. */
   private descend(op: number, after: number, forced: boolean, bound: number): boolean {
     const nR = this.requiredCount;
+    const reusable = this.reusable[op] === 1;
     if (op < nR) this.setRequired(op);
-    else this.setPending(op - nR);
+    else if (!reusable) this.setPending(op - nR);
     const entry = this.cache.visit(
       this.hashA,
       this.hashB,
@@ -395,17 +451,18 @@ export class PartSearch<O = unknown> {
     );
     if (entry < 0) {
       if (op < nR) this.clearRequired(op);
-      else this.clearPending(op - nR);
+      else if (!reusable) this.clearPending(op - nR);
       return false;
     }
     const depth = this.depth;
+    if (depth === this.frameOp.length) this.growFrames();
     this.frameOp[depth] = op;
     this.frameState[depth] = this.state;
     this.frameEntry[depth] = entry;
     this.frameBound[depth] = bound;
     this.frameForced[depth] = forced ? 1 : 0;
     this.depth = depth + 1;
-    if (this.watchers !== null) {
+    if (this.watchers !== null && !reusable) {
       const watchers = this.watchers;
       for (let index = watchers.from[op]!, end = watchers.from[op + 1]!; index < end; index += 1) {
         const read = watchers.ops[index]!;
@@ -417,7 +474,7 @@ export class PartSearch<O = unknown> {
       this.unlink(this.callEntry[op]!);
       this.unlink(this.returnEntry[op]!);
       this.requiredLeft -= 1;
-    } else {
+    } else if (!reusable) {
       const node = op - nR + 1;
       this.pendingNext[this.pendingPrev[node]!] = this.pendingNext[node]!;
       this.pendingPrev[this.pendingNext[node]!] = this.pendingPrev[node]!;
@@ -436,7 +493,8 @@ export class PartSearch<O = unknown> {
     const op = this.frameOp[depth]!;
     this.cache.finish(this.frameEntry[depth]!);
     this.state = this.frameState[depth]!;
-    if (this.watchers !== null) {
+    const reusable = this.reusable[op] === 1;
+    if (this.watchers !== null && !reusable) {
       // In reverse, so the orphan stack unwinds in the order it was pushed.
       const watchers = this.watchers;
       for (let index = watchers.from[op + 1]! - 1, start = watchers.from[op]!; index >= start; index -= 1) {
@@ -451,7 +509,7 @@ export class PartSearch<O = unknown> {
       this.relink(this.callEntry[op]!);
       this.clearRequired(op);
       this.requiredLeft += 1;
-    } else {
+    } else if (!reusable) {
       const node = op - nR + 1;
       this.pendingNext[this.pendingPrev[node]!] = node;
       this.pendingPrev[this.pendingNext[node]!] = node;
@@ -489,6 +547,7 @@ export class PartSearch<O = unknown> {
 
   /** Whether some op on `read`'s list is not linearized yet. */
   private anyLeft(lists: OpLists, read: number): boolean {
+    if (!lists.listed(read)) return true;
     const nR = this.requiredCount;
     const ops = lists.ops;
     for (let index = lists.from[read]!, end = lists.from[read + 1]!; index < end; index += 1) {
@@ -498,6 +557,20 @@ export class PartSearch<O = unknown> {
       if ((bits[bit >>> 5]! & (1 << (bit & 31))) === 0) return true;
     }
     return false;
+  }
+
+  private growFrames(): void {
+    const grow = <T extends Int32Array | Uint8Array>(array: T): T => {
+      const bigger = new (array.constructor as new (length: number) => T)(array.length * 2);
+      bigger.set(array);
+      return bigger;
+    };
+    this.frameOp = grow(this.frameOp);
+    this.frameState = grow(this.frameState);
+    this.frameEntry = grow(this.frameEntry);
+    this.frameBound = grow(this.frameBound);
+    this.frameForced = grow(this.frameForced);
+    this.bestOps = grow(this.bestOps);
   }
 
   private unlink(node: number): void {

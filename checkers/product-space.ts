@@ -57,6 +57,11 @@ export class ProductSpace implements StateSpace {
     return this.keyOf[op] === this.keyOf[read] && this.single.mayEnable(op, read);
   }
 
+  enableKey(op: number): string | null {
+    const key = this.single.enableKey(op);
+    return key === null ? null : `${this.keyOf[op]}:${key}`;
+  }
+
   canReach(tuple: number, read: number): boolean {
     return this.single.canReach(this.tuples[tuple * this.width + this.keyOf[read]!]!, read);
   }

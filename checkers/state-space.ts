@@ -25,6 +25,8 @@ export interface StateSpace {
   readonly enables: boolean;
   /** False when op `op` can never leave a state in which read-only op `read` is legal. */
   mayEnable(op: number, read: number): boolean;
+  /** Model.enableKey of an op, or null. */
+  enableKey(op: number): string | null;
 }
 
 /** A rough cost of one model state object kept alive, for the memory budget. */
@@ -56,6 +58,10 @@ export class ModelSpace implements StateSpace {
 
   mayEnable(op: number, read: number): boolean {
     return this.model.mayEnable === undefined || this.model.mayEnable(this.inputs[op], this.inputs[read]);
+  }
+
+  enableKey(op: number): string | null {
+    return this.model.enableKey === undefined ? null : this.model.enableKey(this.inputs[op]);
   }
 
   /** The model's own state object behind a state number. */

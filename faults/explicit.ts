@@ -6,7 +6,7 @@ import type { SystemPlugin } from '../workloads/system.js';
 import { SimRandom } from '../sim/index.js';
 import { expandFaultList, isTargeted, type FaultEvent } from './events.js';
 import { isExplicitSchedule, nodeIds, ScenarioError, type ExplicitScenario, type Scenario } from './scenario.js';
-import { applicableKinds, DEFAULT_INTENSITY, drawSchedule } from './schedule.js';
+import { applicableKinds, DEFAULT_INTENSITY, DEFAULT_WEIGHTS, drawSchedule } from './schedule.js';
 import { drawSwarm } from './swarm.js';
 
 /** Spare ids a `member-add` may bring in: as many as the system allows beyond the start size. */
@@ -90,7 +90,7 @@ export function explicitScenario(scenario: Scenario, seed: number, plugin: Syste
       swarm = drawn.record;
       faultPoints ??= drawn.faultPoints;
     } else {
-      faults = drawSchedule(scheduleRandom, { ...common, kinds, intensity: draw.intensity ?? DEFAULT_INTENSITY });
+      faults = drawSchedule(scheduleRandom, { ...common, kinds, weights: DEFAULT_WEIGHTS, intensity: draw.intensity ?? DEFAULT_INTENSITY });
     }
   }
   const explicit: ExplicitScenario = {

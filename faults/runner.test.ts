@@ -62,6 +62,17 @@ describe('runScenario', () => {
     expect(lost).toBe('linearizable');
   });
 
+  it('cuts a run into an exact prefix of the full run, judged for safety only', () => {
+    const scenario: ScenarioInput = { ...BASE, faults: { kinds: ['crash', 'partition'], intensity: { ratePerSecond: 2 } } };
+    const full = runScenario(scenario, 4, { plugin });
+    const cut = runScenario({ ...full.scenario, stopAtMs: 2_500 }, 4, { plugin });
+    expect(cut.simMs).toBe(2_500);
+    const prefix = full.history.filter((record) => record.time <= 2_500 * 1_000_000);
+    expect(cut.history).toEqual(prefix);
+    expect(cut.checkers.map((c) => c.checker)).not.toContain('liveness');
+    expect(cut.ops).toBeLessThan(full.ops);
+  });
+
   it('keeps only the checkers a scenario names', () => {
     const result = runScenario({ ...BASE, bug: 'test.backup-garbage', checkers: ['linearizable'] }, 1, { plugin });
     expect(result.checkers.map((c) => c.checker)).toEqual(['linearizable']);

@@ -31,7 +31,7 @@ export const workloadSchema = z
 export const intensitySchema = z
   .object({
     /** Mean fault starts per simulated second of the safety phase. */
-    ratePerSecond: z.number().positive().max(100).default(0.5),
+    ratePerSecond: z.number().positive().max(100).default(1),
     durationMsMin: z.number().int().positive().max(600_000).default(200),
     durationMsMax: z.number().int().positive().max(600_000).default(3_000),
     /** Upper bound on drawn fault events. */

@@ -21,10 +21,29 @@ export interface DrawOptions {
 }
 
 export const DEFAULT_INTENSITY: Intensity = Object.freeze({
-  ratePerSecond: 0.5,
+  ratePerSecond: 1,
   durationMsMin: 200,
   durationMsMax: 3_000,
   eventsMax: 64,
+});
+
+/**
+ * The default mix when kinds are drawn without swarm mode: faults that move leadership (partitions,
+ * crashes, pauses, transfers) twice as often as the rest and membership changes three times (a
+ * configuration bug needs two changes close together), as Jepsen's default nemesis favours
+ * partitions and kills: most consensus bugs hide in a change of leader or of configuration.
+ */
+export const DEFAULT_WEIGHTS: Readonly<Partial<Record<FaultKind, number>>> = Object.freeze({
+  'partition-isolate': 2,
+  'partition-halves': 2,
+  'partition-bridge': 2,
+  'partition-ring': 2,
+  'partition-one-way': 2,
+  crash: 2,
+  pause: 2,
+  'member-remove': 3,
+  'member-add': 3,
+  'leader-transfer': 2,
 });
 
 /** Kinds that make sense on a cluster of `nodeCount` servers for a system with or without admin. */

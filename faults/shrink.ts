@@ -11,7 +11,12 @@ export interface ShrinkOptions {
   runsMax: number;
   /** The smallest cluster the system runs with. */
   nodesMin: number;
+  /** Ops a capsule should not exceed: with budget left, other seeds are tried at this size. */
+  opsGoal?: number;
 }
+
+/** A capsule a person can read end to end: forty operations fit on a screen. */
+export const OPS_GOAL_DEFAULT = 40;
 
 export interface ShrinkResult {
   /** The smallest failing run found (the original when nothing smaller failed). */
@@ -73,6 +78,8 @@ interface Candidate {
 
 /** Seeds a reseed pass tries per smaller size. */
 export const RESEEDS = 8;
+/** A shift leaves the first fault at least this late, so the cluster has had time to elect. */
+const SHIFT_LEAD_MS = 300;
 /** Op budgets a reseed pass tries, smallest first. */
 const RESEED_OPS = [10, 20, 40] as const;
 
@@ -138,13 +145,25 @@ function* opsCandidates(scenario: ExplicitScenario, ops: number): Generator<Cand
   }
 }
 
-function* clientCandidates(scenario: ExplicitScenario): Generator<Candidate> {
+/**
+ * Fewer clients. First with the op budget cut in proportion, so each remaining client keeps its
+ * share and its pace (its random stream is its own), and the run loses only the dropped clients'
+ * ops; then with the budget as it is.
+ */
+function* clientCandidates(scenario: ExplicitScenario, ops: number): Generator<Candidate> {
   const clients = scenario.workload.clients;
-  const targets = [1, Math.floor(clients / 2), clients - 1];
-  const seen = new Set<number>();
+  const current = Math.min(scenario.workload.opsMax, ops);
+  const targets = [...new Set([1, Math.floor(clients / 2), clients - 1])].filter((target) => target >= 1 && target < clients);
   for (const target of targets) {
-    if (target < 1 || target >= clients || seen.has(target)) continue;
-    seen.add(target);
+    const opsMax = Math.max(1, Math.ceil((scenario.workload.opsMax * target) / clients));
+    if (opsMax < current) {
+      yield {
+        scenario: { ...scenario, workload: { ...scenario.workload, clients: target, opsMax } },
+        step: `clients ${clients} -> ${target} with their share of ops (at most ${opsMax})`,
+      };
+    }
+  }
+  for (const target of targets) {
     yield { scenario: { ...scenario, workload: { ...scenario.workload, clients: target } }, step: `clients ${clients} -> ${target}` };
   }
 }
@@ -190,6 +209,25 @@ function* cutCandidates(scenario: ExplicitScenario): Generator<Candidate> {
 }
 
 /**
+ * Moves every fault earlier by the same amount, and the cut with them, everything else unchanged:
+ * the workload keeps its pace, so the faults meet a shorter history and the cut run holds fewer
+ * ops. A bug that needs a fault at the right moment, not a long history, survives the move.
+ */
+function* shiftCandidates(scenario: ExplicitScenario): Generator<Candidate> {
+  if (scenario.faults.length === 0 || scenario.stopAtMs === undefined) return;
+  const firstMs = Math.min(...scenario.faults.map((event) => event.atMs));
+  const shifts = new Set([Math.floor(firstMs / 2), Math.floor((firstMs * 3) / 4), firstMs - Math.min(firstMs, SHIFT_LEAD_MS)]);
+  for (const shiftMs of [...shifts].sort((a, b) => b - a)) {
+    if (shiftMs < 1 || scenario.stopAtMs - shiftMs < 1) continue;
+    const faults = scenario.faults.map((event) => ({ ...event, atMs: event.atMs - shiftMs }) as FaultEvent);
+    yield {
+      scenario: { ...withFaults(scenario, faults), stopAtMs: scenario.stopAtMs - shiftMs },
+      step: `faults and cut ${shiftMs} ms earlier`,
+    };
+  }
+}
+
+/**
  * Cuts the whole run short: both phases and the op budget by the same factor, so a workload that
  * spreads its budget over the run keeps its pace and the shorter run replays a prefix of the
  * longer one. A violation that happened early survives the cut.
@@ -211,6 +249,21 @@ function* truncateCandidates(scenario: ExplicitScenario, ops: number): Generator
   }
 }
 
+/**
+ * Compresses the whole run in time: phases, the cut, every fault's start and length, and the op
+ * budget, all by the same factor. Ops keep their density and faults their place among them, so a
+ * bug that needs a certain amount of history before a certain fault may still show, with fewer ops.
+ */
+function* scaleCandidates(scenario: ExplicitScenario, ops: number): Generator<Candidate> {
+  const current = Math.min(scenario.workload.opsMax, ops);
+  for (const [numerator, denominator] of [[1, 2], [2, 3], [4, 5]] as const) {
+    const opsMax = Math.ceil((current * numerator) / denominator);
+    if (opsMax < 1 || opsMax >= current) continue;
+    const scaled = compressed(scenario, numerator, denominator);
+    yield { scenario: { ...scaled, workload: { ...scenario.workload, opsMax } }, step: `time and ops scaled by ${numerator}/${denominator}: ops at most ${opsMax}` };
+  }
+}
+
 function* keyCandidates(scenario: ExplicitScenario): Generator<Candidate> {
   const keys = scenario.workload.keys;
   for (const target of new Set([1, keys - 1])) {
@@ -219,22 +272,48 @@ function* keyCandidates(scenario: ExplicitScenario): Generator<Candidate> {
   }
 }
 
+/** The run compressed in time by numerator/denominator: phases, cut, every fault's start and length. */
+function compressed(scenario: ExplicitScenario, numerator: number, denominator: number): ExplicitScenario {
+  const scale = (ms: number) => Math.max(1, Math.floor((ms * numerator) / denominator));
+  const faults = scenario.faults.map((event) => {
+    const moved = { ...event, atMs: Math.floor((event.atMs * numerator) / denominator) } as FaultEvent;
+    if (event.durationMs !== undefined) moved.durationMs = scale(event.durationMs);
+    return moved;
+  });
+  const result: ExplicitScenario = {
+    ...withFaults(scenario, faults),
+    durationMs: scale(scenario.durationMs),
+    livenessMs: Math.floor((scenario.livenessMs * numerator) / denominator),
+  };
+  if (scenario.stopAtMs !== undefined) result.stopAtMs = scale(scenario.stopAtMs);
+  return result;
+}
+
 /**
- * The same schedule with far fewer ops, under a few other seeds: a bug that needs a rare
- * interleaving is often found again at a small size under a different seed, and a capsule is a
- * scenario plus whatever seed makes it fail.
+ * The same schedule with far fewer ops under other seeds, both spread over the whole run (sparse)
+ * and with the run compressed so the ops keep their density (dense): a bug that needs a rare
+ * interleaving is often found again at a small size under another seed, and a capsule is a
+ * scenario plus whatever seed makes it fail. `offsets` are the seed offsets to try.
  */
-function* reseedCandidates(scenario: ExplicitScenario, ops: number, seed: number): Generator<Candidate> {
-  for (const opsMax of RESEED_OPS) {
-    if (opsMax >= Math.min(ops, scenario.workload.opsMax)) continue;
-    for (let offset = 1; offset <= RESEEDS; offset++) {
-      const next = seed + offset;
-      if (!Number.isSafeInteger(next)) return;
-      // The whole run again (no cut): with fewer ops spread over it, a cut would leave almost none.
-      const { stopAtMs: _cut, ...uncut } = scenario;
-      yield { scenario: { ...uncut, workload: { ...scenario.workload, opsMax } }, seed: next, step: `seed ${seed} -> ${next} with ops at most ${opsMax}` };
+function* reseedCandidates(scenario: ExplicitScenario, ops: number, seed: number, targets: readonly number[], offsets: Iterable<number>): Generator<Candidate> {
+  const current = Math.min(ops, scenario.workload.opsMax);
+  // The whole run again (no cut): with fewer ops spread over it, a cut would leave almost none.
+  const { stopAtMs: _cut, ...uncut } = scenario;
+  for (const offset of offsets) {
+    const next = seed + offset;
+    if (!Number.isSafeInteger(next)) return;
+    for (const opsMax of targets) {
+      if (opsMax >= current) continue;
+      const workload = { ...scenario.workload, opsMax };
+      yield { scenario: { ...uncut, workload }, seed: next, step: `seed ${seed} -> ${next} with ops at most ${opsMax}` };
+      const dense = compressed(uncut, Math.max(opsMax, 1), Math.max(current, 1));
+      yield { scenario: { ...dense, workload }, seed: next, step: `seed ${seed} -> ${next} with ops at most ${opsMax}, run compressed ${opsMax}/${current}` };
     }
   }
+}
+
+function* range(from: number, to: number): Generator<number> {
+  for (let value = from; value <= to; value++) yield value;
 }
 
 /**
@@ -251,14 +330,16 @@ export function shrinkRun(original: RunResult, run: (scenario: ExplicitScenario,
   const passes: ((scenario: ExplicitScenario, ops: number, seed: number) => Iterable<Candidate>)[] = [
     (scenario) => durationCandidates(scenario),
     (scenario) => cutCandidates(scenario),
+    (scenario) => shiftCandidates(scenario),
     (scenario, ops) => truncateCandidates(scenario, ops),
+    (scenario, ops) => scaleCandidates(scenario, ops),
     (scenario, ops) => opsCandidates(scenario, ops),
-    (scenario) => clientCandidates(scenario),
+    (scenario, ops) => clientCandidates(scenario, ops),
     (scenario) => nodeCandidates(scenario, options.nodesMin),
     (scenario) => keyCandidates(scenario),
     (scenario) => faultLengthCandidates(scenario),
     (scenario) => livenessCandidates(scenario),
-    (scenario, ops, seed) => reseedCandidates(scenario, ops, seed),
+    (scenario, ops, seed) => reseedCandidates(scenario, ops, seed, RESEED_OPS, range(1, RESEEDS)),
   ];
   const attempt = (scenario: ExplicitScenario, seed: number, step: string): boolean => {
     runs++;
@@ -298,6 +379,20 @@ export function shrinkRun(original: RunResult, run: (scenario: ExplicitScenario,
     }
     return any;
   };
+  /**
+   * Still above the op goal when nothing else shrinks: look for a seed that fails at the goal size,
+   * as long as the budget lasts. A success starts the passes again on the smaller run.
+   */
+  const goal = options.opsGoal ?? OPS_GOAL_DEFAULT;
+  const hunt = (): boolean => {
+    if (best.ops <= goal) return false;
+    const from = best.seed;
+    for (const candidate of reseedCandidates(best.scenario, best.ops, from, [goal], range(RESEEDS + 1, Number.MAX_SAFE_INTEGER - from))) {
+      if (runs >= options.runsMax) return false;
+      if (attempt(candidate.scenario, candidate.seed ?? best.seed, candidate.step)) return true;
+    }
+    return false;
+  };
   let improved = true;
   while (improved && runs < options.runsMax) {
     improved = ddminEvents();
@@ -316,6 +411,7 @@ export function shrinkRun(original: RunResult, run: (scenario: ExplicitScenario,
         }
       }
     }
+    if (!improved) improved = hunt();
   }
   return { result: best, runs, steps };
 }

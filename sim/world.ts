@@ -930,9 +930,11 @@ export class World implements HostKernel {
 
   /** A message event: fingerprinted by the caller, recorded here only when someone keeps it. */
   private emitMessage(kind: string, at: number, from: number, toId: NodeId, id: number, type: string | undefined, reason: string | undefined): void {
-    const fields: Record<string, string | number> = { from: this.network.idOf(from), to: toId, id };
-    if (type !== undefined) fields.type = type;
-    if (reason !== undefined) fields.reason = reason;
+    // Built as one literal per shape (not grown field by field): one allocation, stable shapes.
+    const fromId = this.network.idOf(from);
+    let fields: TraceFields;
+    if (reason === undefined) fields = type === undefined ? { from: fromId, to: toId, id } : { from: fromId, to: toId, id, type };
+    else fields = type === undefined ? { from: fromId, to: toId, id, reason } : { from: fromId, to: toId, id, type, reason };
     this.pushTrace({ time: this.now, node: this.network.idOf(at), kind, fields });
   }
 

@@ -99,6 +99,11 @@ export function registerModel(options: RegisterOptions): Model<RegisterState, Re
       if (op.kind !== WRITE && op.kind !== CAS) return false;
       return read.kind === READ ? sameValue(made, read.a) : !sameValue(made, read.a);
     },
+    enableKey(input) {
+      if (input.kind === WRITE) return showValue(input.a);
+      if (input.kind === CAS) return showValue(input.b);
+      return input.kind === READ ? (input.a === ABSENT ? 'absent' : showValue(input.a)) : null;
+    },
     // Only writes and successful cas ops set the value, each to a value it names.
     statesOf(inputs) {
       const states: RegisterState[] = [options.initial];

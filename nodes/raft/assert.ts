@@ -12,3 +12,11 @@ export class RaftAssertionError extends Error {
 export function assert(condition: boolean, message: string): asserts condition {
   if (!condition) throw new RaftAssertionError(`raft assertion failed: ${message}`);
 }
+
+/**
+ * Throws a failed assertion. Hot paths write `if (!condition) fail(\`...\`)`: a template message
+ * passed to `assert` would be built on every call, even when the condition holds.
+ */
+export function fail(message: string): never {
+  throw new RaftAssertionError(`raft assertion failed: ${message}`);
+}

@@ -1,7 +1,7 @@
 // Membership: configurations, joint consensus and learners. Changes are computed here as pure
 // functions; the core decides when one may be proposed (at most one in flight).
 import type { NodeId } from '../host.js';
-import { assert } from './assert.js';
+import { assert, fail } from './assert.js';
 import type { ConfigState } from './types.js';
 
 export function makeConfig(voters: readonly NodeId[], outgoing: readonly NodeId[] = [], learners: readonly NodeId[] = []): ConfigState {
@@ -13,7 +13,7 @@ export function makeConfig(voters: readonly NodeId[], outgoing: readonly NodeId[
 export function checkConfig(config: ConfigState): void {
   assert(config.voters.length > 0, 'a configuration needs at least one voter');
   for (const learner of config.learners) {
-    assert(!config.voters.includes(learner) && !config.outgoing.includes(learner), `learner ${learner} is also a voter`);
+    if (!(!config.voters.includes(learner) && !config.outgoing.includes(learner))) fail(`learner ${learner} is also a voter`);
   }
 }
 
@@ -64,7 +64,7 @@ export function addLearner(config: ConfigState, id: NodeId): ConfigState | null 
 /** Entering joint consensus: C_new = voters with `id` promoted from learner. */
 export function enterJointPromote(config: ConfigState, id: NodeId): ConfigState {
   assert(!isJoint(config), 'promotion while joint');
-  assert(isLearner(config, id), `promote of ${id}, which is not a learner`);
+  if (!(isLearner(config, id))) fail(`promote of ${id}, which is not a learner`);
   return makeConfig([...config.voters, id], config.voters, config.learners.filter((l) => l !== id));
 }
 

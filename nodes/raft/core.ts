@@ -13,7 +13,7 @@
 // by joint consensus with learners (one change in flight), leadership transfer (TimeoutNow),
 // ReadIndex reads (and lease reads as an option, only with CheckQuorum).
 import type { NodeId } from '../host.js';
-import { assert } from './assert.js';
+import { assert, fail } from './assert.js';
 import {
   addLearner,
   allMembers,
@@ -371,10 +371,10 @@ export class RaftCore {
    * The planted bug `raft.compact-past-applied` does exactly that, and they are skipped.
    */
   compact(index: number, data: string, chain: number, keepEntries: number): void {
-    if (!this.options.bugs.compactPastApplied) assert(index <= this.log.applied, `compaction to ${index} past applied ${this.log.applied}`);
-    assert(index <= this.log.committed, `compaction to ${index} past committed ${this.log.committed}`);
-    assert(index > (this.snapshot?.meta.index ?? 0), `snapshot at ${index} not past the previous one`);
-    assert(index >= this.log.snapshotIndex, `snapshot at ${index} inside the compacted log`);
+    if (!this.options.bugs.compactPastApplied && !(index <= this.log.applied)) fail(`compaction to ${index} past applied ${this.log.applied}`);
+    if (!(index <= this.log.committed)) fail(`compaction to ${index} past committed ${this.log.committed}`);
+    if (!(index > (this.snapshot?.meta.index ?? 0))) fail(`snapshot at ${index} not past the previous one`);
+    if (!(index >= this.log.snapshotIndex)) fail(`snapshot at ${index} inside the compacted log`);
     const meta: SnapshotMeta = { index, term: this.log.term(index), config: this.log.configAt(index), chain };
     this.snapshot = { meta, data };
     const compactTo = Math.max(0, index - keepEntries);
@@ -456,7 +456,7 @@ export class RaftCore {
 
   private reset(term: number): void {
     if (term !== this.term) {
-      assert(term > this.term, `term moves back: ${this.term} -> ${term}`);
+      if (!(term > this.term)) fail(`term moves back: ${this.term} -> ${term}`);
       this.term = term;
       this.vote = null;
     }
@@ -502,7 +502,7 @@ export class RaftCore {
   }
 
   private becomeLeader(): void {
-    assert(this.role === 'candidate', `becomeLeader from ${this.role}`);
+    if (!(this.role === 'candidate')) fail(`becomeLeader from ${this.role}`);
     this.reset(this.term);
     this.step = this.stepLeader;
     this.tickFn = this.tickHeartbeat;
@@ -579,16 +579,25 @@ export class RaftCore {
 
   /** Whether a quorum (counting ourselves) answered within the last `ticks` ticks. */
   private quorumHeardWithin(ticks: number): boolean {
-    return isQuorum(this.config(), (id) => {
-      if (id === this.id) return true;
-      const pr = this.progress.get(id);
-      return pr !== undefined && pr.lastHeardTick > 0 && this.tickCount - pr.lastHeardTick <= ticks;
-    });
+    this.heardWithinTicks = ticks;
+    return isQuorum(this.config(), this.heardRecently);
   }
 
   private quorumActive(): boolean {
-    return isQuorum(this.config(), (id) => id === this.id || this.progress.get(id)?.recentActive === true);
+    return isQuorum(this.config(), this.isRecentlyActive);
   }
+
+  // The quorum helpers' callbacks, made once per core: a closure per call would be garbage on every
+  // acknowledgement.
+  private heardWithinTicks = 0;
+  private readonly heardRecently = (id: NodeId): boolean => {
+    if (id === this.id) return true;
+    const pr = this.progress.get(id);
+    return pr !== undefined && pr.lastHeardTick > 0 && this.tickCount - pr.lastHeardTick <= this.heardWithinTicks;
+  };
+  private readonly isRecentlyActive = (id: NodeId): boolean => id === this.id || this.progress.get(id)?.recentActive === true;
+  private readonly matchOf = (id: NodeId): number => this.progress.get(id)?.match ?? 0;
+  private readonly ackedCtxOf = (id: NodeId): number => (id === this.id ? this.ctx : (this.progress.get(id)?.ackedCtx ?? 0));
 
   // ------------------------------------------------------------------ elections
 
@@ -715,7 +724,7 @@ export class RaftCore {
       case 'raft.append':
       case 'raft.heartbeat':
       case 'raft.snapshot':
-        assert(false, `${this.id} is leader of term ${this.term} and got ${m.type} from ${from}, another leader of the same term`);
+        fail(`${this.id} is leader of term ${this.term} and got ${m.type} from ${from}, another leader of the same term`);
         return;
       case 'raft.append.resp':
         this.handleAppendResponse(from, m);
@@ -752,7 +761,7 @@ export class RaftCore {
   }
 
   private handleHeartbeat(from: NodeId, m: HeartbeatRequest): void {
-    assert(m.commit <= this.log.lastIndex() || m.commit <= this.log.committed, `heartbeat commit ${m.commit} beyond our last index ${this.log.lastIndex()}`);
+    if (!(m.commit <= this.log.lastIndex() || m.commit <= this.log.committed)) fail(`heartbeat commit ${m.commit} beyond our last index ${this.log.lastIndex()}`);
     this.log.commitTo(Math.min(m.commit, this.log.lastIndex()));
     const response: HeartbeatResponse = { type: 'raft.heartbeat.resp', term: this.term, ctx: m.ctx };
     this.send(from, response, false);
@@ -838,7 +847,7 @@ export class RaftCore {
       }
       return;
     }
-    assert(m.index <= this.log.lastIndex(), `follower ${from} acknowledged ${m.index} beyond our last index ${this.log.lastIndex()}`);
+    if (!(m.index <= this.log.lastIndex())) fail(`follower ${from} acknowledged ${m.index} beyond our last index ${this.log.lastIndex()}`);
     const updated = pr.maybeUpdate(m.index);
     // An accepted probe at our current match also found the match: replicate from there.
     if (updated || (pr.state === 'probe' && m.index === pr.match)) {
@@ -941,7 +950,7 @@ export class RaftCore {
 
   private startSnapshot(to: NodeId, pr: Progress): void {
     const snapshot = this.snapshot;
-    assert(snapshot !== null, `the log is compacted to ${this.log.snapshotIndex} but there is no snapshot to send`);
+    if (!(snapshot !== null)) fail(`the log is compacted to ${this.log.snapshotIndex} but there is no snapshot to send`);
     pr.becomeSnapshot(snapshot.meta.index);
     this.event('raft.snapshot-start', { to, index: snapshot.meta.index });
     this.sendSnapshotChunk(to, pr);
@@ -1013,7 +1022,7 @@ export class RaftCore {
 
   /** Advances the commit index by the quorum rule; true when it moved. */
   private maybeCommit(): boolean {
-    const index = committedIndex(this.config(), (id) => this.progress.get(id)?.match ?? 0);
+    const index = committedIndex(this.config(), this.matchOf);
     if (index <= this.log.committed) return false;
     // Only an entry of the current term is committed by counting replicas (paper 5.4.2, Figure 8);
     // earlier entries are committed with it. The planted bug counts replicas for any entry.
@@ -1138,7 +1147,7 @@ export class RaftCore {
     // Nothing to confirm: skip the quorum arithmetic (the lease, when on, needs it every round).
     if (this.reads.length === 0 && !this.options.leaseReads) return;
     const config = this.config();
-    const quorumCtx = committedIndex(config, (id) => (id === this.id ? this.ctx : (this.progress.get(id)?.ackedCtx ?? 0)));
+    const quorumCtx = committedIndex(config, this.ackedCtxOf);
     if (quorumCtx <= this.confirmedCtx) return;
     this.confirmedCtx = quorumCtx;
     const sent = this.ctxSentTick.get(quorumCtx);

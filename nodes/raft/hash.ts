@@ -14,9 +14,21 @@ export function hashString(seed: number, text: string): number {
   return hash >>> 0;
 }
 
-/** Folds an integer into `seed`. */
+/** Folds an integer into `seed` (its 7 low bytes, little end first). */
 export function hashNumber(seed: number, value: number): number {
   let hash = seed >>> 0;
+  if (value >>> 0 === value) {
+    // Fast path for the usual case, a 32-bit unsigned value: the same bytes without divisions
+    // (its upper three bytes are zero).
+    hash = Math.imul(hash ^ (value & 0xff), FNV_PRIME);
+    hash = Math.imul(hash ^ ((value >>> 8) & 0xff), FNV_PRIME);
+    hash = Math.imul(hash ^ ((value >>> 16) & 0xff), FNV_PRIME);
+    hash = Math.imul(hash ^ (value >>> 24), FNV_PRIME);
+    hash = Math.imul(hash, FNV_PRIME);
+    hash = Math.imul(hash, FNV_PRIME);
+    hash = Math.imul(hash, FNV_PRIME);
+    return hash >>> 0;
+  }
   let rest = value;
   for (let i = 0; i < 7; i++) {
     hash ^= rest & 0xff;

@@ -370,8 +370,14 @@ function majorityOf(voters: readonly NodeId[], members: (id: NodeId) => boolean)
 }
 
 function hasQuorum(config: ConfigView, members: ReadonlySet<NodeId>): boolean {
-  const has = (id: NodeId) => members.has(id);
-  return majorityOf(config.voters, has) && majorityOf(config.outgoing, has);
+  return majorityIn(config.voters, members) && majorityIn(config.outgoing, members);
+}
+
+function majorityIn(voters: readonly NodeId[], members: ReadonlySet<NodeId>): boolean {
+  if (voters.length === 0) return true;
+  let count = 0;
+  for (const voter of voters) if (members.has(voter)) count++;
+  return count * 2 > voters.length;
 }
 
 /** True when every quorum of `a` shares a node with every quorum of `b` (brute force over subsets). */
@@ -425,6 +431,17 @@ export function raftInvariantMonitor(): { onTrace(event: RaftTraceEvent, inspect
   const checker = new RaftInvariants();
   // The fast path: most events find the node unchanged since it was last checked.
   const seen = new Map<NodeId, { node: RaftNode; version: number }>();
+  // The cluster's views, listed only when a cross-node check asks; made once (not per event).
+  let current: RaftInspector | null = null;
+  const cluster = (): readonly RaftInspection[] => {
+    const views: RaftInspection[] = [];
+    if (current === null) return views;
+    for (const other of current.nodes()) {
+      const node = current.process(other);
+      if (node instanceof RaftNode) views.push(node.inspect());
+    }
+    return views;
+  };
   return {
     checker,
     onTrace(event, inspector) {
@@ -446,14 +463,9 @@ export function raftInvariantMonitor(): { onTrace(event: RaftTraceEvent, inspect
         last.node = process;
         last.version = process.stateVersion;
       }
-      checker.observe(event.time, process.inspect(), () => {
-        const views: RaftInspection[] = [];
-        for (const other of inspector.nodes()) {
-          const node = inspector.process(other);
-          if (node instanceof RaftNode) views.push(node.inspect());
-        }
-        return views;
-      });
+      current = inspector;
+      checker.observe(event.time, process.inspect(), cluster);
+      current = null;
     },
     result() {
       const first = checker.violations[0];

@@ -6,7 +6,7 @@
 // Applying is deterministic: every replica that applies the same entries reaches the same state,
 // including the session table and its eviction. A chain hash over applied commands lets replicas
 // (and the invariant monitor) compare their histories by one number per index.
-import { assert } from './assert.js';
+import { assert, RaftAssertionError } from './assert.js';
 import { HASH_SEED, hashNumber, hashString } from './hash.js';
 import type { Entry, EntryData, KvOp, KvResult } from './types.js';
 
@@ -31,6 +31,12 @@ export interface ApplyOutcome {
 export class KvStateMachine {
   private values = new Map<string, number>();
   private sessions = new Map<string, Session>();
+  /**
+   * Keys of `values` and `sessions` in sorted order, for serialize(); null when a key came or went
+   * since. Keys are few and rarely new, so a compaction seldom sorts.
+   */
+  private sortedValueKeys: string[] | null = null;
+  private sortedClients: string[] | null = null;
   appliedIndex = 0;
   /** Chain hash of every applied entry up to appliedIndex. */
   chain = HASH_SEED;
@@ -39,7 +45,7 @@ export class KvStateMachine {
 
   /** Applies one committed entry (in index order). */
   apply(entry: Entry): ApplyOutcome {
-    assert(entry.index === this.appliedIndex + 1, `apply of ${entry.index} after ${this.appliedIndex}: entries must be applied in order, none skipped`);
+    if (entry.index !== this.appliedIndex + 1) throw new RaftAssertionError(`raft assertion failed: apply of ${entry.index} after ${this.appliedIndex}: entries must be applied in order, none skipped`);
     this.appliedIndex = entry.index;
     this.chain = chainStep(this.chain, entry);
     const data = entry.data;
@@ -52,6 +58,7 @@ export class KvStateMachine {
       return { result: data.seq === session.seq ? session.result : null, duplicate: true };
     }
     const result = this.execute(data.op);
+    if (session === undefined) this.sortedClients = null;
     this.sessions.set(data.client, { seq: Math.max(data.seq, session?.seq ?? 0), result, index: entry.index });
     if (this.sessions.size > SESSIONS_MAX) this.evictOldestSession();
     return { result, duplicate: false };
@@ -75,10 +82,16 @@ export class KvStateMachine {
 
   /** The whole state as JSON text, with keys sorted so equal states give equal text. */
   serialize(): string {
-    const values = [...this.values.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-    const sessions = [...this.sessions.entries()]
-      .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
-      .map(([client, s]) => [client, s.seq, s.result.outcome, s.result.value, s.result.error ?? null, s.index]);
+    const valueKeys = (this.sortedValueKeys ??= [...this.values.keys()].sort(compareText));
+    const clients = (this.sortedClients ??= [...this.sessions.keys()].sort(compareText));
+    assert(valueKeys.length === this.values.size && clients.length === this.sessions.size, 'the sorted key lists cover the state');
+    const values: [string, number][] = [];
+    for (const key of valueKeys) values.push([key, this.values.get(key)!]);
+    const sessions: [string, number, string, number | null, string | null, number][] = [];
+    for (const client of clients) {
+      const s = this.sessions.get(client)!;
+      sessions.push([client, s.seq, s.result.outcome, s.result.value, s.result.error ?? null, s.index]);
+    }
     return JSON.stringify({ v: values, s: sessions });
   }
 
@@ -88,6 +101,8 @@ export class KvStateMachine {
     assert(Array.isArray(parsed.v) && Array.isArray(parsed.s), 'snapshot data has values and sessions');
     this.values = new Map(parsed.v);
     this.sessions = new Map();
+    this.sortedValueKeys = null;
+    this.sortedClients = null;
     for (const [client, seq, outcome, value, error, at] of parsed.s) {
       const result: KvResult = error === null ? { outcome, value } : { outcome, value, error };
       this.sessions.set(client, { seq, result, index: at });
@@ -112,7 +127,7 @@ export class KvStateMachine {
         return { outcome: 'ok', value: this.read(op.key) };
       case 'write': {
         assert(typeof op.value === 'number', 'write carries a number');
-        this.values.set(op.key, op.value);
+        this.setValue(op.key, op.value);
         return { outcome: 'ok', value: op.value };
       }
       case 'cas': {
@@ -120,10 +135,15 @@ export class KvStateMachine {
         const [expected, next] = op.value;
         const current = this.read(op.key);
         if (current !== expected) return { outcome: 'fail', value: current, error: 'cas-mismatch' };
-        this.values.set(op.key, next);
+        this.setValue(op.key, next);
         return { outcome: 'ok', value: next };
       }
     }
+  }
+
+  private setValue(key: string, value: number): void {
+    if (!this.values.has(key)) this.sortedValueKeys = null;
+    this.values.set(key, value);
   }
 
   private evictOldestSession(): void {
@@ -135,8 +155,15 @@ export class KvStateMachine {
         oldestIndex = session.index;
       }
     }
-    if (oldest !== null) this.sessions.delete(oldest);
+    if (oldest !== null) {
+      this.sessions.delete(oldest);
+      this.sortedClients = null;
+    }
   }
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** A short text naming an entry's command, the same on every replica. */

@@ -1,7 +1,7 @@
 // The in-memory Raft log: entries after a compaction offset (the last snapshot), the commit and
 // apply indexes, and how much of it is known to be on disk (`stableIndex`). Pure data; the core
 // decides what to append, the driver persists it and reports back with `stableTo`.
-import { assert } from './assert.js';
+import { assert, fail } from './assert.js';
 import type { ConfigState, Entry, SnapshotMeta } from './types.js';
 
 export class RaftLog {
@@ -56,7 +56,7 @@ export class RaftLog {
 
   /** Entries [from, to] (inclusive), at most `countMax` of them. `from` must not be compacted. */
   slice(from: number, to: number, countMax: number): Entry[] {
-    assert(from > this.snapshotIndex, `slice from ${from} is compacted (snapshot ${this.snapshotIndex})`);
+    if (!(from > this.snapshotIndex)) fail(`slice from ${from} is compacted (snapshot ${this.snapshotIndex})`);
     const last = Math.min(to, this.lastIndex(), from + countMax - 1);
     if (last < from) return [];
     return this.entries.slice(from - this.snapshotIndex - 1, last - this.snapshotIndex);
@@ -97,13 +97,13 @@ export class RaftLog {
   append(entries: readonly Entry[]): void {
     if (entries.length === 0) return;
     const first = entries[0]!.index;
-    assert(first > this.committed, `append at ${first} would overwrite committed ${this.committed}`);
-    assert(first <= this.lastIndex() + 1, `append at ${first} leaves a gap after ${this.lastIndex()}`);
+    if (!(first > this.committed)) fail(`append at ${first} would overwrite committed ${this.committed}`);
+    if (!(first <= this.lastIndex() + 1)) fail(`append at ${first} leaves a gap after ${this.lastIndex()}`);
     this.truncateFrom(first);
     for (let k = 0; k < entries.length; k++) {
       const entry = entries[k]!;
       assert(entry.index === first + k, 'appended entries must be contiguous');
-      assert(entry.term >= this.lastTerm(), `entry term ${entry.term} below the previous ${this.lastTerm()}`);
+      if (!(entry.term >= this.lastTerm())) fail(`entry term ${entry.term} below the previous ${this.lastTerm()}`);
       this.entries.push(entry);
       if (entry.data.kind === 'config') this.configIndexes.push(entry.index);
     }
@@ -112,7 +112,7 @@ export class RaftLog {
   /** Drops entries >= `index`. */
   private truncateFrom(index: number): void {
     if (index > this.lastIndex()) return;
-    assert(index > this.snapshotIndex, `truncate at ${index} inside the snapshot`);
+    if (!(index > this.snapshotIndex)) fail(`truncate at ${index} inside the snapshot`);
     this.entries.length = index - this.snapshotIndex - 1;
     while (this.configIndexes.length > 0 && this.configIndexes[this.configIndexes.length - 1]! >= index) this.configIndexes.pop();
     if (this.stableIndex >= index) this.stableIndex = index - 1;
@@ -138,7 +138,7 @@ export class RaftLog {
     const lastNew = prevIndex + entries.length;
     const conflict = this.findConflict(entries);
     if (conflict !== 0) {
-      assert(conflict > this.committed, `conflict at ${conflict} with committed ${this.committed}`);
+      if (!(conflict > this.committed)) fail(`conflict at ${conflict} with committed ${this.committed}`);
       this.append(entries.slice(conflict - entries[0]!.index));
     }
     return lastNew;
@@ -146,14 +146,14 @@ export class RaftLog {
 
   commitTo(index: number): boolean {
     if (index <= this.committed) return false;
-    assert(index <= this.lastIndex(), `commit ${index} beyond the last index ${this.lastIndex()}`);
+    if (!(index <= this.lastIndex())) fail(`commit ${index} beyond the last index ${this.lastIndex()}`);
     this.committed = index;
     return true;
   }
 
   appliedTo(index: number): void {
-    assert(index >= this.applied, `applied moves back: ${this.applied} -> ${index}`);
-    assert(index <= this.committed, `applied ${index} beyond committed ${this.committed}`);
+    if (!(index >= this.applied)) fail(`applied moves back: ${this.applied} -> ${index}`);
+    if (!(index <= this.committed)) fail(`applied ${index} beyond committed ${this.committed}`);
     this.applied = index;
   }
 
@@ -179,8 +179,8 @@ export class RaftLog {
 
   /** Discards entries up to `index` (kept in a snapshot whose config is `config`). */
   compact(index: number, config: ConfigState): void {
-    assert(index > this.snapshotIndex, `compact to ${index} not past the snapshot ${this.snapshotIndex}`);
-    assert(index <= this.lastIndex(), `compact to ${index} beyond the last index`);
+    if (!(index > this.snapshotIndex)) fail(`compact to ${index} not past the snapshot ${this.snapshotIndex}`);
+    if (!(index <= this.lastIndex())) fail(`compact to ${index} beyond the last index`);
     const term = this.term(index);
     this.entries = this.entries.slice(index - this.snapshotIndex);
     this.snapshotIndex = index;
@@ -191,7 +191,7 @@ export class RaftLog {
 
   /** Replaces the whole log by a snapshot received from the leader. */
   restore(meta: SnapshotMeta): void {
-    assert(meta.index > this.committed, `restore to ${meta.index} not past committed ${this.committed}`);
+    if (!(meta.index > this.committed)) fail(`restore to ${meta.index} not past committed ${this.committed}`);
     this.entries = [];
     this.configIndexes = [];
     this.snapshotIndex = meta.index;
@@ -233,7 +233,7 @@ export class RaftLog {
 
   /** The configuration in force at `index` (the newest config entry at or before it). */
   configAt(index: number): ConfigState {
-    assert(index >= this.snapshotIndex, `configAt ${index} inside the snapshot ${this.snapshotIndex}`);
+    if (!(index >= this.snapshotIndex)) fail(`configAt ${index} inside the snapshot ${this.snapshotIndex}`);
     for (let k = this.configIndexes.length - 1; k >= 0; k--) {
       const at = this.configIndexes[k]!;
       if (at <= index) {

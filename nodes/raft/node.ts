@@ -74,6 +74,9 @@ export const RAFT_PARAMS = {
   heartbeatMs: (RAFT_NODE_DEFAULTS.heartbeatTicks * RAFT_NODE_DEFAULTS.tickNs) / NS_PER_MS,
 } as const;
 
+/** The Raft message types as a set: every message is looked up here. */
+const RAFT_MESSAGE_TYPE_SET: ReadonlySet<string> = new Set(RAFT_MESSAGE_TYPES);
+
 const TICK_TAG = 'tick';
 const RECOVER_TAG = 'recover';
 /** Client proposals awaiting their apply, at most. */
@@ -217,7 +220,7 @@ export class RaftNode implements Process {
       return;
     }
     if (this.core === null) return;
-    if (typeof type !== 'string' || !(RAFT_MESSAGE_TYPES as readonly string[]).includes(type)) {
+    if (typeof type !== 'string' || !RAFT_MESSAGE_TYPE_SET.has(type)) {
       this.host.log('raft.unknown-message', { from, type: typeof type === 'string' ? type : null });
       return;
     }

@@ -9,7 +9,7 @@
 //   is retried at the next tick; nothing behind it is acknowledged meanwhile. Raft stays safe (an
 //   unacknowledging follower is just slow; a leader that cannot persist does not count itself).
 import { DiskError, type Disk, type NodeId } from '../host.js';
-import { assert } from './assert.js';
+import { assert, fail } from './assert.js';
 import type { HardState } from './types.js';
 import { encodeRecords, walFileName, type WalRecord } from './wal.js';
 
@@ -120,7 +120,7 @@ export class WalWriter {
     const kept: Op = { ...op, bytes: op.bytes.slice() };
     this.queued.push(kept);
     this.queuedBytes += kept.bytes.length;
-    assert(this.queuedBytes <= QUEUED_BYTES_MAX, `WAL queue of ${this.queuedBytes} bytes behind a full disk exceeds the limit`);
+    if (!(this.queuedBytes <= QUEUED_BYTES_MAX)) fail(`WAL queue of ${this.queuedBytes} bytes behind a full disk exceeds the limit`);
     this.drain();
   }
 
@@ -189,11 +189,11 @@ export class WalWriter {
       const done = this.positions.shift()!;
       durable = done.position;
       if (done.commit !== null) {
-        assert(done.commit >= this.durableCommit, `durable commit moves back: ${this.durableCommit} -> ${done.commit}`);
+        if (!(done.commit >= this.durableCommit)) fail(`durable commit moves back: ${this.durableCommit} -> ${done.commit}`);
         this.durableCommit = Math.max(this.durableCommit, done.commit);
       }
       if (done.hs !== null) {
-        assert(done.hs.term >= this.durableTerm, `durable term moves back: ${this.durableTerm} -> ${done.hs.term}`);
+        if (!(done.hs.term >= this.durableTerm)) fail(`durable term moves back: ${this.durableTerm} -> ${done.hs.term}`);
         this.durableTerm = done.hs.term;
         this.durableVote = done.hs.vote;
       }

@@ -9,26 +9,22 @@
 // (No rename: the simulated disk makes a rename durable only with an fsync of the new name, and
 // generations avoid depending on that.)
 //
-// Every record is framed as [u32 length][u32 CRC-32 of the payload][payload: UTF-8 JSON]. On
-// recovery a bad record at the very end of the newest file is a torn write (a crash cut an append
-// that was never acknowledged): the file is truncated there. A bad record followed by a good one is
-// corruption of data that may have been acknowledged: the node refuses to start and says where.
-import { assert } from './assert.js';
+// Every record is framed as [u32 length][u32 CRC-32 of the payload][payload: the binary encoding of
+// wal-codec.ts]. On recovery a bad record at the very end of the newest file is a torn write (a
+// crash cut an append that was never acknowledged): the file is truncated there. A bad record
+// followed by a good one is corruption of data that may have been acknowledged: the node refuses to
+// start and says where.
+import { assert, fail } from './assert.js';
 import { crc32 } from './crc32.js';
 import type { Entry, HardState, Snapshot } from './types.js';
+import { ByteWriter, readRecord, writeRecord, type WalRecord } from './wal-codec.js';
+
+export type { WalRecord } from './wal-codec.js';
 
 export const WAL_PREFIX = 'wal-';
 const HEADER_BYTES = 8;
 /** A record larger than this is garbage, not data (snapshots of our small KV are far smaller). */
 export const RECORD_BYTES_MAX = 256 * 1024 * 1024;
-
-export type WalRecord =
-  | { t: 'base'; gen: number; snap: Snapshot | null; hs: HardState }
-  | { t: 'hs'; hs: HardState }
-  | { t: 'ent'; e: Entry[]; c?: number };
-
-const encoder = new TextEncoder();
-const decoder = new TextDecoder('utf-8', { fatal: true });
 
 export function walFileName(gen: number): string {
   assert(Number.isSafeInteger(gen) && gen >= 1, 'generation is a positive integer');
@@ -42,57 +38,27 @@ export function walGeneration(name: string): number | null {
   return Number(digits);
 }
 
-/** Scratch space for encoding (grown as needed), so a batch costs one allocation: its bytes. */
-let scratch = new Uint8Array(64 * 1024);
-
-/**
- * JSON of each entry, cached: entries are immutable and, in the simulator, the very objects the
- * leader sent, so every follower reuses the leader's serialisation.
- */
-const entryJson = new WeakMap<Entry, string>();
-
-function jsonOfEntry(entry: Entry): string {
-  let text = entryJson.get(entry);
-  if (text === undefined) {
-    text = JSON.stringify(entry);
-    entryJson.set(entry, text);
-  }
-  return text;
-}
-
-/** The JSON text of a record (the same text JSON.stringify gives, built from cached entries). */
-function jsonOfRecord(record: WalRecord): string {
-  if (record.t !== 'ent') return JSON.stringify(record);
-  let text = '{"t":"ent","e":[';
-  for (let k = 0; k < record.e.length; k++) text += (k === 0 ? '' : ',') + jsonOfEntry(record.e[k]!);
-  return record.c === undefined ? `${text}]}` : `${text}],"c":${record.c}}`;
-}
+/** Scratch space for encoding (grown as needed), so a batch costs no allocation but its bytes. */
+const scratch = new ByteWriter(64 * 1024);
 
 /**
  * Frames records into one byte array (one disk append per batch). The result is a view of a scratch
  * buffer, valid until the next call: write it at once, or copy it.
  */
 export function encodeRecords(records: readonly WalRecord[]): Uint8Array {
-  let at = 0;
-  for (const record of records) {
-    const text = jsonOfRecord(record);
-    // UTF-8 needs at most 3 bytes per UTF-16 code unit.
-    const room = HEADER_BYTES + text.length * 3;
-    if (at + room > scratch.length) {
-      let size = scratch.length;
-      while (at + room > size) size *= 2;
-      const grown = new Uint8Array(size);
-      grown.set(scratch.subarray(0, at));
-      scratch = grown;
-    }
-    const { written } = encoder.encodeInto(text, scratch.subarray(at + HEADER_BYTES));
-    assert(written <= RECORD_BYTES_MAX, `WAL record of ${written} bytes exceeds the limit`);
-    const sum = crc32(scratch, at + HEADER_BYTES, at + HEADER_BYTES + written);
-    writeUint32(scratch, at, written);
-    writeUint32(scratch, at + 4, sum);
-    at += HEADER_BYTES + written;
+  scratch.at = 0;
+  for (let k = 0; k < records.length; k++) {
+    const start = scratch.at;
+    scratch.reserve(HEADER_BYTES);
+    scratch.at = start + HEADER_BYTES;
+    writeRecord(scratch, records[k]!);
+    const bytes = scratch.bytes;
+    const written = scratch.at - start - HEADER_BYTES;
+    if (written > RECORD_BYTES_MAX) fail(`WAL record of ${written} bytes exceeds the limit`);
+    writeUint32(bytes, start, written);
+    writeUint32(bytes, start + 4, crc32(bytes, start + HEADER_BYTES, scratch.at));
   }
-  return scratch.subarray(0, at);
+  return scratch.bytes.subarray(0, scratch.at);
 }
 
 function writeUint32(bytes: Uint8Array, at: number, value: number): void {
@@ -138,27 +104,19 @@ function readFrame(bytes: Uint8Array, at: number): Frame {
   if (length > RECORD_BYTES_MAX) return { kind: 'short', next: bytes.length, reason: `record length ${length} is implausible` };
   const end = at + HEADER_BYTES + length;
   if (end > bytes.length) return { kind: 'short', next: bytes.length, reason: `record of ${length} bytes cut short` };
-  const payload = bytes.subarray(at + HEADER_BYTES, end);
-  if (crc32(payload) !== sum) return { kind: 'bad', next: end, reason: 'checksum mismatch' };
+  if (crc32(bytes, at + HEADER_BYTES, end) !== sum) return { kind: 'bad', next: end, reason: 'checksum mismatch' };
   let record: WalRecord;
   try {
-    record = JSON.parse(decoder.decode(payload)) as WalRecord;
+    record = readRecord(bytes, at + HEADER_BYTES, end);
   } catch {
     return { kind: 'bad', next: end, reason: 'checksum matches but the payload does not decode' };
   }
-  if (!isRecord(record)) return { kind: 'bad', next: end, reason: 'unknown record type' };
   return { kind: 'ok', record, next: end };
 }
 
 function followedByGoodFrame(bytes: Uint8Array, at: number): boolean {
   if (at >= bytes.length) return false;
   return readFrame(bytes, at).kind === 'ok';
-}
-
-function isRecord(value: unknown): value is WalRecord {
-  if (typeof value !== 'object' || value === null) return false;
-  const t = (value as { t?: unknown }).t;
-  return t === 'base' || t === 'hs' || t === 'ent';
 }
 
 /** The state a WAL file replays to. */

@@ -20,6 +20,8 @@ import { parseShard, shardSeeds, type Shard } from '../fuzz/shard.js';
 import { DEFAULT_TRACE_LIMIT } from '../../faults/runner.js';
 
 export const RUNS_MAX = 10_000_000;
+/** Runs one shrink may spend unless told: a few seconds to half a minute of Raft runs. */
+export const SHRINK_RUNS_DEFAULT = 400;
 /** Capsules one campaign writes at most. */
 export const CAPSULES_MAX = 100;
 
@@ -67,7 +69,7 @@ async function fuzz(args: Parameters<Command['run']>[0], context: CommandContext
   const shard = parseShard((args.flags.shard as string | undefined) ?? '0/1');
   const timeLimit = args.flags['time-limit'] as number | undefined;
   if (timeLimit !== undefined && timeLimit < 1) throw new UsageError(`--time-limit ${timeLimit}: seconds, at least 1`);
-  const shrinkRuns = (args.flags['shrink-runs'] as number | undefined) ?? 200;
+  const shrinkRuns = (args.flags['shrink-runs'] as number | undefined) ?? SHRINK_RUNS_DEFAULT;
   if (shrinkRuns < 0) throw new UsageError(`--shrink-runs ${shrinkRuns}: must not be negative`);
   // A campaign without any fault setting fuzzes with every fault kind: that is what fuzzing is for.
   if (flags.faults === undefined && flags.swarm !== true && flags.scenario === undefined) flags.faults = ['all'];
@@ -256,7 +258,7 @@ export const command: Command = {
     { name: 'time-limit', type: 'int', valueName: 'T', description: 'Stop handing out seeds after T wall seconds' },
     { name: 'keep-going', type: 'boolean', description: 'Run every seed even after a failure' },
     { name: 'shrink', type: 'boolean', default: true, description: 'Shrink failures (--no-shrink keeps them as found)' },
-    { name: 'shrink-runs', type: 'int', valueName: 'N', description: 'Runs one shrink may spend (default 200)' },
+    { name: 'shrink-runs', type: 'int', valueName: 'N', description: `Runs one shrink may spend (default ${SHRINK_RUNS_DEFAULT})` },
     { name: 'shrink-max', type: 'int', valueName: 'N', description: 'Failures shrunk at most (default 3)' },
     { name: 'capsules', type: 'string', valueName: 'DIR', description: `Where capsules are written (default ${CAPSULE_DIR})` },
     PLUGIN_FLAG,
