@@ -20,6 +20,11 @@ export interface EvidenceOp {
   completeTime?: number;
   /** The model state just before this op, as the model renders it. */
   stateBefore?: string;
+  /**
+   * For a stuck op: `illegal`, it cannot follow the prefix; `unreachable`, it observed something no
+   * op left to place could produce (a read of a value nobody can still write before it).
+   */
+  reason?: 'illegal' | 'unreachable';
 }
 
 export interface ViolationEvidence {
@@ -30,7 +35,10 @@ export interface ViolationEvidence {
   /** The longest linearizable prefix of the part, in linearization order. */
   prefix: EvidenceOp[];
   stateAfterPrefix: string;
-  /** The completed ops that could come next in real time, none of which is legal after the prefix. */
+  /**
+   * Why the prefix cannot be extended: the completed ops that could come next in real time, none
+   * legal after it, and reads that no op left could make legal.
+   */
   stuck: EvidenceOp[];
   /** History indexes to highlight: the stuck ops' invokes and completions (or the window's ops). */
   indexes: number[];
@@ -118,9 +126,10 @@ export function violationEvidence(
   const { ops: prefix, stateAfter } = prefixOps(search, furthest.ops);
   const stateAfterPrefix = search.space.show(stateAfter);
   const stuck: EvidenceOp[] = [];
-  for (const op of search.furthestCandidates()) {
-    if (search.space.next(stateAfter, op) >= 0) continue;
-    stuck.push(evidenceOp(search.ops[op]!.source, stateAfterPrefix));
+  for (const { op, reason } of search.furthestStuck()) {
+    const shown = evidenceOp(search.ops[op]!.source, stateAfterPrefix);
+    shown.reason = reason;
+    stuck.push(shown);
   }
   stuck.sort((a, b) => a.invokeIndex - b.invokeIndex);
   const indexes: number[] = [];
@@ -155,5 +164,6 @@ export function describeOp(op: EvidenceOp): string {
   const value = op.value === null ? '' : ` ${JSON.stringify(op.value)}`;
   const complete = op.completeIndex === null ? '' : `-#${op.completeIndex}`;
   const outcome = op.outcome === 'ok' ? '' : ` (${op.outcome})`;
-  return `p${op.process} ${op.f}${value}${outcome} [#${op.invokeIndex}${complete}]`;
+  const reason = op.reason === 'unreachable' ? ', which no op left could produce' : '';
+  return `p${op.process} ${op.f}${value}${outcome} [#${op.invokeIndex}${complete}]${reason}`;
 }

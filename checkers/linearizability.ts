@@ -76,7 +76,7 @@ export class MalformedHistoryError extends Error {
   }
 }
 
-interface Part {
+export interface Part {
   key: string | null;
   ops: PartOp<PairedOp>[];
 }
@@ -140,7 +140,7 @@ function refuteAround(model: Model, active: ActivePart, stepsMax: number): { ste
 }
 
 /** The model's reading of each op, grouped into the parts that are checked separately. */
-function partsOf(ops: readonly PairedOp[], model: Model, partition: boolean): { parts: Part[]; keyed: boolean } {
+export function partsOf(ops: readonly PairedOp[], model: Model, partition: boolean): { parts: Part[]; keyed: boolean } {
   const byKey = new Map<string, PartOp<PairedOp>[]>();
   for (const op of ops) {
     const prepared = model.prepare(op);
@@ -269,7 +269,10 @@ export function summarize(result: LinResult): string {
   if (evidence?.kind === 'not-linearizable') {
     const stuck = evidence.stuck.slice(0, 3).map(describeOp).join('; ');
     const more = evidence.stuck.length > 3 ? `; and ${evidence.stuck.length - 3} more` : '';
-    return `not linearizable (${result.model})${where(evidence.key)}: after ${evidence.prefix.length} ops (state ${evidence.stateAfterPrefix}), none of these can be placed: ${stuck}${more}`;
+    const window = evidence.window;
+    const windowSaid =
+      window === undefined ? '' : `; the ${window.ops.length} ops from #${window.fromIndex} to #${window.toIndex - 1} cannot be linearized from any state`;
+    return `not linearizable (${result.model})${where(evidence.key)}: after ${evidence.prefix.length} ops (state ${evidence.stateAfterPrefix}), stuck on ${stuck}${more}${windowSaid}`;
   }
   const key = evidence?.kind === 'undecided' ? evidence.key : null;
   const budget = result.exhausted === 'memory' ? 'memory budget' : 'step budget';

@@ -660,8 +660,7 @@ export class PartSearch<O = unknown> {
    * invoked before the first completion among those not placed.
    */
   furthestCandidates(): number[] {
-    const placed = new Uint8Array(this.ops.length);
-    for (let index = 0; index < this.bestDepth; index += 1) placed[this.bestOps[index]!] = 1;
+    const placed = this.furthestPlaced();
     let firstReturn = POSITION_END;
     for (let op = 0; op < this.requiredCount; op += 1) {
       if (placed[op] === 0) firstReturn = Math.min(firstReturn, this.ops[op]!.completeIndex!);
@@ -671,5 +670,39 @@ export class PartSearch<O = unknown> {
       if (placed[op] === 0 && this.ops[op]!.invokeIndex < firstReturn) candidates.push(op);
     }
     return candidates;
+  }
+
+  /**
+   * Why the furthest configuration goes no further: reads (anywhere later) that no op left to
+   * place could make legal, and the candidates that are illegal in its state. Reads that only the
+   * model's reachability rules out (Model.canReach) are listed when nothing else explains it.
+   */
+  furthestStuck(): { op: number; reason: 'illegal' | 'unreachable' }[] {
+    const placed = this.furthestPlaced();
+    const state = this.bestState;
+    const left = (lists: OpLists | null, read: number): boolean => {
+      if (lists === null || !lists.listed(read)) return true;
+      for (let index = lists.from[read]!; index < lists.from[read + 1]!; index += 1) if (placed[lists.ops[index]!] === 0) return true;
+      return false;
+    };
+    const unplacedIllegalReads: number[] = [];
+    for (let read = 0; read < this.requiredCount; read += 1) {
+      if (placed[read] === 0 && this.readOnly[read] === 1 && this.space.next(state, read) < 0) unplacedIllegalReads.push(read);
+    }
+    const stuck = new Map<number, 'illegal' | 'unreachable'>();
+    for (const read of unplacedIllegalReads) if (this.producers !== null && !left(this.producers, read)) stuck.set(read, 'unreachable');
+    for (const op of this.furthestCandidates()) if (!stuck.has(op) && this.space.next(state, op) < 0) stuck.set(op, 'illegal');
+    if (stuck.size === 0) {
+      for (const read of unplacedIllegalReads) {
+        if (this.resetHelpers !== null && !this.space.canReach(state, read) && !left(this.resetHelpers, read)) stuck.set(read, 'unreachable');
+      }
+    }
+    return [...stuck].map(([op, reason]) => ({ op, reason })).sort((x, y) => x.op - y.op);
+  }
+
+  private furthestPlaced(): Uint8Array {
+    const placed = new Uint8Array(this.ops.length);
+    for (let index = 0; index < this.bestDepth; index += 1) placed[this.bestOps[index]!] = 1;
+    return placed;
   }
 }

@@ -67,7 +67,7 @@ describe('runScenario', () => {
     const full = runScenario(scenario, 4, { plugin });
     const cut = runScenario({ ...full.scenario, stopAtMs: 2_500 }, 4, { plugin });
     expect(cut.simMs).toBe(2_500);
-    const prefix = full.history.filter((record) => record.time <= 2_500 * 1_000_000);
+    const prefix = full.history.filter((record) => (record.time ?? 0) <= 2_500 * 1_000_000);
     expect(cut.history).toEqual(prefix);
     expect(cut.checkers.map((c) => c.checker)).not.toContain('liveness');
     expect(cut.ops).toBeLessThan(full.ops);

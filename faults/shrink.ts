@@ -2,7 +2,7 @@
 // seed. Each pass proposes smaller scenarios (shorter safety phase, fewer fault events, shorter
 // faults, fewer ops, clients and nodes) and keeps the first that still fails with the same kind of
 // violation. Every candidate is a valid explicit scenario, so the result is a file anyone can run.
-import type { FaultEvent } from './events.js';
+import { INSTANT_FAULT_KINDS, type FaultEvent } from './events.js';
 import type { RunResult } from './runner.js';
 import type { ExplicitScenario } from './scenario.js';
 
@@ -126,6 +126,8 @@ function* durationCandidates(scenario: ExplicitScenario): Generator<Candidate> {
 function* faultLengthCandidates(scenario: ExplicitScenario): Generator<Candidate> {
   for (let index = 0; index < scenario.faults.length; index++) {
     const event = scenario.faults[index]!;
+    // An instant fault (a jump, a transfer) has no length to shorten.
+    if (INSTANT_FAULT_KINDS.includes(event.kind)) continue;
     const lasting = event.durationMs ?? scenario.durationMs - event.atMs;
     const shorter = Math.floor(lasting / 2);
     if (shorter < 1 || (event.durationMs !== undefined && shorter >= event.durationMs)) continue;

@@ -1,7 +1,8 @@
 // Jepsen histories in EDN, to and from our records. A history is a vector or list of op maps, or
 // bare maps one after another (Porcupine's kv logs). Ops of named processes such as `:nemesis` are
 // not client operations and are dropped; keywords become their names (`:cas` -> `cas`); `:time` is
-// kept as nanoseconds; indexes are renumbered from 0 in file order, which is Jepsen's time order.
+// kept as nanoseconds, `:key` and `:node` as strings; other fields (`:error`, `:index`) are dropped,
+// and indexes are renumbered from 0 in file order, which is Jepsen's time order.
 import { Keyword, nameToEdn, parseEdn, plainToEdn, printEdn, ednToPlain, type EdnDocument, type EdnMap, type EdnValue } from './edn.js';
 import { OP_TYPES, type History, type HistoryRecord, type OpType } from './schema.js';
 
@@ -11,6 +12,7 @@ const F = Keyword.of('f');
 const VALUE = Keyword.of('value');
 const KEY = Keyword.of('key');
 const TIME = Keyword.of('time');
+const NODE = Keyword.of('node');
 
 const EXAMPLE = '{:process 0, :type :invoke, :f :read, :value nil}';
 
@@ -86,6 +88,11 @@ export function readEdnHistory(text: string, file = 'history.edn'): History {
       }
       record.time = time as number;
     }
+    if (map.has(NODE)) {
+      const node = keyOf(map.get(NODE)!);
+      if (node === undefined) fail(`:node must be a string or keyword, got ${printEdn(map.get(NODE)!)}`);
+      record.node = node;
+    }
     history.push(record);
   }
   return history;
@@ -101,7 +108,7 @@ export function encodeEdnRecord(record: HistoryRecord): string {
   if (record.key !== undefined) map.set(KEY, record.key);
   map.set(VALUE, plainToEdn(record.value));
   if (record.time !== undefined) map.set(TIME, record.time);
-  if (record.node !== undefined) map.set(Keyword.of('node'), record.node);
+  if (record.node !== undefined) map.set(NODE, record.node);
   return printEdn(map);
 }
 

@@ -91,7 +91,10 @@ export class RaftInvariants {
   violationCount = 0;
   checks = 0;
   private leaderOfTerm = new Map<number, NodeId>();
-  private committed = new Map<number, { term: number; hash: number }>();
+  // `commitTerm`: the lowest term of a node seen holding the entry as committed. Leader completeness
+  // binds only leaders of later terms: a deposed leader of an older term (paused, cut off) may still
+  // believe it leads while a newer term commits entries it never saw.
+  private committed = new Map<number, { term: number; hash: number; commitTerm: number }>();
   private committedMax = 0;
   private committedMin = 1;
   private chains = new Map<number, number>();
@@ -226,9 +229,11 @@ export class RaftInvariants {
       const hash = view.hashAt(index);
       const known = this.committed.get(index);
       if (known === undefined) {
-        if (index >= this.committedMin) this.committed.set(index, { term, hash });
+        if (index >= this.committedMin) this.committed.set(index, { term, hash, commitTerm: view.term });
       } else if (known.term !== term || known.hash !== hash) {
         this.fail(time, view.id, 'committed-stable', `index ${index} is committed with term ${known.term} (entry hash ${known.hash}) but ${view.id} committed (term ${term}, ${view.keyAt(index)})`);
+      } else if (view.term < known.commitTerm) {
+        known.commitTerm = view.term;
       }
     }
     track.checkedCommit = commit;
@@ -274,14 +279,14 @@ export class RaftInvariants {
 
   private checkLeaderCompleteness(time: number, view: RaftInspection): void {
     const to = this.committedMax;
-    if (view.lastIndex < to) {
-      this.fail(time, view.id, 'leader-completeness', `${view.id} leads term ${view.term} with a log ending at ${view.lastIndex}, but index ${to} is committed`);
-      return;
-    }
     const from = Math.max(view.snapshotIndex + 1, to - COMPLETENESS_WINDOW + 1, this.committedMin);
     for (let index = from; index <= to; index++) {
       const known = this.committed.get(index);
-      if (known === undefined) continue;
+      if (known === undefined || known.commitTerm >= view.term) continue;
+      if (index > view.lastIndex) {
+        this.fail(time, view.id, 'leader-completeness', `${view.id} leads term ${view.term} with a log ending at ${view.lastIndex}, but index ${index} was committed in term ${known.commitTerm}`);
+        return;
+      }
       const term = view.termAt(index);
       if (term === -1) continue;
       if (term !== known.term || view.hashAt(index) !== known.hash) {

@@ -11,6 +11,7 @@ import { command as view } from './view.js';
 import { command as report } from './report.js';
 import { command as node } from './node.js';
 import { command as cluster } from './cluster.js';
+import { command as check } from './check.js';
 
 export const commands: Command[] = [
   bench,
@@ -23,4 +24,5 @@ export const commands: Command[] = [
   report,
   node,
   cluster,
+  check,
 ];

@@ -123,7 +123,7 @@ export const command: Command = {
         }),
       );
     } else {
-      printRun(context, result, wallMs, repro, runId);
+      printRun(context, result, wallMs, repro, runId, args.flags.keep === true);
       if (matched === true) context.out(`fingerprint matched ${chosen.source}: ${result.fingerprint}`);
     }
     if (matched === false) {

@@ -51,7 +51,7 @@ export function runJson(runId: number, result: RunResult, wallMs: number, repro:
 }
 
 /** Prints a run for a person: banner, verdict, and for a failure the repro line first of all. */
-export function printRun(context: CommandContext, result: RunResult, wallMs: number, repro: string, runId: number): void {
+export function printRun(context: CommandContext, result: RunResult, wallMs: number, repro: string, runId: number, kept = false): void {
   for (const line of bannerLines(result.scenario, result.seed)) context.out(line);
   context.out('');
   if (result.verdict !== 'valid') {
@@ -59,6 +59,12 @@ export function printRun(context: CommandContext, result: RunResult, wallMs: num
   }
   for (const line of verdictLines(result, wallMs)) context.out(line);
   context.out(`stored as run ${runId}; replay with: ${repro}`);
+  const cli = 'npm run --silent crucible --';
+  if (result.verdict !== 'valid' || kept) {
+    context.out(`view it with: ${cli} view ${runId}   (HTML: ${cli} report ${runId} --html run-${runId}.html)`);
+  } else {
+    context.out(`passing runs keep only their verdicts: add --keep to keep the history for ${cli} view ${runId}`);
+  }
 }
 
 export const command: Command = {
@@ -98,7 +104,7 @@ export const command: Command = {
       store.close();
     }
     if (context.json) context.out(JSON.stringify(runJson(runId, result, wallMs, repro)));
-    else printRun(context, result, wallMs, repro, runId);
+    else printRun(context, result, wallMs, repro, runId, args.flags.keep === true);
     return exitFor(result.verdict);
   },
 };
