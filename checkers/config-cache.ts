@@ -33,7 +33,7 @@ export class ConfigCache {
   private arenaUsed = 0;
   private count = 0;
 
-  constructor(entriesLog2 = 8) {
+  constructor(entriesLog2 = 6) {
     const entries = 1 << entriesLog2;
     this.keyHash = new Int32Array(entries);
     this.checkHash = new Int32Array(entries);

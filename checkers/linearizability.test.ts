@@ -148,6 +148,9 @@ describe('partitions, budgets and evidence', () => {
 
   it('refuses malformed histories and ops the model does not know', () => {
     expect(() => checkHistory(history([[1, 'ok', 'read', 1]]), casRegister)).toThrow(MalformedHistoryError);
+    // A process that invokes again leaves its earlier op without completion: pending, like info.
+    const again: Row[] = [[1, 'invoke', 'write', 1], [1, 'invoke', 'read', null], [1, 'ok', 'read', 1]];
+    expect(checkHistory(history(again), casRegister).verdict).toBe('linearizable');
     expect(() => checkHistory(history([[1, 'invoke', 'get', null], [1, 'ok', 'get', 'x']]), casRegister)).toThrow(ModelInputError);
     expect(() => checkHistory(history([[1, 'invoke', 'cas', 3], [1, 'ok', 'cas', 3]]), casRegister)).toThrow(/cas needs \[from to\]/);
   });

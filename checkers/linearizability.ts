@@ -11,22 +11,20 @@
 import type { History } from '../histories/schema.js';
 import { assert } from './assert.js';
 import {
+  evidenceOp,
   linearizationOf,
   undecidedEvidence,
   violationEvidence,
-  describeOp,
-  evidenceOp,
   type LinEvidence,
-  type WindowEvidence,
   type LinearizationEvidence,
+  type WindowEvidence,
 } from './evidence.js';
 import type { Model } from './model.js';
 import { pairOps, type PairedOp } from './paired-ops.js';
 import { PartSearch, SEARCH_LINEARIZABLE, SEARCH_NOT_LINEARIZABLE, type PartOp } from './part-search.js';
 import { ProductSpace } from './product-space.js';
 import { ModelSpace } from './state-space.js';
-import { refuteWindow, relaxedWindow } from './local-refutation.js';
-import type { CheckerResult } from './verdict.js';
+import { refuteAround } from './local-refutation.js';
 
 export type LinVerdict = 'linearizable' | 'not-linearizable' | 'unknown';
 
@@ -57,7 +55,7 @@ export interface LinResult {
 
 /** About a minute of search on one core; a history that needs more is reported as unknown. */
 export const BUDGET_STEPS_DEFAULT = 200_000_000;
-export const MEMORY_BYTES_DEFAULT = 2 * 1024 * 1024 * 1024;
+export const MEMORY_BYTES_DEFAULT = 1024 * 1024 * 1024;
 /** Steps a part runs before the next part gets its turn. */
 export const SLICE_STEPS = 4096;
 /**
@@ -65,8 +63,6 @@ export const SLICE_STEPS = 4096;
  * its own (local-refutation.ts); then again each time its steps double, with a window twice as long.
  */
 export const REFUTE_AFTER_STEPS = 16384;
-/** The first window reaches this many invokes before and after the ops the search is stuck on. */
-const REFUTE_BACK_OPS = 8;
 
 /** A history that cannot be read as operations (a completion without its invoke, ...). */
 export class MalformedHistoryError extends Error {
@@ -91,52 +87,8 @@ interface ActivePart {
   invokes: number[];
   refuteAt: number;
   round: number;
-}
-
-/**
- * Tries to refute windows around the part's furthest point within `stepsMax` steps: in round r,
- * windows reaching 8, 16, ... 8·2^r invokes back and forward, each with an equal share of the steps. Small windows
- * are cheap to refute and come first; over the rounds every window gets more steps. Returns the
- * steps taken and, when one is refuted, that window as evidence.
- */
-function refuteAround(model: Model, active: ActivePart, stepsMax: number): { steps: number; window: WindowEvidence | null } {
-  const { search, startStates, invokes } = active;
-  const candidates = search.furthestCandidates();
-  if (startStates === null || candidates.length === 0) return { steps: 0, window: null };
-  let firstInvoke = Number.POSITIVE_INFINITY;
-  let lastComplete = 0;
-  for (const op of candidates) {
-    firstInvoke = Math.min(firstInvoke, search.ops[op]!.invokeIndex);
-    lastComplete = Math.max(lastComplete, search.ops[op]!.completeIndex!);
-  }
-  let at = 0;
-  while (at < invokes.length && invokes[at]! < firstInvoke) at += 1;
-  let after = at;
-  while (after < invokes.length && invokes[after]! <= lastComplete) after += 1;
-  const windows = active.round + 1;
-  const stepsPerState = Math.floor(stepsMax / windows / startStates.length);
-  let steps = 0;
-  let fromPrevious = -1;
-  let toPrevious = -1;
-  for (let round = 0; round < windows && stepsPerState > 0; round += 1) {
-    // The window reaches back, and forward past the stuck ops, by the same number of invokes.
-    const reach = REFUTE_BACK_OPS << round;
-    const from = invokes[Math.max(0, at - reach)]!;
-    const to = after + reach < invokes.length ? invokes[after + reach]! : Number.MAX_SAFE_INTEGER;
-    if (from === fromPrevious && to === toPrevious) break;
-    fromPrevious = from;
-    toPrevious = to;
-    const window = relaxedWindow(active.part.ops, from, to);
-    if (process.env.DEBUG_REFUTE) console.error("refute", from, to, "ops", window.length, "required", window.filter((o) => o.completeIndex !== null).length, "budget", stepsPerState, "furthest", search.furthest().ops.length);
-    const verdict = refuteWindow(model, window, startStates, stepsPerState);
-    steps += verdict.steps;
-    if (verdict.refuted) {
-      const ops = window.filter((op) => op.completeIndex !== null).map((op) => evidenceOp(op.source));
-      const startStatesShown = startStates.map((state) => model.show(state));
-      return { steps, window: { fromIndex: from, toIndex: to, ops, startStates: startStatesShown } };
-    }
-  }
-  return { steps, window: null };
+  /** Its tables' size when last measured, for the memory budget. */
+  memoryBytes: number;
 }
 
 /** The model's reading of each op, grouped into the parts that are checked separately. */
@@ -180,10 +132,18 @@ function keyNamesOf(part: Part): string[] {
   return [...new Set(part.ops.map((op) => op.source.key ?? ''))];
 }
 
+/**
+ * Pairing problems that leave a meaning: a process that invokes again while its op is outstanding,
+ * or after an info, leaves that earlier op without a completion, which is what an info op is. Real
+ * Jepsen logs have them (Porcupine's etcd parser reads them the same way); everything else is bad input.
+ */
+const TOLERATED_PROBLEM = /invokes (with an op outstanding|after an info)/;
+
 /** Checks a history against a model. Throws MalformedHistoryError or the model's ModelInputError on bad input. */
 export function checkHistory(history: History, model: Model, options: CheckOptions = {}): LinResult {
   const paired = pairOps(history);
-  if (paired.problems.length > 0) throw new MalformedHistoryError(paired.problems);
+  const problems = paired.problems.filter((problem) => !TOLERATED_PROBLEM.test(problem));
+  if (problems.length > 0) throw new MalformedHistoryError(problems);
   return checkOperations(paired.ops, model, options);
 }
 
@@ -203,45 +163,55 @@ export function checkOperations(ops: readonly PairedOp[], model: Model, options:
     invokes: part.ops.map((op) => op.invokeIndex).sort((a, b) => a - b),
     refuteAt: REFUTE_AFTER_STEPS,
     round: 0,
+    memoryBytes: 0,
   }));
   const linearizations: LinearizationEvidence['parts'] = [];
   let stepsLeft = budgetSteps;
-  const stop = (verdict: LinVerdict, evidence: LinEvidence): LinResult => {
+  /** The tables of the parts in progress, as last measured after each one's slice. */
+  let memoryBytes = 0;
+  const stop = (verdict: LinVerdict, evidence: LinEvidence, unfinished: readonly ActivePart[]): LinResult => {
     result.verdict = verdict;
     result.evidence = evidence;
-    for (const { search } of active) result.configurations += search.configurations;
+    for (const { search } of unfinished) result.configurations += search.configurations;
     return result;
   };
   while (active.length > 0) {
     const stillActive: ActivePart[] = [];
-    for (const entry of active) {
+    for (let turn = 0; turn < active.length; turn += 1) {
+      const entry = active[turn]!;
       const { part, search } = entry;
+      const unfinished = () => [...stillActive, ...active.slice(turn)];
       const before = search.steps;
       const status = search.run(Math.min(SLICE_STEPS, stepsLeft));
       stepsLeft -= search.steps - before;
       result.steps += search.steps - before;
-      if (status === SEARCH_NOT_LINEARIZABLE) return stop('not-linearizable', violationEvidence(model.name, part.key, search));
+      if (status === SEARCH_NOT_LINEARIZABLE) return stop('not-linearizable', violationEvidence(model.name, part.key, search), unfinished());
       if (status === SEARCH_LINEARIZABLE) {
         if (options.evidence === true) linearizations.push({ key: part.key, order: linearizationOf(search) });
         result.configurations += search.configurations;
+        memoryBytes -= entry.memoryBytes;
         continue;
       }
       stillActive.push(entry);
       if (search.steps >= entry.refuteAt && stepsLeft > 0) {
         // At most as many steps as the search has taken, so refutations at most double the work.
-        const attempt = refuteAround(model, entry, Math.min(entry.refuteAt, stepsLeft));
+        const attempt = refuteAround(model, search, part.ops, entry, Math.min(entry.refuteAt, stepsLeft));
         stepsLeft -= attempt.steps;
         result.steps += attempt.steps;
-        if (attempt.window !== null) return stop('not-linearizable', violationEvidence(model.name, part.key, search, attempt.window));
+        if (attempt.window !== null) {
+          const window: WindowEvidence = { ...attempt.window, ops: attempt.window.ops.map((op) => evidenceOp(op.source)) };
+          return stop('not-linearizable', violationEvidence(model.name, part.key, search, window), unfinished());
+        }
         entry.refuteAt *= 2;
         entry.round += 1;
       }
-      let memoryBytes = 0;
-      for (const other of active) memoryBytes += other.search.memoryBytes();
+      const measured = search.memoryBytes();
+      memoryBytes += measured - entry.memoryBytes;
+      entry.memoryBytes = measured;
       const exhausted = stepsLeft <= 0 ? 'steps' : memoryBytes > memoryBytesMax ? 'memory' : null;
       if (exhausted !== null) {
         result.exhausted = exhausted;
-        return stop('unknown', undecidedEvidence(model.name, part.key, exhausted, search));
+        return stop('unknown', undecidedEvidence(model.name, part.key, exhausted, search), unfinished());
       }
     }
     active = stillActive;
@@ -253,35 +223,5 @@ export function checkOperations(ops: readonly PairedOp[], model: Model, options:
   return result;
 }
 
-const VERDICT_OF: Record<LinVerdict, CheckerResult['verdict']> = {
-  linearizable: 'valid',
-  'not-linearizable': 'invalid',
-  unknown: 'unknown',
-};
-
-/** One line on a result, for a person. */
-export function summarize(result: LinResult): string {
-  const evidence = result.evidence;
-  const where = (key: string | null) => (key === null ? '' : ` on key ${JSON.stringify(key)}`);
-  if (result.verdict === 'linearizable') {
-    return `linearizable (${result.model}): ${result.ops} ops in ${result.parts} part${result.parts === 1 ? '' : 's'}, ${result.steps} steps`;
-  }
-  if (evidence?.kind === 'not-linearizable') {
-    const stuck = evidence.stuck.slice(0, 3).map(describeOp).join('; ');
-    const more = evidence.stuck.length > 3 ? `; and ${evidence.stuck.length - 3} more` : '';
-    const window = evidence.window;
-    const windowSaid =
-      window === undefined ? '' : `; the ${window.ops.length} ops from #${window.fromIndex} to #${window.toIndex - 1} cannot be linearized from any state`;
-    return `not linearizable (${result.model})${where(evidence.key)}: after ${evidence.prefix.length} ops (state ${evidence.stateAfterPrefix}), stuck on ${stuck}${more}${windowSaid}`;
-  }
-  const key = evidence?.kind === 'undecided' ? evidence.key : null;
-  const budget = result.exhausted === 'memory' ? 'memory budget' : 'step budget';
-  return `unknown (${result.model}): the ${budget} ran out after ${result.steps} steps${where(key)}`;
-}
-
-/** The result as a CheckerResult (checkers/verdict.ts), for systems that judge their histories with it. */
-export function toCheckerResult(result: LinResult, checker = 'linearizable'): CheckerResult {
-  const converted: CheckerResult = { checker, verdict: VERDICT_OF[result.verdict], summary: summarize(result) };
-  if (result.evidence !== undefined) converted.evidence = result.evidence;
-  return converted;
-}
+/** The adapter to CheckerResult and the one-line summary live in lin-summary.ts; here for callers of checkHistory. */
+export { summarize, toCheckerResult } from './lin-summary.js';

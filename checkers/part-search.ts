@@ -9,11 +9,17 @@
 // are tried after the completed candidates, and the part is linearizable as soon as every completed
 // op is placed.
 //
-// Three reductions keep the search small, each sound on its own:
+// Reductions keep the search small, each sound on its own:
 // - a read-only op (one that never changes the state) that is legal now is placed now and nothing
 //   else is tried from this configuration: any linearization that places it later can place it here;
 // - identical pending ops are placed in invoke order only: swapping two of them changes nothing;
-// - a finished configuration rules out the same one with more pending ops linearized (config-cache.ts).
+// - a finished configuration rules out the same one with more pending ops linearized (config-cache.ts);
+// - a read that is illegal now and that no op left to place could make legal (Model.mayEnable: no
+//   write of the value it read is left) makes the configuration a dead end. Candidate reads are
+//   checked as they come; reads with few producers are watched wherever they are in the history,
+//   so a read of a value whose only writer is placed and overwritten ends every branch at once;
+// - a read whose value the state can no longer grow into (Model.canReach: a kv string that is not
+//   a prefix of what a get returned) is a dead end too, unless a reset (a put) is left that could help.
 //
 // The loop runs in slices of steps and keeps all its state in fields, so parts can be interleaved
 // and a budget can stop it at any step. It allocates nothing per step: lists, bitsets, the frame
@@ -72,6 +78,17 @@ class OpLists {
     return new OpLists(from, Int32Array.from(ops), unlisted);
   }
 
+  /** Lists from (op, item) pairs laid flat, items kept in the order given. */
+  static fromPairs(count: number, pairs: readonly number[]): OpLists {
+    const from = new Int32Array(count + 1);
+    for (let index = 0; index < pairs.length; index += 2) from[pairs[index]! + 1]! += 1;
+    for (let op = 0; op < count; op += 1) from[op + 1]! += from[op]!;
+    const ops = new Int32Array(pairs.length / 2);
+    const fill = from.slice(0, count);
+    for (let index = 0; index < pairs.length; index += 2) ops[fill[pairs[index]!]!++] = pairs[index + 1]!;
+    return new OpLists(from, ops, new Uint8Array(count));
+  }
+
   /** Whether the list of `op` is known in full. */
   listed(op: number): boolean {
     return this.unlisted[op] === 0;
@@ -93,14 +110,42 @@ const POSITION_END = 0x7fffffff;
 const ZOBRIST_SEED_A = 0x1f123bb5;
 const ZOBRIST_SEED_B = 0x5be0cd19;
 
+/**
+ * The positions 0..keys.length-1 ordered by their keys, which are distinct non-negative integers
+ * (history indexes): placed through a table when the keys are dense, else sorted.
+ */
+export function orderByDistinctKeys(keys: ArrayLike<number>): Int32Array {
+  const count = keys.length;
+  const order = new Int32Array(count);
+  if (count === 0) return order;
+  let low = Number.POSITIVE_INFINITY;
+  let high = 0;
+  for (let index = 0; index < count; index += 1) {
+    low = Math.min(low, keys[index]!);
+    high = Math.max(high, keys[index]!);
+  }
+  if (high - low > 64 * count) {
+    for (let index = 0; index < count; index += 1) order[index] = index;
+    return order.sort((a, b) => keys[a]! - keys[b]!);
+  }
+  const slot = new Int32Array(high - low + 1).fill(-1);
+  for (let index = 0; index < count; index += 1) {
+    assert(slot[keys[index]! - low] === -1, 'history indexes are distinct');
+    slot[keys[index]! - low] = index;
+  }
+  let at = 0;
+  for (const index of slot) if (index >= 0) order[at++] = index;
+  return order;
+}
+
 /** The part's ops numbered for the search: completed ones by completion, then pending by invoke. */
 function searchOrder(ops: readonly PartOp[]): number[] {
   const completed: number[] = [];
   const pending: number[] = [];
   ops.forEach((op, index) => (op.completeIndex === null ? pending : completed).push(index));
-  completed.sort((a, b) => ops[a]!.completeIndex! - ops[b]!.completeIndex!);
-  pending.sort((a, b) => ops[a]!.invokeIndex - ops[b]!.invokeIndex);
-  return [...completed, ...pending];
+  const byCompletion = orderByDistinctKeys(completed.map((index) => ops[index]!.completeIndex!));
+  const byInvoke = orderByDistinctKeys(pending.map((index) => ops[index]!.invokeIndex));
+  return [...Array.from(byCompletion, (at) => completed[at]!), ...Array.from(byInvoke, (at) => pending[at]!)];
 }
 
 export class PartSearch<O = unknown> {
@@ -181,6 +226,8 @@ export class PartSearch<O = unknown> {
   private bestRequired = -1;
   private bestDepth = 0;
   private bestOps: Int32Array;
+  /** The frame stack has not changed below this depth since the furthest configuration was copied. */
+  private bestSameBelow = 0;
   private bestState = 0;
 
   constructor(ops: readonly PartOp<O>[], makeSpace: (ops: readonly PartOp<O>[]) => StateSpace) {
@@ -191,23 +238,26 @@ export class PartSearch<O = unknown> {
     this.requiredCount = nR;
     this.pendingCount = n - nR;
     this.space = makeSpace(this.ops);
-    this.readOnly = Uint8Array.from(this.ops, (op) => (op.readOnly ? 1 : 0));
-    this.hasReadOnly = this.readOnly.includes(1);
-    this.reusable = Uint8Array.from(this.ops, (op) => (op.reusable === true ? 1 : 0));
+    this.readOnly = new Uint8Array(n);
+    this.reusable = new Uint8Array(n);
     for (let index = 0; index < n; index += 1) {
       const op = this.ops[index]!;
+      this.readOnly[index] = op.readOnly ? 1 : 0;
+      this.reusable[index] = op.reusable === true ? 1 : 0;
       assert(op.completeIndex === null || op.completeIndex > op.invokeIndex, 'an op completes after its invoke');
       assert(!(op.completeIndex === null && op.readOnly), 'pending read-only ops observed nothing and are left out');
       assert(op.reusable !== true || op.completeIndex === null, 'only pending ops are reusable');
     }
+    this.hasReadOnly = this.readOnly.includes(1);
 
     const entryCount = 2 * nR;
-    const entries: { position: number; op: number; isReturn: boolean }[] = [];
+    // Entry 2·op is the call of op, 2·op + 1 its return; the list holds them in history order.
+    const entryPositions = new Int32Array(entryCount);
     for (let op = 0; op < nR; op += 1) {
-      entries.push({ position: this.ops[op]!.invokeIndex, op, isReturn: false });
-      entries.push({ position: this.ops[op]!.completeIndex!, op, isReturn: true });
+      entryPositions[2 * op] = this.ops[op]!.invokeIndex;
+      entryPositions[2 * op + 1] = this.ops[op]!.completeIndex!;
     }
-    entries.sort((a, b) => a.position - b.position);
+    const entries = orderByDistinctKeys(entryPositions);
     this.next = new Int32Array(entryCount + 2);
     this.prev = new Int32Array(entryCount + 2);
     this.entryOp = new Int32Array(entryCount + 2).fill(-1);
@@ -219,15 +269,17 @@ export class PartSearch<O = unknown> {
       this.next[node] = node + 1;
       this.prev[node] = node - 1;
     }
-    entries.forEach((entry, index) => {
+    for (let index = 0; index < entryCount; index += 1) {
       const node = index + 1;
-      assert(index === 0 || entries[index - 1]!.position < entry.position, 'history indexes are distinct');
-      this.entryOp[node] = entry.op;
-      this.entryIsReturn[node] = entry.isReturn ? 1 : 0;
-      this.entryPosition[node] = entry.position;
-      if (entry.isReturn) this.returnEntry[entry.op] = node;
-      else this.callEntry[entry.op] = node;
-    });
+      const entry = entries[index]!;
+      const op = entry >>> 1;
+      const isReturn = (entry & 1) === 1;
+      this.entryOp[node] = op;
+      this.entryIsReturn[node] = isReturn ? 1 : 0;
+      this.entryPosition[node] = entryPositions[entry]!;
+      if (isReturn) this.returnEntry[op] = node;
+      else this.callEntry[op] = node;
+    }
     // The end node acts as a return, so a scan of candidates always stops there.
     this.entryIsReturn[entryCount + 1] = 1;
     this.entryPosition[entryCount + 1] = POSITION_END;
@@ -250,16 +302,18 @@ export class PartSearch<O = unknown> {
       lastOfInput.set(inputKey, pending);
     }
 
-    const readHelpers = (wanted: boolean, helps: (op: number, read: number) => boolean): OpLists | null => {
+    const byInvoke = orderByDistinctKeys(this.ops.map((op) => op.invokeIndex));
+    /** For each completed read, the ops of `pool` invoked before it returns that `helps` it. */
+    const readHelpers = (wanted: boolean, pool: (op: number) => boolean, helps: (op: number, read: number) => boolean): OpLists | null => {
       if (!wanted || !this.hasReadOnly) return null;
       // Writers grouped by enable key (Model.enableKey) in invoke order; unkeyed ones may help any read.
-      const byInvoke = (a: number, b: number) => this.ops[a]!.invokeIndex - this.ops[b]!.invokeIndex;
       const groups = new Map<string | null, number[]>();
       const all: number[] = [];
-      for (let op = 0; op < n; op += 1) {
-        if (this.readOnly[op] === 1) continue;
+      const keys = this.ops.map((_, op) => this.space.enableKey(op));
+      for (const op of byInvoke) {
+        if (this.readOnly[op] === 1 || !pool(op)) continue;
         all.push(op);
-        const key = this.space.enableKey(op);
+        const key = keys[op]!;
         let group = groups.get(key);
         if (group === undefined) {
           group = [];
@@ -267,8 +321,6 @@ export class PartSearch<O = unknown> {
         }
         group.push(op);
       }
-      all.sort(byInvoke);
-      for (const group of groups.values()) group.sort(byInvoke);
       /** How many ops of a group, in invoke order, were invoked before `position`. */
       const invokedBefore = (group: readonly number[], position: number): number => {
         let lo = 0;
@@ -283,29 +335,34 @@ export class PartSearch<O = unknown> {
       return OpLists.build(nR, (read) => {
         if (this.readOnly[read] === 0) return [];
         const returns = this.ops[read]!.completeIndex!;
-        const key = this.space.enableKey(read);
-        const sources = key === null ? [all] : [groups.get(key) ?? [], groups.get(null) ?? []];
-        const cuts = sources.map((group) => invokedBefore(group, returns));
-        if (cuts.reduce((sum, cut) => sum + cut, 0) > HELPERS_LISTED_MAX) return null;
-        const helpers = sources.flatMap((group, index) => group.slice(0, cuts[index]).filter((op) => helps(op, read)));
+        const key = keys[read]!;
+        const keyed = key === null ? all : (groups.get(key) ?? []);
+        const unkeyed = key === null ? [] : (groups.get(null) ?? []);
+        const keyedCut = invokedBefore(keyed, returns);
+        const unkeyedCut = invokedBefore(unkeyed, returns);
+        if (keyedCut + unkeyedCut > HELPERS_LISTED_MAX) return null;
         // Recent first: the ones most likely still to be placed when the list is read.
-        return helpers.sort(byInvoke).reverse();
+        const helpers: number[] = [];
+        for (let index = keyedCut - 1; index >= 0; index -= 1) if (helps(keyed[index]!, read)) helpers.push(keyed[index]!);
+        for (let index = unkeyedCut - 1; index >= 0; index -= 1) if (helps(unkeyed[index]!, read)) helpers.push(unkeyed[index]!);
+        if (unkeyedCut > 0) helpers.sort((a, b) => this.ops[b]!.invokeIndex - this.ops[a]!.invokeIndex);
+        return helpers;
       });
     };
-    this.resetHelpers = readHelpers(this.space.prunes, (op, read) => this.ops[op]!.reset === true && this.space.resetReaches(op, read));
-    this.producers = readHelpers(this.space.enables, (op, read) => this.space.mayEnable(op, read));
+    this.resetHelpers = readHelpers(this.space.prunes, (op) => this.ops[op]!.reset === true, (op, read) => this.space.resetReaches(op, read));
+    this.producers = readHelpers(this.space.enables, () => true, (op, read) => this.space.mayEnable(op, read));
     const producers = this.producers;
     this.producersLeft = new Int32Array(nR);
     if (producers !== null) {
       const watched = (read: number) =>
         this.readOnly[read] === 1 && producers.listed(read) && producers.from[read + 1]! - producers.from[read]! <= WATCHED_PRODUCERS_MAX;
-      const watchersOf: number[][] = this.ops.map(() => []);
+      const pairs: number[] = [];
       for (let read = 0; read < nR; read += 1) {
         if (!watched(read)) continue;
-        for (let index = producers.from[read]!; index < producers.from[read + 1]!; index += 1) watchersOf[producers.ops[index]!]!.push(read);
+        for (let index = producers.from[read]!; index < producers.from[read + 1]!; index += 1) pairs.push(producers.ops[index]!, read);
         this.producersLeft[read] = producers.from[read + 1]! - producers.from[read]!;
       }
-      this.watchers = OpLists.build(n, (op) => watchersOf[op]!);
+      this.watchers = OpLists.fromPairs(n, pairs);
       this.orphans = new Int32Array(nR);
       for (let read = 0; read < nR; read += 1) if (watched(read) && this.producersLeft[read] === 0) this.orphans[this.orphanCount++] = read;
     } else {
@@ -490,6 +547,7 @@ export class PartSearch<O = unknown> {
     const nR = this.requiredCount;
     const depth = this.depth - 1;
     this.depth = depth;
+    if (depth < this.bestSameBelow) this.bestSameBelow = depth;
     const op = this.frameOp[depth]!;
     this.cache.finish(this.frameEntry[depth]!);
     this.state = this.frameState[depth]!;
@@ -640,8 +698,11 @@ export class PartSearch<O = unknown> {
 
   private noteProgress(): void {
     this.bestRequired = this.requiredCount - this.requiredLeft;
+    // Frames below `bestSameBelow` are still those of the last copy: copy only the rest.
+    const from = Math.min(this.bestSameBelow, this.bestDepth);
+    this.bestOps.set(this.frameOp.subarray(from, this.depth), from);
     this.bestDepth = this.depth;
-    this.bestOps.set(this.frameOp.subarray(0, this.depth));
+    this.bestSameBelow = this.depth;
     this.bestState = this.state;
   }
 

@@ -40,7 +40,7 @@ export class ModelSpace implements StateSpace {
   private hashes = new Int32Array(64);
   /** Open addressing: state number + 1, or 0 for an empty slot. */
   private slots = new Int32Array(128);
-  private readonly transitions = new PairTable(10);
+  private readonly transitions = new PairTable(8);
   /** The state each reset op makes (the same from any state), computed once. */
   private readonly resetStates = new Map<number, unknown>();
 

@@ -33,7 +33,7 @@ describe('EDN reader', () => {
   });
 
   it('skips comments, commas and discarded forms, and reads sets', () => {
-    const { forms } = parseEdn('; a history\n[1, 2 ; two\n #_ :gone 3]\n#{:a :b}', 'test.edn');
+    const { forms } = parseEdn('; a history\n[1, 2 ; two\n #_ :gone 3 #_[4]]\n#{:a :b} #_5', 'test.edn');
     expect(forms[0]).toEqual([1, 2, 3]);
     expect(forms[1]).toBeInstanceOf(EdnSet);
     expect(ednToPlain(forms[1]!)).toEqual(['a', 'b']);

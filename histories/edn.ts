@@ -85,6 +85,9 @@ function isDigit(code: number): boolean {
 
 const CLOSERS: Readonly<Record<number, number>> = { 40: 41, 91: 93, 123: 125 };
 
+/** What `#_form` reads as: nothing, skipped by whatever collects forms. */
+const DISCARDED: unique symbol = Symbol('discarded');
+
 class Reader {
   private position = 0;
   private depth = 0;
@@ -125,11 +128,14 @@ class Reader {
 
   readAll(): EdnValue[] {
     const forms: EdnValue[] = [];
-    while (!Number.isNaN(this.skip())) forms.push(this.read());
+    while (!Number.isNaN(this.skip())) {
+      const form = this.read();
+      if (form !== DISCARDED) forms.push(form);
+    }
     return forms;
   }
 
-  private read(): EdnValue {
+  private read(): EdnValue | typeof DISCARDED {
     const code = this.skip();
     const start = this.position;
     if (Number.isNaN(code)) throw this.errorAt(start, 'unexpected end of file (a collection is not closed)');
@@ -181,7 +187,8 @@ class Reader {
       if ((code === 41 || code === 93 || code === 125) && code !== closer) {
         throw this.errorAt(this.position, `"${String.fromCharCode(code)}" closes "${this.text[start]}"; expected "${String.fromCharCode(closer)}"`);
       }
-      items.push(this.read());
+      const item = this.read();
+      if (item !== DISCARDED) items.push(item);
     }
   }
 
@@ -200,7 +207,7 @@ class Reader {
     return map;
   }
 
-  private readDispatch(start: number): EdnValue {
+  private readDispatch(start: number): EdnValue | typeof DISCARDED {
     const next = this.text.charCodeAt(start + 1);
     if (next === 123) {
       this.position += 1;
@@ -212,8 +219,8 @@ class Reader {
     if (next === 95) {
       // `#_form` discards the next form.
       this.position += 2;
-      this.read();
-      return this.read();
+      if (this.read() === DISCARDED) throw this.errorAt(start, '#_ needs a form to discard');
+      return DISCARDED;
     }
     let end = start + 1;
     while (!isDelimiter(this.text.charCodeAt(end))) end += 1;

@@ -19,7 +19,7 @@ export const models: Readonly<Record<string, Model>> = {
   queue,
   counter,
   mutex,
-} as Record<string, Model>;
+};
 
 export function findModel(name: string): Model | undefined {
   return Object.prototype.hasOwnProperty.call(models, name) ? models[name] : undefined;

@@ -26,20 +26,30 @@ interface KvInput {
   hash: number;
   /** BASE^value.length modulo 2^32, to shift a hash past `value`. */
   shift: number;
-  /** For a get: the hash of each prefix of `value` (`prefixes[n]` is the hash of its first n characters). */
+  /**
+   * For a get, made on first use: the hash of each prefix of `value` (`prefixes[n]` is the hash of
+   * its first n characters).
+   */
   prefixes: Int32Array | null;
 }
 
 function input(kind: number, value: string): KvInput {
-  const prefixes = kind === GET ? new Int32Array(value.length + 1) : null;
   let hash = 0;
   let shift = 1;
   for (let index = 0; index < value.length; index += 1) {
     hash = (Math.imul(hash, BASE) + value.charCodeAt(index)) | 0;
     shift = Math.imul(shift, BASE);
-    if (prefixes !== null) prefixes[index + 1] = hash;
   }
-  return { kind, value, hash, shift, prefixes };
+  return { kind, value, hash, shift, prefixes: null };
+}
+
+function prefixHashes(get: KvInput): Int32Array {
+  if (get.prefixes === null) {
+    const prefixes = new Int32Array(get.value.length + 1);
+    for (let index = 0; index < get.value.length; index += 1) prefixes[index + 1] = (Math.imul(prefixes[index]!, BASE) + get.value.charCodeAt(index)) | 0;
+    get.prefixes = prefixes;
+  }
+  return get.prefixes;
 }
 
 function text(op: PairedOp, value: unknown): string {
@@ -87,6 +97,6 @@ export const kv: Model<KvState, KvInput> = {
   // prefix of what it returned. Equal strings hash equal: a hash mismatch rules the prefix out.
   // The last put or append before a get must leave exactly its value: a put of it, or an append of one of its endings.
   mayEnable: (op, get) => (op.kind === PUT ? op.value === get.value : op.kind === APPEND && get.value.endsWith(op.value)),
-  canReach: (from, get) => from.text.length <= get.value.length && get.prefixes![from.text.length] === from.hash,
+  canReach: (from, get) => from.text.length <= get.value.length && prefixHashes(get)[from.text.length] === from.hash,
   show: (state) => JSON.stringify(state.text),
 };

@@ -26,17 +26,20 @@ const SLOTS = 3;
 const small = fc.integer({ min: 0, max: 2 });
 const maybe = <T>(arbitrary: fc.Arbitrary<T>) => fc.option(arbitrary, { nil: null, freq: 4 });
 
+const casRegisterDrafts = fc.oneof(
+  maybe(small).map((result) => ({ f: 'read', value: null, result })),
+  small.map((value) => ({ f: 'write', value, result: value })),
+  fc.tuple(small, small).map(([from, to]) => ({ f: 'cas', value: [from, to], result: [from, to] })),
+);
+
 /** Op drafts per model name: the ops each model knows, with small values. */
 export const DRAFTS: Readonly<Record<string, fc.Arbitrary<OpDraft>>> = {
   register: fc.oneof(
     maybe(small).map((result) => ({ f: 'read', value: null, result })),
     small.map((value) => ({ f: 'write', value, result: value })),
   ),
-  'cas-register': fc.oneof(
-    maybe(small).map((result) => ({ f: 'read', value: null, result })),
-    small.map((value) => ({ f: 'write', value, result: value })),
-    fc.tuple(small, small).map(([from, to]) => ({ f: 'cas', value: [from, to], result: [from, to] })),
-  ),
+  'cas-register': casRegisterDrafts,
+  'cas-register-absent': casRegisterDrafts,
   kv: fc.oneof(
     fc.constantFrom('', 'a', 'b', 'ab', 'ba', 'aa').map((result) => ({ f: 'get', value: null, result })),
     fc.constantFrom('a', 'b').map((value) => ({ f: 'put', value, result: value })),
@@ -60,7 +63,6 @@ export const DRAFTS: Readonly<Record<string, fc.Arbitrary<OpDraft>>> = {
     fc.tuple(fc.constantFrom('x', 'y'), small).map(([key, value]) => ({ f: 'txn', value: [['write', key, value]], result: [['write', key, value]] })),
   ),
 };
-DRAFTS['cas-register-absent'] = DRAFTS['cas-register']!;
 
 /**
  * Lays drafted ops out as a history: each of three client slots runs its ops one after another,

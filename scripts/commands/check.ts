@@ -132,7 +132,7 @@ export const command: Command = {
     },
     { name: 'format', type: 'string', valueName: 'F', description: `Force the format: ${HISTORY_FORMATS.join(', ')}` },
     { name: 'budget', type: 'int', valueName: 'N', description: 'Search steps per file before the verdict is unknown (default 200000000)' },
-    { name: 'evidence', type: 'boolean', description: 'Show the evidence: for a violation (always in the verdict) and the linearization of a valid history' },
+    { name: 'evidence', type: 'boolean', description: "Include the evidence: a violation's prefix and stuck ops, a valid history's linearization" },
     { name: 'partition', type: 'boolean', default: true, description: 'Check a keyed history key by key (--no-partition: all keys in one search)' },
   ],
   details: [
@@ -146,7 +146,7 @@ export const command: Command = {
     '',
     'With --json, one line per file: {file, format, model, verdict, ops, parts, ms, parseMs, steps, evidence?};',
     'verdict is linearizable, not-linearizable or unknown; ms is checking time without parsing.',
-    'Exit codes: 0 all linearizable, 1 some file is not, 3 none is not but some is unknown, 2 bad usage or input.',
+    'Over several files the exit code is 1 if any is not linearizable, else 3 if any is unknown.',
   ].join('\n'),
   async run(args, context) {
     const format = args.flags.format as string | undefined;
