@@ -42,6 +42,8 @@ export const capsuleSchema = z
     summary: z.string().optional(),
     /** Wall-clock creation time, for people; never compared. */
     createdAt: z.string().optional(),
+    /** For a regression capsule: what the bug was and how it was fixed. */
+    note: z.string().optional(),
   })
   .strict();
 
