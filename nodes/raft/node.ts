@@ -679,7 +679,8 @@ function makeView(
     },
     configsAfter(index: number) {
       const c = core();
-      if (c === null) return [];
+      // The usual case, asked on every check of a leader: no configuration change in flight.
+      if (c === null || c.log.latestConfigIndex() <= index) return [];
       const out: { index: number; voters: readonly NodeId[]; outgoing: readonly NodeId[] }[] = [];
       for (const at of c.log.configIndexesAfter(index)) {
         const data = c.log.entry(at)!.data;
