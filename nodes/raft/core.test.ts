@@ -166,4 +166,41 @@ describe('RaftCore', () => {
     expect(rd.messages.at(-1)?.message).toMatchObject({ type: 'raft.snapshot.resp', index: 10 });
     expect(rd.messages.at(-1)?.durable).toBe(true);
   });
+
+  it('answers duplicated responses with nothing: no append storm under message duplication', () => {
+    const net = new Net(['n1', 'n2', 'n3']);
+    net.elect('n1');
+    net.flush();
+    const n1 = net.core('n1');
+    // n2 misses a proposal, so it lags and its heartbeat response asks for an append.
+    net.dropped.add('n2');
+    expect(n1.propose({ kind: 'noop' })).not.toBeNull();
+    net.flush();
+    net.dropped.delete('n2');
+    n1.ready();
+    const sentTo = (to: string): RaftMessage[] => (n1.hasReady() ? n1.ready().messages.filter((m) => m.to === to).map((m) => m.message) : []);
+    // A real heartbeat round: n2 answers it once; the network delivers that answer twice.
+    let heartbeat: RaftMessage | undefined;
+    for (let k = 0; k < 20 && heartbeat === undefined; k++) {
+      n1.tick();
+      heartbeat = sentTo('n2').find((m) => m.type === 'raft.heartbeat');
+    }
+    expect(heartbeat).toBeDefined();
+    const n2 = net.core('n2');
+    n2.receive('n1', heartbeat!);
+    const heartbeatResp = n2.ready().messages.find((m) => m.message.type === 'raft.heartbeat.resp')!.message;
+    n1.receive('n2', heartbeatResp);
+    expect(sentTo('n2').filter((m) => m.type === 'raft.append')).toHaveLength(1);
+    n1.receive('n2', heartbeatResp);
+    expect(sentTo('n2')).toEqual([]);
+    // An acknowledgement of what the leader already knows n2 has (a duplicate) sends nothing either.
+    const match = n1.progressOf('n2')!.match;
+    const staleAck: RaftMessage = { type: 'raft.append.resp', term: n1.term, index: match, reject: false, hintIndex: 0, hintTerm: 0, ctx: 0 };
+    n1.receive('n2', staleAck);
+    n1.receive('n2', staleAck);
+    expect(sentTo('n2')).toEqual([]);
+    // The cluster still converges once messages flow again.
+    net.ticks('n1', 10);
+    expect(net.core('n2').log.committed).toBe(n1.log.committed);
+  });
 });

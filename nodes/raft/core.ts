@@ -705,12 +705,13 @@ export class RaftCore {
         this.stepFollower(from, m);
         return;
       case 'raft.prevote.resp':
-        if (this.role !== 'pre-candidate') return;
+        // A duplicated answer is counted once: the first one from each voter stands.
+        if (this.role !== 'pre-candidate' || this.votes.has(from)) return;
         this.votes.set(from, !m.reject);
         this.tallyVotes(true);
         return;
       case 'raft.vote.resp':
-        if (this.role !== 'candidate') return;
+        if (this.role !== 'candidate' || this.votes.has(from)) return;
         this.votes.set(from, !m.reject);
         this.tallyVotes(false);
         return;
@@ -858,16 +859,20 @@ export class RaftCore {
       if (this.maybeCommit()) this.afterCommit();
       if (this.role !== 'leader') return;
       if (from === this.transferee && pr.match === this.log.lastIndex()) this.sendTimeoutNow(from);
-    } else if (pr.state === 'replicate') {
-      pr.freeTo(m.index);
+      // Only a response that moved this follower forward may send, and then it refills the pipeline
+      // up to the in-flight window (catch-up stays pipelined). A duplicated or stale response
+      // never gets here, so the network duplicating messages cannot multiply traffic.
+      let sendsMax = this.options.inflightMax;
+      while (sendsMax-- > 0 && this.sendAppend(from, false)) {
+        // Fill the window.
+      }
     }
-    let sendsMax = this.options.inflightMax;
-    while (sendsMax-- > 0 && this.sendAppend(from, false)) {
-      // Fill the pipeline window.
+    // A response that changed nothing (a duplicate, or older than what we know) sends nothing, except
+    // the heartbeat that carries a read round this follower has not seen, once per round.
+    if (this.role === 'leader' && pr.ackedCtx < this.readRoundInFlight && this.sendsToFollower === sent && pr.heartbeatSentCtx < this.readRoundInFlight) {
+      this.sendHeartbeat(from);
     }
-    // A read round this follower has not seen, and nothing sent to carry it: a heartbeat does.
-    if (this.role === 'leader' && pr.ackedCtx < this.readRoundInFlight && this.sendsToFollower === sent) this.sendHeartbeat(from);
-    this.maybePromoteLearner(from);
+    if (updated) this.maybePromoteLearner(from);
   }
 
   private handleHeartbeatResponse(from: NodeId, m: HeartbeatResponse): void {
@@ -875,6 +880,15 @@ export class RaftCore {
     if (pr === undefined) return;
     pr.recentActive = true;
     pr.lastHeardTick = this.tickCount;
+    if (m.ctx > pr.ackedCtx) {
+      pr.ackedCtx = m.ctx;
+      this.advanceReads();
+      if (this.role !== 'leader') return;
+    }
+    // Only the first response of a heartbeat round may trigger sends: duplicates and older rounds
+    // tell us nothing new (etcd unpauses a probe once per heartbeat; so do we).
+    if (!(m.ctx > pr.heartbeatRespCtx)) return;
+    pr.heartbeatRespCtx = m.ctx;
     pr.probeSent = false;
     if (pr.state === 'replicate' && pr.inflightCount() > 0 && this.tickCount - pr.lastProgressTick >= 2 * this.options.heartbeatTicks) {
       // Appends in flight for two heartbeat intervals without an answer were lost: probe again.
@@ -882,10 +896,6 @@ export class RaftCore {
     }
     if (pr.state === 'snapshot') this.sendSnapshotChunk(from, pr);
     else if (pr.match < this.log.lastIndex()) this.sendAppend(from, true);
-    if (m.ctx > pr.ackedCtx) {
-      pr.ackedCtx = m.ctx;
-      this.advanceReads();
-    }
   }
 
   private handleSnapshotResponse(from: NodeId, m: SnapshotResponse): void {
@@ -1012,6 +1022,7 @@ export class RaftCore {
   private sendHeartbeat(to: NodeId): void {
     const pr = this.progress.get(to);
     const commit = Math.min(pr?.match ?? 0, this.log.committed);
+    if (pr !== undefined && this.ctx > pr.heartbeatSentCtx) pr.heartbeatSentCtx = this.ctx;
     this.send(to, { type: 'raft.heartbeat', term: this.term, commit, ctx: this.ctx }, false);
   }
 

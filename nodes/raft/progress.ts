@@ -25,6 +25,13 @@ export class Progress {
   lastHeardTick = 0;
   /** The leader's tick when this follower's match last advanced (or replication restarted). */
   lastProgressTick = 0;
+  /**
+   * The newest heartbeat round (ctx) whose response was acted on, and the newest round a heartbeat
+   * went out in: a duplicated or older heartbeat response, or a second heartbeat for a round this
+   * follower was already sent, would otherwise each trigger more traffic (a storm under duplication).
+   */
+  heartbeatRespCtx = 0;
+  heartbeatSentCtx = 0;
 
   constructor(
     next: number,
