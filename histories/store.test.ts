@@ -245,7 +245,7 @@ describe('RunStore', () => {
 });
 
 describe('migrations', () => {
-  it('walks a version-1 store forward through a later migration and records the version', () => {
+  it('walks a store forward through a later migration and records the version', () => {
     const path = join(directory, 'runs.db');
     const store = RunStore.open(path);
     const id = store.saveRun(newRun());
@@ -253,14 +253,38 @@ describe('migrations', () => {
 
     const addColumn: Migration = (db) => db.exec(`ALTER TABLE runs ADD COLUMN label TEXT DEFAULT 'old'`);
     const db = new Database(path);
-    expect(readSchemaVersion(db)).toBe(1);
-    // The real list plus one more step: what version 2 will look like.
-    expect(migrate(db, [...MIGRATIONS, addColumn])).toBe(2);
-    expect(readSchemaVersion(db)).toBe(2);
+    expect(readSchemaVersion(db)).toBe(SCHEMA_VERSION);
+    // The real list plus one more step: what the next version will look like.
+    expect(migrate(db, [...MIGRATIONS, addColumn])).toBe(SCHEMA_VERSION + 1);
+    expect(readSchemaVersion(db)).toBe(SCHEMA_VERSION + 1);
     expect(db.prepare('SELECT label FROM runs WHERE id = ?').get(id)).toEqual({ label: 'old' });
     // Running the migrations again is a no-op at the newest version.
-    expect(migrate(db, [...MIGRATIONS, addColumn])).toBe(2);
+    expect(migrate(db, [...MIGRATIONS, addColumn])).toBe(SCHEMA_VERSION + 1);
     db.close();
+  });
+
+  it('reads the history of a run saved before version 2 from its rows, and new runs from their blob', () => {
+    const path = join(directory, 'runs.db');
+    const db = new Database(path);
+    migrate(db, MIGRATIONS.slice(0, 1));
+    expect(readSchemaVersion(db)).toBe(1);
+    db.close();
+    // A version-1 store holds no blobs: opening migrates it, and the old run reads from its rows.
+    const history = [
+      { index: 0, process: 0, type: 'invoke' as const, f: 'write', value: 3, key: 'x', time: 10 },
+      { index: 1, process: 0, type: 'ok' as const, f: 'write', value: 3, key: 'x', time: 20, node: 'n1' },
+    ];
+    const store = RunStore.open(path);
+    const id = store.saveRun(newRun(), { history });
+    const raw = new Database(path, { readonly: true });
+    expect(readSchemaVersion(raw)).toBe(SCHEMA_VERSION);
+    expect(raw.prepare('SELECT count(*) AS n FROM history_blobs WHERE run_id = ?').get(id)).toEqual({ n: 1 });
+    raw.close();
+    expect(store.history(id)).toEqual(history);
+    // Without its blob (as a version-1 run), the same history comes back from the ops rows.
+    (store as unknown as { db: Database.Database }).db.prepare('DELETE FROM history_blobs WHERE run_id = ?').run(id);
+    expect(store.history(id)).toEqual(history);
+    store.close();
   });
 
   it('a failing migration step leaves the store at its previous version', () => {
@@ -272,7 +296,7 @@ describe('migrations', () => {
     };
     const db = new Database(path);
     expect(() => migrate(db, [...MIGRATIONS, broken])).toThrow('disk on fire');
-    expect(readSchemaVersion(db)).toBe(1);
+    expect(readSchemaVersion(db)).toBe(SCHEMA_VERSION);
     const columns = db.prepare(`SELECT name FROM pragma_table_info('runs')`).all() as { name: string }[];
     expect(columns.map((column) => column.name)).not.toContain('half');
     db.close();

@@ -242,6 +242,7 @@ function rowToRecord(row: OpRow): HistoryRecord {
 export class RunStore {
   private readonly insertRun: Database.Statement;
   private readonly insertOp: Database.Statement;
+  private readonly insertHistoryBlob: Database.Statement;
   private readonly insertFault: Database.Statement;
   private readonly insertTrace: Database.Statement;
   private readonly saveTransaction: (run: NewRun, parts: RunParts) => number;
@@ -260,6 +261,7 @@ export class RunStore {
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     this.insertOp = db.prepare(`
       INSERT INTO ops (run_id, idx, process, type, f, key, value, time, node) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    this.insertHistoryBlob = db.prepare(`INSERT INTO history_blobs (run_id, records) VALUES (?, ?)`);
     this.insertFault = db.prepare(`INSERT INTO fault_events (run_id, seq, time, kind, fields) VALUES (?, ?, ?, ?, ?)`);
     this.insertTrace = db.prepare(`INSERT INTO trace (run_id, seq, time, node, kind, fields) VALUES (?, ?, ?, ?, ?, ?)`);
     this.saveTransaction = db.transaction((run: NewRun, parts: RunParts) => this.insertAll(run, parts));
@@ -372,6 +374,8 @@ export class RunStore {
   /** The run's history in index order; empty when the run was not kept. */
   history(id: number): HistoryRecord[] {
     this.assertOpen();
+    const blob = this.db.prepare(`SELECT records FROM history_blobs WHERE run_id = ?`).get(id) as { records: string } | undefined;
+    if (blob !== undefined) return JSON.parse(blob.records) as HistoryRecord[];
     const rows = this.db
       .prepare(`SELECT idx, process, type, f, key, value, time, node FROM ops WHERE run_id = ? ORDER BY idx`)
       .all(id) as OpRow[];
@@ -484,6 +488,7 @@ export class RunStore {
         record.node ?? null,
       );
     }
+    if (parts.history !== undefined && parts.history.length > 0) this.insertHistoryBlob.run(runId, JSON.stringify(parts.history));
     let seq = 0;
     for (const fault of parts.faults ?? []) {
       assertTime(`faults[${seq}]`, fault.time);
