@@ -101,6 +101,7 @@ export function runScenario(scenario: ScenarioInput | ExplicitScenario, seed: nu
     // timeout before the end, so their last ops can complete.
     stopInvokingAtNs: Math.max(0, endNs - timeoutNs),
   };
+  if (explicit.workload.readPercent !== undefined) params.readPercent = explicit.workload.readPercent;
   const clients = Array.from({ length: params.clients }, (_, index) => ({ id: `c${index}`, factory: workload.client(params, index) }));
   const world = new World({
     seed,

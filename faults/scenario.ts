@@ -24,6 +24,11 @@ export const workloadSchema = z
     opsPerSecond: z.number().positive().max(1_000_000).default(100),
     keys: z.number().int().min(1).max(10_000).default(3),
     timeoutMs: z.number().int().positive().max(600_000).default(1_000),
+    /**
+     * Percent of ops that only read, for workloads that read (lin-kv); absent keeps the workload's
+     * own mix. The shrinker sets 0 when a failure does not need the reads.
+     */
+    readPercent: z.number().int().min(0).max(100).optional(),
   })
   .strict();
 

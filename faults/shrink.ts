@@ -35,6 +35,8 @@ export function runSize(result: RunResult): number[] {
     result.faultEvents,
     scenario.faults.length,
     result.ops,
+    // Reads left out is simpler (every op then changes state), and lets a cut come sooner.
+    scenario.workload.readPercent ?? 100,
     scenario.workload.clients,
     scenario.nodes,
     scenario.workload.keys,
@@ -74,6 +76,11 @@ interface Candidate {
   step: string;
   /** A different seed to try the smaller scenario with; absent keeps the current seed. */
   seed?: number;
+  /**
+   * A sideways move (another seed, another op mix): its run may fail at another pace than the
+   * current best, so when it fails but is not smaller it is cut down on its own, then compared.
+   */
+  sideways?: boolean;
 }
 
 /** Seeds a reseed pass tries per smaller size. */
@@ -198,11 +205,12 @@ function endMs(scenario: ExplicitScenario): number {
 /**
  * Cuts the run off early with every parameter unchanged (`stopAtMs`): the cut run is an exact prefix
  * of the longer one, so a violation completed before the cut survives it. Halving steps find the
- * cut in a few runs.
+ * cut in a few runs, and the fine ones bring it to within a sixty-fourth of the violation.
  */
 function* cutCandidates(scenario: ExplicitScenario): Generator<Candidate> {
   const end = endMs(scenario);
-  for (const [numerator, denominator] of [[1, 8], [1, 4], [1, 2], [3, 4], [7, 8]] as const) {
+  // The fine cuts last: they close in on the violation once the coarse ones stop failing.
+  for (const [numerator, denominator] of [[1, 8], [1, 4], [1, 2], [3, 4], [7, 8], [15, 16], [31, 32], [63, 64]] as const) {
     const stopAtMs = Math.floor((end * numerator) / denominator);
     if (stopAtMs < 1 || stopAtMs >= end) continue;
     const faults = scenario.faults.filter((event) => event.atMs < stopAtMs);
@@ -266,6 +274,20 @@ function* scaleCandidates(scenario: ExplicitScenario, ops: number): Generator<Ca
   }
 }
 
+/**
+ * The same schedule without reads, under this seed and then others: a failure that needs many
+ * state changes (a compaction, say) reaches them in fewer ops when every op changes state.
+ */
+function* readCandidates(scenario: ExplicitScenario, seed: number, offsets: Iterable<number>): Generator<Candidate> {
+  if (scenario.workload.readPercent === 0) return;
+  const noReads = { ...scenario, workload: { ...scenario.workload, readPercent: 0 } };
+  for (const offset of offsets) {
+    const next = seed + offset;
+    if (!Number.isSafeInteger(next)) return;
+    yield { scenario: noReads, seed: next, sideways: true, step: offset === 0 ? 'reads left out' : `reads left out, seed ${seed} -> ${next}` };
+  }
+}
+
 function* keyCandidates(scenario: ExplicitScenario): Generator<Candidate> {
   const keys = scenario.workload.keys;
   for (const target of new Set([1, keys - 1])) {
@@ -306,10 +328,15 @@ function* reseedCandidates(scenario: ExplicitScenario, ops: number, seed: number
     if (!Number.isSafeInteger(next)) return;
     for (const opsMax of targets) {
       if (opsMax >= current) continue;
-      const workload = { ...scenario.workload, opsMax };
-      yield { scenario: { ...uncut, workload }, seed: next, step: `seed ${seed} -> ${next} with ops at most ${opsMax}` };
       const dense = compressed(uncut, Math.max(opsMax, 1), Math.max(current, 1));
-      yield { scenario: { ...dense, workload }, seed: next, step: `seed ${seed} -> ${next} with ops at most ${opsMax}, run compressed ${opsMax}/${current}` };
+      // With reads and then without: a bug that needs many state changes needs them in few ops.
+      for (const readPercent of scenario.workload.readPercent === 0 ? [0] : [undefined, 0]) {
+        const workload = { ...scenario.workload, opsMax };
+        if (readPercent !== undefined) workload.readPercent = readPercent;
+        const reads = readPercent === 0 && scenario.workload.readPercent !== 0 ? ', no reads' : '';
+        yield { scenario: { ...uncut, workload }, seed: next, sideways: true, step: `seed ${seed} -> ${next} with ops at most ${opsMax}${reads}` };
+        yield { scenario: { ...dense, workload }, seed: next, sideways: true, step: `seed ${seed} -> ${next} with ops at most ${opsMax}${reads}, run compressed ${opsMax}/${current}` };
+      }
     }
   }
 }
@@ -339,16 +366,43 @@ export function shrinkRun(original: RunResult, run: (scenario: ExplicitScenario,
     (scenario, ops) => clientCandidates(scenario, ops),
     (scenario) => nodeCandidates(scenario, options.nodesMin),
     (scenario) => keyCandidates(scenario),
+    (scenario, _ops, seed) => readCandidates(scenario, seed, range(0, RESEEDS)),
     (scenario) => faultLengthCandidates(scenario),
     (scenario) => livenessCandidates(scenario),
     (scenario, ops, seed) => reseedCandidates(scenario, ops, seed, RESEED_OPS, range(1, RESEEDS)),
   ];
-  const attempt = (scenario: ExplicitScenario, seed: number, step: string): boolean => {
+  /** The failing `result` cut as short as cuts go while it still fails, with the cuts made. */
+  const cutDown = (result: RunResult): { result: RunResult; cuts: string[] } => {
+    const cuts: string[] = [];
+    let shorter = true;
+    while (shorter && runs < options.runsMax) {
+      shorter = false;
+      for (const candidate of cutCandidates(result.scenario)) {
+        if (runs >= options.runsMax) break;
+        runs++;
+        const cut = run(candidate.scenario, result.seed);
+        if (!sameViolation(target, cut)) continue;
+        result = cut;
+        cuts.push(candidate.step);
+        shorter = true;
+        break;
+      }
+    }
+    return { result, cuts };
+  };
+  const attempt = (candidate: Candidate): boolean => {
     runs++;
-    const result = run(scenario, seed);
-    if (!sameViolation(target, result) || !smaller(runSize(result), runSize(best))) return false;
+    let result = run(candidate.scenario, candidate.seed ?? best.seed);
+    if (!sameViolation(target, result)) return false;
+    const taken = [candidate.step];
+    if (!smaller(runSize(result), runSize(best)) && candidate.sideways === true) {
+      const cut = cutDown(result);
+      result = cut.result;
+      taken.push(...cut.cuts);
+    }
+    if (!smaller(runSize(result), runSize(best))) return false;
     best = result;
-    steps.push(step);
+    steps.push(...taken);
     return true;
   };
   /**
@@ -359,7 +413,7 @@ export function shrinkRun(original: RunResult, run: (scenario: ExplicitScenario,
   const ddminEvents = (): boolean => {
     let any = false;
     if (best.scenario.faults.length > 0 && runs < options.runsMax) {
-      if (attempt(withFaults(best.scenario, []), best.seed, `fault events ${best.scenario.faults.length} -> 0`)) return true;
+      if (attempt({ scenario: withFaults(best.scenario, []), step: `fault events ${best.scenario.faults.length} -> 0` })) return true;
     }
     let chunks = 2;
     while (best.scenario.faults.length >= 2 && runs < options.runsMax) {
@@ -368,7 +422,7 @@ export function shrinkRun(original: RunResult, run: (scenario: ExplicitScenario,
       let removed = false;
       for (let start = 0; start < events.length && runs < options.runsMax; start += size) {
         const kept = [...events.slice(0, start), ...events.slice(start + size)];
-        if (attempt(withFaults(best.scenario, kept), best.seed, `fault events ${events.length} -> ${kept.length}`)) {
+        if (attempt({ scenario: withFaults(best.scenario, kept), step: `fault events ${events.length} -> ${kept.length}` })) {
           removed = true;
           any = true;
           chunks = Math.max(chunks - 1, 2);
@@ -391,7 +445,7 @@ export function shrinkRun(original: RunResult, run: (scenario: ExplicitScenario,
     const from = best.seed;
     for (const candidate of reseedCandidates(best.scenario, best.ops, from, [goal], range(RESEEDS + 1, Number.MAX_SAFE_INTEGER - from))) {
       if (runs >= options.runsMax) return false;
-      if (attempt(candidate.scenario, candidate.seed ?? best.seed, candidate.step)) return true;
+      if (attempt(candidate)) return true;
     }
     return false;
   };
@@ -405,7 +459,7 @@ export function shrinkRun(original: RunResult, run: (scenario: ExplicitScenario,
         passImproved = false;
         for (const candidate of pass(best.scenario, best.ops, best.seed)) {
           if (runs >= options.runsMax) break;
-          if (attempt(candidate.scenario, candidate.seed ?? best.seed, candidate.step)) {
+          if (attempt(candidate)) {
             passImproved = true;
             improved = true;
             break;

@@ -24,6 +24,14 @@ export interface LinKvMix {
 
 export const DEFAULT_MIX: LinKvMix = { readPercent: 40, writePercent: 30 };
 
+/** The mix a scenario asks for: its read share, with writes and cas splitting the rest evenly. */
+export function mixOf(params: Pick<WorkloadParams, 'readPercent'>): LinKvMix {
+  const reads = params.readPercent;
+  if (reads === undefined) return DEFAULT_MIX;
+  assert(Number.isInteger(reads) && reads >= 0 && reads <= 100, `readPercent ${reads}: 0..100`);
+  return { readPercent: reads, writePercent: Math.floor((100 - reads) / 2) };
+}
+
 /** Key `i` of the workload, for `i` in [0, keys). */
 export function linKvKey(i: number): string {
   return `k${i}`;
@@ -40,7 +48,7 @@ export function validateWorkloadParams(params: WorkloadParams, index: number): v
   assert(params.stopInvokingAtNs >= 0, 'stopInvokingAtNs must not be negative');
 }
 
-export function linKvClient(params: WorkloadParams, index: number, mix: LinKvMix = DEFAULT_MIX): ProcessFactory<ClientHost> {
+export function linKvClient(params: WorkloadParams, index: number, mix: LinKvMix = mixOf(params)): ProcessFactory<ClientHost> {
   validateWorkloadParams(params, index);
   assert(mix.readPercent >= 0 && mix.writePercent >= 0 && mix.readPercent + mix.writePercent <= 100, 'bad op mix');
   return (host) => new LinKvClient(host, params, index, mix);

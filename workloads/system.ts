@@ -27,6 +27,8 @@ export interface WorkloadParams {
   timeoutNs: number;
   /** Clients stop invoking at this true time; the run's liveness phase starts after the last fault. */
   stopInvokingAtNs: number;
+  /** Percent of ops that only read, for workloads that read; absent keeps the workload's own mix. */
+  readPercent?: number;
 }
 
 /** One fault action as the runner records it (the store's fault_events row). */

@@ -1,4 +1,4 @@
-// `crucible fuzz --system S --runs N [...]`: many seeds across worker threads, each run stored as it
+// `crucible fuzz --system S --runs N [...]`: many seeds across worker processes, each run stored as it
 // finishes, failures shrunk into capsules and reported with the command that replays them.
 // `crucible fuzz merge STORE...` gathers the runs of shards run elsewhere into --store.
 import { createHash } from 'node:crypto';
@@ -219,7 +219,8 @@ async function fuzz(args: Parameters<Command['run']>[0], context: CommandContext
     runsPerSec: outcome.runs / Math.max(wallMs / 1000, 1e-9),
     eventsPerSec: outcome.events / Math.max(wallMs / 1000, 1e-9),
     wallMs,
-    cpuMs: cpuMsSince(startedCpu),
+    // This process's own CPU, plus the workers' (each reports what its tasks took).
+    cpuMs: cpuMsSince(startedCpu) + (workers > 0 ? outcome.taskCpuMs : 0),
     stopped: outcome.stopped,
     store: context.store,
   };
@@ -253,7 +254,7 @@ export const command: Command = {
     ...SCENARIO_FLAGS,
     { name: 'runs', type: 'int', valueName: 'N', description: 'Seeds in the whole campaign (all shards together)' },
     { name: 'seed-start', type: 'int', valueName: 'N', description: 'First seed (default 0)' },
-    { name: 'workers', type: 'int', valueName: 'W', description: 'Worker threads (default: one per core; 0 runs in this thread)' },
+    { name: 'workers', type: 'int', valueName: 'W', description: 'Worker processes (default: one per core; 0 runs in this process)' },
     { name: 'shard', type: 'string', valueName: 'i/n', description: 'Run only shard i of n (every n-th seed from the i-th)' },
     { name: 'time-limit', type: 'int', valueName: 'T', description: 'Stop handing out seeds after T wall seconds' },
     { name: 'keep-going', type: 'boolean', description: 'Run every seed even after a failure' },

@@ -1,8 +1,9 @@
-// A fuzz campaign: seeds handed out to worker threads (one per core by default), each result passed
+// A fuzz campaign: seeds handed out to worker processes (one per core by default), each result passed
 // to the caller the moment it arrives (the caller stores it, so a killed campaign loses no finished
 // run), failing runs queued for shrinking ahead of further seeds.
 import { performance } from 'node:perf_hooks';
-import { Worker } from 'node:worker_threads';
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { FuzzExecutor, type CampaignConfig, type SeedDone, type ShrinkDone } from './executor.js';
 import type { ToMain, ToWorker } from './protocol.js';
 import type { ExplicitScenario } from '../../faults/scenario.js';
@@ -13,7 +14,7 @@ export interface CampaignOptions {
   config: CampaignConfig;
   /** The seeds to run, in order of dispatch. */
   seeds: readonly number[];
-  /** Worker threads; 0 runs everything in this thread. */
+  /** Worker processes; 0 runs everything in this thread. */
   workers: number;
   /** Keep running seeds after a failure (default: stop handing out seeds after the first). */
   keepGoing: boolean;
@@ -39,6 +40,8 @@ export interface CampaignOutcome {
   /** Why seeds stopped being handed out before the list ended, if they did. */
   stopped: 'failure' | 'time-limit' | null;
   errors: number;
+  /** CPU time the runs and shrinks took where they ran (worker processes, or this one). */
+  taskCpuMs: number;
 }
 
 type Task = { type: 'run'; seed: number } | { type: 'shrink'; seed: number; scenario: ExplicitScenario };
@@ -52,6 +55,7 @@ class Dispatch {
   runs = 0;
   events = 0;
   errors = 0;
+  taskCpuMs = 0;
   private readonly startedMs = performance.now();
 
   constructor(
@@ -74,6 +78,7 @@ class Dispatch {
   seedDone(done: SeedDone): void {
     this.runs++;
     this.events += done.result.events;
+    this.taskCpuMs += done.cpuMs;
     this.listener.seed(done);
     if (done.result.violation === null) return;
     if (!this.options.keepGoing && this.next < this.options.seeds.length) this.stopped ??= 'failure';
@@ -84,6 +89,7 @@ class Dispatch {
   }
 
   shrunk(done: ShrinkDone): void {
+    this.taskCpuMs += done.cpuMs;
     this.listener.shrunk(done);
   }
 
@@ -93,7 +99,7 @@ class Dispatch {
   }
 
   outcome(): CampaignOutcome {
-    return { runs: this.runs, events: this.events, wallMs: performance.now() - this.startedMs, stopped: this.stopped, errors: this.errors };
+    return { runs: this.runs, events: this.events, wallMs: performance.now() - this.startedMs, stopped: this.stopped, errors: this.errors, taskCpuMs: this.taskCpuMs };
   }
 }
 
@@ -111,39 +117,59 @@ async function runInProcess(options: CampaignOptions, dispatch: Dispatch): Promi
   }
 }
 
-function runThreaded(options: CampaignOptions, dispatch: Dispatch): Promise<void> {
-  const boot = new URL('./worker-boot.mjs', import.meta.url);
+/**
+ * Worker processes, not threads: V8's garbage collector runs helper threads per isolate, and with
+ * one isolate per core those helpers fight the workers for the cores (two worker threads ran 1.5x
+ * one). A process of its own can be told to collect on its own thread (`--single-threaded-gc`), a
+ * per-process V8 flag, so each worker uses one core and no more.
+ */
+const WORKER_EXEC_ARGV = ['--single-threaded-gc'];
+/** Tasks handed to a worker ahead of the one it is running, so it never waits on this thread. */
+const WORKER_AHEAD = 1;
+
+function runPool(options: CampaignOptions, dispatch: Dispatch): Promise<void> {
+  const boot = fileURLToPath(new URL('./worker-boot.mjs', import.meta.url));
   const entry = new URL('./worker.ts', import.meta.url).href;
   return new Promise((resolve, reject) => {
-    const workers: Worker[] = [];
-    const busy = new Set<Worker>();
-    const idle = new Set<Worker>();
+    const workers: ChildProcess[] = [];
+    /** Tasks each worker holds (running or queued). */
+    const held = new Map<ChildProcess, number>();
     let finished = false;
     const finish = (error?: Error) => {
       if (finished) return;
       finished = true;
-      for (const worker of workers) void worker.terminate();
+      for (const worker of workers) {
+        if (worker.exitCode !== null || worker.signalCode !== null) continue;
+        // Idle workers leave when their channel closes; a busy one is stopped where it stands.
+        if (error === undefined && worker.connected) worker.disconnect();
+        else worker.kill('SIGKILL');
+      }
       if (error === undefined) resolve();
       else reject(error);
     };
-    /** Gives the worker its next task; true when it got one. */
-    const feed = (worker: Worker): boolean => {
-      const task = dispatch.take();
-      if (task === null) {
-        busy.delete(worker);
-        idle.add(worker);
-        if (busy.size === 0) finish();
-        return false;
+    /** Tops the worker up to its share of tasks; returns how many it was given. */
+    const feed = (worker: ChildProcess): number => {
+      let given = 0;
+      while ((held.get(worker) ?? 0) <= WORKER_AHEAD) {
+        const task = dispatch.take();
+        if (task === null) break;
+        held.set(worker, (held.get(worker) ?? 0) + 1);
+        worker.send(task satisfies ToWorker);
+        given++;
       }
-      idle.delete(worker);
-      busy.add(worker);
-      worker.postMessage(task satisfies ToWorker);
-      return true;
+      return given;
     };
+    const idleAll = () => [...held.values()].every((count) => count === 0);
     for (let index = 0; index < options.workers; index++) {
-      const worker = new Worker(boot, { workerData: { entry, config: options.config } });
+      const worker = fork(boot, [], {
+        execArgv: WORKER_EXEC_ARGV,
+        serialization: 'advanced',
+        // A worker prints nothing of its own; whatever it does print must not reach a --json stdout.
+        stdio: ['ignore', 2, 2, 'ipc'],
+      });
       workers.push(worker);
-      busy.add(worker);
+      held.set(worker, 0);
+      worker.send({ type: 'start', entry, config: options.config } satisfies ToWorker);
       worker.on('message', (message: ToMain) => {
         if (finished) return;
         try {
@@ -151,12 +177,15 @@ function runThreaded(options: CampaignOptions, dispatch: Dispatch): Promise<void
             case 'ready':
               break;
             case 'seed':
+              held.set(worker, held.get(worker)! - 1);
               dispatch.seedDone(message.done);
               break;
             case 'shrunk':
+              held.set(worker, held.get(worker)! - 1);
               dispatch.shrunk(message.done);
               break;
             case 'error':
+              held.set(worker, held.get(worker)! - 1);
               dispatch.error(message.seed, message.task, message.message);
               break;
             case 'fatal':
@@ -169,14 +198,17 @@ function runThreaded(options: CampaignOptions, dispatch: Dispatch): Promise<void
           return;
         }
         feed(worker);
-        // A failure may have queued a shrink after other workers went idle: wake them for it.
-        for (const other of [...idle]) if (finished || !feed(other)) break;
+        // A failure may have queued a shrink after other workers ran dry: wake them for it.
+        for (const other of workers) if (other !== worker && held.get(other) === 0 && feed(other) === 0) break;
+        if (idleAll()) finish();
       });
       worker.on('error', (error) => finish(error));
-      worker.on('exit', (code) => {
-        if (!finished && code !== 0) finish(new Error(`a fuzz worker exited with code ${code}`));
+      worker.on('exit', (code, signal) => {
+        if (!finished) finish(new Error(`a fuzz worker exited (${signal ?? `code ${code}`}) with tasks unfinished`));
       });
     }
+    for (const worker of workers) feed(worker);
+    if (idleAll()) finish();
   });
 }
 
@@ -187,6 +219,6 @@ export async function runCampaign(options: CampaignOptions, listener: CampaignLi
   }
   const dispatch = new Dispatch(options, listener);
   if (options.workers === 0) await runInProcess(options, dispatch);
-  else await runThreaded(options, dispatch);
+  else await runPool(options, dispatch);
   return dispatch.outcome();
 }

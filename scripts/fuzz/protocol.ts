@@ -1,8 +1,10 @@
 // Messages between the campaign (main thread) and its fuzz workers.
 import type { ExplicitScenario } from '../../faults/scenario.js';
-import type { SeedDone, ShrinkDone } from './executor.js';
+import type { CampaignConfig, SeedDone, ShrinkDone } from './executor.js';
 
 export type ToWorker =
+  /** The first message: which module to load (TypeScript, through tsx) and the campaign. */
+  | { type: 'start'; entry: string; config: CampaignConfig }
   | { type: 'run'; seed: number }
   | { type: 'shrink'; seed: number; scenario: ExplicitScenario }
   | { type: 'stop' };

@@ -1,7 +1,32 @@
-// Worker threads do not inherit tsx's loader, so each fuzz worker starts here: register the loader,
-// then import the TypeScript worker module named in workerData.
-import { workerData } from 'node:worker_threads';
+// A fuzz worker process starts here: it registers tsx's loader (a forked process gets none), then on
+// the campaign's first message loads the TypeScript worker module it names. Tasks that arrive while
+// that module loads wait in order.
 import { register } from 'tsx/esm/api';
 
 register();
-await import(workerData.entry);
+
+const waiting = [];
+let handle = null;
+
+// The campaign went away (killed, say): nothing is left to report to.
+process.on('disconnect', () => process.exit(0));
+process.on('message', (message) => {
+  if (handle !== null) return handle(message);
+  waiting.push(message);
+  if (message.type === 'start' && waiting.length === 1) void start(message);
+});
+
+async function start(message) {
+  const send = (reply) => process.send(reply);
+  try {
+    const { serve } = await import(message.entry);
+    handle = await serve(message.config, send);
+  } catch (error) {
+    send({ type: 'fatal', message: error instanceof Error ? error.message : String(error) });
+    process.exitCode = 1;
+    process.disconnect();
+    return;
+  }
+  waiting.shift();
+  for (const queued of waiting.splice(0)) handle(queued);
+}
