@@ -67,3 +67,53 @@ describe('shrinkRun', () => {
     expect(targetViolation('liveness')).toEqual(['liveness']);
   });
 });
+
+describe('shrinkRun without reads', () => {
+  // A model of a bug that needs 30 state changes (as a compaction threshold does): ops come at ten
+  // per simulated second, and with the default mix only 60% of them change state.
+  const STATE_CHANGES = 30;
+  const model = (scenario: ExplicitScenario, seed: number): RunResult => {
+    const endMs = Math.min(scenario.durationMs + scenario.livenessMs, scenario.stopAtMs ?? Number.MAX_SAFE_INTEGER);
+    const ops = Math.min(scenario.workload.opsMax, Math.floor(endMs / 100));
+    const changes = scenario.workload.readPercent === 0 ? ops : Math.floor(ops * 0.6);
+    const failed = changes >= STATE_CHANGES;
+    return {
+      seed,
+      scenario,
+      verdict: failed ? 'invalid' : 'valid',
+      checkers: [],
+      violation: failed ? 'invariants' : null,
+      history: [],
+      trace: [],
+      faultRows: [],
+      faultEvents: 0,
+      ops,
+      events: ops,
+      simMs: endMs,
+      fingerprint: `${seed}:${ops}:${scenario.workload.readPercent ?? 'mix'}`,
+      healedAtNs: null,
+    };
+  };
+  const scenario: ExplicitScenario = {
+    version: 1,
+    system: 'model',
+    nodes: 3,
+    workload: { name: 'lin-kv', clients: 1, opsMax: 200, opsPerSecond: 10, keys: 1, timeoutMs: 1_000 },
+    durationMs: 10_000,
+    livenessMs: 5_000,
+    faults: [],
+    bug: null,
+  };
+
+  it('leaves the reads out when the failure needs only state changes, and cuts the run again', () => {
+    const original = model(scenario, 7);
+    const shrunk = shrinkRun(original, model, { runsMax: 400, nodesMin: 3 });
+    expect(shrunk.result.scenario.workload.readPercent).toBe(0);
+    expect(shrunk.steps).toContain('reads left out');
+    // With reads the run cannot fail below 50 ops; without them it fails from 30, and the cut
+    // after the sideways move brings it within a sixty-fourth of that.
+    expect(shrunk.result.ops).toBeLessThan(Math.ceil(STATE_CHANGES / 0.6));
+    expect(shrunk.result.ops).toBeGreaterThanOrEqual(STATE_CHANGES);
+    expect(shrunk.result.ops).toBeLessThanOrEqual(STATE_CHANGES + 2);
+  });
+});

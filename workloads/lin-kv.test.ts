@@ -143,3 +143,24 @@ describe('lin-kv client', () => {
     expect(a.history).not.toEqual(c.history);
   });
 });
+
+describe('lin-kv op mix', () => {
+  const count = (result: FakeRun, f: string) => result.history.filter((record) => record.type === 'invoke' && record.f === f).length;
+
+  it('reads nothing when a scenario sets readPercent 0, and splits the ops between write and cas', () => {
+    const result = run(3, params({ readPercent: 0 }), CALM);
+    expect(count(result, 'read')).toBe(0);
+    expect(count(result, 'write')).toBeGreaterThan(0);
+    expect(count(result, 'cas')).toBeGreaterThan(0);
+  });
+
+  it('keeps its own mix, reads included, when readPercent is absent', () => {
+    const result = run(3, params(), CALM);
+    expect(count(result, 'read')).toBeGreaterThan(0);
+  });
+
+  it('only reads at readPercent 100', () => {
+    const result = run(3, params({ readPercent: 100 }), CALM);
+    expect(count(result, 'read')).toBe(result.history.filter((record) => record.type === 'invoke').length);
+  });
+});

@@ -118,7 +118,7 @@ describe('crucible fuzz', () => {
     }
   });
 
-  it('spreads a campaign over worker threads and stores every run', async () => {
+  it('spreads a campaign over worker processes and stores every run', async () => {
     const store = join(dir, 'threads.db');
     const fuzz = await cli('fuzz', '--system', 'test-register', '--runs', '12', '--workers', '2', '--faults', 'crash,partition', '--ops', '40', '--store', store, '--json', ...PLUGIN);
     expect(fuzz.code).toBe(0);
@@ -131,7 +131,7 @@ describe('crucible fuzz', () => {
     }
   });
 
-  it('gives the same verdicts and fingerprints in threads and in-process', async () => {
+  it('gives the same verdicts and fingerprints in worker processes and in-process', async () => {
     const a = join(dir, 'same-a.db');
     const b = join(dir, 'same-b.db');
     const args = ['--system', 'test-register', '--runs', '6', '--faults', 'all', '--ops', '30', '--json', ...PLUGIN];
