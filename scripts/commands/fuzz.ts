@@ -21,7 +21,7 @@ import { DEFAULT_TRACE_LIMIT } from '../../faults/runner.js';
 
 export const RUNS_MAX = 10_000_000;
 /** Runs one shrink may spend unless told: a few seconds to half a minute of Raft runs. */
-export const SHRINK_RUNS_DEFAULT = 400;
+export const SHRINK_RUNS_DEFAULT = 1000;
 /** Capsules one campaign writes at most. */
 export const CAPSULES_MAX = 100;
 
