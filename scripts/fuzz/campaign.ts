@@ -118,10 +118,12 @@ async function runInProcess(options: CampaignOptions, dispatch: Dispatch): Promi
 }
 
 /**
- * Worker processes, not threads: V8's garbage collector runs helper threads per isolate, and with
- * one isolate per core those helpers fight the workers for the cores (two worker threads ran 1.5x
- * one). A process of its own can be told to collect on its own thread (`--single-threaded-gc`), a
- * per-process V8 flag, so each worker uses one core and no more.
+ * Worker processes, not threads. V8's garbage collector runs helper threads beside each isolate,
+ * and with one worker per core those helpers compete with the workers for the cores; a process of
+ * its own can be told to collect on its own thread (`--single-threaded-gc` is a per-process V8
+ * flag), so a worker uses one core and no more. A worker that crashes or runs out of memory also
+ * takes only itself down. `crucible bench --suite fuzz` measures what this gives against two
+ * independent one-worker campaigns, the most two cores allow.
  */
 const WORKER_EXEC_ARGV = ['--single-threaded-gc'];
 /** Tasks handed to a worker ahead of the one it is running, so it never waits on this thread. */

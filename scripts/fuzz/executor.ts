@@ -61,19 +61,24 @@ export class FuzzExecutor {
     return runScenario(scenario, seed, { plugin: this.plugin, traceLimit });
   }
 
+  /** `result` made again with its trace; the trace never feeds the fingerprint, which must match. */
+  private traced(result: RunResult): RunResult {
+    if (this.config.traceLimit === 0) return result;
+    const traced = this.run(result.scenario, result.seed);
+    if (traced.fingerprint !== result.fingerprint) {
+      throw new Error(`seed ${result.seed}: the run with its trace gave another fingerprint (${traced.fingerprint}, not ${result.fingerprint}): the trace limit leaks into the run`);
+    }
+    return traced;
+  }
+
   runSeed(seed: number): SeedDone {
     const started = performance.now();
     const startedCpu = process.cpuUsage();
     // Most runs pass and their trace is thrown away; keeping up to traceLimit events alive for the
-    // whole run promotes them out of the young generation, and the GC work that costs is what kept
-    // two workers from running twice as fast as one. A failing run is made again with its trace
-    // (the trace never feeds the fingerprint, which the second run must match).
+    // whole run promotes them out of the young generation, and that GC work was about a third of a
+    // campaign's CPU. A failing run is made again with its trace.
     let result = this.run(this.config.scenario, seed, 0);
-    if (result.verdict !== 'valid' && this.config.traceLimit > 0) {
-      const traced = this.run(this.config.scenario, seed);
-      if (traced.fingerprint !== result.fingerprint) throw new Error(`seed ${seed}: the run with its trace gave another fingerprint (${traced.fingerprint}, not ${result.fingerprint}): the trace limit leaks into the run`);
-      result = traced;
-    }
+    if (result.verdict !== 'valid') result = this.traced(result);
     return { seed, result: lean(result), wallMs: performance.now() - started, cpuMs: cpuMsSince(startedCpu) };
   }
 
@@ -81,16 +86,16 @@ export class FuzzExecutor {
   shrinkSeed(seed: number, scenario: ExplicitScenario): ShrinkDone {
     const started = performance.now();
     const startedCpu = process.cpuUsage();
-    const original = this.run(scenario, seed);
+    const original = this.run(scenario, seed, 0);
     if (original.violation === null) throw new Error(`seed ${seed} did not fail again: the run is not deterministic`);
-    const shrunk = shrinkRun(original, (candidate, candidateSeed) => this.run(candidate, candidateSeed), {
+    const shrunk = shrinkRun(original, (candidate, candidateSeed) => this.run(candidate, candidateSeed, 0), {
       runsMax: this.config.shrinkRunsMax,
       nodesMin: this.plugin.nodes.min,
     });
     return {
       seed,
       original: { faultEvents: original.faultEvents, ops: original.ops, fingerprint: original.fingerprint },
-      result: shrunk.result,
+      result: this.traced(shrunk.result),
       runs: shrunk.runs,
       steps: shrunk.steps,
       wallMs: performance.now() - started,
