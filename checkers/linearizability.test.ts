@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { History, OpType } from '../histories/schema.js';
 import { checkHistory, MalformedHistoryError, SLICE_STEPS, toCheckerResult } from './linearizability.js';
 import { ModelInputError } from './model.js';
+import { pairOps } from './paired-ops.js';
 import { casRegister, casRegisterAbsent } from './models/cas-register.js';
 import { kv } from './models/kv.js';
 import { models } from './models/index.js';
@@ -151,6 +152,14 @@ describe('partitions, budgets and evidence', () => {
     // A process that invokes again leaves its earlier op without completion: pending, like info.
     const again: Row[] = [[1, 'invoke', 'write', 1], [1, 'invoke', 'read', null], [1, 'ok', 'read', 1]];
     expect(checkHistory(history(again), casRegister).verdict).toBe('linearizable');
+    // So does one that invokes after an info; a completion whose f differs from its invoke's is bad input.
+    const afterInfo: Row[] = [[1, 'invoke', 'write', 1], [1, 'info', 'write', 1], [1, 'invoke', 'read', null], [1, 'ok', 'read', 1]];
+    expect(checkHistory(history(afterInfo), casRegister).verdict).toBe('linearizable');
+    expect(pairOps(history(afterInfo)).problems.map((problem) => problem.code)).toEqual(['invoke-after-info']);
+    expect(pairOps(history(again)).problems.map((problem) => problem.code)).toEqual(['invoke-while-outstanding']);
+    const mismatch: Row[] = [[1, 'invoke', 'write', 1], [1, 'ok', 'read', 1]];
+    expect(pairOps(history(mismatch)).problems).toEqual([{ code: 'f-mismatch', index: 1, message: 'index 1: completion f "read" differs from invoke f "write"' }]);
+    expect(() => checkHistory(history(mismatch), casRegister)).toThrow(/malformed history: index 1: completion f "read" differs/);
     expect(() => checkHistory(history([[1, 'invoke', 'get', null], [1, 'ok', 'get', 'x']]), casRegister)).toThrow(ModelInputError);
     expect(() => checkHistory(history([[1, 'invoke', 'cas', 3], [1, 'ok', 'cas', 3]]), casRegister)).toThrow(/cas needs \[from to\]/);
   });

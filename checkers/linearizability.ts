@@ -20,7 +20,7 @@ import {
   type WindowEvidence,
 } from './evidence.js';
 import type { Model } from './model.js';
-import { pairOps, type PairedOp } from './paired-ops.js';
+import { pairOps, type PairedOp, type PairingProblemCode } from './paired-ops.js';
 import { PartSearch, SEARCH_LINEARIZABLE, SEARCH_NOT_LINEARIZABLE, type PartOp } from './part-search.js';
 import { ProductSpace } from './product-space.js';
 import { ModelSpace } from './state-space.js';
@@ -137,13 +137,13 @@ function keyNamesOf(part: Part): string[] {
  * or after an info, leaves that earlier op without a completion, which is what an info op is. Real
  * Jepsen logs have them (Porcupine's etcd parser reads them the same way); everything else is bad input.
  */
-const TOLERATED_PROBLEM = /invokes (with an op outstanding|after an info)/;
+const TOLERATED_PROBLEMS: ReadonlySet<PairingProblemCode> = new Set(['invoke-while-outstanding', 'invoke-after-info']);
 
 /** Checks a history against a model. Throws MalformedHistoryError or the model's ModelInputError on bad input. */
 export function checkHistory(history: History, model: Model, options: CheckOptions = {}): LinResult {
   const paired = pairOps(history);
-  const problems = paired.problems.filter((problem) => !TOLERATED_PROBLEM.test(problem));
-  if (problems.length > 0) throw new MalformedHistoryError(problems);
+  const problems = paired.problems.filter((problem) => !TOLERATED_PROBLEMS.has(problem.code));
+  if (problems.length > 0) throw new MalformedHistoryError(problems.map((problem) => problem.message));
   return checkOperations(paired.ops, model, options);
 }
 

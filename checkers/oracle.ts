@@ -18,7 +18,7 @@ interface OracleOp {
 
 function oracleOps(history: History, model: Model): OracleOp[] {
   const paired = pairOps(history);
-  if (paired.problems.length > 0) throw new Error(`oracle: malformed history: ${paired.problems[0]}`);
+  if (paired.problems.length > 0) throw new Error(`oracle: malformed history: ${paired.problems[0]!.message}`);
   const ops: OracleOp[] = [];
   for (const op of paired.ops) {
     const prepared = model.prepare(op);

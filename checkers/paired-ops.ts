@@ -20,20 +20,34 @@ export interface PairedOp {
   node: string | undefined;
 }
 
+/**
+ * What can be wrong with the pairing. The first two leave a meaning (the earlier op has no
+ * completion, which is what an info op is); the others do not.
+ */
+export type PairingProblemCode = 'invoke-while-outstanding' | 'invoke-after-info' | 'completion-without-invoke' | 'f-mismatch';
+
+export interface PairingProblem {
+  code: PairingProblemCode;
+  /** The history index of the record at fault. */
+  index: number;
+  /** One line for a person. */
+  message: string;
+}
+
 export interface PairedHistory {
   /** In invoke order. */
   ops: PairedOp[];
-  /** What made the history malformed, one line each (at most `PROBLEMS_MAX`). */
-  problems: string[];
+  /** What made the history malformed (at most `PROBLEMS_MAX`). */
+  problems: PairingProblem[];
 }
 
 const PROBLEMS_MAX = 20;
 
 export function pairOps(history: History): PairedHistory {
   const ops: PairedOp[] = [];
-  const problems: string[] = [];
-  const note = (line: string) => {
-    if (problems.length < PROBLEMS_MAX) problems.push(line);
+  const problems: PairingProblem[] = [];
+  const note = (code: PairingProblemCode, index: number, message: string) => {
+    if (problems.length < PROBLEMS_MAX) problems.push({ code, index, message: `index ${index}: ${message}` });
   };
   /** The position in `ops` of each process's outstanding op. */
   const open = new Map<number, number>();
@@ -41,21 +55,21 @@ export function pairOps(history: History): PairedHistory {
   const retired = new Set<number>();
   for (const record of history) {
     if (record.type === 'invoke') {
-      if (open.has(record.process)) note(`index ${record.index}: process ${record.process} invokes with an op outstanding`);
-      if (retired.has(record.process)) note(`index ${record.index}: process ${record.process} invokes after an info`);
+      if (open.has(record.process)) note('invoke-while-outstanding', record.index, `process ${record.process} invokes with an op outstanding`);
+      if (retired.has(record.process)) note('invoke-after-info', record.index, `process ${record.process} invokes after an info`);
       open.set(record.process, ops.length);
       ops.push(fromInvoke(record));
       continue;
     }
     const position = open.get(record.process);
     if (position === undefined) {
-      note(`index ${record.index}: ${record.type} of process ${record.process} with no invoke`);
+      note('completion-without-invoke', record.index, `${record.type} of process ${record.process} with no invoke`);
       continue;
     }
     open.delete(record.process);
     if (record.type === 'info') retired.add(record.process);
     const op = ops[position]!;
-    if (op.f !== record.f) note(`index ${record.index}: completion f "${record.f}" differs from invoke f "${op.f}"`);
+    if (op.f !== record.f) note('f-mismatch', record.index, `completion f "${record.f}" differs from invoke f "${op.f}"`);
     op.type = record.type;
     op.value = record.value;
     op.completeIndex = record.index;

@@ -77,7 +77,7 @@ export function checkSet(history: History): CheckerResult {
     failedPresent: [],
     stale: [],
     unread: [],
-    problems,
+    problems: problems.map((problem) => problem.message),
   };
   for (const [key, group] of groups) checkGroup(key, group, evidence);
 
@@ -99,7 +99,7 @@ export function checkSet(history: History): CheckerResult {
     const why =
       evidence.unread.length > 0
         ? `no ok read for ${evidence.unread.length} key${evidence.unread.length === 1 ? '' : 's'} with adds`
-        : `malformed history: ${problems[0]}`;
+        : `malformed history: ${problems[0]!.message}`;
     return { checker: 'set', verdict: 'unknown', summary: `set: cannot judge, ${why}; ${totals}`, evidence };
   }
   return { checker: 'set', verdict: 'valid', summary: `set: nothing lost or unexpected; ${evidence.recovered} info adds recovered; ${totals}`, evidence };
