@@ -1,4 +1,5 @@
-// Messages between the campaign (main thread) and its fuzz workers.
+// Messages between the campaign and its fuzz worker processes. A worker leaves when its channel
+// closes, so there is no stop message.
 import type { ExplicitScenario } from '../../faults/scenario.js';
 import type { CampaignConfig, SeedDone, ShrinkDone } from './executor.js';
 
@@ -6,8 +7,7 @@ export type ToWorker =
   /** The first message: which module to load (TypeScript, through tsx) and the campaign. */
   | { type: 'start'; entry: string; config: CampaignConfig }
   | { type: 'run'; seed: number }
-  | { type: 'shrink'; seed: number; scenario: ExplicitScenario }
-  | { type: 'stop' };
+  | { type: 'shrink'; seed: number; scenario: ExplicitScenario };
 
 export type ToMain =
   | { type: 'ready' }

@@ -11,9 +11,6 @@ export async function serve(config: CampaignConfig, send: (message: ToMain) => v
     switch (message.type) {
       case 'start':
         throw new Error('fuzz worker: started twice');
-      case 'stop':
-        process.disconnect();
-        return;
       case 'run':
       case 'shrink':
         try {
