@@ -56,26 +56,9 @@ function* allRuns(store: RunStore): Generator<StoredRun> {
 }
 
 function toNewRun(run: StoredRun): NewRun {
-  return {
-    kind: run.kind,
-    system: run.system,
-    seed: run.seed,
-    scenario: run.scenario,
-    codeVersion: run.codeVersion,
-    verdict: run.verdict,
-    checkers: run.checkers,
-    fingerprint: run.fingerprint,
-    ops: run.ops,
-    events: run.events,
-    simMs: run.simMs,
-    wallMs: run.wallMs,
-    faults: run.faults,
-    bug: run.bug,
-    repro: run.repro,
-    tags: run.tags,
-    notes: run.notes,
-    createdAt: run.createdAt,
-  };
+  // A stored run is a new run plus what the store gives it: its id, and whether its parts were kept.
+  const { id: _id, kept: _kept, ...fields } = run;
+  return fields;
 }
 
 /** Coverage of every campaign in `store`. */
