@@ -3,7 +3,7 @@
 // linearizable); this one can.
 //
 // The window is [healedAtNs, healedAtNs + boundNs] in the history's true time; with no faults it
-// starts at 0, so a cluster that never elects a leader fails too. An op that completes `ok` inside
+// starts at 0, so a cluster that never starts serving fails too. An op that completes `ok` inside
 // the window is progress, whenever it was invoked. The verdict is `unknown`, not `invalid`, when the
 // history cannot show either way: no times, the run ended before the window did, or no op was in
 // flight during the window.
@@ -73,17 +73,12 @@ export interface LivenessEvidence {
 
 const STALLED_MAX = 20;
 
-/**
- * The bound in election timeouts. After a heal the worst ordinary case is: a deposed leader in the
- * old minority steps down only after CheckQuorum's election timeout; PreVote and the vote itself
- * take a round each, up to one maximal timeout apiece; a split vote costs another round (two in a
- * row are rare, more rarer still); and a client whose attempt went to a dead node waits out its
- * attempt timeout before it tries another. Ten maximal election timeouts cover that with room,
- * yet still fail a cluster that keeps disrupting itself.
- */
-export const LIVENESS_ELECTION_TIMEOUTS = 10;
-
+/** Judges progress; the result is marked a progress property (checkers/verdict.ts). */
 export function checkLiveness(history: History, options: LivenessOptions): CheckerResult {
+  return { ...judgeLiveness(history, options), property: 'progress' };
+}
+
+function judgeLiveness(history: History, options: LivenessOptions): CheckerResult {
   if (!(options.boundNs > 0)) throw new Error('liveness: boundNs must be positive');
   const windowStartNs = options.healedAtNs ?? 0;
   const windowEndNs = windowStartNs + options.boundNs;

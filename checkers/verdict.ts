@@ -12,6 +12,17 @@ export interface CheckerResult {
   summary: string;
   /** Structured, JSON-serialisable evidence; its shape belongs to the checker. */
   evidence?: unknown;
+  /**
+   * What it judges: `safety` (nothing bad happened; the default) or `progress` (something good did
+   * happen in time). A run cut short is judged for safety only, and a shrink keeps a safety
+   * violation over a progress one (a stall is often a consequence; the safety violation is the finding).
+   */
+  property?: 'safety' | 'progress';
+}
+
+/** True for a progress checker's result. */
+export function isProgress(result: Pick<CheckerResult, 'property'>): boolean {
+  return result.property === 'progress';
 }
 
 const RANK: Record<Verdict, number> = { valid: 0, unknown: 1, invalid: 2 };

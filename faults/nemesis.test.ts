@@ -1,98 +1,29 @@
 import { describe, expect, it } from 'vitest';
-import type { Message, NodeId, NodeStatus, Process } from '../nodes/host.js';
 import type { FaultEvent } from './events.js';
-import { Nemesis } from './nemesis.js';
-import type { DiskFaults, LinkFaults, NemesisWorld, PartitionShape } from './world-port.js';
+import { faultCatalog } from './catalog.js';
+import type { TargetSets } from './kind.js';
+import { FakeWorld, MS, play as playWith } from './testing/fake-world.js';
 
-const MS = 1_000_000;
-
-/** A world that records every call and keeps just enough state (up/down, roles, clock). */
-class FakeWorld implements NemesisWorld {
-  calls: string[] = [];
-  nowValue = 0;
-  down = new Set<NodeId>();
-  roles: Record<NodeId, NodeStatus> = {};
-  actions: { timeNs: number; action: () => void }[] = [];
-  link: LinkFaults | null = null;
-  constructor(private readonly ids: NodeId[]) {}
-  at = (timeNs: number, action: () => void) => {
-    this.actions.push({ timeNs, action });
-  };
-  /** Runs scheduled actions in (time, scheduling) order, as the World's queue does. */
-  runAll(): void {
-    const ordered = this.actions.map((item, seq) => ({ ...item, seq })).sort((a, b) => a.timeNs - b.timeNs || a.seq - b.seq);
-    for (const item of ordered) {
-      this.nowValue = item.timeNs;
-      item.action();
+/** A target set of a made-up system: `primary` is the live node with the highest `rank`. */
+const targets: TargetSets = {
+  names: ['primary'],
+  pick(name, view, live) {
+    if (name !== 'primary') return null;
+    let best: string | null = null;
+    let rank = -1;
+    for (const id of live) {
+      const value = view.status(id).rank;
+      if (typeof value === 'number' && value > rank) {
+        best = id;
+        rank = value;
+      }
     }
-  }
-  nowNs() {
-    return this.nowValue;
-  }
-  nodes() {
-    return this.ids;
-  }
-  status(id: NodeId) {
-    return this.roles[id] ?? { role: 'follower', term: 1 };
-  }
-  process(id: NodeId): Process | null {
-    return this.down.has(id) ? null : ({} as Process);
-  }
-  partition(shape: PartitionShape) {
-    this.calls.push(`partition ${JSON.stringify(shape)}`);
-  }
-  heal() {
-    this.calls.push('heal');
-  }
-  setLinkFaults(faults: LinkFaults) {
-    this.link = faults;
-    this.calls.push(`link drop=${faults.dropNum} dup=${faults.dupNum}`);
-  }
-  clog(from: NodeId, to: NodeId, untilNs: number) {
-    if (untilNs !== this.nowValue) this.calls.push(`clog ${from}->${to} until ${untilNs}`);
-  }
-  crash(id: NodeId, mode: 'lose' | 'tear') {
-    this.down.add(id);
-    this.calls.push(`crash ${id} ${mode}`);
-  }
-  restart(id: NodeId) {
-    this.down.delete(id);
-    this.calls.push(`restart ${id}`);
-  }
-  pause(id: NodeId) {
-    this.calls.push(`pause ${id}`);
-  }
-  resume(id: NodeId) {
-    this.calls.push(`resume ${id}`);
-  }
-  clockOffset(id: NodeId, ns: number) {
-    this.calls.push(`offset ${id} ${ns}`);
-  }
-  clockDrift(id: NodeId, ppm: number) {
-    if (ppm !== 0) this.calls.push(`drift ${id} ${ppm}`);
-  }
-  clockJump(id: NodeId, ns: number) {
-    this.calls.push(`jump ${id} ${ns}`);
-  }
-  diskFault(id: NodeId, faults: DiskFaults) {
-    if (faults.corruptReads || faults.fsyncFail || faults.full || faults.stallNs > 0) this.calls.push(`disk ${id} ${JSON.stringify(faults)}`);
-  }
-  addNode(id: NodeId) {
-    this.ids.push(id);
-    this.calls.push(`add ${id}`);
-  }
-  inject(from: NodeId, to: NodeId, message: Message) {
-    this.calls.push(`inject ${from}->${to} ${JSON.stringify(message)}`);
-  }
-}
+    return best;
+  },
+};
 
 function play(events: FaultEvent[], setup?: (world: FakeWorld) => void, safetyEndMs = 10_000) {
-  const world = new FakeWorld(['n1', 'n2', 'n3']);
-  setup?.(world);
-  const nemesis = new Nemesis(world, (action) => ({ admin: action }), world.at);
-  nemesis.plan(events, safetyEndMs * MS);
-  world.runAll();
-  return { world, nemesis };
+  return playWith(faultCatalog([], targets), events, setup, safetyEndMs);
 }
 
 describe('Nemesis', () => {
@@ -107,11 +38,38 @@ describe('Nemesis', () => {
     expect(nemesis.healedAt()).toBe(10_000 * MS);
   });
 
-  it('targets the node holding a role when the fault starts', () => {
-    const { world } = play([{ atMs: 5, kind: 'partition-isolate', role: 'leader', durationMs: 10 }], (w) => {
-      w.roles = { n1: { role: 'leader', term: 2 }, n3: { role: 'leader', term: 5 } };
+  it("targets the node the system's target set names when the fault starts", () => {
+    const { world } = play([{ atMs: 5, kind: 'partition-isolate', role: 'primary', durationMs: 10 }], (w) => {
+      w.statuses = { n1: { rank: 2 }, n3: { rank: 5 } };
     });
     expect(world.calls[0]).toBe('partition {"shape":"isolate","node":"n3"}');
+  });
+
+  it('skips a targeted fault when no live node stands for the target, and says so', () => {
+    const { world, nemesis } = play([{ atMs: 5, kind: 'crash', role: 'primary', mode: 'lose' }], (w) => {
+      w.statuses = { n2: { rank: 1 } };
+      w.down.add('n2');
+    });
+    expect(world.calls.some((call) => call.startsWith('crash'))).toBe(false);
+    expect(nemesis.records[0]).toMatchObject({ kind: 'crash', phase: 'skip', fields: { reason: 'no live node is primary' } });
+  });
+
+  it('records the nodes each started fault touched', () => {
+    const { nemesis } = play([
+      { atMs: 1, kind: 'crash', node: 'n2', mode: 'lose', durationMs: 5 },
+      { atMs: 10, kind: 'partition-halves', side: ['n3'], durationMs: 5 },
+      { atMs: 20, kind: 'drop', probability: 0.1, durationMs: 5 },
+      { atMs: 30, kind: 'delay', latencyMsMin: 1, latencyMsMax: 5, durationMs: 5 },
+      { atMs: 40, kind: 'clock-jump', node: 'n1', jumpMs: 5 },
+    ]);
+    const starts = nemesis.records.filter((record) => record.phase === 'start' && record.kind !== 'heal');
+    expect(starts.map((record) => [record.kind, record.fields.touched, record.fields.instant ?? false])).toEqual([
+      ['crash', 'n2', false],
+      ['partition-halves', 'n3', false],
+      ['drop', '', false],
+      ['delay', '*', false],
+      ['clock-jump', 'n1', true],
+    ]);
   });
 
   it('skips a fault whose target is already down, and records why', () => {
@@ -148,22 +106,6 @@ describe('Nemesis', () => {
       'link drop=0 dup=50000',
       'link drop=0 dup=0',
     ]);
-  });
-
-  it('sends admin actions to the leader and skips them without one', () => {
-    const withLeader = play([{ atMs: 1, kind: 'leader-transfer', to: 'n2' }], (w) => {
-      w.roles = { n1: { role: 'leader', term: 3 } };
-    });
-    expect(withLeader.world.calls[0]).toBe('inject admin->n1 {"admin":{"kind":"transfer-leader","to":"n2"}}');
-    const without = play([{ atMs: 1, kind: 'leader-transfer', to: 'n2' }]);
-    expect(without.nemesis.records[0]!.phase).toBe('skip');
-  });
-
-  it('adds a spare node to the kernel before asking the cluster to take it', () => {
-    const { world } = play([{ atMs: 1, kind: 'member-add', node: 'n4' }], (w) => {
-      w.roles = { n1: { role: 'leader', term: 1 } };
-    });
-    expect(world.calls.slice(0, 2)).toEqual(['add n4', 'inject admin->n1 {"admin":{"kind":"add-member","node":"n4"}}']);
   });
 
   it('heals every lasting fault at the end, even without durations', () => {

@@ -1,10 +1,19 @@
 // The nemesis: plays an explicit fault schedule against a World during the safety phase, then heals
 // everything at once so the liveness phase starts from a whole cluster.
-import { NS_PER_MS, type Message } from '../nodes/host.js';
-import type { AdminAction } from '../workloads/system.js';
-import { INSTANT_FAULT_KINDS, type FaultEvent } from './events.js';
-import { isSkipped, newNemesisState, nodeWithRole, startFault, type FaultRecord, type KindContext, type NemesisState, type Started } from './kinds.js';
-import { NO_DISK_FAULTS, NO_LINK_FAULTS, type NemesisWorld } from './world-port.js';
+import { NS_PER_MS, type FaultFields, type NodeId } from '../nodes/host.js';
+import type { FaultCatalog } from './catalog.js';
+import { healKernel, liveNodes, pausedNodes } from './kernel-kinds.js';
+import { isSkipped, type FaultEvent, type KindContext, type Skipped, type Started } from './kind.js';
+import type { NemesisWorld } from './world-port.js';
+
+/** One thing the nemesis did (or declined to do), in true time. */
+export interface FaultRecord {
+  timeNs: number;
+  /** A kind's name, or `heal`. */
+  kind: string;
+  phase: 'start' | 'stop' | 'skip';
+  fields: FaultFields;
+}
 
 /** Schedules a control action at a true time (the World's `at`). */
 export type ScheduleAt = (timeNs: number, action: () => void) => void;
@@ -22,8 +31,8 @@ interface Planned {
 
 export class Nemesis {
   readonly records: FaultRecord[] = [];
-  private readonly state: NemesisState = newNemesisState();
   private readonly context: KindContext;
+  private readonly scratch = new Map<string, unknown>();
   /** Started faults not yet stopped, by event index, in start order. */
   private readonly active = new Map<number, Started>();
   private healed = false;
@@ -31,10 +40,20 @@ export class Nemesis {
 
   constructor(
     private readonly world: NemesisWorld,
-    admin: (action: AdminAction) => Message | null,
+    private readonly catalog: FaultCatalog,
     private readonly at: ScheduleAt,
   ) {
-    this.context = { world, state: this.state, admin };
+    const scratch = this.scratch;
+    const context: KindContext = {
+      world,
+      state<T>(key: string, create: () => T): T {
+        if (!scratch.has(key)) scratch.set(key, create());
+        return scratch.get(key) as T;
+      },
+      pick: (name) => catalog.targets.pick(name, world, liveNodes(context, pausedNodes(context))),
+      target: (event) => resolveTarget(event, context),
+    };
+    this.context = context;
   }
 
   /** Schedules every event and the heal at `safetyEndNs`. Call once, before the run starts. */
@@ -44,7 +63,7 @@ export class Nemesis {
     events.forEach((event, index) => {
       const startNs = event.atMs * NS_PER_MS;
       planned.push({ timeNs: startNs, order: 1, index, run: () => this.start(event, index) });
-      const lasting = !INSTANT_FAULT_KINDS.includes(event.kind);
+      const lasting = !this.catalog.kind(event.kind).instant;
       if (lasting && event.durationMs !== undefined) {
         const stopNs = startNs + event.durationMs * NS_PER_MS;
         if (stopNs < safetyEndNs) planned.push({ timeNs: stopNs, order: 0, index, run: () => this.stop(event, index) });
@@ -75,13 +94,17 @@ export class Nemesis {
       this.record({ kind: event.kind, phase: 'skip', fields: { event: index, reason: 'after the safety phase' } });
       return;
     }
-    const outcome = startFault(event, this.context);
+    const kind = this.catalog.kind(event.kind);
+    const outcome = kind.start(event, this.context);
     if (isSkipped(outcome)) {
       this.record({ kind: event.kind, phase: 'skip', fields: { event: index, reason: outcome.skip } });
       return;
     }
-    this.record({ kind: event.kind, phase: 'start', fields: { event: index, ...outcome.fields } });
-    if (!INSTANT_FAULT_KINDS.includes(event.kind)) this.active.set(index, outcome);
+    const touched = outcome.touched === 'all' ? TOUCHED_ALL : outcome.touched.join(',');
+    const fields: FaultFields = { event: index, ...outcome.fields, touched };
+    if (kind.instant) fields.instant = true;
+    this.record({ kind: event.kind, phase: 'start', fields });
+    if (!kind.instant) this.active.set(index, outcome);
   }
 
   private stop(event: FaultEvent, index: number): void {
@@ -104,31 +127,25 @@ export class Nemesis {
       this.active.delete(index);
       started.stop();
     }
+    healKernel(this.context);
+    // Then each kind's own heal, in catalog order (a system re-adds a member a stop could not).
+    for (const kind of this.catalog.kinds) kind.heal?.(this.context);
     const world = this.world;
-    world.heal();
-    world.setLinkFaults(NO_LINK_FAULTS);
-    const nodes = world.nodes();
-    for (const node of nodes) {
-      if (this.state.crashed.delete(node) || world.process(node) === null) world.restart(node);
-      if (this.state.paused.delete(node)) world.resume(node);
-      world.diskFault(node, NO_DISK_FAULTS);
-      world.clockDrift(node, 0);
-    }
-    this.state.link.clear();
-    this.state.disk.clear();
-    this.state.drifting.clear();
-    this.state.offset.clear();
-    // A member removed whose re-add found no leader is added back now (best effort: if there is no
-    // leader at this instant the liveness phase runs without it).
-    for (const node of [...this.state.removedMembers]) {
-      const message = this.context.admin({ kind: 'add-member', node });
-      const leader = message === null ? null : nodeWithRole(this.context, 'leader');
-      if (message !== null && leader !== null) {
-        world.inject('admin', leader, message);
-        this.state.removedMembers.delete(node);
-      }
-    }
     this.healedAtNs = world.nowNs();
     this.record({ kind: 'heal', phase: 'start', fields: {} });
   }
+}
+
+/** The `touched` field of a fault that may reach every node. */
+export const TOUCHED_ALL = '*';
+
+/** The node a targeted event hits now: its id when that node exists, or its target set resolved. */
+function resolveTarget(event: FaultEvent, context: KindContext): NodeId | Skipped {
+  if (event.node !== undefined) {
+    if (!context.world.nodes().includes(event.node)) return { skip: `node ${event.node} does not exist` };
+    return event.node;
+  }
+  const role = event.role;
+  if (role === undefined) throw new Error(`a ${event.kind} event without node or role passed validation`);
+  return context.pick(role) ?? { skip: `no live node is ${role}` };
 }

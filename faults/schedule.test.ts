@@ -1,14 +1,36 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { SimRandom } from '../sim/index.js';
-import { FAULT_KINDS, faultEventSchema, type FaultKind } from './events.js';
-import { applicableKinds, drawSchedule, DEFAULT_INTENSITY } from './schedule.js';
+import { z } from 'zod';
+import { faultCatalog } from './catalog.js';
+import { eventSchema } from './kernel-kinds.js';
+import type { FaultKindSpec } from './kind.js';
+import { drawSchedule, DEFAULT_INTENSITY } from './schedule.js';
 import { drawSwarm } from './swarm.js';
 
 const NODES = ['n1', 'n2', 'n3', 'n4', 'n5'];
 
-function draw(seed: number, kinds: readonly FaultKind[], durationMs = 10_000) {
+/** A system's own kind, as a plugin declares one: it brings a spare node in. */
+const joinSchema = eventSchema('join', { node: z.string() });
+const join: FaultKindSpec<z.infer<typeof joinSchema>> = {
+  name: 'join',
+  description: 'a spare node joins',
+  groups: ['membership'],
+  schema: joinSchema,
+  instant: true,
+  targeted: false,
+  weight: 1,
+  nodesMin: 1,
+  named: (event) => [event.node],
+  draw: (random, atMs, _durationMs, context) => (context.spareNodes.length === 0 ? null : { atMs, kind: 'join', node: random.pick(context.spareNodes) }),
+  start: () => ({ skip: 'not started in these tests' }),
+};
+const catalog = faultCatalog([join], { names: ['primary', 'backup'], pick: () => null });
+const KINDS = catalog.names();
+
+function draw(seed: number, kinds: readonly string[], durationMs = 10_000) {
   return drawSchedule(SimRandom.stream(seed, 'faults.schedule'), {
+    catalog,
     kinds,
     intensity: { ...DEFAULT_INTENSITY, ratePerSecond: 2 },
     nodes: NODES,
@@ -19,22 +41,23 @@ function draw(seed: number, kinds: readonly FaultKind[], durationMs = 10_000) {
 
 describe('drawSchedule', () => {
   it('gives the same schedule for the same seed and a different one for another seed', () => {
-    expect(draw(7, FAULT_KINDS)).toEqual(draw(7, FAULT_KINDS));
-    expect(draw(7, FAULT_KINDS)).not.toEqual(draw(8, FAULT_KINDS));
+    expect(draw(7, KINDS)).toEqual(draw(7, KINDS));
+    expect(draw(7, KINDS)).not.toEqual(draw(8, KINDS));
   });
 
   it('draws only valid events of enabled kinds, inside the safety phase, sorted, bounded', () => {
     fc.assert(
       fc.property(
         fc.integer({ min: 0, max: 2 ** 31 }),
-        fc.subarray([...FAULT_KINDS], { minLength: 1 }),
+        fc.subarray([...KINDS], { minLength: 1 }),
         fc.integer({ min: 1, max: 20_000 }),
         (seed, kinds, durationMs) => {
           const events = draw(seed, kinds, durationMs);
           expect(events.length).toBeLessThanOrEqual(DEFAULT_INTENSITY.eventsMax);
           let previous = 0;
           for (const event of events) {
-            expect(faultEventSchema.safeParse(event).success).toBe(true);
+            // Every drawer's event is one its own schema accepts, naming only ids and targets that exist.
+            expect(catalog.parseEvent(event, [...NODES, 'n6'])).toEqual(event);
             expect(kinds).toContain(event.kind);
             expect(event.atMs).toBeLessThan(durationMs);
             expect(event.atMs).toBeGreaterThanOrEqual(previous);
@@ -49,6 +72,7 @@ describe('drawSchedule', () => {
   it('draws roughly the configured rate', () => {
     // Two starts a second over 100 s: a Poisson count near 200 (far outside 120..280 is a bug).
     const events = drawSchedule(SimRandom.stream(3, 'faults.schedule'), {
+      catalog,
       kinds: ['drop'],
       intensity: { ...DEFAULT_INTENSITY, ratePerSecond: 2, eventsMax: 10_000 },
       nodes: NODES,
@@ -59,17 +83,31 @@ describe('drawSchedule', () => {
     expect(events.length).toBeLessThan(280);
   });
 
-  it('leaves out kinds a cluster or a system cannot run', () => {
-    expect(applicableKinds(['partition-ring', 'crash', 'member-add'], 2, false)).toEqual(['crash']);
-    expect(applicableKinds(['partition-ring', 'leader-transfer'], 3, true)).toEqual(['partition-ring', 'leader-transfer']);
+  it('leaves out kinds a cluster cannot run', () => {
+    expect(catalog.applicable(['partition-ring', 'crash', 'clog', 'join'], 2)).toEqual(['crash', 'clog', 'join']);
+    expect(catalog.applicable(['partition-ring', 'clog'], 1)).toEqual([]);
+    expect(catalog.applicable(['partition-ring', 'partition-bridge'], 3)).toEqual(['partition-ring', 'partition-bridge']);
+  });
+
+  it("aims targeted faults at the system's target sets as well as at node ids", () => {
+    const roles = new Set<string>();
+    let byId = 0;
+    for (let seed = 0; seed < 30; seed++) {
+      for (const event of draw(seed, ['crash', 'pause'])) {
+        if (event.role !== undefined) roles.add(event.role);
+        else byId++;
+      }
+    }
+    expect([...roles].sort()).toEqual(['backup', 'primary']);
+    expect(byId).toBeGreaterThan(0);
   });
 });
 
 describe('drawSwarm', () => {
   it('is deterministic per seed, keeps at least one kind, and records what it drew', () => {
     for (let seed = 0; seed < 50; seed++) {
-      const a = drawSwarm(SimRandom.stream(seed, 'faults.swarm'), FAULT_KINDS);
-      const b = drawSwarm(SimRandom.stream(seed, 'faults.swarm'), FAULT_KINDS);
+      const a = drawSwarm(SimRandom.stream(seed, 'faults.swarm'), KINDS);
+      const b = drawSwarm(SimRandom.stream(seed, 'faults.swarm'), KINDS);
       expect(a).toEqual(b);
       expect(a.kinds.length).toBeGreaterThan(0);
       expect(a.record.kinds).toEqual(a.kinds);
@@ -79,7 +117,7 @@ describe('drawSwarm', () => {
 
   it('varies the enabled kinds across seeds', () => {
     const sets = new Set<string>();
-    for (let seed = 0; seed < 20; seed++) sets.add(drawSwarm(SimRandom.stream(seed, 'faults.swarm'), FAULT_KINDS).kinds.join(','));
+    for (let seed = 0; seed < 20; seed++) sets.add(drawSwarm(SimRandom.stream(seed, 'faults.swarm'), KINDS).kinds.join(','));
     expect(sets.size).toBeGreaterThan(10);
   });
 });

@@ -2,12 +2,11 @@
 // also draws which fault kinds are on and how hard they hit, so a campaign explores quiet runs with
 // one rare fault as well as storms, instead of the same average mix every time.
 import type { Random } from '../nodes/host.js';
-import type { FaultKind } from './events.js';
-import type { Intensity } from './scenario.js';
+import type { Intensity } from './schedule.js';
 
 export interface SwarmDraw {
-  kinds: FaultKind[];
-  weights: Partial<Record<FaultKind, number>>;
+  kinds: string[];
+  weights: Record<string, number>;
   intensity: Intensity;
   linkProbabilityMax: number;
   faultPoints: { enabled: boolean; numerator: number; denominator: number };
@@ -16,11 +15,11 @@ export interface SwarmDraw {
 }
 
 /** Swarm parameters for one seed from `random`, over the kinds the system can run. */
-export function drawSwarm(random: Random, available: readonly FaultKind[]): SwarmDraw {
+export function drawSwarm(random: Random, available: readonly string[]): SwarmDraw {
   // Each kind is on with probability 1/2; at least one stays on so the run is not fault-free.
   let kinds = available.filter(() => random.chance(1, 2));
   if (kinds.length === 0 && available.length > 0) kinds = [random.pick(available)];
-  const weights: Partial<Record<FaultKind, number>> = {};
+  const weights: Record<string, number> = {};
   for (const kind of kinds) weights[kind] = random.range(1, 4);
   const ratePerSecond = random.pick([0.1, 0.25, 0.5, 1, 2, 4]);
   const durationMsMin = random.pick([10, 50, 100, 300]);

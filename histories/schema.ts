@@ -2,6 +2,7 @@
 // `fail` (it certainly did not happen) or `info` (unknown). Every codec reads into this shape and
 // every checker reads from it, whatever tool recorded the history.
 import { z } from 'zod';
+import type { HistoryRecord as HostHistoryRecord } from '../nodes/host.js';
 
 export const OP_TYPES = ['invoke', 'ok', 'fail', 'info'] as const;
 export type OpType = (typeof OP_TYPES)[number];
@@ -24,7 +25,13 @@ export const historyRecordSchema = z
   })
   .strict();
 
-export type HistoryRecord = z.infer<typeof historyRecordSchema>;
+/** The record of nodes/host.ts; the schema above validates exactly that shape (checked below). */
+export type HistoryRecord = HostHistoryRecord;
+
+/** True when A and B are the same type: the schema and the host's record must not drift apart. */
+type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+const schemaMatchesHost: Same<z.infer<typeof historyRecordSchema>, HostHistoryRecord> = true;
+void schemaMatchesHost;
 
 /** A whole history: records in index order. */
 export type History = HistoryRecord[];

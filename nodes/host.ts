@@ -113,12 +113,15 @@ export interface Host {
   bug(name: string): boolean;
 }
 
-/** What a node reports about itself, so a fault can target a role (`the current leader`). */
+/**
+ * What a node reports about itself: `down` when it refuses to serve (for example a corrupted log;
+ * it says why), and any fields of the system's own (Raft reports `role` and `term`, a quorum store
+ * its ring epoch). Shared code reads only `down`; the plugin reads the rest to resolve its fault
+ * targets, and viewers show them as they are.
+ */
 export interface NodeStatus {
-  role?: string;
-  term?: number;
-  /** Set when the node refuses to serve (for example a corrupted log); it says why. */
   down?: string;
+  readonly [field: string]: string | number | boolean | null | undefined;
 }
 
 /** A process run by a host: a server node or a client. */
@@ -150,4 +153,46 @@ export interface ClientHost extends Host {
   record(record: ClientRecord): void;
   /** Says this client has finished its workload. */
   done(): void;
+}
+
+/** One history record as the host keeps it: the client's record plus its index and true time. */
+export interface HistoryRecord {
+  /** Position in the history, from 0, strictly increasing. */
+  index: number;
+  process: number;
+  type: 'invoke' | 'ok' | 'fail' | 'info';
+  f: string;
+  value: unknown;
+  key?: string;
+  /** Nanoseconds from run start (virtual in the simulator). Absent when the source had none. */
+  time?: number;
+  node?: NodeId;
+}
+
+/** One trace event: structured, formatted only when shown. Kept by the World and by the TCP host. */
+export interface TraceEvent {
+  /** True time in nanoseconds. */
+  time: number;
+  /** The process it concerns, or null for the world itself (faults). */
+  node: NodeId | null;
+  kind: string;
+  fields?: TraceFields;
+}
+
+/** The fields of a recorded fault action: what it hit, with node lists comma-joined. */
+export type FaultFields = Record<string, string | number | boolean | null>;
+
+/**
+ * One fault action as a run records it (the store's fault_events row, a checker's context, the
+ * viewer's fault bands): `<fault kind>.start`, `.stop` or `.skip`, or `heal.start`.
+ */
+export interface FaultAction {
+  /** True time in nanoseconds. */
+  time: number;
+  kind: string;
+  /**
+   * What the action hit (`node`, `side`, `from`, ...), `event` (its index in the schedule) and
+   * `touched`: the nodes it faulted, comma-joined, so nobody needs a list of which kinds touch what.
+   */
+  fields: Readonly<FaultFields>;
 }

@@ -23,7 +23,7 @@ describe('import directions (rules)', () => {
   it('resolves relative specifiers to repository paths', () => {
     expect(resolveRelative('sim/world.ts', '../nodes/host.js')).toBe('nodes/host');
     expect(resolveRelative('nodes/raft/log.ts', './storage.js')).toBe('nodes/raft/storage');
-    expect(resolveRelative('scripts/commands/run.ts', '../../faults/runner.js')).toBe('faults/runner');
+    expect(resolveRelative('scripts/commands/run.ts', '../lab/runner.js')).toBe('scripts/lab/runner');
     expect(resolveRelative('sim/world.ts', 'seedrandom')).toBeNull();
     expect(resolveRelative('sim/world.ts', 'node:fs')).toBeNull();
   });
@@ -36,10 +36,15 @@ describe('import directions (rules)', () => {
       ['nodes/raft/node.ts', 'nodes/raft/log'],
       ['checkers/linearizable.ts', 'histories/schema'],
       ['checkers/models/register.ts', 'checkers/verdict'],
-      ['faults/runner.ts', 'sim/world'],
+      ['scripts/lab/runner.ts', 'sim/world'],
+      ['scripts/lab/runner.ts', 'faults/nemesis'],
+      ['workloads/raft/faults.ts', 'faults/kind'],
+      ['faults/nemesis.ts', 'nodes/host'],
+      ['faults/schedule.test.ts', 'sim/random'],
       ['workloads/raft/plugin.ts', 'nodes/raft/index'],
       ['ui/viewer.tsx', 'histories/store'],
-      ['scripts/commands/run.ts', 'faults/runner'],
+      ['scripts/commands/run.ts', 'scripts/lab/runner'],
+      ['scripts/commands/run.ts', 'workloads/registry'],
       ['scripts/commands/view.ts', 'ui/viewer'],
     ];
     for (const [file, target] of allowed) expect(directionRule(file, target), `${file} -> ${target}`).toBeNull();
@@ -52,8 +57,10 @@ describe('import directions (rules)', () => {
       source('nodes/helpers.ts', './raft/log.js'),
       source('checkers/linearizable.ts', '../histories/schema.js', '../sim/world.js'),
       source('histories/store.ts', '../ui/colors.js'),
-      source('faults/runner.ts', '../scripts/cli/command.js'),
+      source('faults/nemesis.ts', '../scripts/cli/command.js', '../workloads/system.js', '../sim/world.js', './kind.js'),
+      source('faults/schedule.test.ts', '../sim/random.js'),
       source('ui/viewer.tsx', '../scripts/crucible.js'),
+      source('workloads/lin-kv.ts', './registry.js'),
     ]);
     expect(violations.map((violation) => `${violation.file}:${violation.line} ${violation.target}`)).toEqual([
       'sim/world.ts:2 workloads/system',
@@ -62,8 +69,11 @@ describe('import directions (rules)', () => {
       'nodes/helpers.ts:1 nodes/raft/log',
       'checkers/linearizable.ts:2 sim/world',
       'histories/store.ts:1 ui/colors',
-      'faults/runner.ts:1 scripts/cli/command',
+      'faults/nemesis.ts:1 scripts/cli/command',
+      'faults/nemesis.ts:2 workloads/system',
+      'faults/nemesis.ts:3 sim/world',
       'ui/viewer.tsx:1 scripts/crucible',
+      'workloads/lin-kv.ts:1 workloads/registry',
     ]);
     expect(formatDirectionViolation(violations[0]!)).toBe(
       'sim/world.ts:2: imports ../workloads/system.js (workloads/system): sim/ may import only nodes/host.ts and sim/',

@@ -1,15 +1,8 @@
 // The run's event trace: structured events, formatted only when someone looks. The shape is the
-// TraceEvent of workloads/system.ts (sim/ may not import it, so it is declared again here).
-import type { NodeId, TraceFields } from '../nodes/host.js';
+// TraceEvent of nodes/host.ts, the one place every layer reads it from.
+import type { TraceEvent } from '../nodes/host.js';
 
-export interface TraceEvent {
-  /** True time in nanoseconds. */
-  time: number;
-  /** The process it concerns, or null for the world itself (faults). */
-  node: NodeId | null;
-  kind: string;
-  fields?: TraceFields;
-}
+export type { TraceEvent };
 
 /** The kinds the kernel itself records. Nodes' own `log()` kinds are theirs; faults are `fault.<name>`. */
 export const TraceKind = {

@@ -49,6 +49,7 @@ import type {
   Message,
   NodeId,
   NodeStatus,
+  HistoryRecord,
   Process,
   ProcessFactory,
   TimerId,
@@ -97,17 +98,8 @@ export const HISTORY_LIMIT_DEFAULT = 10_000_000;
 export const FAILURES_MAX = 10_000;
 export const TIMER_SERIAL_MAX = 2 ** 31 - 1;
 
-/** One history record, the shape of histories/schema.ts HistoryRecord (sim/ may not import it). */
-export interface SimHistoryRecord {
-  index: number;
-  process: number;
-  type: 'invoke' | 'ok' | 'fail' | 'info';
-  f: string;
-  value: unknown;
-  key?: string;
-  time: number;
-  node?: string;
-}
+/** One history record as the World stamps it: always with its true time. */
+export type SimHistoryRecord = HistoryRecord & { time: number };
 
 export interface Failure {
   time: number;

@@ -1,44 +1,19 @@
-// When, during a run, a majority of the cluster was untouched by faults. A consensus system must
+// When, during a run, a majority of the cluster was untouched by faults. A replicated system must
 // make progress then (a minority crashed, paused, cut off or skewed must not stop the rest), so the
 // liveness checker holds the history to progress in these stretches, not only after the heal.
 //
 // Input: the fault actions as the runner records them (CheckContext.faults): `<kind>.start` with
-// the fields naming what it hit and `event` (its index in the schedule), `<kind>.stop` with the same
-// `event`, `<kind>.skip`, and `heal.start`. Which nodes a fault touches is read from its fields;
-// duplication, reordering and loss of at most a fifth of messages touch no node (they cost retries,
-// never agreement); a fault whose reach is wider or not known for certain (added latency, ring and
-// bridge partitions, a full or failing disk, added members, leader transfers, kinds this file does
-// not know) counts as touching every node, so no progress is demanded while it lasts. Overstating
-// a fault only ever demands less, never more.
-//
-// A full or failing disk counts as wide on purpose: a Raft leader whose fsyncs fail may keep its
-// role while it cannot persist (the node retries rather than crash itself), which stalls the
-// cluster for as long as the fault lasts; that is a design choice of the node, not a bug we plant.
-import type { NodeId } from '../nodes/host.js';
-import type { FaultAction } from './system.js';
+// `touched` (the nodes it faulted, comma-joined, or `*` for possibly every node: each fault kind
+// says so itself, faults/kind.ts), `instant` on kinds that act at one instant, and `event` (its
+// index in the schedule); `<kind>.stop` with the same `event`; `<kind>.skip`; and `heal.start`. A
+// start without `touched` counts as touching every node: overstating a fault only ever demands
+// less progress, never more.
+import type { FaultAction, NodeId } from '../nodes/host.js';
 
 export interface Stretch {
   startNs: number;
   endNs: number;
 }
-
-/** Kinds that act at one instant and record no stop. */
-const INSTANT_KINDS: ReadonlySet<string> = new Set(['clock-jump', 'member-add', 'leader-transfer']);
-/** Kinds whose `node` field is the one node they touch. */
-const ONE_NODE_KINDS: ReadonlySet<string> = new Set([
-  'partition-isolate',
-  'crash',
-  'pause',
-  'clock-offset',
-  'clock-drift',
-  'clock-jump',
-  'disk-corrupt',
-  'disk-stall',
-  'member-remove',
-]);
-/** Link faults that cost retries but cannot keep a healthy majority from agreeing, up to a fifth of messages. */
-const HARMLESS_KINDS: ReadonlySet<string> = new Set(['dup', 'reorder', 'drop']);
-const HARMLESS_PROBABILITY_MAX = 0.2;
 
 interface Window {
   startNs: number;
@@ -47,35 +22,11 @@ interface Window {
   nodes: readonly NodeId[] | null;
 }
 
-function list(value: unknown): NodeId[] | null {
-  return typeof value === 'string' && value.length > 0 ? value.split(',') : null;
-}
-
-/** The nodes a started fault touches, or null when it may touch them all. */
-export function touchedNodes(kind: string, fields: Readonly<Record<string, unknown>>, cluster: readonly NodeId[]): NodeId[] | null {
-  if (HARMLESS_KINDS.has(kind)) {
-    const probability = fields.probability;
-    return typeof probability === 'number' && probability <= HARMLESS_PROBABILITY_MAX ? [] : null;
-  }
-  if (ONE_NODE_KINDS.has(kind)) return typeof fields.node === 'string' ? [fields.node] : null;
-  if (kind === 'clog') return typeof fields.from === 'string' && typeof fields.to === 'string' ? [fields.from, fields.to] : null;
-  if (kind === 'partition-halves') {
-    const side = list(fields.side);
-    if (side === null) return null;
-    const other = cluster.filter((node) => !side.includes(node));
-    // The smaller side is cut off from the larger; equal halves leave no majority anywhere.
-    if (side.length === other.length) return null;
-    return side.length < other.length ? side : other;
-  }
-  if (kind === 'partition-one-way') {
-    const from = list(fields.from);
-    const to = list(fields.to);
-    if (from === null || to === null) return null;
-    // Links inside each side still work; the smaller side is the one that lost its peers.
-    if (from.length === to.length) return [...from, ...to];
-    return from.length < to.length ? from : to;
-  }
-  return null;
+/** The nodes a started fault touched, as it recorded them, or null when it may touch them all. */
+export function touchedNodes(fields: Readonly<Record<string, unknown>>): NodeId[] | null {
+  const touched = fields.touched;
+  if (typeof touched !== 'string' || touched === '*') return null;
+  return touched === '' ? [] : touched.split(',');
 }
 
 /**
@@ -96,8 +47,8 @@ export function majorityHealthyStretches(actions: readonly FaultAction[], cluste
     }
     const event = action.fields.event;
     if (phase === 'start') {
-      const window: Window = { startNs: action.time, endNs: Infinity, nodes: touchedNodes(kind, action.fields, cluster) };
-      if (INSTANT_KINDS.has(kind)) window.endNs = action.time;
+      const window: Window = { startNs: action.time, endNs: Infinity, nodes: touchedNodes(action.fields) };
+      if (action.fields.instant === true) window.endNs = action.time;
       else if (typeof event === 'number') open.set(event, window);
       windows.push(window);
     } else if (phase === 'stop' && typeof event === 'number') {

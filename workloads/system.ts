@@ -1,6 +1,10 @@
 // A system under test is one plugin object. Our reference systems register exactly the way a
 // user's own system will, so nothing in sim/, faults/, scripts/ or ui/ switches on a system's name.
-import type { ClientHost, Host, Message, NodeId, NodeStatus, Process, ProcessFactory, TraceFields } from '../nodes/host.js';
+import type { ClientHost, FaultAction, Host, NodeId, NodeStatus, Process, ProcessFactory, TraceEvent } from '../nodes/host.js';
+import type { AnyFaultKind, TargetSets } from '../faults/kind.js';
+import { faultCatalog, type FaultCatalog } from '../faults/catalog.js';
+
+export type { FaultAction, TraceEvent };
 import type { History } from '../histories/schema.js';
 import type { CheckerResult } from '../checkers/verdict.js';
 
@@ -31,16 +35,6 @@ export interface WorkloadParams {
   readPercent?: number;
 }
 
-/** One fault action as the runner records it (the store's fault_events row). */
-export interface FaultAction {
-  /** True time in nanoseconds. */
-  time: number;
-  /** `<fault kind>.start`, `.stop` or `.skip`, or `heal.start`. */
-  kind: string;
-  /** What the action hit (`node`, `side`, `from`, ... with node lists comma-joined) and `event`, its index in the schedule. */
-  fields: Readonly<Record<string, string | number | boolean | null>>;
-}
-
 /** What a checker may know besides the history. */
 export interface CheckContext {
   nodes: readonly NodeId[];
@@ -48,7 +42,7 @@ export interface CheckContext {
   healedAtNs: number | null;
   /** True time the run ended. */
   endNs: number;
-  /** The system's election-timeout scale or similar, for liveness bounds. */
+  /** The plugin's own `params`, for its checkers' bounds. */
   params: Readonly<Record<string, number>>;
   /**
    * The run's fault actions in time order, when the runner knows them. Liveness checks use them to
@@ -64,16 +58,6 @@ export interface Workload {
   client(params: WorkloadParams, index: number): ProcessFactory<ClientHost>;
   /** Judges the finished history: linearizability per key, lost elements, liveness, ... */
   check(history: History, context: CheckContext): CheckerResult[];
-}
-
-/** One trace event as the World records it: structured, formatted only when shown. */
-export interface TraceEvent {
-  /** True time in nanoseconds. */
-  time: number;
-  /** The process it concerns, or null for the world itself (faults). */
-  node: NodeId | null;
-  kind: string;
-  fields?: TraceFields;
 }
 
 /** White-box access to the live cluster, for invariant monitors. */
@@ -97,12 +81,6 @@ export interface InvariantMonitor {
   result(): CheckerResult;
 }
 
-/** Operations a fault schedule may ask of the system itself, not of the kernel. */
-export type AdminAction =
-  | { kind: 'add-member'; node: NodeId }
-  | { kind: 'remove-member'; node: NodeId }
-  | { kind: 'transfer-leader'; to: NodeId };
-
 export interface SystemPlugin {
   name: string;
   description: string;
@@ -117,8 +95,18 @@ export interface SystemPlugin {
   params: Readonly<Record<string, number>>;
   invariants?(): InvariantMonitor;
   /**
-   * The message that asks the cluster to perform an admin action, and which node to send it to
-   * (the runner finds the leader through `status().role`). Null when the system does not support it.
+   * The system's named target sets (Raft: `leader`, `follower`), which targeted faults may aim at
+   * by `role`; resolved from the nodes' own status when a fault starts. Absent: node ids only.
    */
-  admin?(action: AdminAction): Message | null;
+  targets?: TargetSets;
+  /**
+   * The system's own fault kinds (membership changes, leadership moves, rebalances), drawn and
+   * applied like the kernel's; their names must not collide with the kernel's.
+   */
+  faultKinds?: readonly AnyFaultKind[];
+}
+
+/** The fault kinds a run of `plugin` may use: the kernel's, then the system's own, with its targets. */
+export function pluginFaultCatalog(plugin: Pick<SystemPlugin, 'faultKinds' | 'targets'>): FaultCatalog {
+  return faultCatalog(plugin.faultKinds ?? [], plugin.targets);
 }

@@ -16,7 +16,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_TRACE_LIMIT } from '../../faults/runner.js';
+import { DEFAULT_TRACE_LIMIT } from '../lab/runner.js';
 import { RunStore } from '../../histories/store.js';
 import { runCampaign, type CampaignOutcome } from '../fuzz/campaign.js';
 import type { CampaignConfig } from '../fuzz/executor.js';

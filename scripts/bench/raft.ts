@@ -10,8 +10,8 @@
 //   those runs' histories, per run, kept apart so a slow checker does not hide a fast simulation.
 // Simulation time includes the invariant monitor and the nemesis, as in every fuzz run. Three
 // uncounted warm-up runs come first, so the figures are of compiled code, as in a long fuzz campaign.
-import { nodeIds, parseScenario } from '../../faults/scenario.js';
-import { runScenario } from '../../faults/runner.js';
+import { nodeIds, parseScenario } from '../lab/scenario.js';
+import { runScenario } from '../lab/runner.js';
 import { findSystem } from '../../workloads/registry.js';
 import type { CheckContext, SystemPlugin, Workload } from '../../workloads/system.js';
 import type { BenchResult } from './index.js';

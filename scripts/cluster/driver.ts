@@ -57,7 +57,7 @@ export function leaderOf(health: readonly NodeHealth[]): NodeId | null {
   for (const node of health) {
     const status = node.host?.status;
     if (status?.role !== 'leader' || status.down !== undefined) continue;
-    const nodeTerm = status.term ?? 0;
+    const nodeTerm = typeof status.term === 'number' ? status.term : 0;
     if (nodeTerm > term) {
       leader = node.id;
       term = nodeTerm;

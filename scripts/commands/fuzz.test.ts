@@ -11,7 +11,7 @@ import { readCapsule } from '../lab/capsule.js';
 const dir = mkdtempSync(join(tmpdir(), 'crucible-fuzz-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const PLUGIN = ['--plugin', 'faults/testing/plugin.ts'];
+const PLUGIN = ['--plugin', 'workloads/testing/register-plugin.ts'];
 /** Slow fsyncs make the planted ack-before-fsync bug easy to hit within a few seeds. */
 const scenarioFile = join(dir, 'register.json');
 writeFileSync(
@@ -110,7 +110,7 @@ describe('crucible fuzz', () => {
     expect(failure.capsule.faultEvents).toBeLessThanOrEqual(failure.original.faultEvents);
     expect(readdirSync(capsules)).toEqual([failure.capsule.file.split('/').pop()]);
     const capsule = readCapsule(failure.capsule.file);
-    expect(capsule).toMatchObject({ seed: failure.seed, plugin: 'faults/testing/plugin.ts', expected: { verdict: 'invalid', fingerprint: failure.fingerprint } });
+    expect(capsule).toMatchObject({ seed: failure.seed, plugin: 'workloads/testing/register-plugin.ts', expected: { verdict: 'invalid', fingerprint: failure.fingerprint } });
     for (let time = 0; time < 2; time++) {
       const replay = await cli('replay', failure.capsule.file, '--store', store, '--json');
       expect(replay.code).toBe(1);

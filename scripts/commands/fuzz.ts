@@ -17,7 +17,7 @@ import type { CampaignConfig, SeedDone, ShrinkDone } from '../fuzz/executor.js';
 import { mergeStores, mergeLines } from '../fuzz/merge.js';
 import { failureLine, progressLine, summaryJson, summaryLines, type CampaignSummary, type FailureReport } from '../fuzz/report.js';
 import { parseShard, shardSeeds, type Shard } from '../fuzz/shard.js';
-import { DEFAULT_TRACE_LIMIT } from '../../faults/runner.js';
+import { DEFAULT_TRACE_LIMIT } from '../lab/runner.js';
 
 export const RUNS_MAX = 10_000_000;
 /** Runs one shrink may spend unless told: a few seconds to half a minute of Raft runs. */

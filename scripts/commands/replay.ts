@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { UsageError, type Command } from '../cli/command.js';
 import { openRunStore, openRunStoreForReading } from '../cli/store-path.js';
-import type { ScenarioInput } from '../../faults/scenario.js';
+import type { ScenarioInput } from '../lab/scenario.js';
 import { codeDrift, readCapsule } from '../lab/capsule.js';
 import { saveResult } from '../lab/persist.js';
 import { PLUGIN_FLAG, resolvePlugin } from '../lab/plugin.js';

@@ -6,7 +6,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { FuzzExecutor, type CampaignConfig, type SeedDone, type ShrinkDone } from './executor.js';
 import type { ToMain, ToWorker } from './protocol.js';
-import type { ExplicitScenario } from '../../faults/scenario.js';
+import type { ExplicitScenario } from '../lab/scenario.js';
 
 export const WORKERS_MAX = 256;
 

@@ -4,7 +4,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runScenario } from '../../faults/runner.js';
+import { runScenario } from '../lab/runner.js';
 import { readCapsule } from '../lab/capsule.js';
 import { resolvePlugin } from '../lab/plugin.js';
 import { repoRoot } from '../lab/code-version.js';

@@ -1,9 +1,10 @@
 // What one fuzz worker does: run a seed of the campaign's scenario, or shrink a failing run. The
 // same code runs inside a worker process and in-process (`--workers 0`), so both give equal results.
 import { performance } from 'node:perf_hooks';
-import { runScenario, type RunResult } from '../../faults/runner.js';
-import { shrinkRun } from '../../faults/shrink.js';
-import type { ExplicitScenario, Scenario } from '../../faults/scenario.js';
+import { runScenario, type RunResult } from '../lab/runner.js';
+import { instantKindsOf, shrinkRun } from '../lab/shrink.js';
+import { pluginFaultCatalog } from '../../workloads/system.js';
+import type { ExplicitScenario, Scenario } from '../lab/scenario.js';
 import type { SystemPlugin } from '../../workloads/system.js';
 import { resolvePlugin } from '../lab/plugin.js';
 
@@ -91,6 +92,7 @@ export class FuzzExecutor {
     const shrunk = shrinkRun(original, (candidate, candidateSeed) => this.run(candidate, candidateSeed, 0), {
       runsMax: this.config.shrinkRunsMax,
       nodesMin: this.plugin.nodes.min,
+      instantKinds: instantKindsOf(pluginFaultCatalog(this.plugin)),
     });
     return {
       seed,

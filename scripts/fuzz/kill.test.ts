@@ -36,7 +36,7 @@ describe('a killed campaign', () => {
     // with its history, faults and trace: the heaviest transaction a campaign writes.
     child = spawn(
       process.execPath,
-      ['--import', 'tsx', 'scripts/crucible.ts', 'fuzz', '--system', 'test-register', '--plugin', 'faults/testing/plugin.ts', '--bug', 'test.backup-garbage',
+      ['--import', 'tsx', 'scripts/crucible.ts', 'fuzz', '--system', 'test-register', '--plugin', 'workloads/testing/register-plugin.ts', '--bug', 'test.backup-garbage',
         '--runs', '100000', '--workers', '2', '--keep-going', '--no-shrink', '--faults', 'crash,partition', '--store', store, '--capsules', join(dir, 'capsules')],
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );

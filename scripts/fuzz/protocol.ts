@@ -1,6 +1,6 @@
 // Messages between the campaign and its fuzz worker processes. A worker leaves when its channel
 // closes, so there is no stop message.
-import type { ExplicitScenario } from '../../faults/scenario.js';
+import type { ExplicitScenario } from '../lab/scenario.js';
 import type { CampaignConfig, SeedDone, ShrinkDone } from './executor.js';
 
 export type ToWorker =

@@ -1,7 +1,7 @@
 // The text a person reads about one run: first a banner of every parameter the run used (drawn or
 // given, VOPR style, so a report is complete on its own), then the verdict of each checker.
-import type { RunResult } from '../../faults/runner.js';
-import type { ExplicitScenario } from '../../faults/scenario.js';
+import type { RunResult } from './runner.js';
+import type { ExplicitScenario } from './scenario.js';
 
 /** Fault events shown one per line at most; the rest are counted. */
 const FAULT_LINES_MAX = 12;

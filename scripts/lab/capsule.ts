@@ -5,8 +5,8 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { UsageError } from '../cli/command.js';
-import { formatPath, scenarioSchema, type ExplicitScenario } from '../../faults/scenario.js';
-import type { RunResult } from '../../faults/runner.js';
+import { formatPath, scenarioSchema, type ExplicitScenario } from './scenario.js';
+import type { RunResult } from './runner.js';
 import { codeVersion, type CodeVersion } from './code-version.js';
 import { replayRepro } from './scenario-args.js';
 

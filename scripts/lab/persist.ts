@@ -2,7 +2,7 @@
 // counts, fingerprint); a failing run (or one kept on request) also keeps its history, fault events
 // and trace, so it can be viewed without replaying.
 import type { NewRun, RunStore } from '../../histories/store.js';
-import type { RunResult } from '../../faults/runner.js';
+import type { RunResult } from './runner.js';
 import { codeVersion } from './code-version.js';
 
 export interface SaveOptions {

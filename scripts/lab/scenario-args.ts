@@ -2,8 +2,7 @@
 // file, with flags on top) and back into the exact command line that repeats it.
 import { readFileSync } from 'node:fs';
 import { UsageError, type FlagSpec, type ParsedArgs } from '../cli/command.js';
-import { expandFaultList } from '../../faults/events.js';
-import { parseScenario, parseScenarioText, ScenarioError, type Scenario } from '../../faults/scenario.js';
+import { parseScenario, parseScenarioText, ScenarioError, type Scenario } from './scenario.js';
 
 /** How a person runs the CLI in this repository (DESIGN.md's contract). */
 export const CLI = 'npm run --silent crucible --';
@@ -74,11 +73,6 @@ export function scenarioFromFlags(flags: ScenarioFlags): Scenario {
   if (base.system === undefined) throw new UsageError('missing --system S (or a --scenario file naming its system)');
   if (flags.faults !== undefined || flags.swarm === true) {
     const kinds = flags.faults ?? ['all'];
-    try {
-      expandFaultList(kinds);
-    } catch (error) {
-      throw new UsageError(`--faults: ${(error as Error).message}`);
-    }
     base.faults = { kinds, swarm: flags.swarm === true };
   }
   if (flags.bug !== undefined) base.bug = flags.bug;

@@ -1,6 +1,8 @@
 // The layering of DESIGN.md as a rule over (file, imports) pairs: sim/ knows only nodes/host.ts;
-// a node knows only nodes/host.ts and its own folder; checkers know only histories/; nothing
-// imports scripts/ from outside it, and only scripts/ imports ui/. Pure, so a test can feed it a synthetic violation.
+// a node knows only nodes/host.ts and its own folder; the nemesis (faults/) knows only
+// nodes/host.ts (and sim/ in its tests); checkers know only histories/ and nodes/host.ts; nothing
+// imports scripts/ from outside it, only scripts/ imports ui/, and only scripts/ knows the registry
+// of built-in systems (everything below is handed its system). Pure, so a test can feed it a synthetic violation.
 import { posix } from 'node:path';
 
 export interface SourceImports {
@@ -19,6 +21,11 @@ export interface DirectionViolation {
 }
 
 const HOST = 'nodes/host';
+const REGISTRY = 'workloads/registry';
+
+function isTest(file: string): boolean {
+  return /\.test\.tsx?$/.test(file);
+}
 
 /** `../nodes/host.js` from `sim/world.ts` is `nodes/host`: repository-relative, without extension. */
 export function resolveRelative(file: string, specifier: string): string | null {
@@ -46,9 +53,13 @@ export function directionRule(file: string, target: string): string | null {
     const ok = target === HOST || (ownFolder !== null && target.startsWith(ownFolder));
     if (!ok) return `${ownFolder ?? 'nodes/'} may import only nodes/host.ts${ownFolder === null ? '' : ` and ${ownFolder}`}`;
   }
-  if (from === 'checkers' && to !== 'checkers' && to !== 'histories') {
-    return 'checkers/ may import only histories/ and checkers/';
+  if (from === 'checkers' && to !== 'checkers' && to !== 'histories' && target !== HOST) {
+    return 'checkers/ may import only histories/, nodes/host.ts and checkers/';
   }
+  if (from === 'faults' && to !== 'faults' && target !== HOST && !(isTest(file) && to === 'sim')) {
+    return 'faults/ may import only nodes/host.ts and faults/ (the nemesis knows no system and no kernel)';
+  }
+  if (target === REGISTRY && from !== 'scripts') return 'only scripts/ imports the registry of built-in systems; hand the system down';
   return null;
 }
 

@@ -6,9 +6,10 @@ import type { History } from '../../histories/schema.js';
 import type { CheckerResult } from '../../checkers/verdict.js';
 import { checkHistory, toCheckerResult } from '../../checkers/linearizability.js';
 import { models } from '../../checkers/models/index.js';
-import { checkLiveness, LIVENESS_ELECTION_TIMEOUTS, type LivenessOptions } from '../../checkers/liveness.js';
+import { checkLiveness, type LivenessOptions } from '../../checkers/liveness.js';
 import { checkSet } from '../../checkers/set.js';
-import type { AdminAction, CheckContext, SystemPlugin, Workload } from '../system.js';
+import type { CheckContext, SystemPlugin, Workload } from '../system.js';
+import { raftFaultKinds, raftTargets } from './faults.js';
 import { linKvClient } from '../lin-kv.js';
 import { setClient } from '../set.js';
 import { majorityHealthyStretches } from '../fault-windows.js';
@@ -33,6 +34,16 @@ export const LIN_KV_MODEL = 'cas-register-absent';
  * Our histories are small and per key, so a search that needs more is itself worth a look.
  */
 export const LIN_KV_BUDGET_STEPS = 20_000_000;
+
+/**
+ * The liveness bound in election timeouts. After a heal the worst ordinary case is: a deposed leader
+ * in the old minority steps down only after CheckQuorum's election timeout; PreVote and the vote
+ * itself take a round each, up to one maximal timeout apiece; a split vote costs another round (two
+ * in a row are rare, more rarer still); and a client whose attempt went to a dead node waits out its
+ * attempt timeout before it tries another. Ten maximal election timeouts cover that with room, yet
+ * still fail a cluster that keeps disrupting itself.
+ */
+export const LIVENESS_ELECTION_TIMEOUTS = 10;
 
 /** Liveness: the first `ok` after the last heal within this many maximal election timeouts. */
 export function livenessBoundNs(params: Readonly<Record<string, number>>): number {
@@ -103,5 +114,6 @@ export const raftSystem: SystemPlugin = {
   bugs: raftBugs,
   params: RAFT_PARAMS,
   invariants: raftMonitor,
-  admin: (action: AdminAction) => ({ type: 'raft.admin', action }),
+  targets: raftTargets,
+  faultKinds: raftFaultKinds,
 };

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { expandFaultList, FAULT_KINDS } from './events.js';
-import { formatPath, parseScenario, parseScenarioText, ScenarioError } from './scenario.js';
+import { faultCatalog } from '../../faults/catalog.js';
+import { pluginFaultCatalog } from '../../workloads/system.js';
+import { raftSystem } from '../../workloads/raft/plugin.js';
+import { formatPath, parseScenario as parseShape, parseScenarioText, ScenarioError } from './scenario.js';
+
+const catalog = faultCatalog();
+const expandFaultList = (words: string[]) => catalog.expand(words);
+const FAULT_KINDS = catalog.names();
+/** Scenarios for Raft, with their events checked by Raft's catalog. */
+const parseScenario = (input: unknown, source?: string) => parseShape(input, source, pluginFaultCatalog(raftSystem));
 
 function errorOf(action: () => unknown): string {
   try {

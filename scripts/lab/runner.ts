@@ -1,23 +1,21 @@
 // The scenario runner: one run of a system under a scenario and a seed, from building the World to
 // the verdicts. A run has a safety phase (the fault schedule plays) and a liveness phase (everything
 // healed; the system must make progress). Pure in (code, scenario, seed): no wall time here, the
-// commands measure that.
-import type { NodeId } from '../nodes/host.js';
-import { NS_PER_MS } from '../nodes/host.js';
-import type { HistoryRecord } from '../histories/schema.js';
-import { worstVerdict, type CheckerResult, type Verdict } from '../checkers/verdict.js';
-import type { CheckContext, SystemPlugin, TraceEvent, WorkloadParams } from '../workloads/system.js';
-import { findSystem } from '../workloads/registry.js';
-import { World } from '../sim/index.js';
+// commands measure that. The system is handed in: nothing here knows which systems exist.
+import type { FaultAction, NodeId } from '../../nodes/host.js';
+import { NS_PER_MS } from '../../nodes/host.js';
+import type { HistoryRecord } from '../../histories/schema.js';
+import { isProgress, worstVerdict, type CheckerResult, type Verdict } from '../../checkers/verdict.js';
+import { pluginFaultCatalog, type CheckContext, type SystemPlugin, type TraceEvent, type WorkloadParams } from '../../workloads/system.js';
+import { World } from '../../sim/index.js';
 import { explicitScenario } from './explicit.js';
-import type { FaultRecord } from './kinds.js';
-import { Nemesis } from './nemesis.js';
-import { nodeIds, parseScenario, ScenarioError, type ExplicitScenario, type ScenarioInput } from './scenario.js';
+import { Nemesis, type FaultRecord } from '../../faults/nemesis.js';
+import { nodeIds, parseScenario, type ExplicitScenario, type ScenarioInput } from './scenario.js';
 import { WorldPort, worldNetworkConfig, worldDiskConfig } from './world-adapter.js';
 
 export interface RunOptions {
-  /** The system to run; default: `findSystem(scenario.system)` from the registry. */
-  plugin?: SystemPlugin;
+  /** The system to run: its name must be the scenario's `system`. */
+  plugin: SystemPlugin;
   /** Trace events kept in memory (the fingerprint covers all of them). */
   traceLimit?: number;
   /** Name of the scenario's source in error messages. */
@@ -25,11 +23,7 @@ export interface RunOptions {
 }
 
 /** One fault action as the store keeps it: true time, `kind.phase`, fields. */
-export interface FaultRow {
-  time: number;
-  kind: string;
-  fields: Record<string, string | number | boolean | null>;
-}
+export type FaultRow = FaultAction;
 
 export interface RunResult {
   seed: number;
@@ -57,16 +51,6 @@ export interface RunResult {
 
 export const DEFAULT_TRACE_LIMIT = 200_000;
 
-/** The stable name of the progress checker (workloads/system.ts), left out of cut runs. */
-export const LIVENESS_CHECKER = 'liveness';
-
-/** The plugin a scenario names, or a ScenarioError listing the known systems. */
-export function resolveSystem(name: string, source = 'scenario'): SystemPlugin {
-  const plugin = findSystem(name);
-  if (plugin === undefined) throw new ScenarioError(`${source}: system: unknown system "${name}"; \`crucible bugs\` lists the registered systems`);
-  return plugin;
-}
-
 /** The invalid checkers of a result as one stable word, the "kind" a shrink must keep. */
 export function violationOf(checkers: readonly CheckerResult[]): string | null {
   const invalid = checkers.filter((result) => result.verdict === 'invalid').map((result) => result.checker);
@@ -79,11 +63,11 @@ function faultRow(record: FaultRecord): FaultRow {
 }
 
 /** Runs `scenario` (explicit or not) with `seed`. Throws ScenarioError when it is invalid or does not fit the system. */
-export function runScenario(scenario: ScenarioInput | ExplicitScenario, seed: number, options: RunOptions = {}): RunResult {
+export function runScenario(scenario: ScenarioInput | ExplicitScenario, seed: number, options: RunOptions): RunResult {
   const source = options.source ?? 'scenario';
   // Validated again even when it came from a file or a shrink: a run never starts on a bad scenario.
   const parsed = parseScenario(scenario, source);
-  const plugin = options.plugin ?? resolveSystem(parsed.system, source);
+  const plugin = options.plugin;
   const explicit = explicitScenario(parsed, seed, plugin, source);
   const nodes: NodeId[] = nodeIds(explicit.nodes);
   const safetyEndNs = explicit.durationMs * NS_PER_MS;
@@ -117,7 +101,7 @@ export function runScenario(scenario: ScenarioInput | ExplicitScenario, seed: nu
   const monitor = plugin.invariants?.() ?? null;
   if (monitor !== null) world.observe((event) => monitor.onTrace(event, world));
   const port = new WorldPort(world, explicit.network);
-  const nemesis = new Nemesis(port, (action) => plugin.admin?.(action) ?? null, (timeNs, action) => world.at(timeNs, () => action()));
+  const nemesis = new Nemesis(port, pluginFaultCatalog(plugin), (timeNs, action) => world.at(timeNs, () => action()));
   nemesis.plan(explicit.faults, safetyEndNs);
   world.start();
   // A cut (stopAtMs) ends the run early with every parameter, pacing included, left as it was.
@@ -127,18 +111,20 @@ export function runScenario(scenario: ScenarioInput | ExplicitScenario, seed: nu
 
   const history = world.history() as HistoryRecord[];
   const faultEvents = nemesis.startedCount();
+  const faultRows = nemesis.records.map(faultRow);
   const context: CheckContext = {
     nodes,
     // A cut run never finished its liveness phase: there is no window in which to judge progress.
     healedAtNs: faultEvents > 0 && !cut ? nemesis.healedAt() : null,
     endNs: world.nowNs(),
     params: plugin.params,
+    faults: faultRows,
   };
   let checkers: CheckerResult[] = [...workload.check(history, context)];
   if (monitor !== null) checkers.push(monitor.result());
   checkers.push(assertionsResult(world.failures()));
   // A cut run stopped before its liveness phase could finish: progress is not judged there.
-  if (cut) checkers = checkers.filter((result) => result.checker !== LIVENESS_CHECKER);
+  if (cut) checkers = checkers.filter((result) => !isProgress(result));
   if (explicit.checkers !== undefined) {
     const keep = new Set(explicit.checkers);
     checkers = checkers.filter((result) => keep.has(result.checker));
@@ -151,7 +137,7 @@ export function runScenario(scenario: ScenarioInput | ExplicitScenario, seed: nu
     violation: violationOf(checkers),
     history,
     trace: world.trace() as TraceEvent[],
-    faultRows: nemesis.records.map(faultRow),
+    faultRows,
     faultEvents,
     ops: history.filter((record) => record.type === 'invoke').length,
     events: world.stats().events,

@@ -2,41 +2,18 @@
 // filled in, and a drawn schedule (named kinds or swarm mode) replaced by its events. Drawing uses
 // streams of its own, so the same (scenario, seed) always yields the same explicit scenario, and
 // running the explicit scenario with that seed replays the very same run.
-import type { SystemPlugin } from '../workloads/system.js';
-import { SimRandom } from '../sim/index.js';
-import { expandFaultList, isTargeted, type FaultEvent } from './events.js';
-import { isExplicitSchedule, nodeIds, ScenarioError, type ExplicitScenario, type Scenario } from './scenario.js';
-import { applicableKinds, DEFAULT_INTENSITY, DEFAULT_WEIGHTS, drawSchedule } from './schedule.js';
-import { drawSwarm } from './swarm.js';
+import { pluginFaultCatalog, type SystemPlugin } from '../../workloads/system.js';
+import { SimRandom } from '../../sim/index.js';
+import type { FaultEvent } from '../../faults/kind.js';
+import { DEFAULT_INTENSITY, drawSchedule } from '../../faults/schedule.js';
+import { drawSwarm } from '../../faults/swarm.js';
+import { isExplicitSchedule, nodeIds, parseFaultEvent, ScenarioError, type ExplicitScenario, type Scenario } from './scenario.js';
 
 /** Spare ids a `member-add` may bring in: as many as the system allows beyond the start size. */
 export function spareNodeIds(plugin: SystemPlugin, count: number): string[] {
   const spare: string[] = [];
   for (let index = count + 1; index <= plugin.nodes.max; index++) spare.push(`n${index}`);
   return spare;
-}
-
-function checkEvents(events: readonly FaultEvent[], known: readonly string[], source: string): void {
-  events.forEach((event, index) => {
-    const fields = event as Record<string, unknown>;
-    const named: string[] = [];
-    for (const key of ['node', 'to', 'from', 'bridge'] as const) {
-      const value = fields[key];
-      if (typeof value === 'string') named.push(value);
-      if (Array.isArray(value)) named.push(...(value as string[]));
-    }
-    for (const key of ['side', 'left', 'right', 'order'] as const) {
-      const value = fields[key];
-      if (Array.isArray(value)) named.push(...(value as string[]));
-    }
-    const unknown = named.find((id) => !known.includes(id));
-    if (unknown !== undefined) {
-      throw new ScenarioError(`${source}: faults[${index}]: node "${unknown}" is not in this cluster (nodes are ${known.join(', ')})`);
-    }
-    if (isTargeted(event.kind) && fields.node === undefined && fields.role === undefined) {
-      throw new ScenarioError(`${source}: faults[${index}].node: give a node id or a role`);
-    }
-  });
 }
 
 /**
@@ -60,24 +37,24 @@ export function explicitScenario(scenario: Scenario, seed: number, plugin: Syste
   }
   const ids = nodeIds(nodes);
   const spare = spareNodeIds(plugin, nodes);
-  const hasAdmin = plugin.admin !== undefined;
+  const catalog = pluginFaultCatalog(plugin);
   let faults: FaultEvent[];
   let swarm = scenario.swarm;
   let faultPoints = scenario.faultPoints;
   if (isExplicitSchedule(scenario.faults)) {
-    faults = scenario.faults;
-    checkEvents(faults, [...ids, ...spare], source);
+    const known = [...ids, ...spare];
+    faults = scenario.faults.map((event, index) => parseFaultEvent(catalog, event, known, index, source));
   } else {
     const draw = scenario.faults;
     let kinds;
     try {
-      kinds = expandFaultList(draw.kinds);
+      kinds = catalog.expand(draw.kinds);
     } catch (error) {
       throw new ScenarioError(`${source}: faults.kinds: ${(error as Error).message}`);
     }
-    kinds = applicableKinds(kinds, nodes, hasAdmin);
+    kinds = catalog.applicable(kinds, nodes);
     const scheduleRandom = SimRandom.stream(seed, 'faults.schedule');
-    const common = { nodes: ids, spareNodes: spare, durationMs: scenario.durationMs };
+    const common = { catalog, nodes: ids, spareNodes: spare, durationMs: scenario.durationMs };
     if (draw.swarm) {
       const drawn = drawSwarm(SimRandom.stream(seed, 'faults.swarm'), kinds);
       faults = drawSchedule(scheduleRandom, {
@@ -90,7 +67,7 @@ export function explicitScenario(scenario: Scenario, seed: number, plugin: Syste
       swarm = drawn.record;
       faultPoints ??= drawn.faultPoints;
     } else {
-      faults = drawSchedule(scheduleRandom, { ...common, kinds, weights: DEFAULT_WEIGHTS, intensity: draw.intensity ?? DEFAULT_INTENSITY });
+      faults = drawSchedule(scheduleRandom, { ...common, kinds, intensity: draw.intensity ?? DEFAULT_INTENSITY });
     }
   }
   const explicit: ExplicitScenario = {

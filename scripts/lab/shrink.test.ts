@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { runScenario, type RunResult } from './runner.js';
 import { scenarioSchema, type ExplicitScenario, type ScenarioInput } from './scenario.js';
 import { runSize, sameViolation, shrinkRun, targetViolation } from './shrink.js';
-import { registerSystem } from './testing/register.js';
+import { registerSystem } from '../../workloads/testing/register.js';
 
 const plugin = registerSystem;
 const SCENARIO: ScenarioInput = {
@@ -32,11 +32,11 @@ describe('shrinkRun', () => {
     seen.push(scenario);
     return runScenario(scenario, seed, { plugin });
   };
-  const shrunk = shrinkRun(original, run, { runsMax: 150, nodesMin: 1 });
+  const shrunk = shrinkRun(original, run, { runsMax: 150, nodesMin: 1, instantKinds: new Set<string>() });
 
   it('returns a smaller run that still fails the same way', () => {
     expect(shrunk.result.violation).not.toBeNull();
-    expect(sameViolation(targetViolation(original.violation!), shrunk.result)).toBe(true);
+    expect(sameViolation(targetViolation(original), shrunk.result)).toBe(true);
     expect(shrunk.steps.length).toBeGreaterThan(0);
     const [faultsAfter, , opsAfter] = runSize(shrunk.result);
     expect(faultsAfter!).toBeLessThanOrEqual(original.faultEvents);
@@ -52,19 +52,21 @@ describe('shrinkRun', () => {
   });
 
   it('is deterministic', () => {
-    const twice = shrinkRun(original, (scenario, seed) => runScenario(scenario, seed, { plugin }), { runsMax: 150, nodesMin: 1 });
+    const twice = shrinkRun(original, (scenario, seed) => runScenario(scenario, seed, { plugin }), { runsMax: 150, nodesMin: 1, instantKinds: new Set<string>() });
     expect(twice.result.fingerprint).toBe(shrunk.result.fingerprint);
     expect(twice.steps).toEqual(shrunk.steps);
   });
 
   it('refuses a run that did not fail', () => {
     const passing = runScenario({ ...SCENARIO, bug: null }, 1, { plugin });
-    expect(() => shrinkRun(passing, run, { runsMax: 10, nodesMin: 1 })).toThrow(/did not fail/);
+    expect(() => shrinkRun(passing, run, { runsMax: 10, nodesMin: 1, instantKinds: new Set<string>() })).toThrow(/did not fail/);
   });
 
   it('keeps the safety violation, not a liveness consequence', () => {
-    expect(targetViolation('linearizable+liveness')).toEqual(['linearizable']);
-    expect(targetViolation('liveness')).toEqual(['liveness']);
+    const result = (checker: string, property?: 'progress') => ({ checker, verdict: 'invalid' as const, summary: '', ...(property === undefined ? {} : { property }) });
+    expect(targetViolation({ checkers: [result('linearizable'), result('liveness', 'progress')] })).toEqual(['linearizable']);
+    expect(targetViolation({ checkers: [result('liveness', 'progress')] })).toEqual(['liveness']);
+    expect(targetViolation({ checkers: [result('stall', 'progress'), { checker: 'set', verdict: 'valid', summary: '' }] })).toEqual(['stall']);
   });
 });
 
@@ -81,7 +83,7 @@ describe('shrinkRun without reads', () => {
       seed,
       scenario,
       verdict: failed ? 'invalid' : 'valid',
-      checkers: [],
+      checkers: failed ? [{ checker: 'invariants', verdict: 'invalid', summary: 'modelled' }] : [],
       violation: failed ? 'invariants' : null,
       history: [],
       trace: [],
@@ -107,7 +109,7 @@ describe('shrinkRun without reads', () => {
 
   it('leaves the reads out when the failure needs only state changes, and cuts the run again', () => {
     const original = model(scenario, 7);
-    const shrunk = shrinkRun(original, model, { runsMax: 400, nodesMin: 3 });
+    const shrunk = shrinkRun(original, model, { runsMax: 400, nodesMin: 3, instantKinds: new Set<string>() });
     expect(shrunk.result.scenario.workload.readPercent).toBe(0);
     expect(shrunk.steps).toContain('reads left out');
     // With reads the run cannot fail below 50 ops; without them it fails from 30, and the cut

@@ -8,13 +8,12 @@
 import { DiskError, NS_PER_MS, type ClientHost, type Host, type Message, type NodeId, type Process, type ProcessFactory } from '../../nodes/host.js';
 import type { History } from '../../histories/schema.js';
 import type { CheckerResult } from '../../checkers/verdict.js';
-import type { CheckContext, InvariantMonitor, SystemPlugin, TraceEvent, Workload, WorkloadParams } from '../../workloads/system.js';
+import type { CheckContext, InvariantMonitor, SystemPlugin, TraceEvent, Workload, WorkloadParams } from '../system.js';
 import { checkRegister } from './register-check.js';
 
 type RegRequest = { type: 'reg.request'; seq: number; f: 'read' | 'write'; value: number | null };
 type RegReply = { type: 'reg.reply'; seq: number; ok: boolean; value: number | null };
 type RegReplicate = { type: 'reg.replicate'; value: number };
-type RegAdmin = { type: 'reg.admin'; kind: string };
 
 const FILE = 'register.log';
 
@@ -68,11 +67,11 @@ class RegisterNode implements Process {
   }
 
   status() {
-    return { role: this.isPrimary() ? 'leader' : 'follower', term: 1 };
+    return { part: this.isPrimary() ? 'primary' : 'backup' };
   }
 
   onMessage(from: NodeId, message: Message): void {
-    const m = message as RegRequest | RegReplicate | RegAdmin;
+    const m = message as RegRequest | RegReplicate;
     if (m.type === 'reg.replicate') {
       this.applied(this.host.bug('test.backup-garbage') ? m.value + 1 : m.value);
       return;
@@ -239,6 +238,7 @@ const registerWorkload: Workload = {
     const hadOps = history.some((record) => record.type === 'invoke' && (record.time ?? 0) >= healed);
     results.push({
       checker: 'liveness',
+      property: 'progress',
       verdict: progressed || !hadOps ? 'valid' : 'invalid',
       summary: progressed || !hadOps ? 'an op completed after the heal' : 'no op completed after the heal',
     });
@@ -279,5 +279,9 @@ export const registerSystem: SystemPlugin = {
   ],
   params: { electionTimeoutMsMax: 0 },
   invariants: () => new RegisterMonitor(),
-  admin: (action) => ({ type: 'reg.admin', kind: action.kind }),
+  // Its own words for targets: the primary (the lowest id up) and the first backup.
+  targets: {
+    names: ['primary', 'backup'],
+    pick: (name, view, live) => live.find((id) => view.status(id).part === name) ?? null,
+  },
 };

@@ -1,10 +1,10 @@
 // Binds the nemesis's narrow view of a World (world-port.ts) to the kernel's World, and turns a
 // scenario's network and disk settings into the kernel's configs. The only file of faults/ that
 // knows the kernel's fault API in detail.
-import type { Message, NodeId } from '../nodes/host.js';
-import type { DiskConfig, LatencyDistribution, NetworkConfig, World } from '../sim/index.js';
+import type { Message, NodeId } from '../../nodes/host.js';
+import type { DiskConfig, LatencyDistribution, NetworkConfig, World } from '../../sim/index.js';
 import type { ExplicitScenario } from './scenario.js';
-import type { DiskFaults, LinkFaults, NemesisWorld, PartitionShape } from './world-port.js';
+import type { DiskFaults, LinkFaults, NemesisWorld, PartitionShape } from '../../faults/world-port.js';
 
 /** Base message latency when a scenario says nothing: the kernel's default range, 1 to 5 ms. */
 const LATENCY_US_MIN_DEFAULT = 1_000;

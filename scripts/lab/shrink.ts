@@ -2,7 +2,9 @@
 // seed. Each pass proposes smaller scenarios (shorter safety phase, fewer fault events, shorter
 // faults, fewer ops, clients and nodes) and keeps the first that still fails with the same kind of
 // violation. Every candidate is a valid explicit scenario, so the result is a file anyone can run.
-import { INSTANT_FAULT_KINDS, type FaultEvent } from './events.js';
+import type { FaultEvent } from '../../faults/events.js';
+import type { FaultCatalog } from '../../faults/catalog.js';
+import { isProgress } from '../../checkers/verdict.js';
 import type { RunResult } from './runner.js';
 import type { ExplicitScenario } from './scenario.js';
 
@@ -13,6 +15,13 @@ export interface ShrinkOptions {
   nodesMin: number;
   /** Ops a capsule should not exceed: with budget left, other seeds are tried at this size. */
   opsGoal?: number;
+  /** Fault kinds that act at one instant (no length to shorten), from the system's catalog. */
+  instantKinds: ReadonlySet<string>;
+}
+
+/** The instant kinds of a system's catalog, for ShrinkOptions. */
+export function instantKindsOf(catalog: FaultCatalog): ReadonlySet<string> {
+  return new Set(catalog.kinds.filter((kind) => kind.instant).map((kind) => kind.name));
 }
 
 /** A capsule a person can read end to end: forty operations fit on a screen. */
@@ -55,13 +64,14 @@ function smaller(a: number[], b: number[]): boolean {
 }
 
 /**
- * The violation a shrink must keep: the original's invalid checkers other than liveness when there
- * are any (a liveness failure is often a consequence; the safety violation is the finding).
+ * The violation a shrink must keep: the original's invalid safety checkers when there are any (a
+ * progress failure is often a consequence; the safety violation is the finding), else its invalid
+ * progress checkers.
  */
-export function targetViolation(violation: string): string[] {
-  const names = violation.split('+');
-  const safety = names.filter((name) => name !== 'liveness');
-  return safety.length > 0 ? safety : names;
+export function targetViolation(original: Pick<RunResult, 'checkers'>): string[] {
+  const invalid = original.checkers.filter((result) => result.verdict === 'invalid');
+  const safety = invalid.filter((result) => !isProgress(result));
+  return [...new Set((safety.length > 0 ? safety : invalid).map((result) => result.checker))].sort();
 }
 
 /** True when `candidate` still shows the kind of violation the shrink keeps. */
@@ -130,11 +140,11 @@ function* durationCandidates(scenario: ExplicitScenario): Generator<Candidate> {
   }
 }
 
-function* faultLengthCandidates(scenario: ExplicitScenario): Generator<Candidate> {
+function* faultLengthCandidates(scenario: ExplicitScenario, instantKinds: ReadonlySet<string>): Generator<Candidate> {
   for (let index = 0; index < scenario.faults.length; index++) {
     const event = scenario.faults[index]!;
     // An instant fault (a jump, a transfer) has no length to shorten.
-    if (INSTANT_FAULT_KINDS.includes(event.kind)) continue;
+    if (instantKinds.has(event.kind)) continue;
     const lasting = event.durationMs ?? scenario.durationMs - event.atMs;
     const shorter = Math.floor(lasting / 2);
     if (shorter < 1 || (event.durationMs !== undefined && shorter >= event.durationMs)) continue;
@@ -352,7 +362,7 @@ function* range(from: number, to: number): Generator<number> {
 export function shrinkRun(original: RunResult, run: (scenario: ExplicitScenario, seed: number) => RunResult, options: ShrinkOptions): ShrinkResult {
   if (original.violation === null) throw new Error('shrinkRun: the original run did not fail');
   if (!(Number.isSafeInteger(options.runsMax) && options.runsMax >= 0)) throw new Error(`shrinkRun: bad runsMax ${options.runsMax}`);
-  const target = targetViolation(original.violation);
+  const target = targetViolation(original);
   let best = original;
   let runs = 0;
   const steps: string[] = [];
@@ -367,7 +377,7 @@ export function shrinkRun(original: RunResult, run: (scenario: ExplicitScenario,
     (scenario) => nodeCandidates(scenario, options.nodesMin),
     (scenario) => keyCandidates(scenario),
     (scenario, _ops, seed) => readCandidates(scenario, seed, range(0, RESEEDS)),
-    (scenario) => faultLengthCandidates(scenario),
+    (scenario) => faultLengthCandidates(scenario, options.instantKinds),
     (scenario) => livenessCandidates(scenario),
     (scenario, ops, seed) => reseedCandidates(scenario, ops, seed, RESEED_OPS, range(1, RESEEDS)),
   ];

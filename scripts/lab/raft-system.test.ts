@@ -2,28 +2,17 @@
 // same scenario runner as `crucible run`.
 import { describe, expect, it } from 'vitest';
 import { NS_PER_MS } from '../../nodes/host.js';
-import { nodeIds, parseScenario } from '../../faults/scenario.js';
-import { runScenario, type RunResult } from '../../faults/runner.js';
+import { parseScenario } from './scenario.js';
+import { runScenario, type RunResult } from './runner.js';
 import { raftBugs } from '../../nodes/raft/index.js';
-import { findSystem } from '../registry.js';
-import { historyLawProblems } from '../testing/history-laws.js';
-import { raftSystem } from './plugin.js';
+import { findSystem } from '../../workloads/registry.js';
+import { historyLawProblems } from '../../workloads/testing/history-laws.js';
+import { raftSystem } from '../../workloads/raft/plugin.js';
+import { raftFaultKinds } from '../../workloads/raft/faults.js';
 
 function run(seed: number, input: Record<string, unknown>): RunResult {
   const scenario = parseScenario({ system: 'raft', durationMs: 3_000, livenessMs: 3_000, ...input }, 'raft.test');
   return runScenario(scenario, seed, { plugin: raftSystem, traceLimit: 1_000 });
-}
-
-/** The lin-kv checks again, with the run's fault actions in the context (see CheckContext.faults). */
-function checksWithFaults(result: RunResult) {
-  const context = {
-    nodes: nodeIds(result.scenario.nodes),
-    healedAtNs: result.faultEvents > 0 ? result.healedAtNs : null,
-    endNs: result.simMs * NS_PER_MS,
-    params: raftSystem.params,
-    faults: result.faultRows,
-  };
-  return raftSystem.workloads['lin-kv']!.check(result.history, context);
 }
 
 function verdicts(result: RunResult): Record<string, string> {
@@ -31,14 +20,14 @@ function verdicts(result: RunResult): Record<string, string> {
 }
 
 describe('the raft system', () => {
-  it('is registered with its workloads, bugs and admin message', () => {
+  it('is registered with its workloads, bugs, targets and fault kinds', () => {
     expect(findSystem('raft')).toBe(raftSystem);
     expect(Object.keys(raftSystem.workloads).sort()).toEqual(['lin-kv', 'set']);
     expect(raftSystem.workloads[raftSystem.defaultWorkload]).toBeDefined();
     expect(raftSystem.bugs.map((bug) => bug.name)).toEqual(raftBugs.map((bug) => bug.name));
     expect(raftSystem.params.electionTimeoutMsMax).toBeGreaterThan(0);
-    const action = { kind: 'transfer-leader', to: 'n2' } as const;
-    expect(raftSystem.admin?.(action)).toEqual({ type: 'raft.admin', action });
+    expect(raftSystem.targets?.names).toEqual(['leader', 'follower']);
+    expect(raftSystem.faultKinds).toBe(raftFaultKinds);
   });
 
   it('runs lin-kv without faults and every checker says valid', () => {
@@ -81,7 +70,8 @@ describe('the raft system', () => {
         const others = ['n1', 'n2', 'n3'].filter((other) => other !== node);
         const faults = [{ atMs: 1_000, durationMs: 4_000, kind: 'partition-one-way', from: others, to: [node] }];
         const result = run(1, { nodes: 3, durationMs: 6_000, faults, bug });
-        return checksWithFaults(result).find((checker) => checker.checker === 'liveness')!;
+        // The runner hands the checkers the run's fault actions: progress is demanded while a majority is healthy.
+        return result.checkers.find((checker) => checker.checker === 'liveness')!;
       });
     const buggy = stalled('raft.no-prevote-checkquorum');
     expect(buggy.some((result) => result.verdict === 'invalid')).toBe(true);

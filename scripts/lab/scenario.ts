@@ -2,7 +2,11 @@
 // errors name the JSON path of the bad field. Every run records its explicit scenario (defaults
 // filled in and any drawn schedule replaced by its events), so any run can become a file.
 import { z } from 'zod';
-import { FAULT_KINDS, faultEventSchema, type FaultEvent } from './events.js';
+import { faultEventShapeSchema, type FaultEvent } from '../../faults/events.js';
+import { FaultEventError, type FaultCatalog } from '../../faults/catalog.js';
+import { intensitySchema, type Intensity } from '../../faults/schedule.js';
+
+export { intensitySchema, type Intensity };
 
 export const SCENARIO_VERSION = 1;
 
@@ -31,22 +35,6 @@ export const workloadSchema = z
     readPercent: z.number().int().min(0).max(100).optional(),
   })
   .strict();
-
-/** How hard drawn faults hit: a rate over the safety phase and a range of durations. */
-export const intensitySchema = z
-  .object({
-    /** Mean fault starts per simulated second of the safety phase. */
-    ratePerSecond: z.number().positive().max(100).default(1),
-    durationMsMin: z.number().int().positive().max(600_000).default(200),
-    durationMsMax: z.number().int().positive().max(600_000).default(3_000),
-    /** Upper bound on drawn fault events. */
-    eventsMax: z.number().int().min(0).max(SCENARIO_LIMITS.faultEventsMax).default(64),
-  })
-  .strict()
-  .refine((value) => value.durationMsMin <= value.durationMsMax, {
-    path: ['durationMsMin'],
-    message: 'must not exceed durationMsMax',
-  });
 
 const kindName = z.string().min(1);
 
@@ -107,7 +95,7 @@ export const scenarioSchema = z
      * liveness phase never completes.
      */
     stopAtMs: z.number().int().positive().max(2 * SCENARIO_LIMITS.durationMsMax).optional(),
-    faults: z.union([z.array(faultEventSchema).max(SCENARIO_LIMITS.faultEventsMax), faultDrawSchema]).default([]),
+    faults: z.union([z.array(faultEventShapeSchema).max(SCENARIO_LIMITS.faultEventsMax), faultDrawSchema]).default([]),
     /** A planted bug by full name, or null. */
     bug: z.string().min(1).nullable().default(null),
     /** Checker names to keep (`linearizable`, `invariants`, `assertions`, ...); absent keeps all. */
@@ -123,7 +111,6 @@ export const scenarioSchema = z
 export type Scenario = z.infer<typeof scenarioSchema>;
 export type ScenarioInput = z.input<typeof scenarioSchema>;
 export type WorkloadSettings = z.infer<typeof workloadSchema>;
-export type Intensity = z.infer<typeof intensitySchema>;
 export type FaultDraw = z.infer<typeof faultDrawSchema>;
 
 /** A scenario with every default filled and the schedule explicit: what a run records. */
@@ -160,11 +147,6 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
 }
 
 function describeIssue(issue: z.core.$ZodIssue, input: unknown): string {
-  if (issue.code === 'invalid_union' && 'discriminator' in issue && issue.discriminator === 'kind') {
-    const given = valueAt(input, issue.path);
-    if (given === undefined) return `missing "kind" (expected one of ${FAULT_KINDS.join(', ')})`;
-    return `unknown fault kind ${JSON.stringify(given)} (expected one of ${FAULT_KINDS.join(', ')})`;
-  }
   if (issue.code === 'invalid_union') {
     // The schedule is either a list of events or a draw; say which shapes are accepted.
     return 'expected a list of fault events or a draw object {"kinds": [...], "swarm": false}';
@@ -177,11 +159,18 @@ function describeIssue(issue: z.core.$ZodIssue, input: unknown): string {
 
 /**
  * Validates a parsed JSON value as a scenario. `source` names the file in messages:
- * `scenario.json: faults[2].kind: unknown fault kind "partiton" (expected one of ...)`.
+ * `scenario.json: faults[2].kind: unknown fault kind "partiton" (expected one of ...)`. Events are
+ * checked against their kinds' schemas when the system's `catalog` is given (a run always checks
+ * them, with the cluster's ids, in scripts/lab/explicit.ts).
  */
-export function parseScenario(input: unknown, source = 'scenario'): Scenario {
+export function parseScenario(input: unknown, source = 'scenario', catalog?: FaultCatalog): Scenario {
   const result = scenarioSchema.safeParse(input);
-  if (result.success) return result.data;
+  if (result.success) {
+    if (catalog !== undefined && isExplicitSchedule(result.data.faults)) {
+      result.data.faults = result.data.faults.map((event, index) => parseFaultEvent(catalog, event, null, index, source));
+    }
+    return result.data;
+  }
   const issue = result.error.issues[0]!;
   let path = issue.path;
   // A union failure inside a fault event reports its own path; a union failure of `faults` itself
@@ -189,7 +178,7 @@ export function parseScenario(input: unknown, source = 'scenario'): Scenario {
   if (issue.code === 'invalid_union' && issue.path.length === 1 && issue.path[0] === 'faults' && Array.isArray(valueAt(input, ['faults']))) {
     const events = valueAt(input, ['faults']) as unknown[];
     for (let index = 0; index < events.length; index++) {
-      const eventResult = faultEventSchema.safeParse(events[index]);
+      const eventResult = faultEventShapeSchema.safeParse(events[index]);
       if (!eventResult.success) {
         const inner = eventResult.error.issues[0]!;
         path = ['faults', index, ...inner.path];
@@ -198,6 +187,19 @@ export function parseScenario(input: unknown, source = 'scenario'): Scenario {
     }
   }
   throw new ScenarioError(`${source}: ${formatPath(path)}: ${describeIssue(issue, input)}`);
+}
+
+/**
+ * One event checked by its kind's schema in the system's catalog (and its ids against `known`
+ * when given), as a ScenarioError naming `faults[index]` and the field.
+ */
+export function parseFaultEvent(catalog: FaultCatalog, event: unknown, known: readonly string[] | null, index: number, source: string): FaultEvent {
+  try {
+    return catalog.parseEvent(event, known);
+  } catch (error) {
+    if (!(error instanceof FaultEventError)) throw error;
+    throw new ScenarioError(`${source}: ${formatPath(['faults', index, ...error.path])}: ${error.message}`);
+  }
 }
 
 /** Parses scenario file text (JSON) with the file name in every message. */
