@@ -129,4 +129,22 @@ describe('Nemesis', () => {
     expect(world.calls.some((call) => call.startsWith('crash'))).toBe(false);
     expect(nemesis.records.find((r) => r.kind === 'crash')?.phase).toBe('skip');
   });
+
+  it('stops a fault before starting another at the same instant, whatever their order in the schedule', () => {
+    // Event 1 crashes n1 until 100 ms; event 0 crashes it again at 100 ms. The stop (restart) must
+    // come first, or the second crash would find n1 still down and be skipped.
+    const { world, nemesis } = play([
+      { atMs: 100, kind: 'crash', node: 'n1', mode: 'lose', durationMs: 50 },
+      { atMs: 0, kind: 'crash', node: 'n1', mode: 'tear', durationMs: 100 },
+    ]);
+    expect(world.calls.slice(0, 4)).toEqual(['crash n1 tear', 'restart n1', 'crash n1 lose', 'restart n1']);
+    expect(nemesis.records.filter((r) => r.phase === 'skip')).toEqual([]);
+  });
+
+  it('restarts at the heal a node that is down for a reason of its own, not only the ones it crashed', () => {
+    // A node whose handler threw (or that stopped on a full disk) is down without a crash fault.
+    const { world } = play([], (w) => w.down.add('n2'), 1_000);
+    expect(world.calls).toContain('restart n2');
+    expect(world.down.has('n2')).toBe(false);
+  });
 });

@@ -62,6 +62,14 @@ describe('shrinkRun', () => {
     expect(() => shrinkRun(passing, run, { runsMax: 10, nodesMin: 1, instantKinds: new Set<string>() })).toThrow(/did not fail/);
   });
 
+  it('keeps only a run with the same kind of violation', () => {
+    const failing = (violation: string | null) => ({ ...original, violation });
+    expect(sameViolation(['linearizable'], failing('linearizable'))).toBe(true);
+    expect(sameViolation(['linearizable'], failing('invariants+linearizable'))).toBe(true);
+    expect(sameViolation(['linearizable'], failing('invariants'))).toBe(false);
+    expect(sameViolation(['linearizable'], failing(null))).toBe(false);
+  });
+
   it('keeps the safety violation, not a liveness consequence', () => {
     const result = (checker: string, property?: 'progress') => ({ checker, verdict: 'invalid' as const, summary: '', ...(property === undefined ? {} : { property }) });
     expect(targetViolation({ checkers: [result('linearizable'), result('liveness', 'progress')] })).toEqual(['linearizable']);
