@@ -21,6 +21,13 @@ export const NS_PER_S = 1_000_000_000;
  */
 export type Message = unknown;
 
+/**
+ * The largest message, in bytes of its JSON (UTF-8), that a host carries: the TCP host refuses to
+ * frame a larger one and the simulator drops it the same way, so a design that needs bigger
+ * messages (a large fetch) fails in simulation exactly as it would for real.
+ */
+export const MESSAGE_BYTES_MAX = 4 * 1024 * 1024;
+
 /** Timer tags are small and structured so the simulator can store them without formatting. */
 export type TimerTag = string | number;
 
@@ -93,11 +100,22 @@ export interface Host {
   readonly id: NodeId;
   /** The ids of the cluster's nodes (servers), this one included when it is a member. Sorted. */
   peers(): readonly NodeId[];
-  /** The node's own clock: skewed, drifting and jumping under faults. Not true time. */
-  now(): Nanos;
+  /**
+   * The node's wall clock: nanoseconds since the epoch as this machine believes it, skewed from
+   * true time, drifting, and jumping under clock faults; it survives restarts (it is the machine's
+   * clock, not the process's). Use it for timestamps other nodes compare (last-writer-wins, lease
+   * expiry stamped in a message), knowing it can be wrong and can go back.
+   */
+  wallNow(): Nanos;
+  /**
+   * The process's monotonic clock: elapsed time since this process started, at the machine's
+   * clock rate (drift stretches it), never moved by an offset or a jump, never going back. Timers
+   * count on it. Meaningless across restarts and across nodes: use it for timeouts only.
+   */
+  monotonicNow(): Nanos;
   /** Fire and forget; the network decides delivery. */
   send(to: NodeId, message: Message): void;
-  /** A timer that fires `onTimer(tag)` after `delay` of this node's clock. */
+  /** A timer that fires `onTimer(tag)` after `delay` of this node's monotonic clock. */
   setTimer(delay: Nanos, tag: TimerTag): TimerId;
   cancelTimer(id: TimerId): void;
   readonly disk: Disk;

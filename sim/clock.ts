@@ -8,6 +8,8 @@
 //   real wall clock cannot show a time before the epoch either).
 // - Timers are measured like CLOCK_MONOTONIC: a jump moves `now()` but does not move timers
 //   already set; drift does stretch them (the rate at the time they are set applies).
+// - `monotonic()` is that timer clock read out: it runs at the clock's rate (drift applies) and
+//   never moves under an offset or a jump, so it never goes back.
 import { AssertionError, assert, isCount } from './assert.js';
 
 /** Drift beyond this is not a clock, it is a bug in the scenario. */
@@ -29,6 +31,9 @@ export class NodeClock {
   private baseClockNs = 0;
   private rate = 1;
   private driftPpmValue = 0;
+  /** The monotonic reading (unrounded) at `monoBaseTrueNs`: only the rate moves it. */
+  private monoBaseNs = 0;
+  private monoBaseTrueNs = 0;
 
   constructor(offsetNs = 0, driftPpm = 0) {
     this.baseClockNs = offsetNs;
@@ -43,6 +48,11 @@ export class NodeClock {
   now(trueNs: number): number {
     const value = Math.floor(this.baseClockNs + (trueNs - this.baseTrueNs) * this.rate);
     return value < 0 ? 0 : value;
+  }
+
+  /** The monotonic reading at `trueNs`: elapsed time at the clock's rate, blind to offsets and jumps. */
+  monotonic(trueNs: number): number {
+    return Math.floor(this.monoBaseNs + (trueNs - this.monoBaseTrueNs) * this.rate);
   }
 
   /** The unclamped reading, for tests of the clamping itself. */
@@ -76,6 +86,8 @@ export class NodeClock {
     assert(Number.isFinite(ppm) && Math.abs(ppm) <= CLOCK_DRIFT_PPM_MAX, `clock drift must be within +-${CLOCK_DRIFT_PPM_MAX} ppm, got ${ppm}`);
     this.baseClockNs = this.raw(trueNs);
     this.baseTrueNs = trueNs;
+    this.monoBaseNs = this.monoBaseNs + (trueNs - this.monoBaseTrueNs) * this.rate;
+    this.monoBaseTrueNs = trueNs;
     this.rate = 1 + ppm / 1_000_000;
     this.driftPpmValue = ppm;
   }

@@ -18,7 +18,8 @@ import type { Endpoint } from './process.js';
 /** What a host needs from the World. Implemented by World; not part of the public API. */
 export interface HostKernel {
   hostPeers(): readonly NodeId[];
-  hostNow(endpoint: Endpoint): Nanos;
+  hostWallNow(endpoint: Endpoint): Nanos;
+  hostMonotonicNow(endpoint: Endpoint): Nanos;
   hostSend(endpoint: Endpoint, to: NodeId, message: Message): void;
   hostSetTimer(endpoint: Endpoint, delay: Nanos, tag: TimerTag): TimerId;
   hostCancelTimer(endpoint: Endpoint, id: TimerId): void;
@@ -48,8 +49,12 @@ export class SimHost implements ClientHost {
     return this.kernel.hostPeers();
   }
 
-  now(): Nanos {
-    return this.kernel.hostNow(this.endpoint);
+  wallNow(): Nanos {
+    return this.kernel.hostWallNow(this.endpoint);
+  }
+
+  monotonicNow(): Nanos {
+    return this.kernel.hostMonotonicNow(this.endpoint);
   }
 
   send(to: NodeId, message: Message): void {

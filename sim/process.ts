@@ -25,6 +25,8 @@ export class Endpoint {
   state: ProcessState = 'idle';
   /** Goes up on every crash, so events scheduled by an earlier incarnation can be recognised. */
   incarnation = 0;
+  /** The clock's monotonic reading when this incarnation started: its monotonic clock counts from there. */
+  monotonicStartNs = 0;
   process: Process | null = null;
   /** Queue slots of events held while paused, in arrival order. */
   held: number[] = [];

@@ -539,8 +539,12 @@ export class World implements HostKernel {
     return this.memberIds;
   }
 
-  hostNow(endpoint: Endpoint): number {
+  hostWallNow(endpoint: Endpoint): number {
     return endpoint.clock!.now(this.now);
+  }
+
+  hostMonotonicNow(endpoint: Endpoint): number {
+    return endpoint.clock!.monotonic(this.now) - endpoint.monotonicStartNs;
   }
 
   hostSend(endpoint: Endpoint, to: NodeId, message: Message): void {
@@ -853,6 +857,8 @@ export class World implements HostKernel {
   }
 
   private startProcess(endpoint: Endpoint, restart: boolean): void {
+    // Each incarnation's monotonic clock counts from its own start, as a process's does.
+    endpoint.monotonicStartNs = endpoint.clock!.monotonic(this.now);
     const host = new SimHost(this, endpoint, endpoint.incarnation);
     let process: Process;
     try {

@@ -12,7 +12,7 @@
 // is what a real run means by the same number.
 import type { ClientHost, NodeId, Process, ProcessFactory, TimerId, TimerTag } from '../nodes/host.js';
 import type { WorkloadParams } from './system.js';
-import { KvCaller, defaultCallerConfig, type CallResult } from './kv-caller.js';
+import { KvCaller, defaultCallerConfig, type CallResult, type KvCallerConfig } from './kv-caller.js';
 import { CAS_MISMATCH, type KvOp } from './kv-protocol.js';
 import { exponentialGapNs, opsShare, processNumber, spreadGapNs } from './pacing.js';
 
@@ -48,10 +48,20 @@ export function validateWorkloadParams(params: WorkloadParams, index: number): v
   assert(params.stopInvokingAtNs >= 0, 'stopInvokingAtNs must not be negative');
 }
 
-export function linKvClient(params: WorkloadParams, index: number, mix: LinKvMix = mixOf(params)): ProcessFactory<ClientHost> {
+/**
+ * A lin-kv client. `caller` overrides how each op is sent: a system without exactly-once sessions
+ * takes one attempt per op (`attemptsMax: 1`), since a retry through another node would run the op twice.
+ */
+export function linKvClient(
+  params: WorkloadParams,
+  index: number,
+  mix: LinKvMix = mixOf(params),
+  caller: Partial<KvCallerConfig> = {},
+): ProcessFactory<ClientHost> {
   validateWorkloadParams(params, index);
   assert(mix.readPercent >= 0 && mix.writePercent >= 0 && mix.readPercent + mix.writePercent <= 100, 'bad op mix');
-  return (host) => new LinKvClient(host, params, index, mix);
+  const config = { ...defaultCallerConfig(params.nodes, params.timeoutNs), ...caller };
+  return (host) => new LinKvClient(host, params, index, mix, config);
 }
 
 class LinKvClient implements Process {
@@ -74,17 +84,18 @@ class LinKvClient implements Process {
     private readonly params: WorkloadParams,
     private readonly index: number,
     private readonly mix: LinKvMix,
+    callerConfig: KvCallerConfig,
   ) {
     this.budget = opsShare(params.opsMax, params.clients, index);
     // Spent by 95% of the window on average, so ops nearly always reach the liveness phase.
     this.gapMeanNs = spreadGapNs(params.opsPerSecond, params.clients, this.budget, params.stopInvokingAtNs, 0.95);
-    this.caller = new KvCaller(host, defaultCallerConfig(params.nodes, params.timeoutNs), (result, op) =>
+    this.caller = new KvCaller(host, callerConfig, (result, op) =>
       this.complete(result, op),
     );
   }
 
   start(): void {
-    this.startNs = this.host.now();
+    this.startNs = this.host.monotonicNow();
     this.scheduleArrival(exponentialGapNs(this.host.random, this.gapMeanNs));
   }
 
@@ -107,7 +118,7 @@ class LinKvClient implements Process {
   }
 
   private mustStop(): boolean {
-    return this.invoked >= this.budget || this.host.now() - this.startNs >= this.params.stopInvokingAtNs;
+    return this.invoked >= this.budget || this.host.monotonicNow() - this.startNs >= this.params.stopInvokingAtNs;
   }
 
   private invoke(): void {
@@ -115,7 +126,7 @@ class LinKvClient implements Process {
     const op = this.nextOp();
     this.invoked += 1;
     this.host.record({ process: this.process(), type: 'invoke', f: op.f, value: op.value, key: op.key });
-    this.nextArrivalNs = this.host.now() + exponentialGapNs(this.host.random, this.gapMeanNs);
+    this.nextArrivalNs = this.host.monotonicNow() + exponentialGapNs(this.host.random, this.gapMeanNs);
     this.caller.call(op);
   }
 
@@ -140,7 +151,7 @@ class LinKvClient implements Process {
       this.finish();
       return;
     }
-    const waitNs = this.nextArrivalNs - this.host.now();
+    const waitNs = this.nextArrivalNs - this.host.monotonicNow();
     if (waitNs <= 0) this.invoke();
     else this.scheduleArrival(waitNs);
   }

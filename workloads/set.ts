@@ -82,7 +82,7 @@ class SetClient implements Process {
   }
 
   start(): void {
-    this.startNs = this.host.now();
+    this.startNs = this.host.monotonicNow();
     this.wait(exponentialGapNs(this.host.random, this.gapMeanNs));
   }
 
@@ -100,7 +100,7 @@ class SetClient implements Process {
   onFsync(): void {}
 
   private elapsedNs(): number {
-    return this.host.now() - this.startNs;
+    return this.host.monotonicNow() - this.startNs;
   }
 
   /** Starts whatever comes next: an add, the next final read, or the end. */
@@ -129,7 +129,7 @@ class SetClient implements Process {
     const element = this.element(this.adds);
     this.adds += 1;
     this.host.record({ process: this.process(), type: 'invoke', f: 'add', value: element, key: this.host.id });
-    this.nextAddNs = this.host.now() + exponentialGapNs(this.host.random, this.gapMeanNs);
+    this.nextAddNs = this.host.monotonicNow() + exponentialGapNs(this.host.random, this.gapMeanNs);
     this.caller.call({ f: 'write', key: setElementKey(element), value: 1 });
   }
 
@@ -162,7 +162,7 @@ class SetClient implements Process {
     const record = { process: this.process(), type: result.outcome, f: 'add', value: element, key: this.host.id };
     this.host.record(result.node === null ? record : { ...record, node: result.node });
     if (result.outcome === 'info') this.generation += 1;
-    const waitNs = this.nextAddNs - this.host.now();
+    const waitNs = this.nextAddNs - this.host.monotonicNow();
     if (waitNs <= 0) this.step();
     else this.wait(waitNs);
   }

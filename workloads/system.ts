@@ -42,6 +42,8 @@ export interface CheckContext {
   healedAtNs: number | null;
   /** True time the run ended. */
   endNs: number;
+  /** What the workload's clients were told (op timeout, clients, rate, ...), for bounds in client terms. */
+  workload?: Readonly<WorkloadParams>;
   /** The plugin's own `params`, for its checkers' bounds. */
   params: Readonly<Record<string, number>>;
   /**
@@ -104,6 +106,18 @@ export interface SystemPlugin {
    * applied like the kernel's; their names must not collide with the kernel's.
    */
   faultKinds?: readonly AnyFaultKind[];
+  /**
+   * Whether a cluster is ready to take clients, from the statuses its nodes report (a real cluster
+   * waits for this after `cluster up` and after faults; Raft: some node leads). Absent: every node
+   * answered and none is down.
+   */
+  ready?(statuses: Readonly<Record<NodeId, NodeStatus>>): boolean;
+}
+
+/** The plugin's readiness rule, or the default one: every node answered and none is down. */
+export function clusterReady(plugin: Pick<SystemPlugin, 'ready'>, statuses: Readonly<Record<NodeId, NodeStatus>>): boolean {
+  if (plugin.ready !== undefined) return plugin.ready(statuses);
+  return Object.values(statuses).every((status) => status.down === undefined);
 }
 
 /** The fault kinds a run of `plugin` may use: the kernel's, then the system's own, with its targets. */

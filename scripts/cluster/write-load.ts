@@ -47,7 +47,7 @@ export function writeLoadClient(options: WriteLoadOptions): (host: ClientHost) =
     };
 
     const next = (j: number): void => {
-      if (host.now() >= options.measureToNs) {
+      if (host.monotonicNow() >= options.measureToNs) {
         if (!stopped) {
           stopped = true;
           host.done();
@@ -55,7 +55,7 @@ export function writeLoadClient(options: WriteLoadOptions): (host: ClientHost) =
         return;
       }
       seqs[j] = seqs[j]! + clients;
-      sentAtNs[j] = host.now();
+      sentAtNs[j] = host.monotonicNow();
       send(j);
     };
 
@@ -72,7 +72,7 @@ export function writeLoadClient(options: WriteLoadOptions): (host: ClientHost) =
         const j = (reply.seq - 1) % clients;
         if (j < 0 || seqs[j] !== reply.seq) return;
         if (reply.outcome === 'ok') {
-          const nowNs = host.now();
+          const nowNs = host.monotonicNow();
           if (nowNs >= options.measureFromNs && nowNs < options.measureToNs) {
             options.stats.writes += 1;
             if (options.stats.latenciesNs.length < LATENCY_SAMPLES_MAX) options.stats.latenciesNs.push(nowNs - sentAtNs[j]!);

@@ -118,6 +118,7 @@ export function runScenario(scenario: ScenarioInput | ExplicitScenario, seed: nu
     healedAtNs: faultEvents > 0 && !cut ? nemesis.healedAt() : null,
     endNs: world.nowNs(),
     params: plugin.params,
+    workload: params,
     faults: faultRows,
   };
   let checkers: CheckerResult[] = [...workload.check(history, context)];

@@ -11,7 +11,7 @@ import type { LogFn } from './connection.js';
 import { type Address, Link } from './link.js';
 import { MemoryDisk } from './memory-disk.js';
 import { createRandom } from './random.js';
-import { ProcessRuntime, type FailureSink, type TraceSink, monotonicNs } from './runtime.js';
+import { ProcessRuntime, type FailureSink, type TraceSink, monotonicNs, wallClockNs } from './runtime.js';
 import { messageFrame, parseEnvelope } from './wire.js';
 
 /** Records kept by one test; beyond this the run is cut short rather than eating memory. */
@@ -116,9 +116,18 @@ export class TcpClientHost implements ClientHost {
     return this.nodeIds;
   }
 
-  now(): Nanos {
+  /** The machine's wall clock plus the offset a clock fault injected (0 unless one did). */
+  wallNow(): Nanos {
+    return wallClockNs() + this.clockOffsetNs;
+  }
+
+  /** Nanoseconds since this process started, on the machine's monotonic clock. */
+  monotonicNow(): Nanos {
     return this.runtime.now();
   }
+
+  /** Set by a clock fault through the admin channel; moves `wallNow` only, as a skewed clock would. */
+  clockOffsetNs = 0;
 
   send(to: NodeId, message: Message): void {
     const link = this.links.get(to);

@@ -13,7 +13,7 @@ import { type Connection, type LogFn, acceptConnection } from './connection.js';
 import { RealDisk } from './disk.js';
 import { type Address, Link } from './link.js';
 import { createRandom } from './random.js';
-import { ProcessRuntime, type FailureSink, type TraceSink } from './runtime.js';
+import { ProcessRuntime, type FailureSink, type TraceSink, wallClockNs } from './runtime.js';
 import { type HostStatus, messageFrame, parseEnvelope, statusReplyFrame } from './wire.js';
 
 export interface NodeHostOptions {
@@ -142,9 +142,18 @@ export class TcpNodeHost implements Host {
     return this.peerIds;
   }
 
-  now(): Nanos {
+  /** The machine's wall clock plus the offset a clock fault injected (0 unless one did). */
+  wallNow(): Nanos {
+    return wallClockNs() + this.clockOffsetNs;
+  }
+
+  /** Nanoseconds since this process started, on the machine's monotonic clock. */
+  monotonicNow(): Nanos {
     return this.runtime.now();
   }
+
+  /** Set by a clock fault through the admin channel; moves `wallNow` only, as a skewed clock would. */
+  clockOffsetNs = 0;
 
   send(to: NodeId, message: Message): void {
     if (to === this.id) {

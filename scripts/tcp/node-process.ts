@@ -38,7 +38,7 @@ export async function runNodeProcess(options: NodeProcessOptions): Promise<void>
   const traceFile = options.traceFile ?? path.join(path.dirname(path.resolve(options.dataDir)), `${options.id}.trace.jsonl`);
   const trace = new TraceFile(traceFile);
   const hostLog: LogFn = (kind, fields) => {
-    trace.write(host ? host.now() : 0, options.id, kind, fields);
+    trace.write(host ? host.monotonicNow() : 0, options.id, kind, fields);
     if (kind === 'connection.closed' && !ROUTINE_CLOSE.test(String(fields.reason ?? ''))) {
       process.stderr.write(`crucible node ${options.id}: closed connection from ${String(fields.remote)}: ${String(fields.reason)}\n`);
     } else if (kind === 'tcp.frame-too-large' || kind === 'listen.error') {
@@ -70,7 +70,7 @@ export async function runNodeProcess(options: NodeProcessOptions): Promise<void>
     hostLog,
     onFailure: (node, message) => {
       process.stderr.write(`crucible node ${node}: a handler threw; the node stops (exit ${EXIT_NODE_FAILED}):\n${message}\n`);
-      trace.write(host ? host.now() : 0, node, 'host.failure', { message });
+      trace.write(host ? host.monotonicNow() : 0, node, 'host.failure', { message });
       void exit(EXIT_NODE_FAILED);
     },
   });

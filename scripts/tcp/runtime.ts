@@ -12,6 +12,11 @@ export function monotonicNs(epochNs: bigint): Nanos {
   return Number(ns);
 }
 
+/** The machine's wall clock in nanoseconds since the epoch (millisecond resolution, as Date gives). */
+export function wallClockNs(): Nanos {
+  return Date.now() * 1_000_000;
+}
+
 export type TraceSink = (time: Nanos, node: NodeId, kind: string, fields: TraceFields | undefined) => void;
 
 export type FailureSink = (node: NodeId, message: string) => void;

@@ -62,7 +62,7 @@ class RecorderNode implements Process {
   }
 
   onTimer(tag: TimerTag): void {
-    this.log.push({ node: this.host.id, call: 'timer', incarnation: this.incarnation, detail: { tag, now: this.host.now() } });
+    this.log.push({ node: this.host.id, call: 'timer', incarnation: this.incarnation, detail: { tag, now: this.host.monotonicNow() } });
   }
 
   onFsync(tag: TimerTag, ok: boolean): void {

@@ -116,4 +116,6 @@ export const raftSystem: SystemPlugin = {
   invariants: raftMonitor,
   targets: raftTargets,
   faultKinds: raftFaultKinds,
+  // Ready once some node leads: before that every client request is refused or redirected.
+  ready: (statuses) => Object.values(statuses).some((status) => status.role === 'leader' && status.down === undefined),
 };

@@ -162,7 +162,8 @@ export function runFakeKv(options: {
     const host: ClientHost = {
       id,
       peers: () => nodes,
-      now: () => nowNs,
+      wallNow: () => nowNs,
+      monotonicNow: () => nowNs,
       send: (to, message) => {
         const request = message as KvRequest;
         if (request.type !== 'kv.request' || !nodes.includes(to)) throw new Error(`fake-kv: bad send to ${to}`);

@@ -179,7 +179,7 @@ class RegisterClient implements Process {
 
   onTimer(tag: string | number): void {
     if (tag === 'next') {
-      if (this.invoked >= this.opsMax || this.host.now() >= this.params.stopInvokingAtNs) {
+      if (this.invoked >= this.opsMax || this.host.monotonicNow() >= this.params.stopInvokingAtNs) {
         this.finish();
         return;
       }

@@ -214,7 +214,8 @@ export class InteractionCluster {
     return {
       id: member.id,
       peers: () => cluster.peers,
-      now: () => 0,
+      wallNow: () => 0,
+      monotonicNow: () => 0,
       send(to: NodeId, message: Message): void {
         if (!alive()) return;
         cluster.queue.push({ from: member.id, to, message });

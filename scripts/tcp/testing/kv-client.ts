@@ -44,7 +44,7 @@ export function kvClient(options: KvClientOptions): ProcessFactory<ClientHost> {
     };
 
     const issue = (): void => {
-      if (opsDone >= options.opsMax || host.now() >= options.stopAtNs) return host.done();
+      if (opsDone >= options.opsMax || host.monotonicNow() >= options.stopAtNs) return host.done();
       const op = nextOp();
       if (op === null) return host.done();
       opsDone += 1;
