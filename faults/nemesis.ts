@@ -57,7 +57,7 @@ export class Nemesis {
   }
 
   /** Schedules every event and the heal at `safetyEndNs`. Call once, before the run starts. */
-  plan(events: readonly FaultEvent[], safetyEndNs: number): void {
+  plan(events: readonly FaultEvent[], safetyEndNs: number, livenessEvents: readonly FaultEvent[] = []): void {
     if (!(Number.isSafeInteger(safetyEndNs) && safetyEndNs >= 0)) throw new Error(`bad safety end ${safetyEndNs}`);
     const planned: Planned[] = [];
     events.forEach((event, index) => {
@@ -71,7 +71,11 @@ export class Nemesis {
     });
     planned.sort((a, b) => a.timeNs - b.timeNs || a.order - b.order || a.index - b.index);
     for (const item of planned) this.at(item.timeNs, item.run);
-    this.at(safetyEndNs, () => this.healAll());
+    this.at(safetyEndNs, () => {
+      this.healAll();
+      // Faults left on through the liveness phase (a minority kept down): numbered after the schedule's.
+      livenessEvents.forEach((event, index) => this.begin(event, events.length + index));
+    });
   }
 
   /** True time of the heal, once it happened. */
@@ -94,6 +98,10 @@ export class Nemesis {
       this.record({ kind: event.kind, phase: 'skip', fields: { event: index, reason: 'after the safety phase' } });
       return;
     }
+    this.begin(event, index);
+  }
+
+  private begin(event: FaultEvent, index: number): void {
     const kind = this.catalog.kind(event.kind);
     const outcome = kind.start(event, this.context);
     if (isSkipped(outcome)) {

@@ -29,6 +29,8 @@ export function drawSwarm(random: Random, available: readonly string[]): SwarmDr
   const faultPointsOn = random.chance(1, 3);
   const faultPoints = { enabled: faultPointsOn, numerator: 1, denominator: faultPointsOn ? random.pick([10, 100, 1000]) : 100 };
   const intensity: Intensity = { ratePerSecond, durationMsMin, durationMsMax, eventsMax };
+  // Drawn last, so every draw above is what it was before this one existed.
+  const livenessMode = random.chance(1, 2) ? 'core' : 'heal-all';
   const record: SwarmDraw['record'] = {
     kinds,
     ratePerSecond,
@@ -37,6 +39,7 @@ export function drawSwarm(random: Random, available: readonly string[]): SwarmDr
     eventsMax,
     linkProbabilityMax,
     faultPoints: faultPointsOn ? `1/${faultPoints.denominator}` : 'off',
+    livenessMode,
   };
   for (const kind of kinds) record[`weight.${kind}`] = weights[kind]!;
   return { kinds, weights, intensity, linkProbabilityMax, faultPoints, record };

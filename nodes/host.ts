@@ -101,10 +101,12 @@ export interface Host {
   /** The ids of the cluster's nodes (servers), this one included when it is a member. Sorted. */
   peers(): readonly NodeId[];
   /**
-   * The node's wall clock: nanoseconds since the epoch as this machine believes it, skewed from
-   * true time, drifting, and jumping under clock faults; it survives restarts (it is the machine's
-   * clock, not the process's). Use it for timestamps other nodes compare (last-writer-wins, lease
-   * expiry stamped in a message), knowing it can be wrong and can go back.
+   * The node's wall clock: nanoseconds since the cluster's epoch (the run's start in the
+   * simulator, the cluster's start for real; an epoch of our own keeps the value a safe integer)
+   * as this machine believes it: skewed from true time, drifting, jumping under clock faults, and
+   * never below 0. It survives restarts (it is the machine's clock, not the process's). Use it for
+   * timestamps other nodes compare (last-writer-wins, lease expiry stamped in a message), knowing
+   * it can be wrong and can go back.
    */
   wallNow(): Nanos;
   /**

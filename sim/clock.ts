@@ -5,12 +5,19 @@
 //
 // Two choices, stated here because nodes may depend on them:
 // - A clock never reads below zero: a jump or offset that would take it negative reads as 0 (a
-//   real wall clock cannot show a time before the epoch either).
+//   real wall clock cannot show a time before the epoch either). Clocks start WALL_EPOCH_NS past
+//   the epoch, so only a skew of more than an hour back gets there.
 // - Timers are measured like CLOCK_MONOTONIC: a jump moves `now()` but does not move timers
 //   already set; drift does stretch them (the rate at the time they are set applies).
 // - `monotonic()` is that timer clock read out: it runs at the clock's rate (drift applies) and
 //   never moves under an offset or a jump, so it never goes back.
 import { AssertionError, assert, isCount } from './assert.js';
+
+/**
+ * Where the wall clocks stand at true time 0: the run starts an hour after the cluster's epoch, so
+ * a clock that starts skewed back (or is set back by up to an hour) still reads a positive time.
+ */
+export const WALL_EPOCH_NS = 3_600_000_000_000;
 
 /** Drift beyond this is not a clock, it is a bug in the scenario. */
 export const CLOCK_DRIFT_PPM_MAX = 500_000;
@@ -35,9 +42,18 @@ export class NodeClock {
   private monoBaseNs = 0;
   private monoBaseTrueNs = 0;
 
-  constructor(offsetNs = 0, driftPpm = 0) {
-    this.baseClockNs = offsetNs;
-    this.setDrift(0, driftPpm);
+  /**
+   * `offsetNs` and `driftPpm` are the machine's own skew and drift, from its start: clock faults
+   * (setOffset, setDrift) act on top of them, and undoing a fault (0) gives the machine its own back.
+   */
+  constructor(
+    private readonly ownOffsetNs = 0,
+    private readonly ownDriftPpm = 0,
+    /** Where the clock stands at true time 0 before its skew (the World uses WALL_EPOCH_NS). */
+    private readonly epochNs = 0,
+  ) {
+    this.baseClockNs = epochNs + ownOffsetNs;
+    this.setDrift(0, 0);
   }
 
   get driftPpm(): number {
@@ -66,11 +82,11 @@ export class NodeClock {
     return Math.ceil(delayNs / this.rate);
   }
 
-  /** From `trueNs` on, the clock reads true time plus `offsetNs` (the drift keeps its rate). */
+  /** From `trueNs` on, the clock reads true time plus its own skew plus `offsetNs` (the drift keeps its rate). */
   setOffset(trueNs: number, offsetNs: number): void {
     assert(isCount(trueNs) && Number.isSafeInteger(offsetNs), 'clock offset: need integer times');
     this.baseTrueNs = trueNs;
-    this.baseClockNs = trueNs + offsetNs;
+    this.baseClockNs = this.epochNs + trueNs + this.ownOffsetNs + offsetNs;
   }
 
   /** A step of `deltaNs` (forward when positive, back when negative) at `trueNs`. */
@@ -80,9 +96,10 @@ export class NodeClock {
     this.baseTrueNs = trueNs;
   }
 
-  /** From `trueNs` on, the clock runs `ppm` parts per million fast (positive) or slow (negative). */
-  setDrift(trueNs: number, ppm: number): void {
+  /** From `trueNs` on, the clock runs `ppm` parts per million faster (positive) or slower (negative) than its own drift. */
+  setDrift(trueNs: number, extraPpm: number): void {
     assert(isCount(trueNs), 'clock drift: need an integer time');
+    const ppm = this.ownDriftPpm + extraPpm;
     assert(Number.isFinite(ppm) && Math.abs(ppm) <= CLOCK_DRIFT_PPM_MAX, `clock drift must be within +-${CLOCK_DRIFT_PPM_MAX} ppm, got ${ppm}`);
     this.baseClockNs = this.raw(trueNs);
     this.baseTrueNs = trueNs;

@@ -57,7 +57,7 @@ import type {
   TraceFields,
 } from '../nodes/host.js';
 import { AssertionError, assert, isCount } from './assert.js';
-import { CLOCK_CONFIG_DEFAULT, NodeClock, type ClockConfig } from './clock.js';
+import { CLOCK_CONFIG_DEFAULT, NodeClock, WALL_EPOCH_NS, type ClockConfig } from './clock.js';
 import { DISK_CONFIG_DEFAULT, SimDisk, type CrashMode, type DiskConfig, type DiskFaults, type PendingFsync } from './disk.js';
 import { Fingerprint, hashString32 } from './fingerprint.js';
 import { SimHost, type HostKernel } from './host.js';
@@ -388,11 +388,13 @@ export class World implements HostKernel {
     this.emit(TraceCode.resume, TraceKind.resume, endpoint, { held: held.length });
   }
 
+  /** Sets a node's clock `offsetNs` off its own skew (0 gives it its own back). */
   clockOffset(id: NodeId, offsetNs: number): void {
     this.processEndpoint(id).clock!.setOffset(this.now, offsetNs);
     this.fault('clock-offset', { node: id, offsetNs });
   }
 
+  /** Makes a node's clock run `ppm` off its own drift (0 gives it its own back). */
   clockDrift(id: NodeId, ppm: number): void {
     this.processEndpoint(id).clock!.setDrift(this.now, ppm);
     this.fault('clock-drift', { node: id, ppm });
@@ -844,6 +846,7 @@ export class World implements HostKernel {
       const clock = new NodeClock(
         clockRandom.range(-this.clockConfig.offsetNsMax, this.clockConfig.offsetNsMax),
         clockRandom.range(-this.clockConfig.driftPpmMax, this.clockConfig.driftPpmMax),
+        WALL_EPOCH_NS,
       );
       const disk = new SimDisk(this.diskConfig, SimRandom.stream(seed, `disk/${id}`), (pending, delayNs) =>
         this.scheduleFsync(endpoint, pending, delayNs),

@@ -4,10 +4,11 @@
 // running the explicit scenario with that seed replays the very same run.
 import { pluginFaultCatalog, type SystemPlugin } from '../../workloads/system.js';
 import { SimRandom } from '../../sim/index.js';
+import type { Random } from '../../nodes/host.js';
 import type { FaultEvent } from '../../faults/kind.js';
 import { DEFAULT_INTENSITY, drawSchedule } from '../../faults/schedule.js';
 import { drawSwarm } from '../../faults/swarm.js';
-import { isExplicitSchedule, nodeIds, parseFaultEvent, ScenarioError, type ExplicitScenario, type Scenario } from './scenario.js';
+import { CLOCKS_DEFAULT, CLOCKS_NONE, isExplicitSchedule, nodeIds, parseFaultEvent, ScenarioError, type ExplicitScenario, type Scenario } from './scenario.js';
 
 /** Spare ids a `member-add` may bring in: as many as the system allows beyond the start size. */
 export function spareNodeIds(plugin: SystemPlugin, count: number): string[] {
@@ -70,8 +71,17 @@ export function explicitScenario(scenario: Scenario, seed: number, plugin: Syste
       faults = drawSchedule(scheduleRandom, { ...common, kinds, intensity: draw.intensity ?? DEFAULT_INTENSITY });
     }
   }
+  let livenessFaults: FaultEvent[] | undefined;
+  const livenessMode = scenario.livenessMode ?? (swarm?.livenessMode as 'heal-all' | 'core' | undefined);
+  if (scenario.livenessFaults !== undefined) {
+    const known = [...ids, ...spare];
+    livenessFaults = scenario.livenessFaults.map((event, index) => parseFaultEvent(catalog, event, known, index, `${source}: livenessFaults`));
+  } else if (livenessMode === 'core') {
+    livenessFaults = drawCoreFaults(SimRandom.stream(seed, 'faults.liveness'), ids, scenario.durationMs);
+  }
   const explicit: ExplicitScenario = {
     version: scenario.version,
+    clocks: scenario.clocks ?? (scenario.version === 1 ? CLOCKS_NONE : CLOCKS_DEFAULT),
     system: plugin.name,
     nodes,
     workload: { ...scenario.workload, name: workloadName },
@@ -86,5 +96,18 @@ export function explicitScenario(scenario: Scenario, seed: number, plugin: Syste
   if (scenario.disk !== undefined) explicit.disk = scenario.disk;
   if (faultPoints !== undefined) explicit.faultPoints = faultPoints;
   if (swarm !== undefined) explicit.swarm = swarm;
+  if (livenessMode !== undefined) explicit.livenessMode = livenessMode;
+  if (livenessFaults !== undefined) explicit.livenessFaults = livenessFaults;
   return explicit;
+}
+
+/**
+ * The liveness core's faults: the largest minority of the starting cluster, drawn, either crashed
+ * (each node) or cut off together, from the heal to the end of the run.
+ */
+export function drawCoreFaults(random: Random, nodes: readonly string[], atMs: number): FaultEvent[] {
+  const minority = random.shuffle([...nodes]).slice(0, Math.floor((nodes.length - 1) / 2));
+  if (minority.length === 0) return [];
+  if (random.chance(1, 2)) return [{ atMs, kind: 'partition-halves', side: minority.sort() }];
+  return minority.sort().map((node) => ({ atMs, kind: 'crash', node, mode: random.chance(1, 2) ? 'lose' : 'tear' }));
 }

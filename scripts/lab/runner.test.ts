@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { runScenario, violationOf } from './runner.js';
+import { type RunResult, runScenario, violationOf } from './runner.js';
 import { ScenarioError, type ScenarioInput } from './scenario.js';
 import { registerSystem } from '../../workloads/testing/register.js';
+import { leaderlessSystem } from '../../workloads/testing/leaderless.js';
 
 const plugin = registerSystem;
+const MS = 1_000_000;
 
 /** Slow fsyncs widen the window in which an acknowledged-but-unsynced write can be lost. */
 const BASE: ScenarioInput = {
@@ -147,5 +149,30 @@ describe('every fault kind against the real World', () => {
       expect(kernelKinds, kind).toContain(kind);
     }
     expect(result.verdict, JSON.stringify(result.checkers)).toBe('valid');
+  });
+});
+
+describe('the liveness core (TigerBeetle-style liveness mode)', () => {
+  it('keeps a drawn minority down through the liveness phase and still demands progress', () => {
+    const leaderless = leaderlessSystem;
+    const runs = Array.from({ length: 12 }, (_, seed) => runScenario({ system: leaderless.name, nodes: 3, livenessMode: 'core', faults: [] }, seed, { plugin: leaderless }));
+    for (const run of runs) {
+      // One node of three stays crashed or cut off from the heal to the end, recorded as such.
+      expect(run.scenario.livenessFaults?.length, `seed ${run.seed}`).toBeGreaterThan(0);
+      const heal = run.faultRows.findIndex((row) => row.kind === 'heal.start');
+      const after = run.faultRows.slice(heal + 1);
+      expect(after.map((row) => row.kind)).toEqual(run.scenario.livenessFaults!.map((event) => `${event.kind}.start`));
+    }
+    // The minority really was down or cut off: it served no client after the heal, and progress
+    // was still judged after the heal, of the majority alone.
+    for (const run of runs) {
+      const minority = new Set(run.scenario.livenessFaults!.flatMap((event) => (event.kind === 'crash' ? [event.node!] : (event.side as string[]))));
+      const healNs = run.healedAtNs!;
+      const servedAfter = run.history.filter((record) => record.type === 'ok' && (record.time ?? 0) > healNs + 50 * MS && minority.has(record.node ?? ''));
+      expect(servedAfter, `seed ${run.seed}`).toEqual([]);
+      // Not vacuous: the majority did serve after the heal, and said which node did.
+      expect(run.history.some((record) => record.type === 'ok' && (record.time ?? 0) > healNs && record.node !== undefined)).toBe(true);
+      expect(run.checkers.find((c) => c.checker === 'liveness')?.verdict, `seed ${run.seed}`).toBe('valid');
+    }
   });
 });

@@ -96,13 +96,14 @@ export function runScenario(scenario: ScenarioInput | ExplicitScenario, seed: nu
     faultPoints: explicit.faultPoints ?? { enabled: false, numerator: 0, denominator: 1 },
     network: worldNetworkConfig(explicit.network),
     disk: worldDiskConfig(explicit.disk),
+    clock: { offsetNsMax: explicit.clocks.offsetMsMax * NS_PER_MS, driftPpmMax: explicit.clocks.driftPpmMax },
     traceLimit: options.traceLimit ?? DEFAULT_TRACE_LIMIT,
   });
   const monitor = plugin.invariants?.() ?? null;
   if (monitor !== null) world.observe((event) => monitor.onTrace(event, world));
   const port = new WorldPort(world, explicit.network);
   const nemesis = new Nemesis(port, pluginFaultCatalog(plugin), (timeNs, action) => world.at(timeNs, () => action()));
-  nemesis.plan(explicit.faults, safetyEndNs);
+  nemesis.plan(explicit.faults, safetyEndNs, explicit.livenessFaults ?? []);
   world.start();
   // A cut (stopAtMs) ends the run early with every parameter, pacing included, left as it was.
   const stopNs = explicit.stopAtMs === undefined ? endNs : Math.min(endNs, explicit.stopAtMs * NS_PER_MS);

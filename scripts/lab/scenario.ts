@@ -8,7 +8,24 @@ import { intensitySchema, type Intensity } from '../../faults/schedule.js';
 
 export { intensitySchema, type Intensity };
 
-export const SCENARIO_VERSION = 1;
+/**
+ * 2: nodes' clocks start skewed and drifting (`clocks`, drawn per node from the seed). A version-1
+ * scenario (every capsule written before) keeps the clocks it ran with: none skewed.
+ */
+export const SCENARIO_VERSION = 2;
+
+/** The initial clock spread of version-2 scenarios that say nothing: machines without tight NTP. */
+export const CLOCKS_DEFAULT = Object.freeze({ offsetMsMax: 100, driftPpmMax: 100 });
+export const CLOCKS_NONE = Object.freeze({ offsetMsMax: 0, driftPpmMax: 0 });
+
+export const clocksSchema = z
+  .object({
+    /** Each node's wall clock starts offset by a draw from [-offsetMsMax, offsetMsMax]. */
+    offsetMsMax: z.number().int().nonnegative().max(3_600_000),
+    /** Each node's clock runs fast or slow by a draw from [-driftPpmMax, driftPpmMax] parts per million. */
+    driftPpmMax: z.number().int().nonnegative().max(100_000),
+  })
+  .strict();
 
 /** Limits that keep one run bounded whatever a file says. */
 export const SCENARIO_LIMITS = {
@@ -80,7 +97,7 @@ export const swarmRecordSchema = z.record(z.string(), z.union([z.number(), z.str
 
 export const scenarioSchema = z
   .object({
-    version: z.literal(SCENARIO_VERSION).default(SCENARIO_VERSION),
+    version: z.union([z.literal(1), z.literal(SCENARIO_VERSION)]).default(SCENARIO_VERSION),
     system: z.string().min(1),
     /** Server count: ids are n1..nK. Absent means the system's default. */
     nodes: z.number().int().min(1).max(SCENARIO_LIMITS.nodesMax).optional(),
@@ -96,11 +113,22 @@ export const scenarioSchema = z
      */
     stopAtMs: z.number().int().positive().max(2 * SCENARIO_LIMITS.durationMsMax).optional(),
     faults: z.union([z.array(faultEventShapeSchema).max(SCENARIO_LIMITS.faultEventsMax), faultDrawSchema]).default([]),
+    /**
+     * The liveness phase: `heal-all` heals everything; `core` (TigerBeetle's liveness mode) heals
+     * everything, then keeps a minority, drawn from the seed, crashed or cut off to the end, so
+     * progress is demanded of a bare majority. The explicit scenario records the drawn faults in
+     * `livenessFaults`.
+     */
+    livenessMode: z.enum(['heal-all', 'core']).optional(),
+    /** Faults started at the heal and left on through the liveness phase (what `core` drew). */
+    livenessFaults: z.array(faultEventShapeSchema).max(64).optional(),
     /** A planted bug by full name, or null. */
     bug: z.string().min(1).nullable().default(null),
     /** Checker names to keep (`linearizable`, `invariants`, `assertions`, ...); absent keeps all. */
     checkers: z.array(z.string().min(1)).max(64).optional(),
     network: networkSchema.optional(),
+    /** How far apart the nodes' clocks start; absent: CLOCKS_DEFAULT (version 2) or none (version 1). */
+    clocks: clocksSchema.optional(),
     disk: diskSchema.optional(),
     faultPoints: faultPointsSchema.optional(),
     swarm: swarmRecordSchema.optional(),
@@ -114,8 +142,9 @@ export type WorkloadSettings = z.infer<typeof workloadSchema>;
 export type FaultDraw = z.infer<typeof faultDrawSchema>;
 
 /** A scenario with every default filled and the schedule explicit: what a run records. */
-export type ExplicitScenario = Omit<Scenario, 'faults' | 'nodes' | 'workload'> & {
+export type ExplicitScenario = Omit<Scenario, 'faults' | 'nodes' | 'workload' | 'clocks'> & {
   nodes: number;
+  clocks: z.infer<typeof clocksSchema>;
   workload: WorkloadSettings & { name: string };
   faults: FaultEvent[];
 };

@@ -106,6 +106,7 @@ describe('shrinkRun without reads', () => {
   };
   const scenario: ExplicitScenario = {
     version: 1,
+    clocks: { offsetMsMax: 0, driftPpmMax: 0 },
     system: 'model',
     nodes: 3,
     workload: { name: 'lin-kv', clients: 1, opsMax: 200, opsPerSecond: 10, keys: 1, timeoutMs: 1_000 },
