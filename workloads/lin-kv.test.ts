@@ -14,7 +14,7 @@ function params(overrides: Partial<WorkloadParams> = {}): WorkloadParams {
     clients: 3,
     opsMax: 60,
     opsPerSecond: 100,
-    keys: 2,
+    options: { keys: 2 },
     timeoutNs: 200 * NS_PER_MS,
     stopInvokingAtNs: 5 * NS_PER_S,
     ...overrides,
@@ -148,7 +148,7 @@ describe('lin-kv op mix', () => {
   const count = (result: FakeRun, f: string) => result.history.filter((record) => record.type === 'invoke' && record.f === f).length;
 
   it('reads nothing when a scenario sets readPercent 0, and splits the ops between write and cas', () => {
-    const result = run(3, params({ readPercent: 0 }), CALM);
+    const result = run(3, params({ options: { keys: 2, readPercent: 0 } }), CALM);
     expect(count(result, 'read')).toBe(0);
     expect(count(result, 'write')).toBeGreaterThan(0);
     expect(count(result, 'cas')).toBeGreaterThan(0);
@@ -160,7 +160,7 @@ describe('lin-kv op mix', () => {
   });
 
   it('only reads at readPercent 100', () => {
-    const result = run(3, params({ readPercent: 100 }), CALM);
+    const result = run(3, params({ options: { keys: 2, readPercent: 100 } }), CALM);
     expect(count(result, 'read')).toBe(result.history.filter((record) => record.type === 'invoke').length);
   });
 });

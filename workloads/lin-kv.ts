@@ -11,7 +11,8 @@
 // within the configured drift. Under the TCP host it is real time since the client started, which
 // is what a real run means by the same number.
 import type { ClientHost, NodeId, Process, ProcessFactory, TimerId, TimerTag } from '../nodes/host.js';
-import type { WorkloadParams } from './system.js';
+import { z } from 'zod';
+import type { OptionShrink, WorkloadParams } from './system.js';
 import { KvCaller, defaultCallerConfig, type CallResult, type KvCallerConfig } from './kv-caller.js';
 import { CAS_MISMATCH, type KvOp } from './kv-protocol.js';
 import { exponentialGapNs, opsShare, processNumber, spreadGapNs } from './pacing.js';
@@ -25,8 +26,34 @@ export interface LinKvMix {
 export const DEFAULT_MIX: LinKvMix = { readPercent: 40, writePercent: 30 };
 
 /** The mix a scenario asks for: its read share, with writes and cas splitting the rest evenly. */
-export function mixOf(params: Pick<WorkloadParams, 'readPercent'>): LinKvMix {
-  const reads = params.readPercent;
+/** The lin-kv workload's own options: how many keys, and what share of ops only read. */
+export const linKvOptionsSchema = z
+  .object({
+    /** Distinct keys the clients touch. */
+    keys: z.number().int().min(1).max(10_000).default(3),
+    /**
+     * Percent of ops that only read; absent keeps the workload's own mix. The shrinker sets 0 when
+     * a failure does not need the reads.
+     */
+    readPercent: z.number().int().min(0).max(100).optional(),
+  })
+  .strict();
+
+export type LinKvOptions = z.infer<typeof linKvOptionsSchema>;
+
+/** The options as the scenario gave them (already parsed by the schema above). */
+export function linKvOptions(params: Pick<WorkloadParams, 'options'>): LinKvOptions {
+  return params.options as LinKvOptions;
+}
+
+/** What the shrinker may simplify in a lin-kv workload: reads left out, then fewer keys. */
+export const LIN_KV_SHRINK: readonly OptionShrink[] = [
+  { field: 'readPercent', floor: 0, absentAs: 100, sideways: true, label: 'reads left out' },
+  { field: 'keys', floor: 1, absentAs: 3, label: 'keys' },
+];
+
+export function mixOf(params: Pick<WorkloadParams, 'options'>): LinKvMix {
+  const reads = linKvOptions(params).readPercent;
   if (reads === undefined) return DEFAULT_MIX;
   assert(Number.isInteger(reads) && reads >= 0 && reads <= 100, `readPercent ${reads}: 0..100`);
   return { readPercent: reads, writePercent: Math.floor((100 - reads) / 2) };
@@ -43,7 +70,6 @@ export function validateWorkloadParams(params: WorkloadParams, index: number): v
   assert(Number.isSafeInteger(index) && index >= 0 && index < params.clients, 'client index out of range');
   assert(Number.isSafeInteger(params.opsMax) && params.opsMax >= 0, 'opsMax must be a non-negative integer');
   assert(params.opsPerSecond > 0, 'opsPerSecond must be positive');
-  assert(Number.isSafeInteger(params.keys) && params.keys >= 1, 'keys must be a positive integer');
   assert(params.timeoutNs > 0, 'timeoutNs must be positive');
   assert(params.stopInvokingAtNs >= 0, 'stopInvokingAtNs must not be negative');
 }
@@ -59,6 +85,8 @@ export function linKvClient(
   caller: Partial<KvCallerConfig> = {},
 ): ProcessFactory<ClientHost> {
   validateWorkloadParams(params, index);
+  const keys = linKvOptions(params).keys;
+  assert(Number.isSafeInteger(keys) && keys >= 1, 'keys must be a positive integer');
   assert(mix.readPercent >= 0 && mix.writePercent >= 0 && mix.readPercent + mix.writePercent <= 100, 'bad op mix');
   const config = { ...defaultCallerConfig(params.nodes, params.timeoutNs), ...caller };
   return (host) => new LinKvClient(host, params, index, mix, config);
@@ -158,7 +186,7 @@ class LinKvClient implements Process {
 
   private nextOp(): KvOp {
     const random = this.host.random;
-    const key = linKvKey(random.int(this.params.keys));
+    const key = linKvKey(random.int(linKvOptions(this.params).keys));
     const roll = random.int(100);
     if (roll < this.mix.readPercent) return { f: 'read', key, value: null };
     if (roll < this.mix.readPercent + this.mix.writePercent) return { f: 'write', key, value: this.freshValue() };

@@ -15,7 +15,7 @@ function params(overrides: Partial<WorkloadParams> = {}): WorkloadParams {
     clients: 3,
     opsMax: 90,
     opsPerSecond: 60,
-    keys: 1,
+    options: {},
     timeoutNs: 200 * NS_PER_MS,
     stopInvokingAtNs: 4 * NS_PER_S,
     ...overrides,

@@ -1,5 +1,6 @@
 // A system under test is one plugin object. Our reference systems register exactly the way a
 // user's own system will, so nothing in sim/, faults/, scripts/ or ui/ switches on a system's name.
+import type { z } from 'zod';
 import type { ClientHost, FaultAction, Host, NodeId, NodeStatus, Process, ProcessFactory, TraceEvent } from '../nodes/host.js';
 import type { AnyFaultKind, TargetSets } from '../faults/kind.js';
 import { faultCatalog, type FaultCatalog } from '../faults/catalog.js';
@@ -25,14 +26,12 @@ export interface WorkloadParams {
   opsMax: number;
   /** Target operations per simulated second, all clients together. */
   opsPerSecond: number;
-  /** Distinct keys the clients touch. */
-  keys: number;
   /** A client waits this long (its own clock) for a reply, then records `info`. */
   timeoutNs: number;
   /** Clients stop invoking at this true time; the run's liveness phase starts after the last fault. */
   stopInvokingAtNs: number;
-  /** Percent of ops that only read, for workloads that read; absent keeps the workload's own mix. */
-  readPercent?: number;
+  /** The workload's own options (keys, read mix, topics, tenants, ...), as its `options` schema parsed them. */
+  options: Readonly<Record<string, unknown>>;
 }
 
 /** What a checker may know besides the history. */
@@ -53,9 +52,33 @@ export interface CheckContext {
   faults?: readonly FaultAction[];
 }
 
+/**
+ * An option the shrinker may move toward a simpler value: a count toward its floor (`keys` toward
+ * 1), or, with `sideways`, a change of mix that makes every op count (`readPercent` to 0: reads
+ * left out), tried under other seeds too because the run then fails at another pace.
+ */
+export interface OptionShrink {
+  field: string;
+  /** The simplest value. */
+  floor: number;
+  /** What an absent value counts as when runs are compared by size. */
+  absentAs: number;
+  sideways?: boolean;
+  /** How a step reads in the shrink log (`keys`, `reads left out`). */
+  label: string;
+}
+
 export interface Workload {
   name: string;
   description: string;
+  /**
+   * The workload's own options, the fields of a scenario's `workload` beyond the shared ones
+   * (name, clients, opsMax, opsPerSecond, timeoutMs): a strict zod object with its defaults.
+   * Absent: the workload takes none, and any such field is an error.
+   */
+  options?: z.ZodType<Record<string, unknown>>;
+  /** Options the shrinker may simplify, simplest-first. */
+  shrink?: readonly OptionShrink[];
   /** The factory of client number `index` (process name `c${index}`). */
   client(params: WorkloadParams, index: number): ProcessFactory<ClientHost>;
   /** Judges the finished history: linearizability per key, lost elements, liveness, ... */

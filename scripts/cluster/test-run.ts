@@ -109,9 +109,9 @@ export async function runClusterTest(options: ClusterTestOptions): Promise<Clust
       clients: options.clients,
       opsMax: options.opsMax,
       opsPerSecond: options.opsPerSecond,
-      keys: options.keys,
       timeoutNs: options.timeoutMs * 1e6,
       stopInvokingAtNs: options.durationMs * 1e6,
+      options: { keys: options.keys },
     };
     const done = new Set<NodeId>();
     for (let index = 0; index < options.clients; index += 1) {

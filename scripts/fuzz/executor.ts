@@ -93,6 +93,7 @@ export class FuzzExecutor {
       runsMax: this.config.shrinkRunsMax,
       nodesMin: this.plugin.nodes.min,
       instantKinds: instantKindsOf(pluginFaultCatalog(this.plugin)),
+      options: this.plugin.workloads[scenario.workload.name]?.shrink ?? [],
     });
     return {
       seed,

@@ -2,13 +2,13 @@
 // filled in, and a drawn schedule (named kinds or swarm mode) replaced by its events. Drawing uses
 // streams of its own, so the same (scenario, seed) always yields the same explicit scenario, and
 // running the explicit scenario with that seed replays the very same run.
-import { pluginFaultCatalog, type SystemPlugin } from '../../workloads/system.js';
+import { pluginFaultCatalog, type SystemPlugin, type Workload } from '../../workloads/system.js';
 import { SimRandom } from '../../sim/index.js';
 import type { Random } from '../../nodes/host.js';
 import type { FaultEvent } from '../../faults/kind.js';
 import { DEFAULT_INTENSITY, drawSchedule } from '../../faults/schedule.js';
 import { drawSwarm } from '../../faults/swarm.js';
-import { CLOCKS_DEFAULT, CLOCKS_NONE, isExplicitSchedule, nodeIds, parseFaultEvent, ScenarioError, type ExplicitScenario, type Scenario } from './scenario.js';
+import { CLOCKS_DEFAULT, CLOCKS_NONE, formatPath, isExplicitSchedule, nodeIds, parseFaultEvent, ScenarioError, SHARED_WORKLOAD_FIELDS, type ExplicitScenario, type Scenario } from './scenario.js';
 
 /** Spare ids a `member-add` may bring in: as many as the system allows beyond the start size. */
 export function spareNodeIds(plugin: SystemPlugin, count: number): string[] {
@@ -36,6 +36,7 @@ export function explicitScenario(scenario: Scenario, seed: number, plugin: Syste
     const names = plugin.bugs.map((bug) => bug.name);
     throw new ScenarioError(`${source}: bug: unknown bug "${scenario.bug}" for ${plugin.name} (expected one of ${names.length > 0 ? names.join(', ') : 'none: it has no planted bugs'})`);
   }
+  const workload = { ...scenario.workload, name: workloadName, ...workloadOptions(plugin.workloads[workloadName]!, scenario.workload, source) };
   const ids = nodeIds(nodes);
   const spare = spareNodeIds(plugin, nodes);
   const catalog = pluginFaultCatalog(plugin);
@@ -84,7 +85,7 @@ export function explicitScenario(scenario: Scenario, seed: number, plugin: Syste
     clocks: scenario.clocks ?? (scenario.version === 1 ? CLOCKS_NONE : CLOCKS_DEFAULT),
     system: plugin.name,
     nodes,
-    workload: { ...scenario.workload, name: workloadName },
+    workload,
     durationMs: scenario.durationMs,
     livenessMs: scenario.livenessMs,
     faults,
@@ -99,6 +100,24 @@ export function explicitScenario(scenario: Scenario, seed: number, plugin: Syste
   if (livenessMode !== undefined) explicit.livenessMode = livenessMode;
   if (livenessFaults !== undefined) explicit.livenessFaults = livenessFaults;
   return explicit;
+}
+
+/** The scenario's workload options checked by the workload's own schema, defaults filled. */
+function workloadOptions(workload: Workload, given: Record<string, unknown>, source: string): Record<string, unknown> {
+  const options = Object.fromEntries(Object.entries(given).filter(([field]) => !SHARED_WORKLOAD_FIELDS.includes(field)));
+  const schema = workload.options;
+  if (schema === undefined) {
+    const extra = Object.keys(options);
+    if (extra.length === 0) return {};
+    throw new ScenarioError(`${source}: workload.${extra[0]}: the ${workload.name} workload takes no option "${extra[0]}" (its fields are ${SHARED_WORKLOAD_FIELDS.join(', ')})`);
+  }
+  const result = schema.safeParse(options);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  if (issue.code === 'unrecognized_keys') {
+    throw new ScenarioError(`${source}: workload.${issue.keys[0]}: the ${workload.name} workload has no option "${issue.keys[0]}"`);
+  }
+  throw new ScenarioError(`${source}: ${formatPath(['workload', ...issue.path])}: ${issue.message}`);
 }
 
 /**

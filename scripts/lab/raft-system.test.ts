@@ -30,6 +30,13 @@ describe('the raft system', () => {
     expect(raftSystem.faultKinds).toBe(raftFaultKinds);
   });
 
+  it("checks a workload's own options with its own schema", () => {
+    expect(() => run(1, { workload: { keyz: 3 } })).toThrow(/workload\.keyz: the lin-kv workload has no option "keyz"/);
+    expect(() => run(1, { workload: { keys: 0 } })).toThrow(/workload\.keys: /);
+    expect(() => run(1, { workload: { name: 'set', readPercent: 10 } })).toThrow(/workload\.readPercent: the set workload takes no option "readPercent"/);
+    expect(run(1, { workload: { keys: 1, opsMax: 20 } }).history.every((record) => record.key === 'k0')).toBe(true);
+  });
+
   it('runs lin-kv without faults and every checker says valid', () => {
     const result = run(1, { faults: [] });
     expect(verdicts(result)).toMatchObject({ linearizable: 'valid', liveness: 'valid', assertions: 'valid' });

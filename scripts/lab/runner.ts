@@ -10,7 +10,7 @@ import { pluginFaultCatalog, type CheckContext, type SystemPlugin, type TraceEve
 import { World } from '../../sim/index.js';
 import { explicitScenario } from './explicit.js';
 import { Nemesis, type FaultRecord } from '../../faults/nemesis.js';
-import { nodeIds, parseScenario, type ExplicitScenario, type ScenarioInput } from './scenario.js';
+import { nodeIds, parseScenario, SHARED_WORKLOAD_FIELDS, type ExplicitScenario, type ScenarioInput } from './scenario.js';
 import { WorldPort, worldNetworkConfig, worldDiskConfig } from './world-adapter.js';
 
 export interface RunOptions {
@@ -79,13 +79,12 @@ export function runScenario(scenario: ScenarioInput | ExplicitScenario, seed: nu
     clients: explicit.workload.clients,
     opsMax: explicit.workload.opsMax,
     opsPerSecond: explicit.workload.opsPerSecond,
-    keys: explicit.workload.keys,
     timeoutNs,
     // Clients keep invoking into the liveness phase (that is where progress is judged) and stop a
     // timeout before the end, so their last ops can complete.
     stopInvokingAtNs: Math.max(0, endNs - timeoutNs),
+    options: Object.fromEntries(Object.entries(explicit.workload).filter(([field]) => !SHARED_WORKLOAD_FIELDS.includes(field))),
   };
-  if (explicit.workload.readPercent !== undefined) params.readPercent = explicit.workload.readPercent;
   const clients = Array.from({ length: params.clients }, (_, index) => ({ id: `c${index}`, factory: workload.client(params, index) }));
   const world = new World({
     seed,

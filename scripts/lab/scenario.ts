@@ -36,6 +36,10 @@ export const SCENARIO_LIMITS = {
   durationMsMax: 3_600_000,
 } as const;
 
+/**
+ * The workload fields every workload shares. Any other field is the workload's own option (keys,
+ * read mix, topics, tenants, ...), checked by its `options` schema once the system is known.
+ */
 export const workloadSchema = z
   .object({
     /** A workload of the system; absent means the system's default. */
@@ -43,15 +47,12 @@ export const workloadSchema = z
     clients: z.number().int().min(1).max(SCENARIO_LIMITS.clientsMax).default(3),
     opsMax: z.number().int().min(0).max(SCENARIO_LIMITS.opsMax).default(200),
     opsPerSecond: z.number().positive().max(1_000_000).default(100),
-    keys: z.number().int().min(1).max(10_000).default(3),
     timeoutMs: z.number().int().positive().max(600_000).default(1_000),
-    /**
-     * Percent of ops that only read, for workloads that read (lin-kv); absent keeps the workload's
-     * own mix. The shrinker sets 0 when a failure does not need the reads.
-     */
-    readPercent: z.number().int().min(0).max(100).optional(),
   })
-  .strict();
+  .catchall(z.unknown());
+
+/** The shared workload fields: what is left is the workload's own options. */
+export const SHARED_WORKLOAD_FIELDS: readonly string[] = ['name', 'clients', 'opsMax', 'opsPerSecond', 'timeoutMs'];
 
 const kindName = z.string().min(1);
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { runScenario, type RunResult } from './runner.js';
 import { scenarioSchema, type ExplicitScenario, type ScenarioInput } from './scenario.js';
 import { runSize, sameViolation, shrinkRun, targetViolation } from './shrink.js';
+import { LIN_KV_SHRINK } from '../../workloads/lin-kv.js';
 import { registerSystem } from '../../workloads/testing/register.js';
 
 const plugin = registerSystem;
@@ -118,7 +119,7 @@ describe('shrinkRun without reads', () => {
 
   it('leaves the reads out when the failure needs only state changes, and cuts the run again', () => {
     const original = model(scenario, 7);
-    const shrunk = shrinkRun(original, model, { runsMax: 400, nodesMin: 3, instantKinds: new Set<string>() });
+    const shrunk = shrinkRun(original, model, { runsMax: 400, nodesMin: 3, instantKinds: new Set<string>(), options: LIN_KV_SHRINK });
     expect(shrunk.result.scenario.workload.readPercent).toBe(0);
     expect(shrunk.steps).toContain('reads left out');
     // With reads the run cannot fail below 50 ops; without them it fails from 30, and the cut

@@ -5,6 +5,7 @@
 import type { FaultEvent } from '../../faults/events.js';
 import type { FaultCatalog } from '../../faults/catalog.js';
 import { isProgress } from '../../checkers/verdict.js';
+import type { OptionShrink } from '../../workloads/system.js';
 import type { RunResult } from './runner.js';
 import type { ExplicitScenario } from './scenario.js';
 
@@ -17,6 +18,8 @@ export interface ShrinkOptions {
   opsGoal?: number;
   /** Fault kinds that act at one instant (no length to shorten), from the system's catalog. */
   instantKinds: ReadonlySet<string>;
+  /** The workload options it may simplify (the workload's `shrink`); absent: none. */
+  options?: readonly OptionShrink[];
 }
 
 /** The instant kinds of a system's catalog, for ShrinkOptions. */
@@ -36,19 +39,25 @@ export interface ShrinkResult {
   steps: string[];
 }
 
+/** The option's value in a scenario, or what its absence counts as. */
+function optionValue(scenario: ExplicitScenario, option: OptionShrink): number {
+  const value = scenario.workload[option.field];
+  return typeof value === 'number' ? value : option.absentAs;
+}
+
 /** Size of a run, compared lexicographically: fault events matter most, then ops. */
-export function runSize(result: RunResult): number[] {
+export function runSize(result: RunResult, options: readonly OptionShrink[] = []): number[] {
   const scenario = result.scenario;
   const faultMs = scenario.faults.reduce((sum, event) => sum + (event.durationMs ?? scenario.durationMs), 0);
   return [
     result.faultEvents,
     scenario.faults.length,
     result.ops,
-    // Reads left out is simpler (every op then changes state), and lets a cut come sooner.
-    scenario.workload.readPercent ?? 100,
+    // A mix change such as reads left out is simpler (every op then changes state), and lets a cut come sooner.
+    ...options.filter((option) => option.sideways === true).map((option) => optionValue(scenario, option)),
     scenario.workload.clients,
     scenario.nodes,
-    scenario.workload.keys,
+    ...options.filter((option) => option.sideways !== true).map((option) => optionValue(scenario, option)),
     faultMs,
     endMs(scenario),
     scenario.durationMs,
@@ -285,24 +294,32 @@ function* scaleCandidates(scenario: ExplicitScenario, ops: number): Generator<Ca
 }
 
 /**
- * The same schedule without reads, under this seed and then others: a failure that needs many
- * state changes (a compaction, say) reaches them in fewer ops when every op changes state.
+ * The same schedule with a mix option at its floor (reads left out), under this seed and then
+ * others: a failure that needs many state changes (a compaction, say) reaches them in fewer ops
+ * when every op changes state.
  */
-function* readCandidates(scenario: ExplicitScenario, seed: number, offsets: Iterable<number>): Generator<Candidate> {
-  if (scenario.workload.readPercent === 0) return;
-  const noReads = { ...scenario, workload: { ...scenario.workload, readPercent: 0 } };
-  for (const offset of offsets) {
-    const next = seed + offset;
-    if (!Number.isSafeInteger(next)) return;
-    yield { scenario: noReads, seed: next, sideways: true, step: offset === 0 ? 'reads left out' : `reads left out, seed ${seed} -> ${next}` };
+function* mixCandidates(scenario: ExplicitScenario, seed: number, options: readonly OptionShrink[], offsets: readonly number[]): Generator<Candidate> {
+  for (const option of options) {
+    if (option.sideways !== true || scenario.workload[option.field] === option.floor) continue;
+    const simpler = { ...scenario, workload: { ...scenario.workload, [option.field]: option.floor } };
+    for (const offset of offsets) {
+      const next = seed + offset;
+      if (!Number.isSafeInteger(next)) return;
+      yield { scenario: simpler, seed: next, sideways: true, step: offset === 0 ? option.label : `${option.label}, seed ${seed} -> ${next}` };
+    }
   }
 }
 
-function* keyCandidates(scenario: ExplicitScenario): Generator<Candidate> {
-  const keys = scenario.workload.keys;
-  for (const target of new Set([1, keys - 1])) {
-    if (target < 1 || target >= keys) continue;
-    yield { scenario: { ...scenario, workload: { ...scenario.workload, keys: target } }, step: `keys ${keys} -> ${target}` };
+/** Counts toward their floor: straight there, or one less. */
+function* countCandidates(scenario: ExplicitScenario, options: readonly OptionShrink[]): Generator<Candidate> {
+  for (const option of options) {
+    if (option.sideways === true) continue;
+    const value = scenario.workload[option.field];
+    if (typeof value !== 'number') continue;
+    for (const target of new Set([option.floor, value - 1])) {
+      if (target < option.floor || target >= value) continue;
+      yield { scenario: { ...scenario, workload: { ...scenario.workload, [option.field]: target } }, step: `${option.label} ${value} -> ${target}` };
+    }
   }
 }
 
@@ -329,7 +346,14 @@ function compressed(scenario: ExplicitScenario, numerator: number, denominator: 
  * interleaving is often found again at a small size under another seed, and a capsule is a
  * scenario plus whatever seed makes it fail. `offsets` are the seed offsets to try.
  */
-function* reseedCandidates(scenario: ExplicitScenario, ops: number, seed: number, targets: readonly number[], offsets: Iterable<number>): Generator<Candidate> {
+function* reseedCandidates(
+  scenario: ExplicitScenario,
+  ops: number,
+  seed: number,
+  targets: readonly number[],
+  offsets: Iterable<number>,
+  options: readonly OptionShrink[],
+): Generator<Candidate> {
   const current = Math.min(ops, scenario.workload.opsMax);
   // The whole run again (no cut): with fewer ops spread over it, a cut would leave almost none.
   const { stopAtMs: _cut, ...uncut } = scenario;
@@ -339,11 +363,12 @@ function* reseedCandidates(scenario: ExplicitScenario, ops: number, seed: number
     for (const opsMax of targets) {
       if (opsMax >= current) continue;
       const dense = compressed(uncut, Math.max(opsMax, 1), Math.max(current, 1));
-      // With reads and then without: a bug that needs many state changes needs them in few ops.
-      for (const readPercent of scenario.workload.readPercent === 0 ? [0] : [undefined, 0]) {
-        const workload = { ...scenario.workload, opsMax };
-        if (readPercent !== undefined) workload.readPercent = readPercent;
-        const reads = readPercent === 0 && scenario.workload.readPercent !== 0 ? ', no reads' : '';
+      // As it is and then with each mix option at its floor (reads left out): a bug that needs
+      // many state changes needs them in few ops.
+      const mixes = options.filter((option) => option.sideways === true && scenario.workload[option.field] !== option.floor);
+      for (const mix of [null, ...mixes]) {
+        const workload = { ...scenario.workload, opsMax, ...(mix === null ? {} : { [mix.field]: mix.floor }) };
+        const reads = mix === null ? '' : `, ${mix.label}`;
         yield { scenario: { ...uncut, workload }, seed: next, sideways: true, step: `seed ${seed} -> ${next} with ops at most ${opsMax}${reads}` };
         yield { scenario: { ...dense, workload }, seed: next, sideways: true, step: `seed ${seed} -> ${next} with ops at most ${opsMax}${reads}, run compressed ${opsMax}/${current}` };
       }
@@ -363,6 +388,7 @@ export function shrinkRun(original: RunResult, run: (scenario: ExplicitScenario,
   if (original.violation === null) throw new Error('shrinkRun: the original run did not fail');
   if (!(Number.isSafeInteger(options.runsMax) && options.runsMax >= 0)) throw new Error(`shrinkRun: bad runsMax ${options.runsMax}`);
   const target = targetViolation(original);
+  const optionMoves = options.options ?? [];
   let best = original;
   let runs = 0;
   const steps: string[] = [];
@@ -375,11 +401,11 @@ export function shrinkRun(original: RunResult, run: (scenario: ExplicitScenario,
     (scenario, ops) => opsCandidates(scenario, ops),
     (scenario, ops) => clientCandidates(scenario, ops),
     (scenario) => nodeCandidates(scenario, options.nodesMin),
-    (scenario) => keyCandidates(scenario),
-    (scenario, _ops, seed) => readCandidates(scenario, seed, range(0, RESEEDS)),
+    (scenario) => countCandidates(scenario, optionMoves),
+    (scenario, _ops, seed) => mixCandidates(scenario, seed, optionMoves, [...range(0, RESEEDS)]),
     (scenario) => faultLengthCandidates(scenario, options.instantKinds),
     (scenario) => livenessCandidates(scenario),
-    (scenario, ops, seed) => reseedCandidates(scenario, ops, seed, RESEED_OPS, range(1, RESEEDS)),
+    (scenario, ops, seed) => reseedCandidates(scenario, ops, seed, RESEED_OPS, range(1, RESEEDS), optionMoves),
   ];
   /** The failing `result` cut as short as cuts go while it still fails, with the cuts made. */
   const cutDown = (result: RunResult): { result: RunResult; cuts: string[] } => {
@@ -405,12 +431,12 @@ export function shrinkRun(original: RunResult, run: (scenario: ExplicitScenario,
     let result = run(candidate.scenario, candidate.seed ?? best.seed);
     if (!sameViolation(target, result)) return false;
     const taken = [candidate.step];
-    if (!smaller(runSize(result), runSize(best)) && candidate.sideways === true) {
+    if (!smaller(runSize(result, optionMoves), runSize(best, optionMoves)) && candidate.sideways === true) {
       const cut = cutDown(result);
       result = cut.result;
       taken.push(...cut.cuts);
     }
-    if (!smaller(runSize(result), runSize(best))) return false;
+    if (!smaller(runSize(result, optionMoves), runSize(best, optionMoves))) return false;
     best = result;
     steps.push(...taken);
     return true;
@@ -453,7 +479,7 @@ export function shrinkRun(original: RunResult, run: (scenario: ExplicitScenario,
   const hunt = (): boolean => {
     if (best.ops <= goal) return false;
     const from = best.seed;
-    for (const candidate of reseedCandidates(best.scenario, best.ops, from, [goal], range(RESEEDS + 1, Number.MAX_SAFE_INTEGER - from))) {
+    for (const candidate of reseedCandidates(best.scenario, best.ops, from, [goal], range(RESEEDS + 1, Number.MAX_SAFE_INTEGER - from), optionMoves)) {
       if (runs >= options.runsMax) return false;
       if (attempt(candidate)) return true;
     }

@@ -10,7 +10,7 @@ import { checkLiveness, type LivenessOptions } from '../../checkers/liveness.js'
 import { checkSet } from '../../checkers/set.js';
 import type { CheckContext, SystemPlugin, Workload } from '../system.js';
 import { raftFaultKinds, raftTargets } from './faults.js';
-import { linKvClient } from '../lin-kv.js';
+import { LIN_KV_SHRINK, linKvClient, linKvOptionsSchema } from '../lin-kv.js';
 import { setClient } from '../set.js';
 import { majorityHealthyStretches } from '../fault-windows.js';
 import { raftMonitor } from './monitor.js';
@@ -93,6 +93,8 @@ export function checkLinKv(history: History): CheckerResult {
 export const linKvWorkload: Workload = {
   name: 'lin-kv',
   description: 'read, write and cas on a few keys against any node; linearizable per key (cas-register, keys start absent); progress while a majority is healthy and after the last heal',
+  options: linKvOptionsSchema,
+  shrink: LIN_KV_SHRINK,
   client: (params, index) => linKvClient(params, index),
   check: (history, context) => [checkLinKv(history), liveness(history, context, { answeredFails: ['cas'], duringFaults: true })],
 };

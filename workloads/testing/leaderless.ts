@@ -20,7 +20,7 @@ import { checkHistory, toCheckerResult } from '../../checkers/linearizability.js
 import { models } from '../../checkers/models/index.js';
 import { checkLiveness } from '../../checkers/liveness.js';
 import type { KvReply, KvRequest } from '../kv-protocol.js';
-import { linKvClient } from '../lin-kv.js';
+import { LIN_KV_SHRINK, linKvClient, linKvOptionsSchema } from '../lin-kv.js';
 import { majorityHealthyStretches } from '../fault-windows.js';
 import type { SystemPlugin, Workload } from '../system.js';
 
@@ -288,6 +288,8 @@ const HEALED_TIMEOUTS = 2;
 const registerWorkload: Workload = {
   name: 'register',
   description: 'reads and writes on a few keys against any node; linearizable per key (keys start absent)',
+  options: linKvOptionsSchema,
+  shrink: LIN_KV_SHRINK,
   // One attempt per op: this store has no exactly-once sessions, so a retry through another
   // coordinator would run a write twice, and the second run could land after a later write.
   client: (params, index) => linKvClient(params, index, { readPercent: 50, writePercent: 50 }, { attemptsMax: 1, attemptTimeoutNs: params.timeoutNs }),

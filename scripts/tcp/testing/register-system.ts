@@ -3,6 +3,7 @@
 //
 // Its check is deliberately simple and sound: a read that returns nil although a write of that key
 // had already completed `ok` before the read was invoked cannot be linearized.
+import { z } from 'zod';
 import type { History } from '../../../histories/schema.js';
 import type { CheckerResult } from '../../../checkers/verdict.js';
 import type { SystemPlugin, Workload } from '../../../workloads/system.js';
@@ -32,11 +33,12 @@ export function checkNilAfterWrite(history: History): CheckerResult {
 const kv: Workload = {
   name: 'kv',
   description: 'random read/write/cas on a few keys',
+  options: z.object({ keys: z.number().int().min(1).max(10_000).default(3) }).strict(),
   client(params, index) {
     return kvClient({
       index,
       stride: params.clients,
-      keys: params.keys,
+      keys: (params.options as { keys: number }).keys,
       timeoutNs: params.timeoutNs,
       gapNs: Math.max(1, Math.round((1e9 * params.clients) / params.opsPerSecond)),
       stopAtNs: params.stopInvokingAtNs,
