@@ -46,9 +46,12 @@ export const DropReason = {
   unknownDestination: -5,
   holdFull: -6,
   noProcess: -7,
+  /** Larger than MESSAGE_BYTES_MAX: the TCP host would refuse to frame it. */
+  tooLarge: -8,
 } as const;
 
 const DROP_REASON_NAMES: Record<number, string> = {
+  [-8]: 'too-large',
   [-1]: 'partition',
   [-2]: 'loss',
   [-3]: 'overflow',

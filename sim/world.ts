@@ -42,6 +42,7 @@
 // `noop: true` and change nothing else, so a randomly drawn schedule never has to know the state.
 // A handler that throws is recorded in failures() and the trace (`proc.failure`), and its process
 // is crashed (mode 'lose'); the run goes on.
+import { MESSAGE_BYTES_MAX } from '../nodes/host.js';
 import type {
   ClientHost,
   ClientRecord,
@@ -60,6 +61,7 @@ import { AssertionError, assert, isCount } from './assert.js';
 import { CLOCK_CONFIG_DEFAULT, NodeClock, WALL_EPOCH_NS, type ClockConfig } from './clock.js';
 import { DISK_CONFIG_DEFAULT, SimDisk, type CrashMode, type DiskConfig, type DiskFaults, type PendingFsync } from './disk.js';
 import { Fingerprint, hashString32 } from './fingerprint.js';
+import { jsonSizeBytes } from './message-size.js';
 import { SimHost, type HostKernel } from './host.js';
 import { DropReason, NETWORK_CONFIG_DEFAULT, Network, dropReasonName, type LinkFaultSpec, type NetworkConfig } from './network.js';
 import { planPartition, type PartitionSpec } from './partition.js';
@@ -85,6 +87,8 @@ export interface WorldConfig {
   clock?: Partial<ClockConfig>;
   /** Trace events kept in memory (the first ones); the fingerprint covers all. Default 200,000. */
   traceLimit?: number;
+  /** Messages whose JSON is larger are dropped (`too-large`); default MESSAGE_BYTES_MAX, the TCP host's limit. */
+  messageBytesMax?: number;
   /** Events held for one paused process; beyond, they are dropped. Default 100,000. */
   holdMax?: number;
   /** History records kept; a client recording beyond fails. Default 10,000,000. */
@@ -180,6 +184,7 @@ export class World implements HostKernel {
   private readonly bugSet: ReadonlySet<string>;
   private readonly faultPointOdds: { numerator: number; denominator: number } | null;
   private readonly traceLimit: number;
+  private readonly messageBytesMax: number;
   private readonly holdMax: number;
   private readonly historyLimit: number;
 
@@ -219,6 +224,8 @@ export class World implements HostKernel {
     this.clockConfig = { ...CLOCK_CONFIG_DEFAULT, ...config.clock };
     assert(isCount(this.clockConfig.offsetNsMax) && isCount(this.clockConfig.driftPpmMax), 'world: clock bounds must be non-negative integers');
     this.traceLimit = config.traceLimit ?? TRACE_LIMIT_DEFAULT;
+    this.messageBytesMax = config.messageBytesMax ?? MESSAGE_BYTES_MAX;
+    assert(isCount(this.messageBytesMax) && this.messageBytesMax > 0, 'world: messageBytesMax must be a positive integer');
     this.holdMax = config.holdMax ?? HOLD_MAX_DEFAULT;
     this.historyLimit = config.historyLimit ?? HISTORY_LIMIT_DEFAULT;
     assert(isCount(this.traceLimit) && isCount(this.holdMax) && isCount(this.historyLimit), 'world: limits must be non-negative integers');
@@ -652,6 +659,8 @@ export class World implements HostKernel {
     if (this.tracing()) this.emitMessage(TraceKind.send, from, from, toId, id, type, undefined);
     else this.traceCount++;
     if (to < 0) return this.drop(from, from, toId, id, message, DropReason.unknownDestination);
+    // The wire's limit, so a design that needs bigger messages fails here as it would for real.
+    if (jsonSizeBytes(message, this.messageBytesMax) > this.messageBytesMax) return this.drop(from, from, toId, id, message, DropReason.tooLarge);
     const network = this.network;
     const atNs = network.route(from, to, this.now);
     if (atNs < 0) return this.drop(from, from, toId, id, message, atNs);
