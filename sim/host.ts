@@ -38,6 +38,7 @@ export class SimHost implements ClientHost {
     private readonly kernel: HostKernel,
     private readonly endpoint: Endpoint,
     private readonly incarnation: number,
+    private readonly foundingIds: readonly NodeId[] = [],
   ) {
     this.id = endpoint.id;
     this.disk = endpoint.disk!;
@@ -46,6 +47,10 @@ export class SimHost implements ClientHost {
 
   peers(): readonly NodeId[] {
     return this.kernel.hostPeers();
+  }
+
+  founding(): readonly NodeId[] {
+    return this.foundingIds;
   }
 
   now(): Nanos {

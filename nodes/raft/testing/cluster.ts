@@ -71,6 +71,8 @@ export class InteractionCluster {
   readonly members = new Map<NodeId, Member>();
   /** The ids host.peers() reports (servers of the cluster), sorted. */
   peers: NodeId[] = [];
+  /** The members the cluster was created with: their first start is told so (host.founding()). */
+  founders: NodeId[] = [];
   queue: QueuedMessage[] = [];
   private blocked = new Set<string>();
   readonly bugs = new Set<string>();
@@ -214,6 +216,7 @@ export class InteractionCluster {
     return {
       id: member.id,
       peers: () => cluster.peers,
+      founding: () => (incarnation === 1 && cluster.founders.includes(member.id) ? cluster.founders : []),
       now: () => 0,
       send(to: NodeId, message: Message): void {
         if (!alive()) return;

@@ -102,6 +102,8 @@ const addNodes: Handler = (cluster, command) => {
     cluster.addNode(id);
     added.push(id);
   }
+  // The first nodes create the cluster; nodes added later join it (and learn its configuration).
+  if (cluster.founders.length === 0) cluster.founders = [...added];
   if (!command.args.includes('stopped')) for (const id of added) cluster.start(id);
 };
 
