@@ -272,7 +272,7 @@ export class RaftNode implements Process {
       // append or snapshot brings it one.
       const initial = this.bugs.selfMadeConfig ? null : this.initialMembership();
       const core = new RaftCore(this.coreOptions());
-      const snap: Snapshot | null = initial === null ? null : { meta: { index: 0, term: 0, config: initial, chain: 0 }, data: this.kv.serialize() };
+      const snap: Snapshot | null = initial === null ? null : { meta: { index: 0, term: 0, config: initial, chain: this.kv.chain }, data: this.kv.serialize() };
       if (snap !== null) core.load(hs, snap, [], true);
       this.wal = new WalWriter(disk, 0, [], hs);
       this.wal.rewrite([{ t: 'base', gen: 1, snap, hs }], { index: 0, term: 0 });

@@ -100,11 +100,11 @@ export class InteractionCluster {
     node.start();
   }
 
-  crash(id: NodeId, tearBytes: number): void {
+  crash(id: NodeId, tearBytes: number, clean = false): void {
     const member = this.member(id);
     if (member.node === null) throw new Error(`node ${id} is not running`);
     member.node = null;
-    member.disk.crash(tearBytes);
+    member.disk.crash(tearBytes, clean);
     // Messages in flight to a crashed node are lost on arrival; drop them now for clarity.
     this.queue = this.queue.filter((m) => m.to !== id);
   }
