@@ -271,9 +271,9 @@ export class RaftNode implements Process {
       // losing everything) has no configuration: it never campaigns nor votes until a leader's
       // append or snapshot brings it one.
       const initial = this.bugs.selfMadeConfig ? null : this.initialMembership();
-      const core = new RaftCore(this.coreOptions());
+      // In memory the founders start as before (no load: the election timer keeps its first draw).
+      const core = new RaftCore(this.coreOptions(initial ?? this.bootstrapConfig()));
       const snap: Snapshot | null = initial === null ? null : { meta: { index: 0, term: 0, config: initial, chain: this.kv.chain }, data: this.kv.serialize() };
-      if (snap !== null) core.load(hs, snap, [], true);
       this.wal = new WalWriter(disk, 0, [], hs);
       this.wal.rewrite([{ t: 'base', gen: 1, snap, hs }], { index: 0, term: 0 });
       this.writtenTerm = hs.term;
@@ -287,7 +287,7 @@ export class RaftNode implements Process {
         disk.truncate(recovery.file, recovery.truncateTo);
         this.host.log('raft.wal-torn-tail', { file: recovery.file, truncatedTo: recovery.truncateTo, why: recovery.torn });
       }
-      const core = new RaftCore(this.coreOptions());
+      const core = new RaftCore(this.coreOptions(this.bootstrapConfig()));
       // What was read back may sit in the page cache only: a crash keeps the cache, a power loss
       // (or the next crash) does not. Nothing is trusted as durable, and nothing that depends on
       // durability leaves, until an fsync of the kept file completes. The planted bug
@@ -341,8 +341,7 @@ export class RaftNode implements Process {
     return makeConfig(peers.length > 0 ? peers : [this.host.id]);
   }
 
-  private coreOptions(): CoreOptions {
-    const bootstrap = this.bootstrapConfig();
+  private coreOptions(bootstrap: ConfigState): CoreOptions {
     const disruptive = this.bugs.noPrevoteCheckquorum;
     return {
       ...CORE_DEFAULTS,
