@@ -9,10 +9,18 @@ import { isExplicitSchedule, nodeIds, ScenarioError, type ExplicitScenario, type
 import { applicableKinds, DEFAULT_INTENSITY, DEFAULT_WEIGHTS, drawSchedule } from './schedule.js';
 import { drawSwarm } from './swarm.js';
 
-/** Spare ids a `member-add` may bring in: as many as the system allows beyond the start size. */
+/** Spare ids a cluster always has for `member-add`, even when it starts at the system's largest size. */
+const SPARE_IDS_MIN = 2;
+
+/**
+ * Spare ids a `member-add` may bring in: up to the system's largest size beyond the start size, and
+ * at least SPARE_IDS_MIN (a cluster started at its largest size must still be able to grow: the
+ * size limit is about what a run costs, not a limit of the system).
+ */
 export function spareNodeIds(plugin: SystemPlugin, count: number): string[] {
   const spare: string[] = [];
-  for (let index = count + 1; index <= plugin.nodes.max; index++) spare.push(`n${index}`);
+  const last = Math.max(plugin.nodes.max, count + SPARE_IDS_MIN);
+  for (let index = count + 1; index <= last; index++) spare.push(`n${index}`);
   return spare;
 }
 
