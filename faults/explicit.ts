@@ -94,6 +94,7 @@ export function explicitScenario(scenario: Scenario, seed: number, plugin: Syste
         weights: drawn.weights,
         intensity: draw.intensity ?? drawn.intensity,
         linkProbabilityMax: drawn.linkProbabilityMax,
+        ...(drawn.bursts === undefined ? {} : { bursts: drawn.bursts }),
       });
       swarm = drawn.record;
       faultPoints ??= drawn.faultPoints;
