@@ -40,6 +40,51 @@ function draw(seed: number, kinds: readonly string[], durationMs = 10_000) {
 }
 
 describe('drawSchedule', () => {
+  it('opens with a storm at start when asked: long faults within the first 250 ms, of the formation kinds only', () => {
+    // `join` is this test system's kind in the `membership` group: nodes joining while the cluster forms.
+    const kinds = ['crash', 'join', 'partition-halves', 'clock-jump', 'disk-stall'];
+    for (let seed = 0; seed < 50; seed++) {
+      const events = drawSchedule(SimRandom.stream(seed, 'faults.schedule'), {
+        catalog,
+        kinds,
+        intensity: { ratePerSecond: 0.1, durationMsMin: 10, durationMsMax: 20, eventsMax: 64 },
+        nodes: NODES,
+        spareNodes: ['n6', 'n7'],
+        durationMs: 10_000,
+        bursts: { percent: 0, sizeMax: 3, gapMsMax: 5, atStart: true },
+      });
+      // The storm has at least three starts, 30 ms apart at most; at 0.1 faults per second the
+      // Poisson arrivals alone would almost never put three in the first 250 ms.
+      const early = events.slice(0, 3);
+      expect(early.length).toBe(3);
+      for (const event of early) {
+        expect(event.atMs).toBeLessThan(250);
+        expect(['crash', 'join', 'partition-halves']).toContain(event.kind);
+        if (event.durationMs !== undefined && event.kind !== 'join') expect(event.durationMs).toBeGreaterThanOrEqual(500);
+      }
+    }
+  });
+
+  it('draws bursts: many more starts a few ms apart than the Poisson rate gives', () => {
+    const gaps = (bursts: boolean) => {
+      let close = 0;
+      for (let seed = 0; seed < 50; seed++) {
+        const events = drawSchedule(SimRandom.stream(seed, 'faults.schedule'), {
+          catalog,
+          kinds: ['crash', 'pause'],
+          intensity: { ...DEFAULT_INTENSITY, ratePerSecond: 1 },
+          nodes: NODES,
+          spareNodes: [],
+          durationMs: 10_000,
+          ...(bursts ? { bursts: { percent: 50, sizeMax: 5, gapMsMax: 5, atStart: false } } : {}),
+        });
+        for (let k = 1; k < events.length; k++) if (events[k]!.atMs - events[k - 1]!.atMs <= 5) close++;
+      }
+      return close;
+    };
+    expect(gaps(true)).toBeGreaterThan(5 * Math.max(1, gaps(false)));
+  });
+
   it('gives the same schedule for the same seed and a different one for another seed', () => {
     expect(draw(7, KINDS)).toEqual(draw(7, KINDS));
     expect(draw(7, KINDS)).not.toEqual(draw(8, KINDS));

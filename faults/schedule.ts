@@ -43,6 +43,22 @@ export interface DrawOptions {
   weights?: Readonly<Record<string, number>>;
   /** Largest drop/dup/reorder probability drawn. */
   linkProbabilityMax?: number;
+  /** Bursts of fault starts close together (none when absent). */
+  bursts?: Bursts;
+}
+
+/**
+ * Bursts: at each fault start, with odds `percent` in 100, a burst of 2..`sizeMax` starts follows,
+ * each 1..`gapMsMax` ms after the one before, on top of the Poisson arrivals. Storms like these
+ * (several crashes and membership changes within one election timeout) are where a cluster's
+ * recovery paths meet; the average rate alone almost never lines them up.
+ */
+export interface Bursts {
+  percent: number;
+  sizeMax: number;
+  gapMsMax: number;
+  /** The schedule opens with a burst (faults while the cluster forms: its bootstrap paths). */
+  atStart: boolean;
 }
 
 export const DEFAULT_INTENSITY: Intensity = Object.freeze({
@@ -70,6 +86,23 @@ function pickWeighted(random: Random, kinds: readonly string[], weightOf: (kind:
   throw new Error('weighted pick fell off the end');
 }
 
+/** A storm at start: this many fault starts, each within this many ms of the one before. */
+const START_STORM_SIZE_MIN = 3;
+const START_STORM_SIZE_MAX = 8;
+const START_STORM_GAP_MS_MAX = 30;
+/**
+ * What a storm at start draws from (the kinds of each group the run has on; each group equally
+ * likely, so the many partition shapes do not crowd out the rest): what goes wrong while a cluster
+ * forms is nodes crashing or stalling, nodes joining (the system's `membership` group), and the
+ * network splitting, all before anything was replicated. A storm of clock or disk faults alone would not reach those paths.
+ */
+function stormGroupsOf(catalog: FaultCatalog): (readonly string[])[] {
+  return [['crash'], ['pause'], catalog.groups.membership ?? [], catalog.groups.partition ?? []];
+}
+/** ...each lasting this long (ms): it outlasts the cluster's first elections. */
+const START_STORM_DURATION_MS_MIN = 500;
+const START_STORM_DURATION_MS_MAX = 5_000;
+
 /**
  * Draws the schedule. Deterministic in the random stream and the options; at most
  * `intensity.eventsMax` events, all starting inside the safety phase, sorted by start time.
@@ -88,13 +121,39 @@ export function drawSchedule(random: Random, options: DrawOptions): FaultEvent[]
     targets: catalog.targets.names,
     linkProbabilityMax: options.linkProbabilityMax ?? 0.2,
   };
-  let atMs = gapMs(random, intensity.ratePerSecond);
+  const bursts = options.bursts;
+  /** Starts left in the storm at start, and in the current burst. */
+  let stormLeft = 0;
+  let burstLeft = 0;
+  let atMs: number;
+  if (bursts?.atStart === true) {
+    // A storm while the cluster forms: its first starts come within the first election timeout.
+    stormLeft = random.range(START_STORM_SIZE_MIN, START_STORM_SIZE_MAX);
+    atMs = random.range(1, START_STORM_GAP_MS_MAX);
+  } else {
+    atMs = gapMs(random, intensity.ratePerSecond);
+  }
+  const stormGroups = stormGroupsOf(catalog).map((group) => group.filter((kind) => kinds.includes(kind))).filter((group) => group.length > 0);
+  if (stormGroups.length === 0) stormLeft = 0;
   while (atMs < options.durationMs && events.length < intensity.eventsMax) {
-    const kind = pickWeighted(random, kinds, weightOf);
-    const durationMs = random.range(intensity.durationMsMin, intensity.durationMsMax);
+    const inStorm = stormLeft > 0;
+    const kind = pickWeighted(random, inStorm ? random.pick(stormGroups) : kinds, weightOf);
+    const durationMs = inStorm
+      ? random.range(START_STORM_DURATION_MS_MIN, START_STORM_DURATION_MS_MAX)
+      : random.range(intensity.durationMsMin, intensity.durationMsMax);
     const event = catalog.kind(kind).draw(random, atMs, durationMs, context);
     if (event !== null) events.push(event);
-    atMs += gapMs(random, intensity.ratePerSecond);
+    if (inStorm && --stormLeft > 0) {
+      atMs += random.range(1, START_STORM_GAP_MS_MAX);
+      continue;
+    }
+    if (bursts !== undefined && burstLeft === 0 && random.chance(bursts.percent, 100)) burstLeft = random.range(1, bursts.sizeMax - 1);
+    if (bursts !== undefined && burstLeft > 0) {
+      burstLeft--;
+      atMs += random.range(1, bursts.gapMsMax);
+    } else {
+      atMs += gapMs(random, intensity.ratePerSecond);
+    }
   }
   return events;
 }

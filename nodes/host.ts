@@ -101,6 +101,13 @@ export interface Host {
   /** The ids of the cluster's nodes (servers), this one included when it is a member. Sorted. */
   peers(): readonly NodeId[];
   /**
+   * The servers the cluster is being created with, when this start is this node's first start as
+   * one of them; empty on every other start (a restart, or a node added to a running cluster).
+   * A system writes its initial membership from this, once. Hosts whose peer list never changes
+   * (the TCP host) may leave it out: their `peers()` is then the initial membership.
+   */
+  founding?(): readonly NodeId[];
+  /**
    * The node's wall clock: nanoseconds since the cluster's epoch (the run's start in the
    * simulator, the cluster's start for real; an epoch of our own keeps the value a safe integer)
    * as this machine believes it: skewed from true time, drifting, jumping under clock faults, and

@@ -39,6 +39,7 @@ export class SimHost implements ClientHost {
     private readonly kernel: HostKernel,
     private readonly endpoint: Endpoint,
     private readonly incarnation: number,
+    private readonly foundingIds: readonly NodeId[] = [],
   ) {
     this.id = endpoint.id;
     this.disk = endpoint.disk!;
@@ -47,6 +48,10 @@ export class SimHost implements ClientHost {
 
   peers(): readonly NodeId[] {
     return this.kernel.hostPeers();
+  }
+
+  founding(): readonly NodeId[] {
+    return this.foundingIds;
   }
 
   wallNow(): Nanos {

@@ -6,7 +6,8 @@
 // Public API (stable; other folders code against it, re-exported by sim/index.ts):
 //
 //   new World(config: WorldConfig)
-//   start()                               starts every process (servers in config order, then clients) at t=0
+//   start()                               starts every process (servers in config order, then clients) at t=0;
+//                                         only these first starts of servers get host.founding() = the members
 //   runUntil(timeNs, stop?)               handles events with time <= timeNs, in order; then nowNs() = timeNs.
 //                                         `stop()` is asked after every event; when true the run stops there.
 //   runFor(durationNs, stop?)             runUntil(nowNs() + durationNs, stop)
@@ -255,7 +256,8 @@ export class World implements HostKernel {
     assert(!this.started, 'world: start() called twice');
     this.started = true;
     for (const endpoint of this.endpointList) {
-      if (endpoint.role !== 'external') this.startProcess(endpoint, false);
+      // The servers' first start creates the cluster: each is told the initial membership.
+      if (endpoint.role !== 'external') this.startProcess(endpoint, false, endpoint.role === 'server' ? this.memberIds : []);
     }
   }
 
@@ -868,10 +870,10 @@ export class World implements HostKernel {
     return endpoint;
   }
 
-  private startProcess(endpoint: Endpoint, restart: boolean): void {
+  private startProcess(endpoint: Endpoint, restart: boolean, founding: readonly NodeId[] = []): void {
     // Each incarnation's monotonic clock counts from its own start, as a process's does.
     endpoint.monotonicStartNs = endpoint.clock!.monotonic(this.now);
-    const host = new SimHost(this, endpoint, endpoint.incarnation);
+    const host = new SimHost(this, endpoint, endpoint.incarnation, founding);
     let process: Process;
     try {
       process = (endpoint.factory as ProcessFactory<ClientHost>)(host);

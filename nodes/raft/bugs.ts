@@ -17,6 +17,8 @@ export const raftBugs: readonly RaftPlantedBug[] = [
   { name: 'raft.unsafe-membership', description: 'a second configuration change accepted while one is uncommitted: changes go straight into the voter set, no learner phase, no joint consensus' },
   { name: 'raft.compact-past-applied', description: 'compaction to the commit index, discarding committed entries not yet applied' },
   { name: 'raft.no-client-dedup', description: 'client sessions ignored: a retried command is applied twice' },
+  { name: 'raft.self-made-config', description: 'a node without a configuration on disk (added to a running cluster, or restarted with an empty log) makes one up from the current peer list and votes in it' },
+  { name: 'raft.trust-unsynced-recovery', description: 'a restart trusts the WAL bytes it reads back as durable without fsyncing them (a torn crash leaves them in the page cache only)' },
   { name: 'raft.no-prevote-checkquorum', description: 'liveness bug: PreVote and CheckQuorum off, so a node cut off on one side keeps disrupting the leader' },
 ];
 
@@ -29,6 +31,8 @@ export interface RaftBugSwitches {
   compactPastApplied: boolean;
   noClientDedup: boolean;
   noPrevoteCheckquorum: boolean;
+  selfMadeConfig: boolean;
+  trustUnsyncedRecovery: boolean;
 }
 
 export function bugsFromHost(host: Pick<Host, 'bug'>): RaftBugSwitches {
@@ -41,5 +45,7 @@ export function bugsFromHost(host: Pick<Host, 'bug'>): RaftBugSwitches {
     compactPastApplied: host.bug('raft.compact-past-applied'),
     noClientDedup: host.bug('raft.no-client-dedup'),
     noPrevoteCheckquorum: host.bug('raft.no-prevote-checkquorum'),
+    selfMadeConfig: host.bug('raft.self-made-config'),
+    trustUnsyncedRecovery: host.bug('raft.trust-unsynced-recovery'),
   };
 }

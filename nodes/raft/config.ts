@@ -10,6 +10,17 @@ export function makeConfig(voters: readonly NodeId[], outgoing: readonly NodeId[
   return config;
 }
 
+/**
+ * No configuration at all: what a node knows before it has learnt one from a leader (a node added
+ * to a running cluster, or one that restarted with an empty disk). It has no voter, so its owner
+ * never campaigns and grants no vote; a leader's append (or snapshot) brings the real one.
+ */
+export const NO_CONFIG: ConfigState = Object.freeze({ voters: [], outgoing: [], learners: [] });
+
+export function isConfigured(config: ConfigState): boolean {
+  return config.voters.length > 0;
+}
+
 export function checkConfig(config: ConfigState): void {
   assert(config.voters.length > 0, 'a configuration needs at least one voter');
   for (const learner of config.learners) {

@@ -62,7 +62,11 @@ export const NO_CORE_BUGS: CoreBugs = { figure8Commit: false, earlyReadIndex: fa
 
 export interface CoreOptions {
   id: NodeId;
-  /** The configuration used when the node has no state of its own yet. */
+  /**
+   * The configuration at index 0 when there is no snapshot: normally none (NO_CONFIG; the initial
+   * membership comes as the configuration of an index-0 snapshot, see node.ts), so a node that has
+   * none learns it from a leader.
+   */
   bootstrap: ConfigState;
   /** Election timeout, in ticks, drawn uniformly in [min, max] at every reset. */
   electionTicksMin: number;
@@ -226,10 +230,14 @@ export class RaftCore {
 
   // ------------------------------------------------------------------ lifecycle
 
-  /** Restores what the WAL held (term, vote, commit; snapshot; entries) at start. */
-  load(hardState: HardState, snapshot: Snapshot | null, entries: readonly Entry[]): void {
+  /**
+   * Restores what the WAL held (term, vote, commit; snapshot; entries) at start. `durable`: the
+   * entries are known to be on disk; otherwise only the snapshot counts as stable until the driver
+   * reports an fsync with `stableTo`.
+   */
+  load(hardState: HardState, snapshot: Snapshot | null, entries: readonly Entry[], durable: boolean): void {
     const meta: SnapshotMeta = snapshot?.meta ?? { index: 0, term: 0, config: this.options.bootstrap, chain: 0 };
-    this.log.load(meta, entries, hardState.commit);
+    this.log.load(meta, entries, hardState.commit, durable);
     this.snapshot = snapshot;
     this.term = hardState.term;
     this.vote = hardState.vote;

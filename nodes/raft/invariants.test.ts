@@ -45,6 +45,7 @@ function view(spec: Spec): RaftInspection {
     down: null,
     commit: spec.commit ?? 0,
     durableCommit: spec.durableCommit ?? 0,
+    recovering: false,
     durableTerm: spec.durableTerm ?? 0,
     durableVote: spec.durableVote ?? null,
     readsRegistered: spec.readsRegistered ?? 0,

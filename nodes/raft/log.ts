@@ -204,14 +204,14 @@ export class RaftLog {
   }
 
   /** Loads state read back from the WAL at start. */
-  load(meta: SnapshotMeta, entries: readonly Entry[], commit: number): void {
+  load(meta: SnapshotMeta, entries: readonly Entry[], commit: number, durable: boolean): void {
     this.snapshotIndex = meta.index;
     this.snapshotTerm = meta.term;
     this.snapshotConfig = meta.config;
     this.entries = [];
     this.configIndexes = [];
     this.append(entries);
-    this.stableIndex = this.lastIndex();
+    this.stableIndex = durable ? this.lastIndex() : meta.index;
     this.writtenIndex = this.lastIndex();
     this.committed = Math.max(meta.index, Math.min(commit, this.lastIndex()));
     this.applied = meta.index;

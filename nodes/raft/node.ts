@@ -19,10 +19,10 @@
 import { NS_PER_MS, type Host, type Message, type NodeId, type NodeStatus, type Process, type TimerTag } from '../host.js';
 import { assert } from './assert.js';
 import { bugsFromHost, type RaftBugSwitches } from './bugs.js';
-import { makeConfig } from './config.js';
+import { NO_CONFIG, makeConfig } from './config.js';
 import { CORE_DEFAULTS, RaftCore, type CoreOptions, type Ready } from './core.js';
 import { KvStateMachine, entryHash, entryKey, isValidKvOp } from './kv.js';
-import { RAFT_MESSAGE_TYPES, type Entry, type HardState, type KvReply, type KvRequest, type RaftAdminMessage, type RaftMessage, type Snapshot } from './types.js';
+import { RAFT_MESSAGE_TYPES, type ConfigState, type Entry, type HardState, type KvReply, type KvRequest, type RaftAdminMessage, type RaftMessage, type Snapshot } from './types.js';
 import { recover, walFileName, walGeneration, type WalRecord } from './wal.js';
 import { WalWriter } from './wal-writer.js';
 
@@ -120,6 +120,8 @@ export interface RaftInspection {
   readonly commit: number;
   /** The commit index of the newest durable hard state: what a restart comes back with. */
   readonly durableCommit: number;
+  /** True after a restart until what was read back is fsynced: the durable fields are not known yet. */
+  readonly recovering: boolean;
   /** Term and vote of the newest durable hard state. */
   readonly durableTerm: number;
   readonly durableVote: NodeId | null;
@@ -201,9 +203,11 @@ export class RaftNode implements Process {
 
   onFsync(tag: TimerTag, ok: boolean): void {
     if (this.wal === null || this.core === null || typeof tag !== 'number') return;
+    const recovering = this.wal.recovering();
     const durable = this.wal.onFsync(tag, ok);
     this.stateVersion++;
     if (!ok) this.host.log('raft.fsync-failed', { seq: tag });
+    if (recovering && !this.wal.recovering()) this.host.log('raft.recovery-synced', { lastIndex: this.core.log.lastIndex() });
     if (durable !== null) this.core.stableTo(durable.index, durable.term);
     this.releaseHeld();
     this.handleReady();
@@ -258,26 +262,41 @@ export class RaftNode implements Process {
       this.stayDown(recovery.reason);
       return;
     }
-    const options = this.coreOptions();
-    const core = new RaftCore(options);
     if (recovery.kind === 'fresh') {
       for (const name of recovery.stale) disk.delete(name);
       const hs: HardState = { term: 0, vote: null, commit: 0 };
-      this.wal = new WalWriter(disk, 0, [], { term: 0, vote: null, commit: 0 });
-      this.wal.rewrite([{ t: 'base', gen: 1, snap: null, hs }], { index: 0, term: 0 });
+      // The initial membership is written once, by each node that creates the cluster, at its first
+      // start: as the configuration of an empty snapshot at index 0, so every later start reads it
+      // back. Any other node with an empty disk (added to a running cluster, or restarted after
+      // losing everything) has no configuration: it never campaigns nor votes until a leader's
+      // append or snapshot brings it one.
+      const initial = this.bugs.selfMadeConfig ? null : this.initialMembership();
+      // In memory the founders start as before (no load: the election timer keeps its first draw).
+      const core = new RaftCore(this.coreOptions(initial ?? this.bootstrapConfig()));
+      const snap: Snapshot | null = initial === null ? null : { meta: { index: 0, term: 0, config: initial, chain: this.kv.chain }, data: this.kv.serialize() };
+      this.wal = new WalWriter(disk, 0, [], hs);
+      this.wal.rewrite([{ t: 'base', gen: 1, snap, hs }], { index: 0, term: 0 });
       this.writtenTerm = hs.term;
       this.writtenVote = hs.vote;
       this.core = core;
-      this.host.log('raft.start', { fresh: true, voters: options.bootstrap.voters.join(',') });
+      const voters = core.config().voters;
+      this.host.log('raft.start', { fresh: true, voters: voters.length > 0 ? voters.join(',') : 'none (joins)' });
     } else {
       const { state } = recovery;
       if (recovery.truncateTo !== null) {
         disk.truncate(recovery.file, recovery.truncateTo);
         this.host.log('raft.wal-torn-tail', { file: recovery.file, truncatedTo: recovery.truncateTo, why: recovery.torn });
       }
+      const core = new RaftCore(this.coreOptions(this.bootstrapConfig()));
+      // What was read back may sit in the page cache only: a crash keeps the cache, a power loss
+      // (or the next crash) does not. Nothing is trusted as durable, and nothing that depends on
+      // durability leaves, until an fsync of the kept file completes. The planted bug
+      // `raft.trust-unsynced-recovery` trusts the bytes at once.
+      const trusted = this.bugs.trustUnsyncedRecovery;
       this.wal = new WalWriter(disk, state.gen, recovery.stale, state.hardState);
       for (const name of recovery.stale) disk.delete(name);
-      core.load(state.hardState, state.snapshot, state.entries);
+      core.load(state.hardState, state.snapshot, state.entries, trusted);
+      if (!trusted) this.wal.syncRecovered({ index: core.log.lastIndex(), term: core.log.lastTerm() }, { ...state.hardState, commit: core.log.committed });
       this.writtenTerm = state.hardState.term;
       this.writtenVote = state.hardState.vote;
       this.core = core;
@@ -305,9 +324,24 @@ export class RaftNode implements Process {
     this.host.setTimer(this.options.recoveryRetryNs, RECOVER_TAG);
   }
 
-  private coreOptions(): CoreOptions {
+  /**
+   * The cluster's initial membership when this start creates the cluster (this node among its
+   * founders), else null. A host that cannot tell (no `founding()`) has a fixed peer list, which
+   * is then the initial membership.
+   */
+  private initialMembership(): ConfigState | null {
+    const founders = this.host.founding?.() ?? this.host.peers();
+    return founders.includes(this.host.id) ? makeConfig(founders) : null;
+  }
+
+  /** The configuration at index 0 when the disk holds none: none at all, or (planted bug) one made up from the peers. */
+  private bootstrapConfig(): ConfigState {
+    if (!this.bugs.selfMadeConfig) return NO_CONFIG;
     const peers = this.host.peers();
-    const bootstrap = makeConfig(peers.length > 0 ? peers : [this.host.id]);
+    return makeConfig(peers.length > 0 ? peers : [this.host.id]);
+  }
+
+  private coreOptions(bootstrap: ConfigState): CoreOptions {
     const disruptive = this.bugs.noPrevoteCheckquorum;
     return {
       ...CORE_DEFAULTS,
@@ -629,6 +663,9 @@ function makeView(
     },
     get durableTerm() {
       return wal()?.durableTerm ?? 0;
+    },
+    get recovering() {
+      return wal()?.recovering() ?? false;
     },
     get durableVote() {
       return wal()?.durableVote ?? null;

@@ -71,6 +71,30 @@ export class WalWriter {
     return this.fileName;
   }
 
+  /** The request that makes what recovery read back durable (0: none). */
+  private recoverySeq = 0;
+
+  /**
+   * Recovery read the current file back and keeps it (torn tail already cut): its bytes may be in
+   * the page cache only. Fsyncs it as a request of its own, so messages that depend on durability
+   * wait for it like for any write, and the log position and hard state read back become durable
+   * only when it completes. Call once, right after construction.
+   */
+  syncRecovered(position: LogPosition, hs: HardState): number {
+    assert(this.requestedSeq === 0, 'syncRecovered before any other request');
+    const seq = ++this.requestedSeq;
+    this.positions.push({ seq, position, commit: hs.commit, hs });
+    this.writtenSeq = seq;
+    this.recoverySeq = seq;
+    this.flush();
+    return seq;
+  }
+
+  /** True until the recovery fsync completed: what is on disk is not known durable yet. */
+  recovering(): boolean {
+    return this.durableSeq < this.recoverySeq;
+  }
+
   /** The number of the latest request; messages sent after it wait until it is durable. */
   latestSeq(): number {
     return this.requestedSeq;

@@ -10,10 +10,18 @@ import { DEFAULT_INTENSITY, drawSchedule } from '../../faults/schedule.js';
 import { drawSwarm } from '../../faults/swarm.js';
 import { CLOCKS_DEFAULT, CLOCKS_NONE, formatPath, isExplicitSchedule, nodeIds, parseFaultEvent, ScenarioError, SHARED_WORKLOAD_FIELDS, type ExplicitScenario, type Scenario } from './scenario.js';
 
-/** Spare ids a `member-add` may bring in: as many as the system allows beyond the start size. */
+/** Spare ids a cluster always has for `member-add`, even when it starts at the system's largest size. */
+const SPARE_IDS_MIN = 2;
+
+/**
+ * Spare ids a `member-add` may bring in: up to the system's largest size beyond the start size, and
+ * at least SPARE_IDS_MIN (a cluster started at its largest size must still be able to grow: the
+ * size limit is about what a run costs, not a limit of the system).
+ */
 export function spareNodeIds(plugin: SystemPlugin, count: number): string[] {
   const spare: string[] = [];
-  for (let index = count + 1; index <= plugin.nodes.max; index++) spare.push(`n${index}`);
+  const last = Math.max(plugin.nodes.max, count + SPARE_IDS_MIN);
+  for (let index = count + 1; index <= last; index++) spare.push(`n${index}`);
   return spare;
 }
 
@@ -65,6 +73,7 @@ export function explicitScenario(scenario: Scenario, seed: number, plugin: Syste
         weights: drawn.weights,
         intensity: draw.intensity ?? drawn.intensity,
         linkProbabilityMax: drawn.linkProbabilityMax,
+        ...(drawn.bursts === undefined ? {} : { bursts: drawn.bursts }),
       });
       swarm = drawn.record;
       faultPoints ??= drawn.faultPoints;

@@ -71,6 +71,8 @@ export class InteractionCluster {
   readonly members = new Map<NodeId, Member>();
   /** The ids host.peers() reports (servers of the cluster), sorted. */
   peers: NodeId[] = [];
+  /** The members the cluster was created with: their first start is told so (host.founding()). */
+  founders: NodeId[] = [];
   queue: QueuedMessage[] = [];
   private blocked = new Set<string>();
   readonly bugs = new Set<string>();
@@ -98,11 +100,11 @@ export class InteractionCluster {
     node.start();
   }
 
-  crash(id: NodeId, tearBytes: number): void {
+  crash(id: NodeId, tearBytes: number, clean = false): void {
     const member = this.member(id);
     if (member.node === null) throw new Error(`node ${id} is not running`);
     member.node = null;
-    member.disk.crash(tearBytes);
+    member.disk.crash(tearBytes, clean);
     // Messages in flight to a crashed node are lost on arrival; drop them now for clarity.
     this.queue = this.queue.filter((m) => m.to !== id);
   }
@@ -214,6 +216,7 @@ export class InteractionCluster {
     return {
       id: member.id,
       peers: () => cluster.peers,
+      founding: () => (incarnation === 1 && cluster.founders.includes(member.id) ? cluster.founders : []),
       wallNow: () => 0,
       monotonicNow: () => 0,
       send(to: NodeId, message: Message): void {

@@ -14,7 +14,8 @@
 //   propose ID write|cas KEY V [V2] [client=C] [seq=S]   a client request to ID
 //   read ID KEY [client=C]            a read request to ID
 //   retry ID [client=C]               the client's last request again (same seq) to ID
-//   crash ID [tear=BYTES]             crash; unsynced data is lost (or torn, keeping BYTES)
+//   crash ID [tear=BYTES] [clean]     crash; unsynced data is lost (or torn, keeping BYTES; the last
+//                                     one garbage unless `clean`)
 //   restart ID                        a new incarnation reading its disk
 //   partition A B / C D               cut links between the groups; heal: restore them
 //   admin ID add-member|remove-member|transfer-leader TARGET
@@ -102,6 +103,8 @@ const addNodes: Handler = (cluster, command) => {
     cluster.addNode(id);
     added.push(id);
   }
+  // The first nodes create the cluster; nodes added later join it (and learn its configuration).
+  if (cluster.founders.length === 0) cluster.founders = [...added];
   if (!command.args.includes('stopped')) for (const id of added) cluster.start(id);
 };
 
@@ -205,7 +208,7 @@ const retry: Handler = (cluster, command) => {
 
 const crash: Handler = (cluster, command) => {
   const tear = command.flags.get('tear');
-  cluster.crash(need(command, 0, 'a node'), tear === undefined ? 0 : number(tear, 'tear'));
+  cluster.crash(need(command, 0, 'a node'), tear === undefined ? 0 : number(tear, 'tear'), command.args.includes('clean'));
 };
 
 const restart: Handler = (cluster, command) => {

@@ -98,9 +98,11 @@ export class MemoryDisk implements Disk {
 
   /**
    * The process crashed: every file falls back to its durable contents. With `tearBytes`, a file
-   * that grew by appends keeps that many of its unsynced bytes, the last of them garbage.
+   * that grew by appends keeps that many of its unsynced bytes, the last of them garbage (unless
+   * `clean`: a cut at a record boundary keeps them intact). Kept bytes stay unsynced: the next
+   * crash loses them unless an fsync came first.
    */
-  crash(tearBytes = 0): void {
+  crash(tearBytes = 0, clean = false): void {
     this.pending = [];
     for (const [name, file] of [...this.files]) {
       if (file.durable === null) {
@@ -113,7 +115,7 @@ export class MemoryDisk implements Disk {
       if (tearBytes > 0 && unsynced > 0 && startsWith(file.data, durable)) {
         const kept = Math.min(tearBytes, unsynced);
         survivor = file.data.slice(0, durable.length + kept);
-        survivor[survivor.length - 1] = survivor[survivor.length - 1]! ^ 0xff;
+        if (!clean) survivor[survivor.length - 1] = survivor[survivor.length - 1]! ^ 0xff;
       }
       this.files.set(name, { data: survivor.slice(), durable });
     }
