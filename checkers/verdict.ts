@@ -1,24 +1,10 @@
 // What every checker returns. A checker reads a history (from anywhere: our runs, Jepsen, Porcupine,
 // a real cluster) and says valid, invalid or unknown, with evidence a person can read.
 
-/** The run-level verdict: the worst over all checkers (invalid > unknown > valid). */
-export type Verdict = 'valid' | 'invalid' | 'unknown';
+import type { CheckerResult, Verdict } from '../nodes/host.js';
 
-export interface CheckerResult {
-  /** Stable checker name: `linearizable`, `set`, `liveness`, `invariants`, ... */
-  checker: string;
-  verdict: Verdict;
-  /** One line a person reads first: what was checked and what broke. */
-  summary: string;
-  /** Structured, JSON-serialisable evidence; its shape belongs to the checker. */
-  evidence?: unknown;
-  /**
-   * What it judges: `safety` (nothing bad happened; the default) or `progress` (something good did
-   * happen in time). A run cut short is judged for safety only, and a shrink keeps a safety
-   * violation over a progress one (a stall is often a consequence; the safety violation is the finding).
-   */
-  property?: 'safety' | 'progress';
-}
+// Declared once, in nodes/host.ts (the shapes every layer shares); the helpers live here.
+export type { CheckerResult, Verdict };
 
 /** True for a progress checker's result. */
 export function isProgress(result: Pick<CheckerResult, 'property'>): boolean {

@@ -10,6 +10,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync } from '
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { OP_TYPES, type HistoryRecord, type OpType } from './schema.js';
+import type { CheckerResult, FaultAction, TraceEvent } from '../nodes/host.js';
 import { MIGRATIONS, SCHEMA_VERSION, migrate, readSchemaVersion } from './store-migrations.js';
 
 export type RunKind = 'sim' | 'cluster' | 'import';
@@ -18,31 +19,14 @@ export type RunVerdict = 'valid' | 'invalid' | 'unknown';
 const RUN_KINDS: readonly RunKind[] = ['sim', 'cluster', 'import'];
 const RUN_VERDICTS: readonly RunVerdict[] = ['valid', 'invalid', 'unknown'];
 
-/** One checker's result as stored; the same shape as checkers/verdict.ts CheckerResult. */
-export interface StoredCheckerResult {
-  checker: string;
-  verdict: RunVerdict;
-  summary: string;
-  evidence?: unknown;
-}
+/** One checker's result as stored: the CheckerResult of nodes/host.ts. */
+export type StoredCheckerResult = CheckerResult;
 
-/** A fault as it started or stopped during a run (`partition`, `heal`, `crash`, ...). */
-export interface FaultEvent {
-  /** True time in nanoseconds. */
-  time: number;
-  kind: string;
-  fields?: Readonly<Record<string, unknown>>;
-}
+/** A fault action as stored (`crash.start`, `heal.start`, ...): the FaultAction of nodes/host.ts, its fields read back as any JSON (older rows, real clusters). */
+export type FaultEvent = Omit<FaultAction, 'fields'> & { fields?: Readonly<Record<string, unknown>> };
 
-/** One trace event; the same shape as workloads/system.ts TraceEvent. */
-export interface TraceEventRow {
-  /** True time in nanoseconds. */
-  time: number;
-  /** The process it concerns, or null for the world itself. */
-  node: string | null;
-  kind: string;
-  fields?: Readonly<Record<string, string | number | boolean | null | undefined>>;
-}
+/** One trace event as stored: the TraceEvent of nodes/host.ts. */
+export type TraceEventRow = TraceEvent;
 
 export interface NewRun {
   /** Default 'sim'. */

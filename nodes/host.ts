@@ -223,3 +223,56 @@ export interface FaultAction {
    */
   fields: Readonly<FaultFields>;
 }
+
+/** A checker's verdict; a run's is the worst of its checkers' (invalid > unknown > valid). */
+export type Verdict = 'valid' | 'invalid' | 'unknown';
+
+/**
+ * What every checker returns, and what the store keeps of it. A checker reads a history (from
+ * anywhere: our runs, Jepsen, Porcupine, a real cluster) and says valid, invalid or unknown, with
+ * evidence a person can read. (checkers/verdict.ts re-exports it with the helpers around it.)
+ */
+export interface CheckerResult {
+  /** Stable checker name: `linearizable`, `set`, `liveness`, `invariants`, ... */
+  checker: string;
+  verdict: Verdict;
+  /** One line a person reads first: what was checked and what broke. */
+  summary: string;
+  /** Structured, JSON-serialisable evidence; its shape belongs to the checker. */
+  evidence?: unknown;
+  /**
+   * What it judges: `safety` (nothing bad happened; the default) or `progress` (something good did
+   * happen in time). A run cut short is judged for safety only, and a shrink keeps a safety
+   * violation over a progress one (a stall is often a consequence; the safety violation is the finding).
+   */
+  property?: 'safety' | 'progress';
+}
+
+/** A planted bug: a real change to the real node, switched on by name through `host.bug`. */
+export interface PlantedBug {
+  /** Full name, prefixed by the system: `raft.stale-local-read`. */
+  name: string;
+  /** One line: what the change does to the real node. */
+  description: string;
+}
+
+/** White-box access to the live cluster, for invariant monitors. */
+export interface Inspector {
+  /** True time now. */
+  nowNs(): number;
+  /** Node ids that currently exist (sorted). */
+  nodes(): readonly NodeId[];
+  /** The live process object, or null while it is crashed. Monitors downcast to their node class. */
+  process(id: NodeId): Process | null;
+  status(id: NodeId): NodeStatus;
+}
+
+/**
+ * Sees every trace event as it happens and checks invariants across nodes (one leader per term,
+ * commit index never moves back, ...). It must not change anything. The first violation is kept.
+ */
+export interface InvariantMonitor {
+  onTrace(event: TraceEvent, inspector: Inspector): void;
+  /** Called once at the end of a run; checker name `invariants`. */
+  result(): CheckerResult;
+}

@@ -1,20 +1,14 @@
 // A system under test is one plugin object. Our reference systems register exactly the way a
 // user's own system will, so nothing in sim/, faults/, scripts/ or ui/ switches on a system's name.
 import type { z } from 'zod';
-import type { ClientHost, FaultAction, Host, NodeId, NodeStatus, Process, ProcessFactory, TraceEvent } from '../nodes/host.js';
+import type { ClientHost, FaultAction, Host, Inspector, InvariantMonitor, NodeId, NodeStatus, PlantedBug, ProcessFactory, TraceEvent } from '../nodes/host.js';
 import type { AnyFaultKind, TargetSets } from '../faults/kind.js';
 import { faultCatalog, type FaultCatalog } from '../faults/catalog.js';
 
-export type { FaultAction, TraceEvent };
+// Declared once in nodes/host.ts, where nodes can see them too.
+export type { FaultAction, Inspector, InvariantMonitor, PlantedBug, TraceEvent };
 import type { History } from '../histories/schema.js';
-import type { CheckerResult } from '../checkers/verdict.js';
-
-export interface PlantedBug {
-  /** Full name, prefixed by the system: `raft.stale-local-read`. */
-  name: string;
-  /** One line: what the change does to the real node. */
-  description: string;
-}
+import type { CheckerResult } from '../nodes/host.js';
 
 /** What a workload's clients are told. Every number is explicit so a scenario file can say it. */
 export interface WorkloadParams {
@@ -83,27 +77,6 @@ export interface Workload {
   client(params: WorkloadParams, index: number): ProcessFactory<ClientHost>;
   /** Judges the finished history: linearizability per key, lost elements, liveness, ... */
   check(history: History, context: CheckContext): CheckerResult[];
-}
-
-/** White-box access to the live cluster, for invariant monitors. */
-export interface Inspector {
-  /** True time now. */
-  nowNs(): number;
-  /** Node ids that currently exist (sorted). */
-  nodes(): readonly NodeId[];
-  /** The live process object, or null while it is crashed. Monitors downcast to their node class. */
-  process(id: NodeId): Process | null;
-  status(id: NodeId): NodeStatus;
-}
-
-/**
- * Sees every trace event as it happens and checks invariants across nodes (one leader per term,
- * commit index never moves back, ...). It must not change anything. The first violation is kept.
- */
-export interface InvariantMonitor {
-  onTrace(event: TraceEvent, inspector: Inspector): void;
-  /** Called once at the end of a run; checker name `invariants`. */
-  result(): CheckerResult;
 }
 
 export interface SystemPlugin {

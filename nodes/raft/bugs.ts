@@ -1,13 +1,8 @@
 // The planted bugs of the Raft node. Each one, when named by `--bug`, switches a real change in the
 // real code path (the switch sits where the correct code makes the decision); all are off otherwise.
-// The shape matches PlantedBug of workloads/system.ts, declared here because nodes/ may import only
-// nodes/host.ts from outside its folder.
-import type { Host } from '../host.js';
+import type { Host, PlantedBug } from '../host.js';
 
-export interface RaftPlantedBug {
-  name: string;
-  description: string;
-}
+export type RaftPlantedBug = PlantedBug;
 
 export const raftBugs: readonly RaftPlantedBug[] = [
   { name: 'raft.stale-local-read', description: 'reads answered from the local state machine with no ReadIndex (any node, leader or not)' },

@@ -25,7 +25,7 @@
 //
 // `RaftInvariants` is the logic, over `RaftInspection` views; `raftInvariantMonitor()` wraps it in
 // the InvariantMonitor shape of workloads/system.ts (declared structurally: nodes/ may not import it).
-import type { NodeId } from '../host.js';
+import type { CheckerResult, Inspector, NodeId, TraceEvent } from '../host.js';
 import { RaftNode, type RaftInspection } from './node.js';
 
 export interface InvariantViolation {
@@ -408,22 +408,14 @@ function describe(config: ConfigView): string {
 
 // ---------------------------------------------------------------- the monitor (structural InvariantMonitor)
 
-/** What the monitor sees of a trace event (TraceEvent of workloads/system.ts). */
-export interface RaftTraceEvent {
-  time: number;
-  node: NodeId | null;
-  kind: string;
-  fields?: Readonly<Record<string, string | number | boolean | null | undefined>>;
-}
+/** What the monitor sees of a trace event. */
+export type RaftTraceEvent = TraceEvent;
 
-/** What the monitor needs of the live cluster (Inspector of workloads/system.ts). */
-export interface RaftInspector {
-  nodes(): readonly NodeId[];
-  process(id: NodeId): unknown;
-}
+/** What the monitor needs of the live cluster. */
+export type RaftInspector = Pick<Inspector, 'nodes' | 'process'>;
 
-/** A checker result (CheckerResult of checkers/verdict.ts), declared structurally. */
-export interface RaftInvariantResult {
+/** The monitor's result: a CheckerResult with its evidence's shape said. */
+export interface RaftInvariantResult extends CheckerResult {
   checker: 'invariants';
   verdict: 'valid' | 'invalid';
   summary: string;
