@@ -15,6 +15,7 @@ import { LocalDriver } from '../cluster/local-driver.js';
 import { HEALTHY_NETWORK, type NetworkState, partitionCuts, proxyRules } from '../cluster/link-rules.js';
 import { UpDriver } from '../cluster/up-driver.js';
 import { NO_LINK_FAULTS } from '../../faults/world-port.js';
+import { DEFAULT_INTENSITY } from '../../faults/schedule.js';
 import { DELAY_MS_MAX } from '../tcp/proxy.js';
 import { runProxyProcess } from '../cluster/proxy-process.js';
 import { type ClusterTestResult, runClusterTest } from '../cluster/test-run.js';
@@ -55,6 +56,14 @@ async function systemAndNodes(flags: Flags, sub: string): Promise<{ system: Syst
   return { system, nodes: Array.from({ length: count }, (_, index) => `n${index + 1}`), pluginPath };
 }
 
+/** `--fault-rate`: mean fault starts per second of the fault window. */
+function faultRate(flags: Flags): number {
+  const text = flags['fault-rate'] as string;
+  const value = Number(text);
+  if (!(text.trim() !== '' && Number.isFinite(value) && value > 0 && value <= 100)) throw new UsageError(`--fault-rate ${text}: expected a number in (0, 100], such as 1 or 0.5`);
+  return value;
+}
+
 /** `--faults` words (kinds, groups, `all`, or `none`) as kind names of the system's catalog. */
 function faultKinds(system: SystemPlugin, words: readonly string[]): string[] {
   const chosen = words.filter((word) => word.trim() !== 'none');
@@ -76,7 +85,7 @@ function host(flags: Flags): string {
 function testRepro(flags: Flags, system: string, nodes: number, faults: readonly string[]): string {
   const parts = ['npm run --silent crucible -- cluster test', `--system ${system}`, `--nodes ${nodes}`, `--duration ${flags.duration as number}`];
   if (flags.plugin !== undefined) parts.push(`--plugin ${flags.plugin as string}`);
-  parts.push(`--faults ${faults.length > 0 ? faults.join(',') : 'none'}`, `--seed ${flags.seed as number}`);
+  parts.push(`--faults ${faults.length > 0 ? faults.join(',') : 'none'}`, `--fault-rate ${flags['fault-rate'] as string}`, `--seed ${flags.seed as number}`);
   const bugs = flags.bug as string[];
   if (bugs.length > 0) parts.push(`--bug ${bugs.join(',')}`);
   if (flags.target === 'compose') parts.push(`--target compose --compose-file ${flags['compose-file'] as string}`);
@@ -144,6 +153,7 @@ async function test(args: ParsedArgs, context: CommandContext): Promise<number> 
       nodes,
       durationMs,
       faults,
+      intensity: { ...DEFAULT_INTENSITY, ratePerSecond: faultRate(flags) },
       seed,
       bugs,
       clients: int(flags, 'clients', 1, CLIENTS_MAX),
@@ -387,6 +397,7 @@ export const command: Command = {
     { name: 'wipe', type: 'boolean', description: 'down: also delete data and logs' },
     { name: 'duration', type: 'int', valueName: 'MS', default: 10_000, description: 'test: how long clients invoke operations' },
     { name: 'faults', type: 'list', valueName: 'LIST', default: ['crash', 'pause', 'partition'], description: 'test: fault kinds or groups of the system, as for run (all, none); disk faults cannot apply for real and are recorded as skips' },
+    { name: 'fault-rate', type: 'string', valueName: 'N', default: '1', description: 'test: mean fault starts per second of the fault window (as a scenario\'s intensity.ratePerSecond)' },
     { name: 'workload', type: 'string', valueName: 'W', description: 'test: the workload (default: the system\'s default)' },
     { name: 'clients', type: 'int', valueName: 'N', default: 5, description: 'test: client processes' },
     { name: 'rate', type: 'int', valueName: 'N', default: 200, description: 'test: target operations per second, all clients together' },

@@ -8,6 +8,12 @@ import { type HostStatus, clockSetFrame, messageFrame, parseEnvelope, statusQuer
 
 const quiet: LogFn = () => undefined;
 
+/**
+ * Each request dials as its own operator id: a host keeps one connection per id (the newest wins),
+ * so two requests at once under one id would close each other.
+ */
+let requestsMade = 0;
+
 /** Asks one node's host for its status; rejects with a reason on timeout or refusal. */
 export function queryStatus(address: Address, secret: string, node: NodeId, timeoutMs = 2_000): Promise<HostStatus> {
   return hostRequest(address, secret, node, statusQueryFrame(), 'status', timeoutMs);
@@ -33,7 +39,7 @@ function hostRequest(address: Address, secret: string, node: NodeId, request: un
     const timer = setTimeout(() => finish(new Error(`${node} at ${address.host}:${address.port}: no answer to the ${what} request within ${timeoutMs} ms`)), timeoutMs);
     const connection = dialConnection(
       address,
-      { id: `admin-${process.pid}`, role: 'admin', expectNode: node },
+      { id: `admin-${process.pid}-${(requestsMade += 1)}`, role: 'admin', expectNode: node },
       { secret, log: quiet, handshakeMsMax: timeoutMs },
       {
         onOpen: (open) => {
