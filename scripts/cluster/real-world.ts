@@ -16,6 +16,8 @@ import { type NetworkState, linkKey, partitionCuts, proxyRules } from './link-ru
 
 /** Real actions waiting or running at once; more is a runaway schedule, said rather than queued. */
 export const ACTIONS_PENDING_MAX = 10_000;
+/** Real actions remembered for `settledAt`; a schedule makes a few per fault. */
+export const ACTIONS_LOGGED_MAX = 100_000;
 /** How often the statuses the target resolvers read are refreshed. */
 export const STATUS_POLL_MS = 100;
 /** An injected admin message's connection stays open this long for the node to take it. */
@@ -60,6 +62,8 @@ export class RealWorld implements NemesisWorld {
   /** The last action of each key (`node:<id>`, `net`): the next one of that key waits for it. */
   private readonly chains = new Map<string, Promise<void>>();
   private pending = 0;
+  /** When each real action was queued and when it was done (null while it runs), in queue order. */
+  private readonly done: { queuedNs: number; doneNs: number | null }[] = [];
   private polling: Promise<void> | null = null;
   private stopped = false;
 
@@ -238,6 +242,21 @@ export class RealWorld implements NemesisWorld {
     });
   }
 
+  /**
+   * When everything asked of the cluster up to `timeNs` had really happened: a fault's stop is
+   * asked at one instant and done later (a restarted node takes a while to be ready), so a checker
+   * that demands progress once a fault ended must count from here. Null if something is still running.
+   */
+  settledAt(timeNs: number): number | null {
+    let settled = timeNs;
+    for (const action of this.done) {
+      if (action.queuedNs > timeNs) break;
+      if (action.doneNs === null) return null;
+      settled = Math.max(settled, action.doneNs);
+    }
+    return settled;
+  }
+
   /** The wall-clock offset `id` should have now, as clock faults set it (0 when none did). */
   clockOffsetNow(id: NodeId): number {
     return effectiveOffsetNs(this.clockOf(id), this.nowNs());
@@ -281,6 +300,9 @@ export class RealWorld implements NemesisWorld {
     const before = keys.map((key) => this.chains.get(key) ?? Promise.resolve());
     this.pending += 1;
     const queuedNs = this.nowNs();
+    const entry = { queuedNs, doneNs: null as number | null };
+    if (this.done.length < ACTIONS_LOGGED_MAX) this.done.push(entry);
+    else this.errors.push(`${what}: more than ${ACTIONS_LOGGED_MAX} real actions in one run; its settling time is not known`);
     const done = Promise.all(before)
       .then(run)
       .catch((error: unknown) => {
@@ -290,6 +312,7 @@ export class RealWorld implements NemesisWorld {
       })
       .finally(() => {
         this.pending -= 1;
+        entry.doneNs = this.nowNs();
       });
     for (const key of keys) this.chains.set(key, done);
   }

@@ -99,6 +99,23 @@ export function clusterChecker(problems: readonly string[], nemesisErrors: reado
   return { checker: 'cluster', verdict: 'valid', summary: 'every node and client stayed up except when the nemesis stopped it' };
 }
 
+/**
+ * The fault actions with each end (a stop, the heal) at the time its real actions were done rather
+ * than asked for, in time order: a restarted node is not back when the nemesis asks for it, and the
+ * liveness checks demand progress from a fault's end. Starts keep the time they were asked for,
+ * which counts a fault as begun a little early (the lenient side).
+ */
+export function settledFaults(actions: readonly FaultAction[], world: Pick<RealWorld, 'settledAt'>): FaultAction[] {
+  const settled = actions.map((action, order) => {
+    if (!(action.kind.endsWith('.stop') || action.kind === 'heal.start')) return { action, order };
+    const time = world.settledAt(action.time);
+    if (time === null) throw new Error(`cluster test: ${action.kind} was judged before its real actions were done`);
+    return { action: { ...action, time }, order };
+  });
+  settled.sort((a, b) => a.action.time - b.action.time || a.order - b.order);
+  return settled.map((entry) => entry.action);
+}
+
 export async function runClusterTest(options: ClusterTestOptions): Promise<ClusterTestResult> {
   const wallStarted = Date.now();
   const { system, driver } = options;
@@ -130,7 +147,6 @@ export async function runClusterTest(options: ClusterTestOptions): Promise<Clust
   let world: RealWorld | null = null;
   let nemesis: Nemesis | null = null;
   let scheduler: RealTimeScheduler | null = null;
-  let healAppliedNs: number | null = null;
   const clients: TcpClientHost[] = [];
   try {
     options.log(`bringing up ${options.nodes.length} ${system.name} nodes`);
@@ -165,11 +181,6 @@ export async function runClusterTest(options: ClusterTestOptions): Promise<Clust
     nemesis = new Nemesis(realWorld, real.catalog, scheduler.at);
     const safetyEndNs = safetyEndMs * 1e6;
     nemesis.plan(events, safetyEndNs);
-    // Scheduled after the nemesis's heal at the same instant, so it runs right after it: the
-    // liveness phase starts when the heal's real actions (restarts, rules) are done, not queued.
-    scheduler.at(safetyEndNs, () => {
-      void realWorld.drain().then(() => (healAppliedNs = clock.nowNs()));
-    });
 
     // Clients stop invoking at the duration; their last op then completes or times out.
     const deadlineMs = options.durationMs + 2 * options.timeoutMs + 5_000;
@@ -180,7 +191,6 @@ export async function runClusterTest(options: ClusterTestOptions): Promise<Clust
     // for every real action, so nothing is still being done to the cluster when it is judged.
     nemesis.healAll();
     await realWorld.drain();
-    healAppliedNs ??= clock.nowNs();
   } finally {
     scheduler?.stop();
     await world?.stop();
@@ -190,8 +200,9 @@ export async function runClusterTest(options: ClusterTestOptions): Promise<Clust
   problems.push(...driver.problems());
   const history = recorder.records;
   const endNs = recorder.nowNs();
-  const faults = nemesis.records.map(faultAction);
-  const healedAtNs = nemesis.startedCount() > 0 ? healAppliedNs : null;
+  const faults = settledFaults(nemesis.records.map(faultAction), world);
+  const heal = faults.find((action) => action.kind === 'heal.start');
+  const healedAtNs = nemesis.startedCount() > 0 && heal !== undefined ? heal.time : null;
   const trace = options.traceFiles ? await readClusterTrace(options.traceFiles, recorder.epochNs, endNs, TRACE_EVENTS_MAX) : [];
 
   const context: CheckContext = {
