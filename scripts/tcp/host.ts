@@ -169,7 +169,8 @@ export class TcpNodeHost implements Host {
     }
     const link = this.links.get(to);
     if (link !== undefined) {
-      if (!link.send(messageFrame(message))) this.messagesDropped += 1;
+      // A link counts its own drops (framesDropped): counting here too would count each twice.
+      link.send(messageFrame(message));
       return;
     }
     const connection = this.inbound.get(to);
