@@ -41,8 +41,18 @@ interface ClockModel {
   sinceNs: number;
 }
 
+/** The operator's calls to a node's host (scripts/tcp/admin.ts; tests pass fakes). */
+export interface AdminCalls {
+  setClock: typeof setClock;
+  sendAdmin: typeof sendAdmin;
+  health: typeof clusterHealth;
+}
+
+const REAL_ADMIN: AdminCalls = { setClock, sendAdmin, health: clusterHealth };
+
 export interface RealWorldOptions {
   driver: ClusterDriver;
+  admin?: AdminCalls;
   /** The run's clock (ns since the test's epoch): fault records and the history share it. */
   nowNs: () => number;
   log: (line: string) => void;
@@ -51,6 +61,7 @@ export interface RealWorldOptions {
 export class RealWorld implements NemesisWorld {
   readonly errors: string[] = [];
   private readonly driver: ClusterDriver;
+  private readonly admin: AdminCalls;
   private readonly crashed = new Set<NodeId>();
   private readonly paused = new Set<NodeId>();
   private readonly statuses = new Map<NodeId, NodeStatus>();
@@ -69,6 +80,7 @@ export class RealWorld implements NemesisWorld {
 
   constructor(private readonly options: RealWorldOptions) {
     this.driver = options.driver;
+    this.admin = options.admin ?? REAL_ADMIN;
   }
 
   /** Reads every node's status once and keeps them fresh until `stop()`. */
@@ -192,7 +204,7 @@ export class RealWorld implements NemesisWorld {
     this.queue([id], `resume ${id}`, async () => {
       await this.driver.resume(id);
       await this.sendClock(id);
-      for (const message of messages) await sendAdmin(this.driver.adminAddress(id), this.driver.secret, id, message, INJECT_WAIT_MS);
+      for (const message of messages) await this.admin.sendAdmin(this.driver.adminAddress(id), this.driver.secret, id, message, INJECT_WAIT_MS);
     });
   }
 
@@ -238,7 +250,7 @@ export class RealWorld implements NemesisWorld {
       return;
     }
     this.queue([to], `inject into ${to}`, async () => {
-      await sendAdmin(this.driver.adminAddress(to), this.driver.secret, to, message, INJECT_WAIT_MS);
+      await this.admin.sendAdmin(this.driver.adminAddress(to), this.driver.secret, to, message, INJECT_WAIT_MS);
     });
   }
 
@@ -280,7 +292,7 @@ export class RealWorld implements NemesisWorld {
     if (model === undefined) return;
     // Computed when it is sent, so time spent waiting in the queue does not skew it.
     const setting = { offsetNs: effectiveOffsetNs(model, this.nowNs()), driftPpm: model.driftPpm };
-    await setClock(this.driver.adminAddress(id), this.driver.secret, id, setting, 1_000);
+    await this.admin.setClock(this.driver.adminAddress(id), this.driver.secret, id, setting, 1_000);
   }
 
   private applyNetwork(what: string): void {
@@ -319,7 +331,7 @@ export class RealWorld implements NemesisWorld {
 
   private async poll(): Promise<void> {
     const asked = this.nodes().filter((id) => !this.crashed.has(id) && !this.paused.has(id));
-    const health = await clusterHealth({ nodes: asked, secret: this.driver.secret, adminAddress: (id) => this.driver.adminAddress(id) }, 300);
+    const health = await this.admin.health({ nodes: asked, secret: this.driver.secret, adminAddress: (id) => this.driver.adminAddress(id) }, 300);
     const statuses = nodeStatuses(health);
     // A node crashed or paused while we asked keeps what the nemesis says of it.
     for (const id of asked) if (!this.crashed.has(id) && !this.paused.has(id)) this.statuses.set(id, statuses[id]!);
