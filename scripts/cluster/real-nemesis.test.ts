@@ -22,6 +22,13 @@ describe('the real cluster\'s schedule and scheduler', () => {
     }
   });
 
+  it('says which kinds are never drawn here: adding a node needs a spare one, and a real cluster has none', () => {
+    const catalog = realCatalog(pluginFaultCatalog(raftSystem)).catalog;
+    const { events, undrawable } = clusterSchedule({ catalog, kinds: catalog.expand(['membership']), nodes: ['n1', 'n2', 'n3'], durationMs: 20_000, seed: 3 });
+    expect(undrawable).toEqual(['member-add']);
+    expect(events.every((event) => event.kind === 'member-remove')).toBe(true);
+  });
+
   it('makes the kinds a real process cannot suffer start as skips with the reason, keeping the rest as they are', () => {
     const base = pluginFaultCatalog(raftSystem);
     const { catalog, unreal } = realCatalog(base);

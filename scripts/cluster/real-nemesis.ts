@@ -62,10 +62,15 @@ export interface ClusterScheduleOptions {
  * (the same draw as a simulated run's, on the kinds that mean something for this many nodes), then
  * moved past the warm-up. No spare nodes: a real cluster's processes are fixed at start.
  */
-export function clusterSchedule(options: ClusterScheduleOptions): { events: FaultEvent[]; safetyEndMs: number } {
+export function clusterSchedule(options: ClusterScheduleOptions): { events: FaultEvent[]; safetyEndMs: number; undrawable: string[] } {
   const warmupMs = Math.floor(options.durationMs * FAULT_WINDOW_START);
   const safetyEndMs = Math.floor(options.durationMs * FAULT_WINDOW_END);
   const kinds = options.catalog.applicable(options.kinds, options.nodes.length);
+  const context = { nodes: options.nodes, spareNodes: [], targets: options.catalog.targets.names, linkProbabilityMax: 0.2 };
+  // A kind whose drawer finds nothing to do here (adding a node needs a spare one) is never drawn:
+  // found by asking it a few times on a stream of its own, so the caller can say so up front.
+  const probe = createRandom(options.seed, 'cluster/probe');
+  const undrawable = kinds.filter((name) => Array.from({ length: PROBES }, () => options.catalog.kind(name).draw(probe, 0, 1_000, context)).every((event) => event === null));
   const drawn = drawSchedule(createRandom(options.seed, 'cluster/faults'), {
     catalog: options.catalog,
     kinds,
@@ -74,8 +79,11 @@ export function clusterSchedule(options: ClusterScheduleOptions): { events: Faul
     spareNodes: [],
     durationMs: safetyEndMs - warmupMs,
   });
-  return { events: drawn.map((event) => ({ ...event, atMs: event.atMs + warmupMs })), safetyEndMs };
+  return { events: drawn.map((event) => ({ ...event, atMs: event.atMs + warmupMs })), safetyEndMs, undrawable };
 }
+
+/** Draws asked of each kind to learn whether it can be drawn on this cluster at all. */
+const PROBES = 8;
 
 /** A nemesis record as a run stores it: the same row a simulated run writes. */
 export function faultAction(record: FaultRecord): FaultAction {

@@ -64,6 +64,8 @@ export interface ClusterTestResult {
   schedule: FaultEvent[];
   /** Kinds of the catalog a real cluster cannot apply (their events are recorded as skips). */
   unreal: string[];
+  /** Kinds asked for that are never drawn on this cluster (no spare nodes to add). */
+  undrawable: string[];
   /** Operations invoked. */
   ops: number;
   /** Node trace events read back. */
@@ -122,7 +124,7 @@ export async function runClusterTest(options: ClusterTestOptions): Promise<Clust
   const workload = system.workloads[options.workload];
   if (workload === undefined) throw new Error(`system ${system.name} has no workload ${options.workload}`);
   const real = realCatalog(pluginFaultCatalog(system));
-  const { events, safetyEndMs } = clusterSchedule({
+  const { events, safetyEndMs, undrawable } = clusterSchedule({
     catalog: real.catalog,
     kinds: options.faults,
     nodes: options.nodes,
@@ -132,6 +134,10 @@ export async function runClusterTest(options: ClusterTestOptions): Promise<Clust
   });
   const unrealChosen = real.unreal.filter((name) => options.faults.includes(name));
   if (unrealChosen.length > 0) options.log(`cannot apply for real: ${unrealChosen.join(', ')} (their events are recorded as skips)`);
+  if (undrawable.length > 0) options.log(`never drawn on this cluster: ${undrawable.join(', ')} (a real cluster has no spare nodes to add)`);
+  const tooSmall = options.faults.filter((name) => !real.catalog.applicable([name], options.nodes.length).includes(name));
+  if (tooSmall.length > 0) options.log(`never drawn on ${options.nodes.length} nodes: ${tooSmall.join(', ')}`);
+  if (options.faults.includes('crash')) options.log('crash is SIGKILL: the machine does not crash, so what a node wrote survives even unsynced (mode tear acts as lose)');
   const params: WorkloadParams = {
     nodes: options.nodes,
     clients: options.clients,
@@ -226,6 +232,7 @@ export async function runClusterTest(options: ClusterTestOptions): Promise<Clust
     trace,
     schedule: events,
     unreal: unrealChosen,
+    undrawable,
     ops: history.filter((record) => record.type === 'invoke').length,
     events: trace.length,
     durationMs: Math.round(endNs / 1e6),
