@@ -19,7 +19,7 @@ export const ACTIONS_PENDING_MAX = 10_000;
 /** Real actions remembered for `settledAt`; a schedule makes a few per fault. */
 export const ACTIONS_LOGGED_MAX = 100_000;
 /** How often the statuses the target resolvers read are refreshed. */
-export const STATUS_POLL_MS = 100;
+export const STATUS_POLL_MS = 200;
 /** An injected admin message's connection stays open this long for the node to take it. */
 const INJECT_WAIT_MS = 100;
 
