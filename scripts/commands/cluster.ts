@@ -409,7 +409,7 @@ export const command: Command = {
     { name: 'target', type: 'string', valueName: 'T', default: 'local', description: 'test: local (a fresh cluster of processes), up (the cluster in --dir) or compose (a running Docker cluster)' },
     { name: 'compose-file', type: 'string', valueName: 'FILE', description: 'test --target compose: the file cluster compose wrote' },
     { name: 'keep-data', type: 'boolean', description: 'test: keep the work directory (logs, traces, data) even when the run passes' },
-    { name: 'isolate', type: 'string', valueName: 'ID', description: 'net: cut this node off from every other node (both ways)' },
+    { name: 'isolate', type: 'string', valueName: 'ID', description: 'net: cut this node off from every other node and from clients, both ways (as the partition-isolate fault does)' },
     { name: 'delay', type: 'int', valueName: 'MS', description: 'net: delay every frame on every link' },
     { name: 'jitter', type: 'int', valueName: 'MS', description: 'net: extra random delay per frame (order is kept)' },
     { name: 'loss', type: 'int', valueName: 'PCT', description: 'net: drop this percent of frames between nodes' },
