@@ -120,3 +120,14 @@ export function clusterReady(plugin: Pick<SystemPlugin, 'ready'>, statuses: Read
 export function pluginFaultCatalog(plugin: Pick<SystemPlugin, 'faultKinds' | 'targets'>): FaultCatalog {
   return faultCatalog(plugin.faultKinds ?? [], plugin.targets);
 }
+
+/**
+ * Options for a workload from what a command line gives (`--keys`): parsed by the workload's own
+ * schema, keeping only the fields it declares; a workload without options gets none.
+ */
+export function workloadOptions(workload: Workload, given: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const schema = workload.options;
+  if (schema === undefined) return {};
+  const declared = 'shape' in schema && typeof schema.shape === 'object' && schema.shape !== null ? Object.keys(schema.shape) : Object.keys(given);
+  return schema.parse(Object.fromEntries(Object.entries(given).filter(([field]) => declared.includes(field))));
+}

@@ -9,6 +9,7 @@ import { clusterDown, clusterStatus, clusterUp, portFree, readState, runningProc
 import { REPO_ROOT } from './node-command.js';
 import { UpDriver } from './up-driver.js';
 import { waitFor } from '../tcp/testing/wait.js';
+import { registerSystem } from '../tcp/testing/register-system.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crucible-daemon-'));
 const registerMain = [process.execPath, '--import', 'tsx', path.join(REPO_ROOT, 'scripts', 'tcp', 'testing', 'register-main.ts')];
@@ -49,10 +50,10 @@ async function freeBase(): Promise<number> {
 }
 
 describe('cluster up, status and down', () => {
-  it('starts detached nodes behind proxies, reports their roles, and stops every process', async () => {
+  it('starts detached nodes behind proxies, reports their own status fields, and stops every process', async () => {
     const basePort = await freeBase();
-    const { state, leader } = await clusterUp({
-      system: 'test-register',
+    const { state, ready, statuses } = await clusterUp({
+      system: registerSystem,
       nodes: ['n1', 'n2', 'n3'],
       dir,
       basePort,
@@ -61,17 +62,19 @@ describe('cluster up, status and down', () => {
       bugs: [],
       nodeCommand: registerMain,
     });
-    expect(leader).toBe('n1');
+    expect(ready).toBe(true);
+    expect(statuses.n1).toEqual({ role: 'leader', term: 1 });
     expect(state.nodes.map((node) => node.proxyPort)).toEqual([basePort + 101, basePort + 102, basePort + 103]);
     const running = runningProcesses(dir, state);
     expect(running.map(([name]) => name).sort()).toEqual(['n1', 'n2', 'n3', 'proxy-n1', 'proxy-n2', 'proxy-n3']);
     expect((fs.statSync(path.join(dir, 'secret')).mode & 0o777).toString(8)).toBe('600');
 
-    const status = await clusterStatus(dir);
+    const status = await clusterStatus(dir, registerSystem);
     expect(status.nodes.filter((node) => !node.healthy)).toEqual([]);
     expect(status.healthy).toBe(true);
-    expect(status.leader).toBe('n1');
-    expect(status.nodes.map((node) => [node.id, node.role, node.proxyRules])).toEqual([
+    expect(status.ready).toBe(true);
+    // The fields are the system's own words, passed through as the node reports them.
+    expect(status.nodes.map((node) => [node.id, node.status.role, node.proxyRules])).toEqual([
       ['n1', 'leader', 0],
       ['n2', 'follower', 0],
       ['n3', 'follower', 0],
@@ -79,7 +82,7 @@ describe('cluster up, status and down', () => {
     // The proxies are what peers dial: once up, every node reaches the other two through them.
     expect(status.nodes.every((node) => node.peersConnected.length === 2)).toBe(true);
 
-    await expect(clusterUp({ system: 'test-register', nodes: ['n1'], dir, basePort, host: '127.0.0.1', seed: 1, bugs: [], nodeCommand: registerMain })).rejects.toThrow(/already up/);
+    await expect(clusterUp({ system: registerSystem, nodes: ['n1'], dir, basePort, host: '127.0.0.1', seed: 1, bugs: [], nodeCommand: registerMain })).rejects.toThrow(/already up/);
 
     // A test can drive this cluster from outside: signals to its pids, rules on its proxies.
     const driver = new UpDriver(dir);
@@ -96,7 +99,7 @@ describe('cluster up, status and down', () => {
     await driver.resume('n2');
     await waitFor(() => processState() !== 'T', 'n2 to run again after SIGCONT', 2_000);
     await driver.setRules('n1', [{ from: 'n2', to: 'n1', cut: true }]);
-    expect((await clusterStatus(dir)).nodes.map((node) => node.proxyRules)).toEqual([1, 0, 0]);
+    expect((await clusterStatus(dir, registerSystem)).nodes.map((node) => node.proxyRules)).toEqual([1, 0, 0]);
     await driver.setRules('n1', []);
     await driver.stop();
     expect(driver.problems()).toEqual([]);
@@ -105,7 +108,7 @@ describe('cluster up, status and down', () => {
     // A node killed behind the supervisor's back shows up as unhealthy.
     process.kill(running.find(([name]) => name === 'n3')![1], 'SIGKILL');
     await new Promise((resolve) => setTimeout(resolve, 200));
-    const degraded = await clusterStatus(dir);
+    const degraded = await clusterStatus(dir, registerSystem);
     expect(degraded.healthy).toBe(false);
     expect(degraded.nodes.find((node) => node.id === 'n3')).toMatchObject({ alive: false, healthy: false });
 

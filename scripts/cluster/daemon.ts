@@ -8,13 +8,16 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import type { NodeId } from '../../nodes/host.js';
+import type { NodeId, NodeStatus } from '../../nodes/host.js';
+import type { SystemPlugin } from '../../workloads/system.js';
+import { resolvePlugin } from '../lab/plugin.js';
 import { newSecret } from '../tcp/auth.js';
 import { formatAddress } from '../tcp/address.js';
 import type { Address } from '../tcp/link.js';
 import { type ProxyStats, proxyControl } from '../tcp/proxy.js';
-import { type NodeHealth, clusterHealth, leaderOf, waitForLeader } from './driver.js';
-import { REPO_ROOT, crucibleCommand, fastNodeCommand } from './node-command.js';
+import { type NodeHealth, clusterHealth, nodeStatuses, waitForReady } from './driver.js';
+import { clusterReady } from '../../workloads/system.js';
+import { REPO_ROOT, crucibleCommand, nodeLaunchFor } from './node-command.js';
 
 export const CLUSTER_DIR_DEFAULT = '.crucible/cluster';
 export const BASE_PORT_DEFAULT = 7000;
@@ -33,6 +36,8 @@ export interface ClusterNodeState {
 export interface ClusterState {
   version: number;
   system: string;
+  /** The module the system was loaded from (`--plugin`), absolute; absent for a registered system. */
+  plugin?: string;
   dir: string;
   seed: number;
   bugs: string[];
@@ -41,14 +46,16 @@ export interface ClusterState {
 }
 
 export interface UpOptions {
-  system: string;
+  system: SystemPlugin;
+  /** The module the system was loaded from (`--plugin FILE`); the nodes load it too. */
+  pluginPath?: string;
   nodes: readonly NodeId[];
   dir: string;
   basePort: number;
   host: string;
   seed: number;
   bugs: readonly string[];
-  /** Starts a node; default `fastNodeCommand()` (the node entry, bundled when esbuild is there). */
+  /** Starts a node; default `nodeLaunch()` (the node entry, bundled when esbuild is there). */
   nodeCommand?: readonly string[];
   readyMsMax?: number;
 }
@@ -173,7 +180,7 @@ export function runningProcesses(dir: string, state: ClusterState): [string, num
   return found;
 }
 
-export async function clusterUp(options: UpOptions): Promise<{ state: ClusterState; leader: NodeId | null }> {
+export async function clusterUp(options: UpOptions): Promise<{ state: ClusterState; ready: boolean; statuses: Record<NodeId, NodeStatus> }> {
   const dir = path.resolve(options.dir);
   if (fs.existsSync(statePath(dir))) {
     const running = runningProcesses(dir, readState(dir));
@@ -192,19 +199,22 @@ export async function clusterUp(options: UpOptions): Promise<{ state: ClusterSta
   if (!fs.existsSync(secretFile)) fs.writeFileSync(secretFile, `${newSecret()}\n`, { mode: 0o600 });
   const state: ClusterState = {
     version: STATE_VERSION,
-    system: options.system,
+    system: options.system.name,
+    ...(options.pluginPath === undefined ? {} : { plugin: path.resolve(options.pluginPath) }),
     dir,
     seed: options.seed,
     bugs: [...options.bugs],
     createdAt: new Date().toISOString(),
     nodes,
   };
-  const nodeCommand = options.nodeCommand ?? (await fastNodeCommand());
+  const launch = await nodeLaunchFor(options.nodeCommand, options.pluginPath);
+  const nodeCommand = launch.command;
   for (const node of nodes) {
     const peers = nodes.filter((peer) => peer.id !== node.id).map((peer) => `${peer.id}=${formatAddress({ host: peer.host, port: peer.proxyPort })}`);
     node.argv = [
       ...nodeCommand,
-      '--system', options.system,
+      '--system', options.system.name,
+      ...launch.pluginFlags,
       '--id', node.id,
       '--listen', formatAddress({ host: node.host, port: node.port }),
       '--data', path.join(dir, 'data', node.id),
@@ -254,8 +264,8 @@ export async function clusterUp(options: UpOptions): Promise<{ state: ClusterSta
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  const leader = await waitForLeader(target, 10_000);
-  return { state, leader };
+  const { ready, statuses } = await waitForReady(target, options.system, 10_000);
+  return { state, ready, statuses };
 }
 
 export function adminAddressOf(state: ClusterState, id: NodeId): Address {
@@ -303,8 +313,8 @@ export interface NodeReport {
   alive: boolean;
   address: string;
   clientAddress: string;
-  role: string | null;
-  term: number | null;
+  /** The node's own status fields, in the system's words. */
+  status: NodeStatus;
   down: string | null;
   failed: string | null;
   peersConnected: NodeId[];
@@ -313,9 +323,14 @@ export interface NodeReport {
   healthy: boolean;
 }
 
-export async function clusterStatus(dirGiven: string): Promise<{ state: ClusterState; nodes: NodeReport[]; leader: NodeId | null; healthy: boolean }> {
+/** The cluster's health and readiness; `system` defaults to the one its state names (registered or its plugin). */
+export async function clusterStatus(
+  dirGiven: string,
+  system?: Pick<SystemPlugin, 'ready'>,
+): Promise<{ state: ClusterState; nodes: NodeReport[]; ready: boolean; healthy: boolean }> {
   const dir = path.resolve(dirGiven);
   const state = readState(dir);
+  const plugin = system ?? (await resolvePlugin(state.system, state.plugin));
   const secret = fs.readFileSync(secretPath(dir), 'utf8').trim();
   const ids = state.nodes.map((node) => node.id);
   const health: NodeHealth[] = await clusterHealth({ nodes: ids, secret, adminAddress: (id) => adminAddressOf(state, id) }, 1_000);
@@ -338,8 +353,7 @@ export async function clusterStatus(dirGiven: string): Promise<{ state: ClusterS
         alive: isAlive,
         address: formatAddress({ host: node.host, port: node.port }),
         clientAddress: formatAddress({ host: node.host, port: node.proxyPort }),
-        role: typeof host?.status.role === 'string' ? host.status.role : null,
-        term: typeof host?.status.term === 'number' ? host.status.term : null,
+        status: host?.status ?? {},
         down,
         failed: host?.failed ?? null,
         peersConnected: host?.peersConnected ?? [],
@@ -349,5 +363,5 @@ export async function clusterStatus(dirGiven: string): Promise<{ state: ClusterS
       };
     }),
   );
-  return { state, nodes, leader: leaderOf(health), healthy: nodes.every((node) => node.healthy) };
+  return { state, nodes, ready: clusterReady(plugin, nodeStatuses(health)), healthy: nodes.every((node) => node.healthy) };
 }

@@ -1,7 +1,8 @@
 // What the cluster runner needs from a live cluster, wherever it runs: on this machine as child
 // processes (local-driver.ts) or in Docker containers (compose-driver.ts). Faults come from
 // outside the nodes: signals to their processes and rules on their proxies.
-import type { NodeId } from '../../nodes/host.js';
+import type { NodeId, NodeStatus } from '../../nodes/host.js';
+import { clusterReady, type SystemPlugin } from '../../workloads/system.js';
 import { queryStatus } from '../tcp/admin.js';
 import type { Address } from '../tcp/link.js';
 import type { LinkRule } from '../tcp/proxy.js';
@@ -50,32 +51,32 @@ export async function clusterHealth(driver: Pick<ClusterDriver, 'nodes' | 'secre
   );
 }
 
-/** The node that says it leads with the highest term, or null. */
-export function leaderOf(health: readonly NodeHealth[]): NodeId | null {
-  let leader: NodeId | null = null;
-  let term = -1;
+/** The statuses as the plugin's readiness rule reads them: a node that did not answer is down, with why. */
+export function nodeStatuses(health: readonly NodeHealth[]): Record<NodeId, NodeStatus> {
+  const statuses: Record<NodeId, NodeStatus> = {};
   for (const node of health) {
-    const status = node.host?.status;
-    if (status?.role !== 'leader' || status.down !== undefined) continue;
-    const nodeTerm = typeof status.term === 'number' ? status.term : 0;
-    if (nodeTerm > term) {
-      leader = node.id;
-      term = nodeTerm;
-    }
+    if (node.host === null) statuses[node.id] = { down: `no status answer: ${node.error ?? 'unknown'}` };
+    else if (node.host.failed !== null) statuses[node.id] = { ...node.host.status, down: `a handler threw: ${node.host.failed}` };
+    else statuses[node.id] = node.host.status;
   }
-  return leader;
+  return statuses;
 }
 
-/** Waits until some node leads (when the system reports roles at all), within a bound. */
-export async function waitForLeader(driver: Pick<ClusterDriver, 'nodes' | 'secret' | 'adminAddress'>, timeoutMs: number): Promise<NodeId | null> {
+/**
+ * Waits until the system says the cluster is ready to take clients (`clusterReady`: the plugin's
+ * own rule, such as "some node leads", or every node answering), within a bound. Resolves with
+ * whether it became ready and the last statuses, so a caller can say what it saw.
+ */
+export async function waitForReady(
+  driver: Pick<ClusterDriver, 'nodes' | 'secret' | 'adminAddress'>,
+  plugin: Pick<SystemPlugin, 'ready'>,
+  timeoutMs: number,
+): Promise<{ ready: boolean; statuses: Record<NodeId, NodeStatus> }> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const health = await clusterHealth(driver, 500);
-    const leader = leaderOf(health);
-    if (leader !== null) return leader;
-    const reportsRoles = health.some((node) => node.host?.status.role !== undefined);
-    if (!reportsRoles && health.every((node) => node.host !== null)) return null;
-    if (Date.now() > deadline) return null;
+    const statuses = nodeStatuses(await clusterHealth(driver, 500));
+    if (clusterReady(plugin, statuses)) return { ready: true, statuses };
+    if (Date.now() > deadline) return { ready: false, statuses };
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }

@@ -10,18 +10,20 @@ import type { Address } from '../tcp/link.js';
 import { freePorts } from '../tcp/ports.js';
 import { FaultProxy, type LinkRule } from '../tcp/proxy.js';
 import type { ClusterDriver } from './driver.js';
-import { REPO_ROOT, fastNodeCommand } from './node-command.js';
+import { REPO_ROOT, nodeLaunchFor } from './node-command.js';
 import { NodeProcesses } from './processes.js';
 
 export interface LocalClusterOptions {
   system: string;
+  /** The module the system was loaded from (`--plugin FILE`); the nodes load it too. */
+  pluginPath?: string;
   nodes: readonly NodeId[];
   /** Working directory of this cluster: data, traces, logs, the secret. */
   dir: string;
   secret: string;
   seed: number;
   bugs: readonly string[];
-  /** Program and leading arguments that start a node (default: `fastNodeCommand()`); the node flags are appended. */
+  /** Program and leading arguments that start a node (default: `nodeLaunch()`); the node flags are appended. */
   nodeCommand?: readonly string[];
   host?: string;
   log: LogFn;
@@ -38,6 +40,7 @@ export class LocalDriver implements ClusterDriver {
   private readonly proxyPorts = new Map<NodeId, number>();
   private processes: NodeProcesses | null = null;
   private readonly host: string;
+  private pluginFlags: string[] = [];
 
   private readonly options: LocalClusterOptions;
 
@@ -108,7 +111,8 @@ export class LocalDriver implements ClusterDriver {
       this.proxies.set(id, proxy);
       await proxy.start();
     }
-    const command = this.options.nodeCommand ?? (await fastNodeCommand());
+    const { command, pluginFlags } = await nodeLaunchFor(this.options.nodeCommand, this.options.pluginPath);
+    this.pluginFlags = pluginFlags;
     this.processes = new NodeProcesses(
       this.nodes.map((id) => ({ id, argv: [...command, ...this.nodeFlags(id)], logFile: this.logFile(id), cwd: REPO_ROOT })),
       this.options.readyMsMax,
@@ -132,6 +136,7 @@ export class LocalDriver implements ClusterDriver {
       '--secret-file', this.secretFile(),
       '--seed', String(this.options.seed),
       '--parent-pid', String(process.pid),
+      ...this.pluginFlags,
     ];
     if (peers.length > 0) flags.push('--peers', peers);
     if (this.options.bugs.length > 0) flags.push('--bug', this.options.bugs.join(','));

@@ -4,6 +4,7 @@
 // real server would, so when esbuild (which tsx itself runs on) can be loaded, the entry is bundled
 // once per cluster start into .crucible/build/ and started with plain `node` (about 0.35 s).
 // Without esbuild the tsx command is used: same code, slower start.
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,6 +25,11 @@ export function tsxNodeCommand(): string[] {
 
 /** A bundle of the node entry, rebuilt on every call (sources may have changed); null without esbuild. */
 export async function bundleNodeEntry(): Promise<string | null> {
+  return bundle(NODE_ENTRY, 'node-main');
+}
+
+/** Bundles `entry` into .crucible/build/NAME.mjs; null without esbuild or when it does not build. */
+async function bundle(entry: string, name: string): Promise<string | null> {
   let esbuild: { build(options: Record<string, unknown>): Promise<unknown> };
   try {
     esbuild = (await import('esbuild')) as unknown as typeof esbuild;
@@ -33,11 +39,11 @@ export async function bundleNodeEntry(): Promise<string | null> {
   // Inside the repository, so the bundle's bare imports resolve to our node_modules.
   const directory = path.join(REPO_ROOT, '.crucible', 'build');
   fs.mkdirSync(directory, { recursive: true });
-  const outfile = path.join(directory, 'node-main.mjs');
+  const outfile = path.join(directory, `${name}.mjs`);
   const temporary = `${outfile}.${process.pid}.tmp.mjs`;
   try {
     await esbuild.build({
-      entryPoints: [NODE_ENTRY],
+      entryPoints: [entry],
       bundle: true,
       platform: 'node',
       format: 'esm',
@@ -57,6 +63,29 @@ export async function bundleNodeEntry(): Promise<string | null> {
 
 /** The fastest way to start a node that works here. */
 export async function fastNodeCommand(): Promise<string[]> {
-  const bundle = await bundleNodeEntry();
-  return bundle === null ? tsxNodeCommand() : [process.execPath, bundle];
+  const entry = await bundleNodeEntry();
+  return entry === null ? tsxNodeCommand() : [process.execPath, entry];
+}
+
+/**
+ * How to start a node of a system loaded from a plugin module (`--plugin FILE`): the bundled entry
+ * cannot import TypeScript, so the plugin is bundled too (named by a digest of its path, so two
+ * plugins never share a bundle) and handed to the node; without esbuild, tsx runs both as they are.
+ * Without a plugin, `fastNodeCommand()` and no extra flags.
+ */
+export async function nodeLaunch(pluginPath: string | undefined): Promise<{ command: string[]; pluginFlags: string[] }> {
+  if (pluginPath === undefined) return { command: await fastNodeCommand(), pluginFlags: [] };
+  const source = path.resolve(pluginPath);
+  if (!fs.existsSync(source)) throw new Error(`--plugin ${pluginPath}: no such file`);
+  const entry = await bundleNodeEntry();
+  const digest = createHash('sha256').update(source).digest('hex').slice(0, 12);
+  const plugin = entry === null ? null : await bundle(source, `plugin-${digest}`);
+  if (entry === null || plugin === null) return { command: tsxNodeCommand(), pluginFlags: ['--plugin', source] };
+  return { command: [process.execPath, entry], pluginFlags: ['--plugin', plugin] };
+}
+
+/** `nodeLaunch`, unless the caller gives its own node command (tests): then the plugin as it is. */
+export async function nodeLaunchFor(nodeCommand: readonly string[] | undefined, pluginPath: string | undefined): Promise<{ command: string[]; pluginFlags: string[] }> {
+  if (nodeCommand === undefined) return nodeLaunch(pluginPath);
+  return { command: [...nodeCommand], pluginFlags: pluginPath === undefined ? [] : ['--plugin', path.resolve(pluginPath)] };
 }

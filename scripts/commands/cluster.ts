@@ -5,22 +5,24 @@ import path from 'node:path';
 import { EXIT, UsageError, type Command, type CommandContext, type ParsedArgs } from '../cli/command.js';
 import { openRunStore } from '../cli/store-path.js';
 import type { NodeId } from '../../nodes/host.js';
-import type { SystemPlugin } from '../../workloads/system.js';
+import { type SystemPlugin, pluginFaultCatalog } from '../../workloads/system.js';
 import { codeVersion } from '../lab/code-version.js';
+import { PLUGIN_FLAG, resolvePlugin } from '../lab/plugin.js';
 import { CLUSTER_DIR_DEFAULT, BASE_PORT_DEFAULT, clusterDown, clusterStatus, clusterUp } from '../cluster/daemon.js';
 import { ComposeDriver, readComposeTarget } from '../cluster/compose-driver.js';
 import type { ClusterDriver } from '../cluster/driver.js';
 import { LocalDriver } from '../cluster/local-driver.js';
-import { isolationRules, lossRules } from '../cluster/nemesis.js';
-import { type ClusterFaultKind, parseFaultKinds } from '../cluster/plan.js';
+import { HEALTHY_NETWORK, type NetworkState, partitionCuts, proxyRules } from '../cluster/link-rules.js';
 import { UpDriver } from '../cluster/up-driver.js';
-import { DELAY_MS_MAX, type LinkRule } from '../tcp/proxy.js';
+import { NO_LINK_FAULTS } from '../../faults/world-port.js';
+import { DEFAULT_INTENSITY } from '../../faults/schedule.js';
+import { DELAY_MS_MAX } from '../tcp/proxy.js';
 import { runProxyProcess } from '../cluster/proxy-process.js';
 import { type ClusterTestResult, runClusterTest } from '../cluster/test-run.js';
 import { IMAGE_DEFAULT, SECRET_FILE_DEFAULT, composeYaml } from '../docker/compose.js';
 import { isLoopback, parseAddress } from '../tcp/address.js';
 import { newSecret, isValidId } from '../tcp/auth.js';
-import { checkBugs, readSecret, resolveSystem } from './node.js';
+import { checkBugs, readSecret } from './node.js';
 
 const SUBCOMMANDS = ['up', 'down', 'status', 'test', 'net', 'compose', 'proxy'];
 
@@ -42,14 +44,34 @@ function need(flags: Flags, name: string, sub: string): string {
   return value;
 }
 
-function systemAndNodes(flags: Flags, sub: string): { system: SystemPlugin; nodes: NodeId[] } {
-  const system = resolveSystem(need(flags, 'system', sub));
+/** The system (`--system`, loaded from `--plugin FILE` when given) and the node ids of the cluster. */
+async function systemAndNodes(flags: Flags, sub: string): Promise<{ system: SystemPlugin; nodes: NodeId[]; pluginPath: string | undefined }> {
+  const pluginPath = flags.plugin as string | undefined;
+  const system = await resolvePlugin(need(flags, 'system', sub), pluginPath);
   const count = flags.nodes === undefined ? system.nodes.default : int(flags, 'nodes', 1, 99);
   if (count < system.nodes.min || count > system.nodes.max) {
     throw new UsageError(`--nodes ${count}: ${system.name} runs with ${system.nodes.min} to ${system.nodes.max} nodes`);
   }
   checkBugs(system, flags.bug as string[]);
-  return { system, nodes: Array.from({ length: count }, (_, index) => `n${index + 1}`) };
+  return { system, nodes: Array.from({ length: count }, (_, index) => `n${index + 1}`), pluginPath };
+}
+
+/** `--fault-rate`: mean fault starts per second of the fault window. */
+function faultRate(flags: Flags): number {
+  const text = flags['fault-rate'] as string;
+  const value = Number(text);
+  if (!(text.trim() !== '' && Number.isFinite(value) && value > 0 && value <= 100)) throw new UsageError(`--fault-rate ${text}: expected a number in (0, 100], such as 1 or 0.5`);
+  return value;
+}
+
+/** `--faults` words (kinds, groups, `all`, or `none`) as kind names of the system's catalog. */
+function faultKinds(system: SystemPlugin, words: readonly string[]): string[] {
+  const chosen = words.filter((word) => word.trim() !== 'none');
+  try {
+    return pluginFaultCatalog(system).expand(chosen);
+  } catch (error) {
+    throw new UsageError(`--faults: ${(error as Error).message}`);
+  }
 }
 
 function host(flags: Flags): string {
@@ -62,7 +84,8 @@ function host(flags: Flags): string {
 /** The command that repeats a cluster test (not a replay: a real cluster never runs the same way twice). */
 function testRepro(flags: Flags, system: string, nodes: number, faults: readonly string[]): string {
   const parts = ['npm run --silent crucible -- cluster test', `--system ${system}`, `--nodes ${nodes}`, `--duration ${flags.duration as number}`];
-  parts.push(`--faults ${faults.length > 0 ? faults.join(',') : 'none'}`, `--seed ${flags.seed as number}`);
+  if (flags.plugin !== undefined) parts.push(`--plugin ${flags.plugin as string}`);
+  parts.push(`--faults ${faults.length > 0 ? faults.join(',') : 'none'}`, `--fault-rate ${flags['fault-rate'] as string}`, `--seed ${flags.seed as number}`);
   const bugs = flags.bug as string[];
   if (bugs.length > 0) parts.push(`--bug ${bugs.join(',')}`);
   if (flags.target === 'compose') parts.push(`--target compose --compose-file ${flags['compose-file'] as string}`);
@@ -76,13 +99,13 @@ function exitFor(verdict: string): number {
 
 async function test(args: ParsedArgs, context: CommandContext): Promise<number> {
   const flags = args.flags;
-  const { system, nodes } = systemAndNodes(flags, 'test');
+  const { system, nodes, pluginPath } = await systemAndNodes(flags, 'test');
   const workload = (flags.workload as string | undefined) ?? system.defaultWorkload;
   if (system.workloads[workload] === undefined) {
     throw new UsageError(`--workload ${workload}: ${system.name} has ${Object.keys(system.workloads).join(', ')}`);
   }
-  const faults = parseFaultKinds(flags.faults as string[]);
-  if (typeof faults === 'string') throw new UsageError(faults);
+  const faultWords = (flags.faults as string[]).filter((word) => word.trim() !== '');
+  const faults = faultKinds(system, faultWords);
   const durationMs = int(flags, 'duration', 1_000, DURATION_MS_MAX);
   const seed = int(flags, 'seed', 0, Number.MAX_SAFE_INTEGER);
   const bugs = flags.bug as string[];
@@ -94,11 +117,14 @@ async function test(args: ParsedArgs, context: CommandContext): Promise<number> 
   if (target === 'local') {
     // Under the cluster directory, never in it: a cluster that `up` started there keeps its files.
     workDir = path.resolve(flags.dir as string, 'tests', `${new Date().toISOString().replace(/[:.]/g, '-')}-seed${seed}`);
-    const local = new LocalDriver({ system: system.name, nodes, dir: workDir, secret: newSecret(), seed, bugs, host: host(flags), log: () => undefined });
+    const local = new LocalDriver({ system: system.name, pluginPath, nodes, dir: workDir, secret: newSecret(), seed, bugs, host: host(flags), log: () => undefined });
     traceFiles = Object.fromEntries(nodes.map((id) => [id, local.traceFile(id)]));
     driver = local;
   } else if (target === 'up') {
     const up = new UpDriver(flags.dir as string);
+    if ((up.state.plugin ?? undefined) !== (pluginPath === undefined ? undefined : path.resolve(pluginPath))) {
+      throw new UsageError(`--plugin: the cluster in ${flags.dir as string} was started ${up.state.plugin ? `with --plugin ${up.state.plugin}` : 'without --plugin'}; pass the same`);
+    }
     if (up.state.system !== system.name || up.state.nodes.length !== nodes.length) {
       throw new UsageError(`--target up: the cluster in ${flags.dir as string} runs ${up.state.nodes.length} ${up.state.system} nodes; pass --system ${up.state.system} --nodes ${up.state.nodes.length}`);
     }
@@ -118,8 +144,7 @@ async function test(args: ParsedArgs, context: CommandContext): Promise<number> 
   } else {
     throw new UsageError(`--target ${target}: expected local (a fresh cluster), up (the one cluster up started) or compose`);
   }
-  const faultNames: ClusterFaultKind[] = faults;
-  progress(`cluster test: ${system.name}, ${nodes.length} nodes (${target}), ${durationMs} ms, faults ${faultNames.join(',') || 'none'}, seed ${seed}${bugs.length > 0 ? `, bug ${bugs.join(',')}` : ''}`);
+  progress(`cluster test: ${system.name}, ${nodes.length} nodes (${target}), ${durationMs} ms, faults ${faults.join(',') || 'none'}, seed ${seed}${bugs.length > 0 ? `, bug ${bugs.join(',')}` : ''}`);
   let result: ClusterTestResult;
   try {
     result = await runClusterTest({
@@ -127,7 +152,8 @@ async function test(args: ParsedArgs, context: CommandContext): Promise<number> 
       workload,
       nodes,
       durationMs,
-      faults: faultNames,
+      faults,
+      intensity: { ...DEFAULT_INTENSITY, ratePerSecond: faultRate(flags) },
       seed,
       bugs,
       clients: int(flags, 'clients', 1, CLIENTS_MAX),
@@ -148,16 +174,19 @@ async function test(args: ParsedArgs, context: CommandContext): Promise<number> 
     if (result.verdict === 'valid') fs.rmSync(workDir, { recursive: true, force: true });
     else progress(`the nodes' logs, traces and data are in ${workDir}`);
   }
-  const repro = testRepro(flags, system.name, nodes.length, faultNames);
+  const repro = testRepro(flags, system.name, nodes.length, faultWords);
   const faultEvents = result.faults.filter((event) => event.kind.endsWith('.start') && event.kind !== 'heal.start').length;
+  const skipped = result.faults.filter((event) => event.kind.endsWith('.skip')).length;
   const scenario = {
     target,
     system: system.name,
     workload,
     nodes: nodes.length,
     durationMs,
-    faults: faultNames,
-    plan: result.plan,
+    faults: faults,
+    schedule: result.schedule,
+    cannotApplyForReal: result.unreal,
+    neverDrawn: result.undrawable,
     clients: flags.clients,
     opsPerSecond: flags.rate,
     keys: flags.keys,
@@ -209,6 +238,9 @@ async function test(args: ParsedArgs, context: CommandContext): Promise<number> 
         repro,
         violation: result.violation,
         faultEvents,
+        faultsSkipped: skipped,
+        cannotApplyForReal: result.unreal,
+        neverDrawn: result.undrawable,
         bug: bugs.length > 0 ? bugs.join(',') : null,
         target,
         nodes: nodes.length,
@@ -219,18 +251,19 @@ async function test(args: ParsedArgs, context: CommandContext): Promise<number> 
     if (result.verdict !== 'valid') context.out(`${repro}  # ${result.verdict}: ${result.violation ?? 'undecided'}`);
     for (const event of result.faults) context.out(`  ${(event.time / 1e6).toFixed(0).padStart(7)} ms  ${event.kind} ${JSON.stringify(event.fields ?? {})}`);
     for (const checker of result.checkers) context.out(`  ${checker.verdict.padEnd(7)}  ${checker.checker}: ${checker.summary}`);
-    context.out(`${result.verdict}: ${result.ops} ops, ${faultEvents} faults, ${result.durationMs} ms (wall ${result.wallMs} ms); stored as run ${runId} (crucible view ${runId})`);
+    context.out(`${result.verdict}: ${result.ops} ops, ${faultEvents} faults (${skipped} skipped), ${result.durationMs} ms (wall ${result.wallMs} ms); stored as run ${runId} (crucible view ${runId})`);
   }
   return exitFor(result.verdict);
 }
 
 async function up(args: ParsedArgs, context: CommandContext): Promise<number> {
   const flags = args.flags;
-  const { system, nodes } = systemAndNodes(flags, 'up');
+  const { system, nodes, pluginPath } = await systemAndNodes(flags, 'up');
   const bindHost = host(flags);
   if (!isLoopback(bindHost)) context.err(`cluster up: binding to ${bindHost}, not loopback: anyone who can reach it and knows the secret can join`);
-  const { state, leader } = await clusterUp({
-    system: system.name,
+  const { state, ready, statuses } = await clusterUp({
+    system,
+    pluginPath,
     nodes,
     dir: flags.dir as string,
     basePort: int(flags, 'base-port', 1, 65_000),
@@ -239,10 +272,10 @@ async function up(args: ParsedArgs, context: CommandContext): Promise<number> {
     bugs: flags.bug as string[],
   });
   if (context.json) {
-    context.out(JSON.stringify({ dir: state.dir, system: state.system, leader, nodes: state.nodes, secretFile: path.join(state.dir, 'secret') }));
+    context.out(JSON.stringify({ dir: state.dir, system: state.system, ready, statuses, nodes: state.nodes, secretFile: path.join(state.dir, 'secret') }));
     return EXIT.OK;
   }
-  context.out(`cluster up: ${nodes.length} ${system.name} nodes in ${state.dir}${leader === null ? '' : `, leader ${leader}`}`);
+  context.out(`cluster up: ${nodes.length} ${system.name} nodes in ${state.dir}, ${ready ? 'ready' : 'up but not ready yet (see cluster status)'}`);
   for (const node of state.nodes) context.out(`  ${node.id}  clients ${node.host}:${node.proxyPort}  node ${node.host}:${node.port}  proxy control ${node.host}:${node.controlPort}`);
   const dirFlag = flags.dir === CLUSTER_DIR_DEFAULT ? '' : ` --dir ${flags.dir as string}`;
   context.out(`secret: ${path.join(state.dir, 'secret')}; status: crucible cluster status${dirFlag}; faults: crucible cluster net${dirFlag} --isolate n1; stop: crucible cluster down${dirFlag}`);
@@ -259,14 +292,18 @@ async function down(args: ParsedArgs, context: CommandContext): Promise<number> 
 async function status(args: ParsedArgs, context: CommandContext): Promise<number> {
   const report = await clusterStatus(args.flags.dir as string);
   if (context.json) {
-    context.out(JSON.stringify({ system: report.state.system, dir: report.state.dir, leader: report.leader, healthy: report.healthy, nodes: report.nodes }));
+    context.out(JSON.stringify({ system: report.state.system, dir: report.state.dir, ready: report.ready, healthy: report.healthy, nodes: report.nodes }));
   } else {
-    context.out(`${report.state.system} cluster in ${report.state.dir}: ${report.healthy ? 'healthy' : 'UNHEALTHY'}, leader ${report.leader ?? 'none'}`);
+    context.out(`${report.state.system} cluster in ${report.state.dir}: ${report.healthy ? 'healthy' : 'UNHEALTHY'}, ${report.ready ? 'ready' : 'not ready'}`);
     for (const node of report.nodes) {
-      const role = node.role === null ? '-' : `${node.role}${node.term === null ? '' : ` term ${node.term}`}`;
+      // The node's own status fields, in the system's words (a role and a term, a highest tag, ...).
+      const fields = Object.entries(node.status)
+        .filter(([name, value]) => name !== 'down' && value !== undefined)
+        .map(([name, value]) => `${name}=${String(value)}`)
+        .join(' ');
       const problem = node.error ?? node.down ?? node.failed ?? (node.alive ? '' : 'process not running');
       context.out(
-        `  ${node.id.padEnd(4)} pid ${String(node.pid ?? '-').padEnd(7)} ${role.padEnd(18)} peers ${node.peersConnected.join(',') || '-'}  proxy rules ${node.proxyRules ?? '?'}  ${problem}`,
+        `  ${node.id.padEnd(4)} pid ${String(node.pid ?? '-').padEnd(7)} ${(fields || '-').padEnd(24)} peers ${node.peersConnected.join(',') || '-'}  proxy rules ${node.proxyRules ?? '?'}  ${problem}`,
       );
     }
   }
@@ -279,20 +316,21 @@ async function net(args: ParsedArgs, context: CommandContext): Promise<number> {
   const driver = new UpDriver(flags.dir as string);
   const chosen = ['isolate', 'delay', 'loss', 'heal'].filter((name) => flags[name] !== undefined && flags[name] !== false);
   if (chosen.length !== 1) throw new UsageError('cluster net needs exactly one of --isolate ID, --delay MS [--jitter MS], --loss PCT, --heal');
-  let rules: Map<NodeId, LinkRule[]>;
+  // The same network states, and so the same proxy rules, as the nemesis's faults of those kinds.
+  let network: NetworkState = HEALTHY_NETWORK;
   if (flags.isolate !== undefined) {
     const id = flags.isolate as string;
     if (!driver.nodes.includes(id)) throw new UsageError(`--isolate ${id}: not a node of this cluster (${driver.nodes.join(', ')})`);
-    rules = isolationRules(driver.nodes, id);
+    network = { ...HEALTHY_NETWORK, ...partitionCuts({ shape: 'isolate', node: id }, driver.nodes) };
   } else if (flags.delay !== undefined) {
     const delayMs = int(flags, 'delay', 0, DELAY_MS_MAX);
     const jitterMs = flags.jitter === undefined ? 0 : int(flags, 'jitter', 0, DELAY_MS_MAX);
-    rules = new Map(driver.nodes.map((id) => [id, [{ from: '*', to: '*', delayMs, jitterMs }]]));
+    network = { ...HEALTHY_NETWORK, faults: { ...NO_LINK_FAULTS, delayNsMin: delayMs * 1e6, delayNsMax: (delayMs + jitterMs) * 1e6 } };
   } else if (flags.loss !== undefined) {
-    rules = lossRules(driver.nodes, int(flags, 'loss', 0, 100));
-  } else {
-    rules = new Map(driver.nodes.map((id) => [id, []]));
+    const lossPercent = int(flags, 'loss', 0, 100);
+    network = { ...HEALTHY_NETWORK, faults: { ...NO_LINK_FAULTS, dropNum: Math.round((lossPercent / 100) * NO_LINK_FAULTS.den) } };
   }
+  const rules = proxyRules(driver.nodes, network);
   for (const id of driver.nodes) await driver.setRules(id, rules.get(id) ?? []);
   const summary = Object.fromEntries(driver.nodes.map((id) => [id, rules.get(id) ?? []]));
   if (context.json) context.out(JSON.stringify({ rules: summary }));
@@ -302,7 +340,8 @@ async function net(args: ParsedArgs, context: CommandContext): Promise<number> {
 
 async function compose(args: ParsedArgs, context: CommandContext): Promise<number> {
   const flags = args.flags;
-  const { system, nodes } = systemAndNodes(flags, 'compose');
+  const { system, nodes, pluginPath } = await systemAndNodes(flags, 'compose');
+  if (pluginPath !== undefined) throw new UsageError('cluster compose: --plugin is not supported (the image holds the registered systems); register the system or use cluster up');
   const secretFile = (flags['secret-file'] as string | undefined) ?? SECRET_FILE_DEFAULT;
   if (!fs.existsSync(secretFile)) {
     fs.mkdirSync(path.dirname(path.resolve(secretFile)), { recursive: true });
@@ -350,6 +389,7 @@ export const command: Command = {
   subcommands: SUBCOMMANDS,
   flags: [
     { name: 'system', type: 'string', valueName: 'S', description: 'The system (up, test, compose)' },
+    { ...PLUGIN_FLAG, description: 'up, test: load the system from a module exporting `system`; the nodes load the same module' },
     { name: 'nodes', type: 'int', valueName: 'K', description: 'Number of nodes (default: the system\'s default)' },
     { name: 'dir', type: 'string', valueName: 'DIR', default: CLUSTER_DIR_DEFAULT, description: 'Cluster directory: cluster.json, pid files, logs, data (up, down, status, net, test --target up); test --target local works in DIR/tests/' },
     { name: 'base-port', type: 'int', valueName: 'N', default: BASE_PORT_DEFAULT, description: 'Node i on N+i, its proxy on N+100+i, proxy control on N+200+i (up, compose)' },
@@ -358,7 +398,8 @@ export const command: Command = {
     { name: 'bug', type: 'list', valueName: 'NAME', default: [], description: 'Planted bugs to switch on in every node' },
     { name: 'wipe', type: 'boolean', description: 'down: also delete data and logs' },
     { name: 'duration', type: 'int', valueName: 'MS', default: 10_000, description: 'test: how long clients invoke operations' },
-    { name: 'faults', type: 'list', valueName: 'LIST', default: ['kill', 'pause', 'partition'], description: 'test: kill, pause, partition, latency, loss, restart-all, all or none' },
+    { name: 'faults', type: 'list', valueName: 'LIST', default: ['crash', 'pause', 'partition'], description: 'test: fault kinds or groups of the system, as for run (all, none); disk faults cannot apply for real and are recorded as skips' },
+    { name: 'fault-rate', type: 'string', valueName: 'N', default: '1', description: 'test: mean fault starts per second of the fault window (as a scenario\'s intensity.ratePerSecond)' },
     { name: 'workload', type: 'string', valueName: 'W', description: 'test: the workload (default: the system\'s default)' },
     { name: 'clients', type: 'int', valueName: 'N', default: 5, description: 'test: client processes' },
     { name: 'rate', type: 'int', valueName: 'N', default: 200, description: 'test: target operations per second, all clients together' },
@@ -368,7 +409,7 @@ export const command: Command = {
     { name: 'target', type: 'string', valueName: 'T', default: 'local', description: 'test: local (a fresh cluster of processes), up (the cluster in --dir) or compose (a running Docker cluster)' },
     { name: 'compose-file', type: 'string', valueName: 'FILE', description: 'test --target compose: the file cluster compose wrote' },
     { name: 'keep-data', type: 'boolean', description: 'test: keep the work directory (logs, traces, data) even when the run passes' },
-    { name: 'isolate', type: 'string', valueName: 'ID', description: 'net: cut this node off from every other node (both ways)' },
+    { name: 'isolate', type: 'string', valueName: 'ID', description: 'net: cut this node off from every other node and from clients, both ways (as the partition-isolate fault does)' },
     { name: 'delay', type: 'int', valueName: 'MS', description: 'net: delay every frame on every link' },
     { name: 'jitter', type: 'int', valueName: 'MS', description: 'net: extra random delay per frame (order is kept)' },
     { name: 'loss', type: 'int', valueName: 'PCT', description: 'net: drop this percent of frames between nodes' },
@@ -382,12 +423,16 @@ export const command: Command = {
   ],
   details: [
     'up: starts K node processes, each behind a fault proxy, detached, with pid files, logs and data under --dir.',
-    'down: stops them (SIGTERM, then SIGKILL). status: roles, terms and health of each node (exit 1 if unhealthy).',
+    'down: stops them (SIGTERM, then SIGKILL). status: each node\'s status fields as the system reports them, and',
+    'whether the system says it is ready (exit 1 if unhealthy).',
     'net: cuts, delays or drops links of that cluster from outside (--isolate ID | --delay MS | --loss PCT | --heal);',
     'kill and pause its nodes with signals to the pids in DIR/pids/ (kill -KILL, kill -STOP / -CONT).',
-    'test: runs the system\'s workload against a fresh local cluster (or --target compose), injects the faults from',
-    'outside (SIGKILL + restart, SIGSTOP/SIGCONT, partitions, latency and loss through the proxies), stores the',
-    'history with real timestamps and checks it with the system\'s checkers; --json answers like `run`.',
+    'test: runs the system\'s workload against a fresh local cluster (or --target up|compose) and the same nemesis as',
+    'run: a schedule drawn from the seed over the system\'s fault kinds (--faults, as for run), applied from outside',
+    '(SIGKILL + restart, SIGSTOP/SIGCONT, partitions of every shape, clogs, loss, duplication, reordering and delay',
+    'through the proxies, clock offset, drift and jumps through the host, the system\'s own admin messages). Disk',
+    'faults cannot apply for real: said up front and recorded as skips. Stores the history with real timestamps and',
+    'checks it with the system\'s checkers, fault actions included; --json answers like `run`.',
     'compose: prints a docker-compose.yml for the same cluster (see scripts/docker/README.md).',
     'Exit codes: 0 valid (healthy), 1 violation (unhealthy), 2 bad usage, 3 a checker could not decide.',
   ].join('\n'),

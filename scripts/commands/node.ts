@@ -7,6 +7,7 @@ import type { SystemPlugin } from '../../workloads/system.js';
 import { isValidId, SECRET_BYTES_MIN } from '../tcp/auth.js';
 import { parseAddress, parsePeers } from '../tcp/address.js';
 import { type NodeProcessOptions, runNodeProcess } from '../tcp/node-process.js';
+import { PLUGIN_FLAG, resolvePlugin } from '../lab/plugin.js';
 
 export const SECRET_ENV = 'CRUCIBLE_SECRET';
 
@@ -22,7 +23,8 @@ export const nodeFlags: FlagSpec[] = [
   { name: 'bug', type: 'list', valueName: 'NAME', default: [], description: 'Planted bugs to switch on' },
   { name: 'trace', type: 'string', valueName: 'FILE', description: 'The node\'s trace as JSON lines (default: next to the data directory)' },
   { name: 'parent-pid', type: 'int', valueName: 'PID', description: 'Exit when this process stops being our parent (used by the cluster runner)' },
-  { name: 'frame-bytes-max', type: 'int', valueName: 'N', description: 'Largest frame accepted or sent (default 4 MiB)' },
+  { name: 'frame-bytes-max', type: 'int', valueName: 'N', description: 'Largest frame accepted or sent (default: the largest message, nodes/host.ts MESSAGE_BYTES_MAX, plus its envelope)' },
+  PLUGIN_FLAG,
 ];
 
 /** The cluster secret from `--secret-file` or the environment, or a usage error naming the fix. */
@@ -99,7 +101,7 @@ export function nodeOptionsFromArgs(args: ParsedArgs, lookup?: (name: string) =>
 export const command: Command = {
   name: 'node',
   summary: 'Run one node of a system as a real process over TCP',
-  usage: 'crucible node --system S --id n1 [--listen 127.0.0.1:7001] --peers n2=HOST:PORT,... --data DIR [--secret-file FILE]',
+  usage: 'crucible node --system S [--plugin FILE] --id n1 [--listen 127.0.0.1:7001] --peers n2=HOST:PORT,... --data DIR [--secret-file FILE]',
   flags: nodeFlags,
   details: [
     'The same node class that runs in the simulator, with real sockets, a real directory (fsync for',
@@ -110,7 +112,9 @@ export const command: Command = {
     'Usually started by `crucible cluster up` or `cluster test`, one per node, each behind a fault proxy.',
   ].join('\n'),
   async run(args) {
-    const options = nodeOptionsFromArgs(args);
+    // A system from a plugin module (the one `cluster up|test --plugin` loaded) or the registry.
+    const system = await resolvePlugin(args.flags.system as string, args.flags.plugin as string | undefined);
+    const options = nodeOptionsFromArgs(args, () => system);
     try {
       await runNodeProcess(options);
     } catch (error) {

@@ -10,6 +10,7 @@ import { checkSecret } from './auth.js';
 import type { LogFn } from './connection.js';
 import { type Address, Link } from './link.js';
 import { MemoryDisk } from './memory-disk.js';
+import { SkewedClock } from './clock.js';
 import { createRandom } from './random.js';
 import { ProcessRuntime, type FailureSink, type TraceSink, monotonicNs, wallClockNs } from './runtime.js';
 import { messageFrame, parseEnvelope } from './wire.js';
@@ -118,7 +119,7 @@ export class TcpClientHost implements ClientHost {
 
   /** The machine's wall clock plus the offset a clock fault injected (0 unless one did). */
   wallNow(): Nanos {
-    return wallClockNs() + this.clockOffsetNs;
+    return wallClockNs() + this.clock.offsetNowNs();
   }
 
   /** Nanoseconds since this process started, on the machine's monotonic clock. */
@@ -126,8 +127,8 @@ export class TcpClientHost implements ClientHost {
     return this.runtime.now();
   }
 
-  /** Set by a clock fault through the admin channel; moves `wallNow` only, as a skewed clock would. */
-  clockOffsetNs = 0;
+  /** Clock faults target server nodes; a client's clock is the machine's unless a test sets it. */
+  readonly clock = new SkewedClock(() => this.runtime.now());
 
   send(to: NodeId, message: Message): void {
     const link = this.links.get(to);

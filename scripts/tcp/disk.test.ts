@@ -37,6 +37,9 @@ describe('RealDisk', () => {
     expect(text(disk.read('wal'))).toBe('x');
     disk.delete('snap');
     expect(disk.read('snap')).toBeNull();
+    // Deleting it again does nothing, as on the simulator's disk (a restarted node may repeat a delete).
+    disk.delete('snap');
+    expect(disk.list()).toEqual(['wal']);
     expect(() => disk.truncate('missing', 0)).toThrow(DiskError);
     disk.close();
     // Everything is in real files: a fresh disk over the directory sees it.

@@ -157,6 +157,9 @@ export class RealDisk implements Disk {
     try {
       fs.renameSync(this.pathOf(name), trashPath);
     } catch (error) {
+      // Deleting a file that is not there does nothing, as on the simulator's disk: a node that
+      // deleted a file, was killed before it knew, and deletes it again after its restart is fine.
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
       throw toDiskError(error, `delete ${name}`);
     }
     this.dirDirty = true;

@@ -1,7 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { concat } from './bytes.js';
-import { FrameDecoder, FrameError, encodeFrame } from './frame.js';
+import { FRAME_BYTES_MAX_DEFAULT, FrameDecoder, FrameError, MESSAGE_ENVELOPE_BYTES, encodeFrame } from './frame.js';
+import { messageFrame } from './wire.js';
+import { MESSAGE_BYTES_MAX } from '../../nodes/host.js';
 
 const jsonValue = fc.jsonValue();
 
@@ -54,5 +56,13 @@ describe('frames', () => {
     const raw = decoder.pushRaw(concat(frames));
     expect(raw.map((frame) => frame.toString('hex'))).toEqual(frames.map((frame) => frame.toString('hex')));
     expect(decoder.parse(raw[1]!)).toEqual([1, 2, 3]);
+  });
+
+  it('frames a message of exactly MESSAGE_BYTES_MAX bytes of JSON and refuses one byte more', () => {
+    expect(FRAME_BYTES_MAX_DEFAULT).toBe(MESSAGE_BYTES_MAX + MESSAGE_ENVELOPE_BYTES);
+    // JSON of a string of k characters is k + 2 bytes; the envelope adds exactly MESSAGE_ENVELOPE_BYTES.
+    const atLimit = 'x'.repeat(MESSAGE_BYTES_MAX - 2);
+    expect(encodeFrame(messageFrame(atLimit)).length).toBe(4 + MESSAGE_BYTES_MAX + MESSAGE_ENVELOPE_BYTES);
+    expect(() => encodeFrame(messageFrame(`${atLimit}x`))).toThrow(FrameError);
   });
 });

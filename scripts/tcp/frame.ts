@@ -4,10 +4,18 @@
 // a truncated length or a frame larger than the limit gets a `FrameError` (which closes that one
 // connection with a logged reason) and never an exception that escapes into the node.
 
-/** The default ceiling on one frame's payload. Raft snapshot chunks and batches stay far below it. */
-export const FRAME_BYTES_MAX_DEFAULT = 4 * 1024 * 1024;
-
+import { MESSAGE_BYTES_MAX } from '../../nodes/host.js';
 import { concat, copyTail } from './bytes.js';
+
+/** What a node message's frame `{"m":...}` adds to the message's own JSON. */
+export const MESSAGE_ENVELOPE_BYTES = '{"m":}'.length;
+
+/**
+ * The default ceiling on one frame's payload: the largest message a host carries (nodes/host.ts,
+ * the simulator's limit too) plus its envelope, so a larger message is refused when it is framed
+ * (dropped and logged, as the simulator drops it) and never reaches the wire.
+ */
+export const FRAME_BYTES_MAX_DEFAULT = MESSAGE_BYTES_MAX + MESSAGE_ENVELOPE_BYTES;
 
 const HEADER_BYTES = 4;
 

@@ -5,7 +5,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NodeId } from '../../nodes/host.js';
 import { newSecret } from './auth.js';
-import { queryStatus } from './admin.js';
+import { queryStatus, setClock } from './admin.js';
+import { MESSAGE_BYTES_MAX } from '../../nodes/host.js';
 import { HistoryRecorder, TcpClientHost } from './client-host.js';
 import { type Connection, dialConnection } from './connection.js';
 import { TcpNodeHost } from './host.js';
@@ -164,5 +165,44 @@ describe('TCP host with a real node', () => {
     await waitFor(() => hostLog.some((entry) => /authentication failed for c3/.test(String(entry.fields.reason))), 'the refusal log line');
     client.stop();
     expect(recorder.records.filter((record) => record.type === 'ok')).toEqual([]);
+  });
+
+  it('moves its wall clock, never its monotonic clock, when an operator sets it (a clock fault)', async () => {
+    const n1 = hosts[0]!;
+    const skew = () => n1.wallNow() - Date.now() * 1_000_000;
+    expect(Math.abs(skew())).toBeLessThan(5e6);
+    const monotonicBefore = n1.monotonicNow();
+    const status = await setClock(addresses.n1!, secret, 'n1', { offsetNs: -3_000_000_000, driftPpm: 0 });
+    expect(status.clock).toEqual({ offsetNs: -3_000_000_000, driftPpm: 0 });
+    expect(Math.abs(skew() + 3e9)).toBeLessThan(5e6);
+    expect(n1.monotonicNow()).toBeGreaterThan(monotonicBefore);
+    // Drift is honest: the offset grows with the time elapsed, here 20% fast.
+    await setClock(addresses.n1!, secret, 'n1', { offsetNs: 0, driftPpm: 200_000 });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(skew()).toBeGreaterThan(30e6);
+    expect(skew()).toBeLessThan(300e6);
+    await setClock(addresses.n1!, secret, 'n1', { offsetNs: 0, driftPpm: 0 });
+    expect(Math.abs(skew())).toBeLessThan(5e6);
+    // A malformed request is a protocol error for that connection, not a clock change.
+    await expect(setClock(addresses.n1!, secret, 'n1', { offsetNs: 0.5, driftPpm: 0 }, 1_000)).rejects.toThrow(/n1/);
+    await waitFor(() => hostLog.some((entry) => /clock request: offsetNs must be an integer/.test(String(entry.fields.reason))), 'the bad-clock log line');
+    expect(n1.hostStatus().clock).toEqual({ offsetNs: 0, driftPpm: 0 });
+  });
+
+  it('refuses to send a message larger than MESSAGE_BYTES_MAX: dropped and logged, the node goes on', async () => {
+    const [n1, n2] = [hosts[0]!, hosts[1]!];
+    const before = hostLog.filter((entry) => entry.kind === 'tcp.frame-too-large').length;
+    const droppedBefore = n1.hostStatus().framesDropped;
+    // JSON of a string of k characters is k + 2 bytes.
+    n1.send('n2', 'x'.repeat(MESSAGE_BYTES_MAX - 1));
+    await waitFor(() => hostLog.filter((entry) => entry.kind === 'tcp.frame-too-large').length === before + 1, 'the too-large log line');
+    expect(String(hostLog.filter((entry) => entry.kind === 'tcp.frame-too-large').at(-1)!.fields.reason)).toMatch(new RegExp(`${MESSAGE_BYTES_MAX + 7} bytes exceeds the limit of ${MESSAGE_BYTES_MAX + 6}`));
+    expect(n1.hostStatus().framesDropped).toBe(droppedBefore + 1);
+    // One of exactly the limit arrives at the other end.
+    const framesIn = n2.hostStatus().framesIn;
+    n1.send('n2', 'x'.repeat(MESSAGE_BYTES_MAX - 2));
+    await waitFor(() => n2.hostStatus().framesIn > framesIn, 'the message at the limit to arrive');
+    expect(hostLog.filter((entry) => entry.kind === 'tcp.frame-too-large').length).toBe(before + 1);
+    expect(n1.failed).toBeNull();
   });
 });

@@ -12,6 +12,7 @@ import { type PeerRole, checkSecret, isValidId } from './auth.js';
 import { type Connection, type LogFn, acceptConnection } from './connection.js';
 import { RealDisk } from './disk.js';
 import { type Address, Link } from './link.js';
+import { SkewedClock } from './clock.js';
 import { createRandom } from './random.js';
 import { ProcessRuntime, type FailureSink, type TraceSink, wallClockNs } from './runtime.js';
 import { type HostStatus, messageFrame, parseEnvelope, statusReplyFrame } from './wire.js';
@@ -133,6 +134,7 @@ export class TcpNodeHost implements Host {
       framesOut,
       framesDropped,
       fsyncs: this.disk.fsyncsDone,
+      clock: this.clock.setting(),
     };
   }
 
@@ -144,7 +146,7 @@ export class TcpNodeHost implements Host {
 
   /** The machine's wall clock plus the offset a clock fault injected (0 unless one did). */
   wallNow(): Nanos {
-    return wallClockNs() + this.clockOffsetNs;
+    return wallClockNs() + this.clock.offsetNowNs();
   }
 
   /** Nanoseconds since this process started, on the machine's monotonic clock. */
@@ -153,7 +155,11 @@ export class TcpNodeHost implements Host {
   }
 
   /** Set by a clock fault through the admin channel; moves `wallNow` only, as a skewed clock would. */
-  clockOffsetNs = 0;
+  readonly clock = new SkewedClock(() => this.runtime.now());
+
+  get clockOffsetNs(): number {
+    return this.clock.offsetNowNs();
+  }
 
   send(to: NodeId, message: Message): void {
     if (to === this.id) {
@@ -163,7 +169,8 @@ export class TcpNodeHost implements Host {
     }
     const link = this.links.get(to);
     if (link !== undefined) {
-      if (!link.send(messageFrame(message))) this.messagesDropped += 1;
+      // A link counts its own drops (framesDropped): counting here too would count each twice.
+      link.send(messageFrame(message));
       return;
     }
     const connection = this.inbound.get(to);
@@ -251,6 +258,14 @@ export class TcpNodeHost implements Host {
       return;
     }
     if (envelope.kind === 'status-query' && connection.role === 'admin') {
+      connection.send(statusReplyFrame(this.hostStatus()));
+      return;
+    }
+    if (envelope.kind === 'clock-set' && connection.role === 'admin') {
+      // A clock fault from the nemesis: checked by the envelope parser, applied at once, answered
+      // with the status so the caller sees the clock it set.
+      this.clock.set(envelope.setting);
+      this.options.hostLog('clock.set', { node: this.id, offsetNs: envelope.setting.offsetNs, driftPpm: envelope.setting.driftPpm });
       connection.send(statusReplyFrame(this.hostStatus()));
       return;
     }

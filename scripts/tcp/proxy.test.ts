@@ -163,6 +163,35 @@ describe('fault proxy in front of real nodes', () => {
     proxies.n1!.heal();
   });
 
+  it('holds frames while a link is clogged and releases them in order, nothing lost, when the clog lifts', async () => {
+    const heldBefore = proxies.n1!.counters.framesHeld;
+    let clogged = 0;
+    const clog = () => {
+      proxies.n1!.setRules([{ from: 'c8', to: 'n1', hold: true }]);
+      clogged = Date.now();
+      setTimeout(() => proxies.n1!.heal(), 250);
+    };
+    const ops = await run('c8', [{ f: 'read', key: 'k', value: null }, { f: 'write', key: 'k', value: 8 }, { f: 'read', key: 'k', value: null }], 2e9, clog);
+    expect(ops.slice(1)).toEqual([
+      ['ok', 'write', 8],
+      ['ok', 'read', 8],
+    ]);
+    expect(Date.now() - clogged).toBeGreaterThanOrEqual(250);
+    expect(proxies.n1!.counters.framesHeld).toBeGreaterThan(heldBefore);
+  });
+
+  it('duplicates and reorders frames after the handshake, which a node must cope with', async () => {
+    const before = { ...proxies.n1!.counters };
+    proxies.n1!.setRules([{ from: '*', to: 'n1', dupPercent: 100, reorderPercent: 50, reorderMsMax: 20 }]);
+    expect(await run('c10', [{ f: 'write', key: 'k', value: 10 }, { f: 'read', key: 'k', value: null }], 2e9)).toEqual([
+      ['ok', 'write', 10],
+      ['ok', 'read', 10],
+    ]);
+    expect(proxies.n1!.counters.framesDuplicated).toBeGreaterThan(before.framesDuplicated);
+    expect(proxies.n1!.counters.framesReordered).toBeGreaterThan(before.framesReordered);
+    proxies.n1!.heal();
+  });
+
   it('is controlled over its authenticated control port', async () => {
     const control = { host: '127.0.0.1', port: proxies.n2!.controlPort! };
     const reply = await proxyControl(control, secret, 'n2', { op: 'rules', rules: [{ from: 'n1', to: 'n2', cut: true }] });

@@ -6,8 +6,11 @@
 // and then applies the rule of the directed link: frames from the dialer to the node follow the
 // rule `dialer -> node`, frames back follow `node -> dialer`. A cut drops every frame (a
 // partition: connections stay up and silent, as with lost packets); a delay holds frames in order;
-// loss drops each frame with a probability. A small control port (same handshake, role admin)
-// changes the rules.
+// loss drops each frame with a probability, duplication sends it twice, reordering holds it back
+// alone so later frames overtake it; a hold (a clog) keeps every frame until the rule lifts. The
+// handshake's own frames are never lost, duplicated or reordered: the simulator has no connection
+// setup to fault, and a torn handshake would only cost a redial. A small control port (same
+// handshake, role admin) changes the rules.
 import net from 'node:net';
 import type { NodeId, Random } from '../../nodes/host.js';
 import { isValidId, parseHello } from './auth.js';
@@ -27,6 +30,13 @@ export interface LinkRule {
   jitterMs?: number;
   /** Percent of frames dropped, 0..100. */
   lossPercent?: number;
+  /** Percent of frames sent twice, 0..100. */
+  dupPercent?: number;
+  /** Percent of frames held back alone by up to `reorderMsMax`, so later frames overtake them. */
+  reorderPercent?: number;
+  reorderMsMax?: number;
+  /** Hold every frame until a rule without `hold` governs the link (a clog: nothing lost, all late). */
+  hold?: boolean;
 }
 
 export type ControlRequest =
@@ -43,6 +53,9 @@ export interface ProxyStats {
   framesLost: number;
   framesDelayed: number;
   framesOverflowed: number;
+  framesDuplicated: number;
+  framesReordered: number;
+  framesHeld: number;
   rules: LinkRule[];
 }
 
@@ -79,14 +92,22 @@ export function parseRules(value: unknown): LinkRule[] | string {
       const id = rule[end];
       if (id !== '*' && !isValidId(id)) return `${where}.${end}: expected a node id or *`;
     }
-    const delayMs = rule.delayMs ?? 0;
-    const jitterMs = rule.jitterMs ?? 0;
-    const lossPercent = rule.lossPercent ?? 0;
-    if (!Number.isInteger(delayMs) || delayMs < 0 || delayMs > DELAY_MS_MAX) return `${where}.delayMs: expected an integer in [0, ${DELAY_MS_MAX}]`;
-    if (!Number.isInteger(jitterMs) || jitterMs < 0 || jitterMs > DELAY_MS_MAX) return `${where}.jitterMs: expected an integer in [0, ${DELAY_MS_MAX}]`;
-    if (typeof lossPercent !== 'number' || !(lossPercent >= 0 && lossPercent <= 100)) return `${where}.lossPercent: expected a number in [0, 100]`;
-    if (rule.cut !== undefined && typeof rule.cut !== 'boolean') return `${where}.cut: expected a boolean`;
-    rules.push({ from: rule.from!, to: rule.to!, cut: rule.cut ?? false, delayMs, jitterMs, lossPercent });
+    const parsed: LinkRule = { from: rule.from!, to: rule.to!, cut: false, hold: false };
+    for (const name of ['delayMs', 'jitterMs', 'reorderMsMax'] as const) {
+      const value = rule[name] ?? 0;
+      if (!Number.isInteger(value) || value < 0 || value > DELAY_MS_MAX) return `${where}.${name}: expected an integer in [0, ${DELAY_MS_MAX}]`;
+      parsed[name] = value;
+    }
+    for (const name of ['lossPercent', 'dupPercent', 'reorderPercent'] as const) {
+      const value = rule[name] ?? 0;
+      if (typeof value !== 'number' || !(value >= 0 && value <= 100)) return `${where}.${name}: expected a number in [0, 100]`;
+      parsed[name] = value;
+    }
+    for (const name of ['cut', 'hold'] as const) {
+      if (rule[name] !== undefined && typeof rule[name] !== 'boolean') return `${where}.${name}: expected a boolean`;
+      parsed[name] = rule[name] ?? false;
+    }
+    rules.push(parsed);
   }
   return rules;
 }
@@ -106,43 +127,102 @@ export function ruleFor(rules: readonly LinkRule[], from: NodeId, to: NodeId): L
   return best;
 }
 
-/** One direction of one proxied connection: forwards frames under the current rule, in order. */
+/** Frames of the handshake in each direction: the dialer's hello; the node's challenge and welcome. */
+const HANDSHAKE_FRAMES = { toNode: 1, toDialer: 2 } as const;
+
+function percentChance(random: Random, percent: number | undefined): boolean {
+  return (percent ?? 0) > 0 && random.float() * 100 < percent!;
+}
+
+/** One direction of one proxied connection: forwards frames under the current rule. */
 class Direction {
+  /** Frames waiting, sorted by release time (held frames last, at +Infinity). */
   private readonly held: { frame: Buffer; releaseAtMs: number }[] = [];
   private heldBytes = 0;
+  /** Release time of the last in-order frame: a delayed frame never overtakes an earlier one. */
   private lastReleaseAtMs = 0;
   private timer: NodeJS.Timeout | null = null;
+  private handshakeLeft: number;
 
   constructor(
     private readonly proxy: FaultProxy,
     private readonly out: net.Socket,
-  ) {}
+    handshakeFrames: number,
+    /** The rule that governs this direction now (rules change under held frames). */
+    readonly ruleNow: () => LinkRule | null,
+  ) {
+    this.handshakeLeft = handshakeFrames;
+  }
 
   forward(frame: Buffer, rule: LinkRule | null, random: Random): void {
     const stats = this.proxy.counters;
+    const handshake = this.handshakeLeft > 0;
+    if (handshake) this.handshakeLeft -= 1;
     if (rule?.cut) {
       stats.framesCut += 1;
       return;
     }
-    if (rule && (rule.lossPercent ?? 0) > 0 && random.float() * 100 < rule.lossPercent!) {
+    if (!handshake && percentChance(random, rule?.lossPercent)) {
       stats.framesLost += 1;
       return;
     }
+    const copies = !handshake && percentChance(random, rule?.dupPercent) ? 2 : 1;
+    if (copies === 2) stats.framesDuplicated += 1;
+    for (let copy = 0; copy < copies; copy += 1) this.place(frame, rule, handshake, random);
+  }
+
+  private place(frame: Buffer, rule: LinkRule | null, handshake: boolean, random: Random): void {
+    const stats = this.proxy.counters;
+    const nowMs = Date.now();
+    if (rule?.hold) {
+      stats.framesHeld += 1;
+      return this.enqueue(frame, Number.POSITIVE_INFINITY);
+    }
     const delayMs = rule ? (rule.delayMs ?? 0) + (rule.jitterMs ? random.int(rule.jitterMs + 1) : 0) : 0;
+    if (!handshake && (rule?.reorderMsMax ?? 0) > 0 && percentChance(random, rule?.reorderPercent)) {
+      // Held back alone: frames after it keep their own times and may pass it.
+      stats.framesReordered += 1;
+      return this.enqueue(frame, nowMs + delayMs + random.range(1, rule!.reorderMsMax!));
+    }
     if (delayMs === 0 && this.held.length === 0) {
       this.write(frame);
       return;
     }
+    // Never overtake an earlier in-order frame: TCP delivers in order, so a delay does not reorder.
+    const releaseAtMs = Math.max(this.lastReleaseAtMs, nowMs + delayMs);
+    this.lastReleaseAtMs = releaseAtMs;
+    if (delayMs > 0) stats.framesDelayed += 1;
+    this.enqueue(frame, releaseAtMs);
+  }
+
+  private enqueue(frame: Buffer, releaseAtMs: number): void {
     if (this.held.length >= DELAYED_FRAMES_MAX || this.heldBytes + frame.length > DELAYED_BYTES_MAX) {
-      stats.framesOverflowed += 1;
+      this.proxy.counters.framesOverflowed += 1;
       return;
     }
-    // Never overtake an earlier frame: TCP delivers in order, so a link delays, it does not reorder.
-    const releaseAtMs = Math.max(this.lastReleaseAtMs, Date.now() + delayMs);
-    this.lastReleaseAtMs = releaseAtMs;
-    this.held.push({ frame, releaseAtMs });
+    // Stable insert: after every frame released no later.
+    let index = this.held.length;
+    while (index > 0 && this.held[index - 1]!.releaseAtMs > releaseAtMs) index -= 1;
+    this.held.splice(index, 0, { frame, releaseAtMs });
     this.heldBytes += frame.length;
-    stats.framesDelayed += 1;
+    this.arm();
+  }
+
+  /** The rules changed: frames held by a hold that no longer governs this link are released now, in order. */
+  rulesChanged(): void {
+    if (this.ruleNow()?.hold) return;
+    const nowMs = Date.now();
+    let changed = false;
+    for (const entry of this.held) {
+      if (entry.releaseAtMs === Number.POSITIVE_INFINITY) {
+        entry.releaseAtMs = nowMs;
+        changed = true;
+      }
+    }
+    if (!changed) return;
+    this.held.sort((a, b) => a.releaseAtMs - b.releaseAtMs);
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
     this.arm();
   }
 
@@ -155,7 +235,9 @@ class Direction {
 
   private arm(): void {
     if (this.timer !== null || this.held.length === 0) return;
-    const waitMs = Math.max(0, this.held[0]!.releaseAtMs - Date.now());
+    const first = this.held[0]!.releaseAtMs;
+    if (first === Number.POSITIVE_INFINITY) return;
+    const waitMs = Math.max(0, first - Date.now());
     this.timer = setTimeout(() => {
       this.timer = null;
       const nowMs = Date.now();
@@ -176,7 +258,16 @@ class Direction {
 }
 
 export class FaultProxy {
-  readonly counters = { framesForwarded: 0, framesCut: 0, framesLost: 0, framesDelayed: 0, framesOverflowed: 0 };
+  readonly counters = {
+    framesForwarded: 0,
+    framesCut: 0,
+    framesLost: 0,
+    framesDelayed: 0,
+    framesOverflowed: 0,
+    framesDuplicated: 0,
+    framesReordered: 0,
+    framesHeld: 0,
+  };
   private rules: LinkRule[] = [];
   private target: Address;
   private readonly sockets = new Set<net.Socket>();
@@ -229,6 +320,7 @@ export class FaultProxy {
     const parsed = parseRules(rules);
     if (typeof parsed === 'string') throw new Error(`proxy ${this.node}: ${parsed}`);
     this.rules = parsed;
+    for (const direction of this.directions) direction.rulesChanged();
     this.options.log('proxy.rules', { node: this.node, rules: JSON.stringify(parsed) });
   }
 
@@ -284,11 +376,11 @@ export class FaultProxy {
     const frameBytesMax = this.options.frameBytesMax ?? FRAME_BYTES_MAX_DEFAULT;
     const fromDialer = new FrameDecoder(frameBytesMax);
     const fromNode = new FrameDecoder(frameBytesMax);
-    const toNode = new Direction(this, upstream);
-    const toDialer = new Direction(this, downstream);
+    let dialer: NodeId | null = null;
+    const toNode = new Direction(this, upstream, HANDSHAKE_FRAMES.toNode, () => (dialer === null ? null : ruleFor(this.rules, dialer, this.node)));
+    const toDialer = new Direction(this, downstream, HANDSHAKE_FRAMES.toDialer, () => (dialer === null ? null : ruleFor(this.rules, this.node, dialer)));
     this.directions.add(toNode);
     this.directions.add(toDialer);
-    let dialer: NodeId | null = null;
     let closed = false;
     const close = (reason: string): void => {
       if (closed) return;

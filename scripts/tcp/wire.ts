@@ -1,7 +1,10 @@
 // The frames that follow the handshake. A node message travels as `{ m: message }`; an operator
 // (role `admin`) may ask the host itself for its status with `{ q: 'status' }` and gets
-// `{ r: 'status', ... }` back. Anything else is a protocol error that closes the connection.
+// `{ r: 'status', ... }` back, or set the host's wall clock with `{ q: 'clock', offsetNs, driftPpm }`
+// (a clock fault; answered with the status). Anything else is a protocol error that closes the
+// connection.
 import type { Message, NodeId, NodeStatus } from '../../nodes/host.js';
+import { type ClockSetting, clockSettingProblem } from './clock.js';
 
 export interface HostStatus {
   id: NodeId;
@@ -17,11 +20,14 @@ export interface HostStatus {
   framesDropped: number;
   /** Real fsyncs completed on the node's disk since it started. */
   fsyncs: number;
+  /** The wall clock's offset from the machine's and its drift, as clock faults set them. */
+  clock: ClockSetting;
 }
 
 export type Envelope =
   | { kind: 'message'; message: Message }
   | { kind: 'status-query' }
+  | { kind: 'clock-set'; setting: ClockSetting }
   | { kind: 'status-reply'; status: HostStatus };
 
 export function messageFrame(message: Message): { m: Message } {
@@ -30,6 +36,10 @@ export function messageFrame(message: Message): { m: Message } {
 
 export function statusQueryFrame(): { q: 'status' } {
   return { q: 'status' };
+}
+
+export function clockSetFrame(setting: ClockSetting): { q: 'clock'; offsetNs: number; driftPpm: number } {
+  return { q: 'clock', offsetNs: setting.offsetNs, driftPpm: setting.driftPpm };
 }
 
 export function statusReplyFrame(status: HostStatus): { r: 'status'; s: HostStatus } {
@@ -42,6 +52,11 @@ export function parseEnvelope(value: unknown): Envelope | string {
   const frame = value as Record<string, unknown>;
   if ('m' in frame) return { kind: 'message', message: frame.m };
   if (frame.q === 'status') return { kind: 'status-query' };
+  if (frame.q === 'clock') {
+    const setting = { offsetNs: frame.offsetNs, driftPpm: frame.driftPpm } as ClockSetting;
+    const problem = clockSettingProblem(setting);
+    return problem === null ? { kind: 'clock-set', setting } : `clock request: ${problem}`;
+  }
   if (frame.r === 'status' && typeof frame.s === 'object' && frame.s !== null) {
     return { kind: 'status-reply', status: frame.s as HostStatus };
   }
