@@ -54,6 +54,12 @@ describe('crucible report', () => {
     const missing = await cli('report', '4242', '--html', file, '--store', store);
     expect(missing.code).toBe(2);
     expect(missing.err).toEqual([expect.stringContaining('run 4242 is not in')]);
+    // A folder that does not exist is refused, not created.
+    const nowhere = join(mkdtempSync(join(tmpdir(), 'crucible-report-')), 'no', 'such', 'dir');
+    const absent = await cli('report', String(runId), '--html', join(nowhere, 'x.html'), '--store', store);
+    expect(absent.code).toBe(2);
+    expect(absent.err).toEqual([expect.stringContaining(`the folder ${nowhere} does not exist`)]);
+    expect(existsSync(join(nowhere, '..'))).toBe(false);
     const cap = await cli('report', String(runId), '--html', file, '--store', store, '--ops-max', '0');
     expect(cap.code).toBe(2);
     expect(cap.err[0]).toContain('--ops-max 0');

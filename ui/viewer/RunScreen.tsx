@@ -33,7 +33,7 @@ function Header({ model }: { model: RunModel }): React.ReactElement {
         {'  '}
         {facts.join('  ')}
         {'  '}
-        <Text dimColor>{model.repro}</Text>
+        <Text dimColor>{model.reproLine}</Text>
       </Text>
       <Text wrap="truncate">
         {run.checkers.length === 0 ? <Text dimColor>no checker results</Text> : null}
@@ -67,7 +67,7 @@ export function RunScreen({ state, model, trace }: { state: ViewerState; model: 
   if (!model.hasHistory) {
     timelineRows.push(
       <Text key="none" wrap="truncate">
-        No history stored for this run (passing runs keep only their verdicts). Replay it: {model.repro}
+        No history stored for this run (passing runs keep only their verdicts). Reproduce it: {model.reproLine}
       </Text>,
     );
   }
