@@ -29,7 +29,14 @@ export function renderKeyView(lin: KeyLinearization): KeyView {
   const stuckIds = new Set(lin.stuck.map((stuck) => stuck.op.id));
   const stepOf = new Map(lin.steps.map((step) => [step.op.id, step]));
   // Around the stuck op when the key has more ops than a person can follow.
+  // Up to where the checker got stuck, and a little after: what follows is not part of the story.
   let ops: TimelineOp[] = lin.keyOps;
+  const stuckEnd = Math.max(...lin.stuck.map((stuck) => stuck.op.completeNs ?? stuck.op.invokeNs));
+  if (Number.isFinite(stuckEnd)) {
+    const first = ops[0]?.invokeNs ?? 0;
+    const margin = Math.max(1, (stuckEnd - first) * 0.04);
+    ops = ops.filter((op) => op.invokeNs <= stuckEnd + margin);
+  }
   if (ops.length > KEY_OPS_MAX) {
     const at = Math.max(0, ops.findIndex((op) => stuckIds.has(op.id)));
     const from = Math.max(0, Math.min(at - Math.floor((KEY_OPS_MAX * 2) / 3), ops.length - KEY_OPS_MAX));
@@ -40,7 +47,7 @@ export function renderKeyView(lin: KeyLinearization): KeyView {
   const t0 = Math.min(...ops.map((op) => op.invokeNs));
   const t1 = Math.max(...ops.map((op) => op.completeNs ?? op.invokeNs));
   const width = Math.max(WIDTH_MIN_PX, ops.length * PX_PER_OP);
-  const plotWidth = width - LEFT_PX - 30;
+  const plotWidth = width - LEFT_PX - 130;
   const xOf = (t: number): number => LEFT_PX + ((t - t0) / Math.max(1, t1 - t0)) * plotWidth;
   const height = TOP_PX + processes.length * ROW_PX + 40;
   const parts: string[] = [`<svg xmlns="http://www.w3.org/2000/svg" class="keyview" width="${px(width)}" height="${px(height)}" role="img" aria-label="per-key linearization">`];
@@ -53,18 +60,30 @@ export function renderKeyView(lin: KeyLinearization): KeyView {
   processes.forEach((process, index) => {
     parts.push(`<text class="row-head" x="6" y="${px(TOP_PX + index * ROW_PX + BAR_PX - 4)}">process ${process}</text>`);
   });
+  // A label is drawn only where it fits before the next op of its row starts (hover tells the rest).
+  const nextX = new Map<number, number>();
+  for (const process of processes) {
+    const mine = ops.filter((op) => op.process === process);
+    for (let i = 0; i < mine.length - 1; i++) nextX.set(mine[i]!.id, xOf(mine[i + 1]!.invokeNs));
+  }
   for (const op of ops) {
     const y = TOP_PX + row.get(op.process)! * ROW_PX;
     const x0 = xOf(op.invokeNs);
     const x1 = Math.max(x0 + 3, xOf(op.completeNs ?? t1));
     const step = stepOf.get(op.id);
     const stuck = stuckIds.has(op.id);
-    const classes = ['kop', op.outcome, step !== undefined ? 'linearized' : 'unplaced', stuck ? 'stuck' : ''].filter((c) => c !== '').join(' ');
+    const classes = ['kop', op.outcome, step !== undefined ? 'linearized' : stuck ? 'stuck' : 'unplaced'].join(' ');
+    const label = opLabel(op).replace(op.key !== undefined ? ` ${op.key}` : '', '');
+    const room = (nextX.get(op.id) ?? width) - x0;
+    // The stuck op's label is always whole; a linearized op's is cut to fit; others only when they fit.
+    const fits = stuck || (step !== undefined ? room >= 14 : room >= label.length * 6.2 + 4);
+    const text = !fits ? '' : stuck || label.length * 6.2 + 4 <= room ? label : `${label.slice(0, Math.max(1, Math.floor((room - 10) / 6.2)))}…`;
     const stroke = stuck ? ` stroke="${HIGHLIGHT_COLOUR}" stroke-width="3"` : '';
     parts.push(
       `<g class="${classes}" data-step="${step?.step ?? ''}" id="key-op-${op.invokeIndex}"><title>${escapeHtml(`${opTooltip(op, 'ns')}${step !== undefined ? `\nlinearized as step ${step.step}: state ${step.stateBefore ?? '?'} → ${step.stateAfter ?? '?'}` : stuck ? '\nthe checker got stuck here: no state reached can produce it' : '\nnot placed by the checker'}`)}</title>` +
         `<rect x="${px(x0)}" y="${px(y)}" width="${px(x1 - x0)}" height="${BAR_PX}" rx="3" fill="${OUTCOME_COLOURS[op.outcome]}"${stroke}/>` +
-        `<text x="${px(x0 + 2)}" y="${px(y + BAR_PX + 11)}" class="klabel">${escapeHtml(opLabel(op).replace(op.key !== undefined ? ` ${op.key}` : '', ''))}</text></g>`,
+        (text === '' ? '' : `<text x="${px(x0 + 2)}" y="${px(y + BAR_PX + 11)}" class="klabel${stuck ? ' stuck-label' : ''}">${escapeHtml(text)}</text>`) +
+        '</g>',
     );
   }
   // The linearization: a point per step inside its op's bar, joined in order.
@@ -81,7 +100,8 @@ export function renderKeyView(lin: KeyLinearization): KeyView {
     if (!ops.includes(stuck.op)) continue;
     const x = xOf(stuck.op.invokeNs);
     const y = TOP_PX + row.get(stuck.op.process)! * ROW_PX;
-    parts.push(`<text class="stuck-mark" x="${px(x)}" y="${px(y - 4)}" fill="${HIGHLIGHT_COLOUR}">✗ stuck: state ${escapeHtml(stuck.stateBefore ?? '?')}</text>`);
+    const anchor = x > width - 220 ? 'end' : 'start';
+    parts.push(`<text class="stuck-mark" x="${px(x)}" y="${px(y - 4)}" text-anchor="${anchor}" fill="${HIGHLIGHT_COLOUR}">✗ stuck: state ${escapeHtml(stuck.stateBefore ?? '?')}</text>`);
   }
   parts.push('</svg>');
 
@@ -92,11 +112,11 @@ export function renderKeyView(lin: KeyLinearization): KeyView {
   );
   const stuckRows = lin.stuck.map(
     (stuck) =>
-      `<tr class="step stuck" data-step="${lin.steps.length + 1}"><td>✗</td><td class="mono">#${stuck.op.invokeIndex} p${stuck.op.process} ${escapeHtml(opLabel(stuck.op))}</td><td class="mono">${escapeHtml(formatTime(stuck.op.invokeNs, 'ns'))}</td><td class="mono">${escapeHtml(stuck.stateBefore ?? '?')}</td><td class="mono">none: ${escapeHtml(stuck.reason ?? 'no op left can follow')}</td></tr>`,
+      `<tr class="step stuck" data-step="${lin.steps.length + 1}" data-say="${escapeHtml(`stuck: from state ${stuck.stateBefore ?? '?'} no op left can produce #${stuck.op.invokeIndex} ${opLabel(stuck.op)}${stuck.reason !== null ? ` (${stuck.reason})` : ''}`)}"><td>✗</td><td class="mono">#${stuck.op.invokeIndex} p${stuck.op.process} ${escapeHtml(opLabel(stuck.op))}</td><td class="mono">${escapeHtml(formatTime(stuck.op.invokeNs, 'ns'))}</td><td class="mono">${escapeHtml(stuck.stateBefore ?? '?')}</td><td class="mono">none${stuck.reason !== null ? ` (${escapeHtml(stuck.reason)})` : ''}</td></tr>`,
   );
   const last = lin.steps.length + (lin.stuck.length > 0 ? 1 : 0);
   const steps = `<div class="stepper" data-last="${last}">
-<button type="button" data-go="first">⏮ first</button> <button type="button" data-go="prev">◀ step back</button> <button type="button" data-go="next">step ▶</button> <button type="button" data-go="last" id="step-to-stuck">⏭ where it got stuck</button>
+<button type="button" data-go="first">◀◀ first</button> <button type="button" data-go="prev">◀ step back</button> <button type="button" data-go="next">step ▶</button> <button type="button" data-go="last" id="step-to-stuck">where it got stuck ▶▶</button>
 <span class="step-state mono" id="step-state">state: ${escapeHtml(lin.steps[0]?.stateBefore ?? lin.stuckState ?? '?')} (before step 1)</span></div>
 <table class="steps"><tr><th>step</th><th>op, in linearization order</th><th>takes effect</th><th>state before</th><th>state after</th></tr>
 ${rows.join('\n')}

@@ -26,8 +26,8 @@ a.jump { display: inline-block; margin: 8px 0; padding: 5px 12px; background: va
 .legend span { display: inline-block; margin-right: 14px; }
 .swatch { display: inline-block; width: 12px; height: 12px; border-radius: 3px; vertical-align: -1px; margin-right: 4px; }
 svg text { font: 10.5px ui-monospace, Menlo, Consolas, monospace; fill: #1d2330; }
-svg.timeline .lane-head { font-weight: 700; font-size: 11.5px; }
-svg.timeline .lane-procs { fill: #6b7385; }
+svg.timeline-head .lane-head { font-weight: 700; font-size: 11.5px; }
+svg.timeline-head .lane-procs { fill: #6b7385; }
 svg.timeline .lane-rule { stroke: #eef0f3; }
 svg.timeline .axis { fill: #6b7385; }
 svg.timeline .fault-label { font-size: 10px; }
@@ -50,6 +50,10 @@ svg.sequence .lifeline-again { font-size: 9px; fill: #9aa1ad; }
 svg.sequence .msg line { stroke: #555; stroke-width: 1.1; }
 svg.sequence .msg.dropped line { stroke: var(--hl); stroke-dasharray: 4 3; }
 svg.sequence .msg.undelivered line { stroke: #999; }
+svg.sequence .msg line.hit { stroke: transparent; stroke-width: 9; }
+svg.sequence .msg:hover line:not(.hit) { stroke: #1d2330; stroke-width: 2; }
+svg.sequence g.row { pointer-events: none; }
+svg.sequence g.row .mark { pointer-events: visiblePainted; }
 svg.sequence .msg-label { fill: #4a5263; font-size: 9.5px; }
 svg.sequence .seq-time { fill: #8a91a0; font-size: 9.5px; }
 svg.sequence .mark-label { font-size: 9.5px; fill: #4a5263; }
@@ -68,6 +72,8 @@ svg.keyview .lin-path { stroke: #1d2330; stroke-width: 1.5; stroke-dasharray: 2 
 svg.keyview .lin-point circle { fill: #1d2330; }
 svg.keyview .lin-num { fill: #fff; font-size: 9px; font-weight: 700; }
 svg.keyview .stuck-mark { font-weight: 700; font-size: 11px; }
+svg.keyview .stuck-label { font-weight: 700; fill: #8c0f2e; }
+svg.timeline .violation-label { font-weight: 700; font-size: 11px; }
 svg.keyview .future { opacity: 0.25; }
 svg.keyview g.unplaced rect { opacity: 0.45; }
 table.steps tr.current td { background: #fff3c4; }
@@ -120,6 +126,7 @@ export const REPORT_SCRIPT = `
       var shown = g.classList.contains('offending') || room * zoom >= ${LABEL_ROOM_PX}; 
       text.setAttribute('visibility', shown ? 'visible' : 'hidden');
     });
+    svg.querySelectorAll('text.violation-label').forEach(function (text) { text.setAttribute('y', header + Number(text.dataset.y0) * zoom + 4); });
     svg.querySelectorAll('.fault-band rect, .fault-point line, rect.violation-band').forEach(function (el) {
       var y0 = Number(el.dataset.y0), pad = Number(el.dataset.pad || 0);
       setY(el, header + y0 * zoom - pad);
@@ -183,10 +190,9 @@ export const REPORT_SCRIPT = `
       var show = visible(msg) && y1 !== undefined && y2 !== undefined;
       msg.style.display = show ? '' : 'none';
       if (!show) return;
-      var line = msg.querySelector('line'), f = Number(msg.dataset.fraction || 1);
+      var f = Number(msg.dataset.fraction || 1);
       var end = msg.dataset.stub ? y1 + Number(msg.dataset.stub) : y1 + (y2 - y1) * f;
-      line.setAttribute('y1', y1);
-      line.setAttribute('y2', end);
+      msg.querySelectorAll('line').forEach(function (line) { line.setAttribute('y1', y1); line.setAttribute('y2', end); });
       var x = msg.querySelector('text.drop-x');
       if (x) x.setAttribute('y', end + 4);
     });
@@ -236,7 +242,7 @@ export const REPORT_SCRIPT = `
         var step = Number(row.dataset.step);
         row.classList.toggle('current', step === current);
         row.classList.toggle('future', step > current);
-        if (step === current) stateText = row.classList.contains('stuck') ? 'stuck: from state ' + row.cells[3].textContent + ', ' + row.cells[4].textContent : 'state after step ' + step + ': ' + row.cells[4].textContent;
+        if (step === current) stateText = row.classList.contains('stuck') ? row.dataset.say : 'state after step ' + step + ': ' + row.cells[4].textContent;
       });
       document.getElementById('step-state').textContent = current === 0 ? 'before step 1: ' + (rows[0] ? rows[0].cells[3].textContent : '') : stateText;
     }
@@ -249,6 +255,10 @@ export const REPORT_SCRIPT = `
     showStep(lastStep);
   }
 
+  // Links to the per-key view open it.
+  document.querySelectorAll('a[href="#per-key"]').forEach(function (link) {
+    link.addEventListener('click', function () { var details = document.getElementById('per-key-details'); if (details) details.open = true; });
+  });
   document.querySelectorAll('a[data-op]').forEach(function (link) {
     link.addEventListener('click', function (event) {
       var op = document.getElementById(link.getAttribute('data-op'));

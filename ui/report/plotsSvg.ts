@@ -150,7 +150,7 @@ export function renderStatusSvg(lanes: StatusLanes, faults: readonly FaultBand[]
     const x1 = Math.max(x0 + 1, axis.x(segment.endNs));
     const y = TOP_PX + row.get(segment.node)! * STATUS_ROW_PX + 2;
     // A label only where it fits: about 6 px per character.
-    const fits = Math.floor((x1 - x0 - 6) / 6.2);
+    const fits = Math.floor((x1 - x0 - 6) / 6.8);
     const text = fits >= 3 ? (segment.label.length > fits ? `${segment.label.slice(0, fits - 1)}…` : segment.label) : '';
     parts.push(
       `<g class="status-seg${segment.down !== null ? ' down' : ''}" data-node="${escapeHtml(segment.node)}"><title>${escapeHtml(`${segment.node} ${ms(segment.startNs)} – ${ms(segment.endNs)}: ${segment.label || '(no status reported)'}`)}</title>` +

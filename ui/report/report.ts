@@ -11,7 +11,7 @@ import { describeEvidenceOp, prettyEvidence, type EvidenceOp, type Violation } f
 import { FAULT_COLOURS, OUTCOME_COLOURS, type FaultFamily } from '../model/palette.js';
 import type { RunModel, RunSource } from '../model/run.js';
 import { loadRunModel } from '../model/run.js';
-import { describeOp, formatTime, opAtIndex } from '../model/timeline.js';
+import { formatTime, opAtIndex } from '../model/timeline.js';
 import { escapeHtml, ms } from './markup.js';
 import { REPORT_CSS, REPORT_SCRIPT } from './page.js';
 import { backgroundRule } from '../model/background.js';
@@ -20,7 +20,7 @@ import { STATUS_KIND, statusLanes } from '../model/nodeStatus.js';
 import { renderKeyView } from './keySvg.js';
 import { renderLatencySvg, renderStatusSvg, renderThroughputSvg, timeAxis } from './plotsSvg.js';
 import { renderSequenceSvg, SEQUENCE_ROWS_MAX } from './sequenceSvg.js';
-import { chooseWindow, renderTimelineSvg } from './timelineSvg.js';
+import { chooseWindow, opLabel, renderTimelineSvg } from './timelineSvg.js';
 import { renderTopologySvg } from './topologySvg.js';
 
 export interface ReportInput {
@@ -183,7 +183,7 @@ function perKeySection(model: RunModel): { html: string; banner: string | null }
   if (lin === null) return { html: '<p class="muted">No checker gave a linearization to show: the per-key view is for linearizability evidence.</p>', banner: null };
   const stale = staleness(lin);
   const view = renderKeyView(lin);
-  const intro = `<p>Key <code>${escapeHtml(lin.key ?? '?')}</code>${lin.model !== null ? `, model <code>${escapeHtml(lin.model)}</code>` : ''}: the checker linearized <b>${lin.steps.length}</b> op${lin.steps.length === 1 ? '' : 's'} (numbered points: the instant each took effect, inside its own bar) and then got stuck on <b>${lin.stuck.length}</b>, drawn in red: from state <code>${escapeHtml(lin.stuckState ?? '?')}</code> no op left can produce ${lin.stuck.length === 1 ? 'it' : 'them'}. ${view.opsDrawn < lin.keyOps.length ? `${view.opsDrawn} of the key's ${lin.keyOps.length} ops are drawn, around the stuck one.` : `All ${lin.keyOps.length} ops on the key are drawn; faded bars were not placed.`}</p>`;
+  const intro = `<p>Key <code>${escapeHtml(lin.key ?? '?')}</code>${lin.model !== null ? `, model <code>${escapeHtml(lin.model)}</code>` : ''}: the checker linearized <b>${lin.steps.length}</b> op${lin.steps.length === 1 ? '' : 's'} (numbered points: the instant each took effect, inside its own bar) and then got stuck on <b>${lin.stuck.length}</b>, drawn in red: from state <code>${escapeHtml(lin.stuckState ?? '?')}</code> no op left can produce ${lin.stuck.length === 1 ? 'it' : 'them'}. ${view.opsDrawn < lin.keyOps.length ? `${view.opsDrawn} of the key's ${lin.keyOps.length} ops are drawn: those up to where the checker got stuck.` : `All ${lin.keyOps.length} ops on the key are drawn.`} Faded bars were not placed.</p>`;
   const html = `${intro}${stale !== null ? `<p class="banner">${escapeHtml(stale.sentence)}</p>` : ''}<div class="scroll wide">${view.svg}</div>${view.steps}`;
   return { html, banner: stale?.sentence ?? null };
 }
@@ -241,7 +241,7 @@ export async function buildReport(input: ReportInput, options: ReportOptions = {
 
   const jump =
     firstOp !== null && timeline.firstViolationAnchor !== null
-      ? `<a class="jump" id="jump-to-violation" href="#${timeline.firstViolationAnchor}" data-op="${timeline.firstViolationAnchor}">Jump to the first violation: op #${firstOp.invokeIndex} (${escapeHtml(describeOp(firstOp, 30))}) at ${escapeHtml(formatTime(firstOp.invokeNs, unit))}</a>`
+      ? `<a class="jump" id="jump-to-violation" href="#${timeline.firstViolationAnchor}" data-op="${timeline.firstViolationAnchor}">Jump to the first violation: op #${firstOp.invokeIndex} (p${firstOp.process} ${escapeHtml(opLabel(firstOp))}) at ${escapeHtml(formatTime(firstOp.invokeNs, unit))}</a>`
       : model.violations.length > 0
         ? `<a class="jump" id="jump-to-violation" href="#evidence">Jump to the evidence</a>`
         : '';
@@ -249,7 +249,7 @@ export async function buildReport(input: ReportInput, options: ReportOptions = {
   const banner =
     firstViolation === undefined
       ? ''
-      : `<div class="banner" id="violation-banner"><b>${escapeHtml(firstViolation.checker)} ${firstViolation.verdict}</b>: ${escapeHtml(perKey.banner ?? firstViolation.summary)}${perKey.banner !== null ? '' : ''} <a href="#per-key" id="open-per-key">See the linearization →</a></div>`;
+      : `<div class="banner" id="violation-banner"><b>${escapeHtml(firstViolation.checker)} ${firstViolation.verdict}</b>: ${escapeHtml(perKey.banner ?? firstViolation.summary)} <a href="#per-key" id="open-per-key">See the linearization →</a></div>`;
   const capNote = window.capped
     ? `<p class="note">This run has ${total} operations; the timeline shows ${window.to - window.from} of them (ops ${window.from + 1} to ${window.to}, ${model.firstViolationOp !== null ? 'around the first violation' : 'from the start'}), a cap of ${opsMax} that keeps the page light. <code>crucible report ${run.id} --ops-max N</code> draws more (up to ${OPS_SHOWN_MAX}); <code>crucible view ${run.id}</code> browses all of them.</p>`
     : '';
@@ -288,10 +288,11 @@ ${run.bug !== null ? `<div>Planted bug: <code>${escapeHtml(run.bug)}</code></div
 ${banner}
 ${jump}
 </header>
-<section id="per-key"><details id="per-key-details"${perKey.banner !== null ? '' : ''}><summary><h2 style="display:inline">Per-key view: the linearization the checker found</h2></summary>${perKey.html}</details></section>
+<section id="per-key"><details id="per-key-details"><summary><h2 style="display:inline">Per-key view: the linearization the checker found</h2></summary>${perKey.html}</details></section>
 <section id="timeline"><h2>Operation timeline</h2>
 ${noHistory}${capNote}${legend()}
 <p class="muted">One column per client process, in process order; time flows down in proportion to real time. <span class="zoom">Zoom: <button type="button" data-zoom="out">−</button><button type="button" data-zoom="in">+</button><button type="button" data-zoom="1">whole run</button> <b id="zoom-level">${timeline.initialZoom}×</b></span> Labels show when there is room; hover an op for its details.</p>
+${timeline.head}
 <div class="scroll" id="timeline-scroll">${timeline.svg}</div>
 </section>
 <section id="plots"><h2>Latency and throughput over time</h2>${plots}</section>

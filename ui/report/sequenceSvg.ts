@@ -163,6 +163,8 @@ export function renderSequenceSvg(input: SequenceInput): SequenceDiagram {
         const x2end = end.dropped ? x1 + (x2 - x1) * 0.6 : x2;
         line =
           `<g class="msg${end.dropped ? ' dropped' : ''}" data-from-row="${row}" data-to-row="${end.row}" data-fraction="${end.dropped ? 0.6 : 1}">${title}<line x1="${px(x1)}" y1="${px(y)}" x2="${px(x2end)}" y2="${px(end.dropped ? y + (y2 - y) * 0.6 : y2)}"${end.dropped ? '' : ' marker-end="url(#seq-arrow)"'}/>` +
+          // A wide transparent twin: a thin arrow is hard to hover.
+          `<line class="hit" x1="${px(x1)}" y1="${px(y)}" x2="${px(x2end)}" y2="${px(end.dropped ? y + (y2 - y) * 0.6 : y2)}"/>` +
           (end.dropped ? `<text class="drop-x" x="${px(x2end)}" y="${px(y + (y2 - y) * 0.6 + 4)}" text-anchor="middle" fill="${HIGHLIGHT_COLOUR}">✕</text>` : '') +
           '</g>';
       }

@@ -21,6 +21,8 @@ export interface OpWindow {
 
 export interface TimelineSvg {
   svg: string;
+  /** The lane names, drawn above the scrolling timeline. */
+  head: string;
   /** Base pixels per nanosecond (zoom 1) and the zoom the page opens at. */
   pxPerNs: number;
   initialZoom: number;
@@ -36,7 +38,9 @@ const AXIS_WIDTH_PX = 86;
 const FAULT_COLUMN_PX = 10;
 const FAULT_COLUMNS_MAX = 8;
 const LABELS_WIDTH_PX = 420;
-const HEADER_PX = 34;
+/** Room above the first op; the lane names are a separate header that stays put while the ops scroll. */
+const HEADER_PX = 8;
+const HEAD_HEIGHT_PX = 34;
 
 /**
  * The ops to draw: all when there are at most `opsMax`, otherwise `opsMax` of them around the first
@@ -134,14 +138,17 @@ export function renderTimelineSvg(model: RunModel, window: OpWindow): TimelineSv
     `<svg xmlns="http://www.w3.org/2000/svg" class="timeline" width="${px(width)}" height="${px(height)}" data-header="${HEADER_PX}" data-base-height="${px(baseHeight)}" data-t0="${t0}" data-px-per-ns="${pxPerNs}" data-unit="${timeline.timeUnit}" data-zoom="${zoom}" role="img" aria-label="operation timeline">`,
   );
 
-  // Lane headers: which processes ran in each lane.
+  // Lane headers (which processes ran in each lane) in their own SVG, and the lane rules here.
+  const head: string[] = [`<svg xmlns="http://www.w3.org/2000/svg" class="timeline-head" width="${px(width)}" height="${HEAD_HEIGHT_PX}" role="img" aria-label="timeline lanes">`];
+  head.push(`<text class="lane-head" x="4" y="14">time</text><text class="lane-procs" x="${px(AXIS_WIDTH_PX)}" y="14">faults</text><text class="lane-procs" x="${px(lanesX + lanesWidth + 10)}" y="14">fault started, in time order</text>`);
   for (const lane of timeline.lanes) {
     const x = lanesX + lane.lane * (LANE_WIDTH_PX + LANE_GAP_PX);
     const processes = lane.processes.length > 4 ? `${lane.processes.slice(0, 4).join(', ')}, … (${lane.processes.length})` : lane.processes.join(', ');
-    parts.push(`<text class="lane-head" x="${px(x)}" y="14">${lane.processes.length === 1 ? `process ${lane.processes[0]}` : `lane ${lane.lane}`}</text>`);
-    if (lane.processes.length > 1) parts.push(`<text class="lane-procs" x="${px(x)}" y="27">processes ${escapeHtml(processes)}</text>`);
-    parts.push(`<line class="lane-rule" data-full="1" x1="${px(x - LANE_GAP_PX / 2)}" y1="${HEADER_PX}" x2="${px(x - LANE_GAP_PX / 2)}" y2="${px(height)}"/>`);
+    head.push(`<text class="lane-head" x="${px(x)}" y="14">${lane.processes.length === 1 ? `process ${lane.processes[0]}` : `lane ${lane.lane}`}</text>`);
+    if (lane.processes.length > 1) head.push(`<text class="lane-procs" x="${px(x)}" y="27">processes ${escapeHtml(processes)}</text>`);
+    parts.push(`<line class="lane-rule" data-full="1" x1="${px(x - LANE_GAP_PX / 2)}" y1="0" x2="${px(x - LANE_GAP_PX / 2)}" y2="${px(height)}"/>`);
   }
+  head.push('</svg>');
   parts.push(`<g class="axis-ticks"></g>`);
 
   // Fault bands behind the ops, only those overlapping the drawn window.
@@ -172,6 +179,7 @@ export function renderTimelineSvg(model: RunModel, window: OpWindow): TimelineSv
     const y0 = yOf(op.invokeNs);
     const y1 = yOf(op.completeNs ?? t1);
     parts.push(`<rect class="violation-band" data-y0="${px(y0)}" data-y1="${px(y1)}" data-pad="6" x="0" y="${px(Y(y0) - 6)}" width="${px(width)}" height="${px(Math.max(OP_HEIGHT_MIN_PX, (y1 - y0) * zoom) + 12)}" fill="${HIGHLIGHT_COLOUR}" fill-opacity="0.16"/>`);
+    parts.push(`<text class="violation-label" data-y0="${px(y0)}" x="${px(width - 8)}" y="${px(Y(y0) + 4)}" text-anchor="end" fill="${HIGHLIGHT_COLOUR}">${escapeHtml(`✗ violation: p${op.process} ${opLabel(op)} (op #${op.invokeIndex})`)}</text>`);
   }
 
   // The ops; each knows how much room its label has before the next op of its lane starts.
@@ -197,5 +205,5 @@ export function renderTimelineSvg(model: RunModel, window: OpWindow): TimelineSv
     );
   }
   parts.push('</svg>');
-  return { svg: parts.join('\n'), window, firstViolationAnchor, pxPerNs, initialZoom: zoom };
+  return { svg: parts.join('\n'), head: head.join(''), window, firstViolationAnchor, pxPerNs, initialZoom: zoom };
 }
