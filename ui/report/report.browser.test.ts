@@ -85,7 +85,7 @@ describe.skipIf(!HAS_CHROMIUM)(`HTML reports in headless Chromium (${HAS_CHROMIU
     expect((await offending.locator('text').textContent()) ?? '').toMatch(/→/);
     // The jump link brings it into view.
     await page.evaluate('window.scrollTo(0, 0)');
-    await page.locator('#timeline-scroll').evaluate((box) => (box.scrollTop = 0));
+    await page.evaluate("document.getElementById('timeline-scroll').scrollTop = 0");
     await page.locator('#jump-to-violation').click();
     await expect.poll(() => inView(page, `op-${staleIndex}`)).toBe(true);
     expect(new URL(page.url()).hash).toBe(`#op-${staleIndex}`);

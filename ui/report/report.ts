@@ -16,7 +16,7 @@ import { escapeHtml, ms } from './markup.js';
 import { REPORT_CSS, REPORT_SCRIPT } from './page.js';
 import { backgroundRule } from '../model/background.js';
 import { keyLinearization, staleness } from '../model/linearization.js';
-import { STATUS_KIND, statusLanes } from '../model/nodeStatus.js';
+import { readStatusEvents, STATUS_KIND, statusLanes } from '../model/nodeStatus.js';
 import { renderKeyView } from './keySvg.js';
 import { renderLatencySvg, renderStatusSvg, renderThroughputSvg, timeAxis } from './plotsSvg.js';
 import { renderSequenceSvg, SEQUENCE_ROWS_MAX } from './sequenceSvg.js';
@@ -55,11 +55,7 @@ export const SEQUENCE_FETCH_LIMIT = 20_000;
 /** Evidence ops listed per table; the rest are counted. */
 const EVIDENCE_ROWS_MAX = 60;
 const FAULT_ROWS_MAX = 500;
-/** Trace rows read for the status lanes at most, page by page; the page says when it stopped. */
-export const STATUS_TRACE_ROWS_MAX = 2_000_000;
-const STATUS_PAGE_ROWS = 50_000;
-/** Kernel kinds that carry no node status: skipped while reading the status events. */
-const NOT_STATUS = /^(msg|timer|disk)\.|^proc\.fault-point|^client\./;
+
 
 /** The instant a report centres on: the first offending op's invoke, else the first fault, else null. */
 export function focusOf(model: RunModel): number | null {
@@ -81,33 +77,6 @@ export function loadReportInput(source: RunSource, runId: number): ReportInput |
   return { model, trace, statusEvents: readStatusEvents(source, runId) };
 }
 
-/** The events status is read from, over the whole run, page by page (the trace is sorted by time). */
-function readStatusEvents(source: RunSource, runId: number): TraceEventRow[] {
-  const kept: TraceEventRow[] = [];
-  const keep = (event: TraceEventRow): void => {
-    if (!NOT_STATUS.test(event.kind)) kept.push(event);
-  };
-  let fromNs = 0;
-  for (let read = 0; read < STATUS_TRACE_ROWS_MAX; ) {
-    const page = source.trace(runId, { fromNs, limit: STATUS_PAGE_ROWS });
-    read += page.length;
-    const last = page[page.length - 1]?.time;
-    if (page.length < STATUS_PAGE_ROWS || last === undefined) {
-      page.forEach(keep);
-      break;
-    }
-    if (last === fromNs) {
-      // One instant fills a whole page (runs do not do this): keep what it gave and go past it.
-      page.forEach(keep);
-      fromNs = last + 1;
-      continue;
-    }
-    // The rows at the last instant may go on in the next page: read them there, from that instant.
-    for (const event of page) if (event.time < last) keep(event);
-    fromNs = last;
-  }
-  return kept;
-}
 
 function scenarioFacts(scenario: unknown): [string, string][] {
   if (scenario === null || typeof scenario !== 'object') return [];

@@ -48,7 +48,7 @@ const instance = render(<Viewer session={session} runId={runId} rows={50} cols={
 const firstFrame = instance.lastFrame() ?? '';
 const t2 = performance.now();
 const openCpu = process.cpuUsage(cpu0);
-if (!firstFrame.includes(`op 1/${ops}`)) throw new Error(`first frame does not show the run:\n${firstFrame}`);
+if (!firstFrame.includes(`op 1 of ${ops}`)) throw new Error(`first frame does not show the run:\n${firstFrame}`);
 
 /** Mean wall and CPU milliseconds per key, from the key press to its new frame. */
 async function pressAll(keys: readonly string[]): Promise<{ wall: number; cpu: number }> {
