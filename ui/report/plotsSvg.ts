@@ -130,6 +130,7 @@ export function renderThroughputSvg(timeline: Timeline, faults: readonly FaultBa
 /** A stable pale colour per status label, so equal statuses look equal across nodes. */
 function labelColour(label: string): string {
   if (label.startsWith('down')) return '#d6d8dc';
+  if (label === '') return '#f1f3f6';
   const word = label.split(' ')[0] ?? '';
   let hash = 0;
   for (const char of word) hash = (hash * 31 + char.charCodeAt(0)) >>> 0;
@@ -151,7 +152,8 @@ export function renderStatusSvg(lanes: StatusLanes, faults: readonly FaultBand[]
     const y = TOP_PX + row.get(segment.node)! * STATUS_ROW_PX + 2;
     // A label only where it fits: about 6 px per character.
     const fits = Math.floor((x1 - x0 - 6) / 6.8);
-    const text = fits >= 3 ? (segment.label.length > fits ? `${segment.label.slice(0, fits - 1)}…` : segment.label) : '';
+    const label = segment.label === '' ? 'no status yet' : segment.label;
+    const text = fits >= 3 ? (label.length > fits ? `${label.slice(0, fits - 1)}…` : label) : '';
     parts.push(
       `<g class="status-seg${segment.down !== null ? ' down' : ''}" data-node="${escapeHtml(segment.node)}"><title>${escapeHtml(`${segment.node} ${ms(segment.startNs)} – ${ms(segment.endNs)}: ${segment.label || '(no status reported)'}`)}</title>` +
         `<rect x="${px(x0)}" y="${px(y)}" width="${px(x1 - x0)}" height="${STATUS_ROW_PX - 4}" fill="${labelColour(segment.label)}" stroke="#fff" stroke-width="0.5"/>` +

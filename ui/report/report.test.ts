@@ -7,7 +7,7 @@ import { keyLinearization, staleness } from '../model/linearization.js';
 import { statusAt, statusLanes } from '../model/nodeStatus.js';
 import { checkHistory, toCheckerResult } from '../../checkers/linearizability.js';
 import { models } from '../../checkers/models/index.js';
-import { bigHistory, failingModel, failingTrace, historyOf, storedRun } from '../testing/fixtures.js';
+import { bigHistory, FAILING_OPS, failingModel, failingTrace, historyOf, storedRun } from '../testing/fixtures.js';
 import { escapeHtml, embedJson } from './markup.js';
 import { buildReport, focusOf } from './report.js';
 import { pickSequenceEvents, renderSequenceSvg, SEQUENCE_ROWS_MAX } from './sequenceSvg.js';
@@ -69,6 +69,16 @@ describe('HTML report', () => {
     expect(report.html).toContain('This run has 3000 operations; the timeline shows 200 of them');
     expect(report.html).toContain(`id="op-${model.timeline.ops[model.firstViolationOp!]!.invokeIndex}"`);
     expect(chooseWindow(model, 5_000)).toEqual({ from: 0, to: 3_000, capped: false });
+  });
+
+  it('gives a cluster run its own command as the repro, never `replay ID`', async () => {
+    const command = 'npm run --silent crucible -- cluster test --system raft --nodes 3';
+    const model = buildRunModel(storedRun({ id: 22, kind: 'cluster', seed: null, repro: command, verdict: 'invalid', checkers: failingModel().run.checkers }), historyOf(FAILING_OPS), []);
+    const { html } = await buildReport({ model, trace: [] });
+    expect(html).toContain(`<code class="repro" id="repro">${escapeHtml(command)}</code>`);
+    expect(html).not.toContain('replay 22');
+    const imported = buildRunModel(storedRun({ id: 23, kind: 'import', seed: null, repro: null }), historyOf(FAILING_OPS), []);
+    expect((await buildReport({ model: imported, trace: [] })).html).toContain('run 23 is an import run with no stored command to reproduce it');
   });
 
   it('says when a run kept no history', async () => {
