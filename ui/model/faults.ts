@@ -21,6 +21,8 @@ export interface FaultBand {
 
 /** Most bands kept; a run's scenario allows at most 10,000 fault events. */
 export const FAULT_BANDS_MAX = 20_000;
+/** Fault labels are cut here (a hostile field must not make a label of megabytes). */
+export const LABEL_LENGTH_MAX = 240;
 
 const PHASE_SUFFIXES: readonly [string, 'start' | 'stop' | 'skip'][] = [
   ['.start', 'start'],
@@ -112,7 +114,8 @@ function labelOf(kind: string, fields: Readonly<Record<string, unknown>>): strin
     else parts.push(`${name}=${String(value)}`);
   }
   const text = parts.join(' ');
-  return text.length > 80 ? `${text.slice(0, 79)}…` : text;
+  // Long enough for any partition of 15 nodes; views cut it to their width, the report never does.
+  return text.length > LABEL_LENGTH_MAX ? `${text.slice(0, LABEL_LENGTH_MAX - 1)}…` : text;
 }
 
 /** Kinds that last until something ends them, when no end is given. */

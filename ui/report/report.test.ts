@@ -215,6 +215,17 @@ describe('what the report says about the violation', () => {
     expect(ys[2]![0]).toBeCloseTo(3 * (ys[0]![1] - ys[0]![0]), 0);
   });
 
+  it('keeps fault labels whole: the label column is as wide as the longest', () => {
+    const label = { time: 1_000_000, kind: 'partition-bridge.start', fields: { event: 0, bridge: 'n2', left: 'n1,n5,n7,n9,n11', right: 'n3,n4,n6,n8,n10,n12' } };
+    const model = buildRunModel(storedRun(), historyOf(FAILING_OPS), [label]);
+    const svg = renderTimelineSvg(model, chooseWindow(model, 100)).svg;
+    const text = /<text class="fault-label"[^>]* x="([\d.]+)"[^>]*>([^<]*)<\/text>/.exec(svg)!;
+    expect(text[2]).toContain('right=n3,n4,n6,n8,n10,n12');
+    expect(text[2]).not.toContain('…');
+    const width = Number(/<svg [^>]*width="([\d.]+)"/.exec(svg)![1]);
+    expect(Number(text[1]) + text[2].length * 6.4).toBeLessThanOrEqual(width);
+  });
+
   it('plots latency and throughput with the fault bands, and node status lanes', async () => {
     const { html } = await buildReport({ model: failingModel(), trace: failingTrace() });
     expect(count(html, /<svg [^>]*class="plot latency"/g)).toBe(1);

@@ -37,7 +37,9 @@ const LANE_GAP_PX = 8;
 const AXIS_WIDTH_PX = 86;
 const FAULT_COLUMN_PX = 10;
 const FAULT_COLUMNS_MAX = 8;
+/** The label column is at least this wide, and wide enough for the longest fault label: never cut. */
 const LABELS_WIDTH_PX = 420;
+const LABEL_CHAR_PX = 6.4;
 /** Room above the first op; the lane names are a separate header that stays put while the ops scroll. */
 const HEADER_PX = 8;
 const HEAD_HEIGHT_PX = 34;
@@ -121,7 +123,8 @@ export function renderTimelineSvg(model: RunModel, window: OpWindow): TimelineSv
   const faultGutter = FAULT_COLUMN_PX * FAULT_COLUMNS_MAX;
   const lanesX = AXIS_WIDTH_PX + faultGutter + LANE_GAP_PX;
   const lanesWidth = laneCount * (LANE_WIDTH_PX + LANE_GAP_PX);
-  const width = lanesX + lanesWidth + LABELS_WIDTH_PX;
+  const longest = Math.max(0, ...model.bands.map((band) => `${formatTime(band.startNs, 'ns')} ${band.label}`.length));
+  const width = lanesX + lanesWidth + Math.max(LABELS_WIDTH_PX, longest * LABEL_CHAR_PX + 24);
   const t0 = ops[0]?.invokeNs ?? timeline.startNs;
   let t1 = t0;
   for (const op of ops) t1 = Math.max(t1, op.completeNs ?? op.invokeNs);

@@ -3,7 +3,7 @@ import React from 'react';
 import { Box, Text } from 'ink';
 import { statusAt, type StatusLanes } from '../model/nodeStatus.js';
 import type { RunModel } from '../model/run.js';
-import type { TraceWindow } from '../model/traceWindow.js';
+import { describeTraceEvent, type TraceWindow } from '../model/traceWindow.js';
 import { formatTime, type TimelineOp } from '../model/timeline.js';
 import { evidenceLines } from './evidenceLines.js';
 import { runLayout } from './layout.js';
@@ -142,8 +142,16 @@ export function RunScreen({ state, model, trace, visibleOps, status }: RunScreen
     );
   } else {
     const start = traceStart(trace.rows.length, trace.anchor, state.run.traceOffset, layout.traceRows);
+    // The marked row: a trace search's hit, else the first event at the cursor's time.
+    const hit = state.run.traceHit;
+    let marked = trace.anchor;
+    if (hit !== null) {
+      for (let row = trace.anchor; row < trace.rows.length && trace.rows[row]!.time === state.run.traceFocusNs; row++) {
+        if (describeTraceEvent(trace.rows[row]!, 10_000) === hit) marked = row;
+      }
+    }
     for (let row = start; row < Math.min(trace.rows.length, start + layout.traceRows); row++) {
-      traceRows.push(<Line key={row} segments={traceRow(trace.rows[row]!, cols, row === trace.anchor)} />);
+      traceRows.push(<Line key={row} segments={traceRow(trace.rows[row]!, cols, row === marked)} />);
     }
   }
   while (traceRows.length < layout.traceRows) traceRows.push(<Text key={`pad${traceRows.length}`}> </Text>);

@@ -206,6 +206,7 @@ describe('viewer state: run screen', () => {
     const state = keys(start(), ['tab', 'tab', '/', 'r', 'e', 'a', 'd', '-', 'o', 'k', 'enter'], searching);
     expect(asked).toEqual([['read-ok', model.timeline.ops[0]!.invokeNs]]);
     expect(state.run.traceFocusNs).toBe(71_000_000);
+    expect(state.run.traceHit).toBe('71.000ms n1 msg.send to=c0 type=read-ok');
     expect(state.run.pane).toBe('trace');
     expect(state.message).toContain('trace: 71.000ms n1 msg.send');
     // The timeline cursor moved to the op running then: the last one invoked at or before 71 ms.

@@ -35,6 +35,8 @@ export interface RunScreenState {
   showBackground: boolean;
   /** The instant the trace pane centres on after a trace search; null: the cursor op's invoke. */
   traceFocusNs: number | null;
+  /** The event a trace search found, as one line (the pane marks it among events at its instant). */
+  traceHit: string | null;
   pane: Pane;
   evidenceTop: number;
   /** Trace rows scrolled from the row nearest the cursor's time (negative: earlier). */
@@ -174,6 +176,7 @@ function freshRun(runId: number | null): RunScreenState {
     opFilter: '',
     showBackground: false,
     traceFocusNs: null,
+    traceHit: null,
   };
 }
 
@@ -344,7 +347,7 @@ function searchTrace(state: ViewerState, query: string, context: ViewerContext):
   const moved = moveTimeline(state, context, position, true);
   return {
     ...moved,
-    run: { ...moved.run, pane: 'trace', traceFocusNs: found.time, search },
+    run: { ...moved.run, pane: 'trace', traceFocusNs: found.time, traceHit: describeTraceEvent(found, 10_000), search },
     message: `trace: ${describeTraceEvent(found, 100)}`,
   };
 }
@@ -365,7 +368,7 @@ function moveTimeline(state: ViewerState, context: ViewerContext, target: number
   const count = visibleCount(context);
   const layout = runLayout(state.rows, (context.model?.violations.length ?? 0) > 0);
   const moved = moveCursor(state.run.cursor, state.run.top, count, layout.timelineRows, target, center);
-  return { ...state, run: { ...state.run, ...moved, traceOffset: 0, traceFocusNs: null } };
+  return { ...state, run: { ...state.run, ...moved, traceOffset: 0, traceFocusNs: null, traceHit: null } };
 }
 
 function reduceCommand(state: ViewerState, command: ViewerCommand, context: ViewerContext): ViewerState {
