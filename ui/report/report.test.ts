@@ -215,6 +215,14 @@ describe('what the report says about the violation', () => {
     expect(ys[2]![0]).toBeCloseTo(3 * (ys[0]![1] - ys[0]![0]), 0);
   });
 
+  it('opens at a zoom where nine ops in ten show their label', () => {
+    for (const model of [failingModel(), buildRunModel(storedRun(), bigHistory(300, 6), [])]) {
+      const svg = renderTimelineSvg(model, chooseWindow(model, 1_500)).svg;
+      const ops = count(svg, /<g class="op /g);
+      expect(count(svg, /visibility="hidden"/g)).toBeLessThanOrEqual(Math.floor(ops / 10));
+    }
+  });
+
   it('keeps fault labels whole: the label column is as wide as the longest', () => {
     const label = { time: 1_000_000, kind: 'partition-bridge.start', fields: { event: 0, bridge: 'n2', left: 'n1,n5,n7,n9,n11', right: 'n3,n4,n6,n8,n10,n12' } };
     const model = buildRunModel(storedRun(), historyOf(FAILING_OPS), [label]);

@@ -106,12 +106,17 @@ export function opTooltip(op: TimelineOp, unit: 'ns' | 'index'): string {
   return lines.join('\n');
 }
 
-/** The zoom the page opens at: the smallest power of two that gives the median op a few pixels. */
-function chooseZoom(ops: readonly TimelineOp[], pxPerNs: number, baseHeight: number): number {
+/**
+ * The zoom the page opens at: the smallest power of two at which nine ops in ten have room for
+ * their label and the median op is a few pixels tall, within a page height browsers draw well.
+ */
+function chooseZoom(ops: readonly TimelineOp[], rooms: readonly number[], pxPerNs: number, baseHeight: number): number {
   const durations = ops.filter((op) => op.completeNs !== null).map((op) => op.completeNs! - op.invokeNs).sort((a, b) => a - b);
   const median = durations[Math.floor(durations.length / 2)] ?? 0;
+  const sortedRooms = [...rooms].sort((a, b) => a - b);
+  const tenth = sortedRooms[Math.floor(sortedRooms.length / 10)] ?? LABEL_ROOM_PX;
   let zoom = 1;
-  while (zoom < 64 && median * pxPerNs * zoom < 6 && baseHeight * zoom * 2 <= 40_000) zoom *= 2;
+  while (zoom < 64 && (median * pxPerNs * zoom < 6 || tenth * zoom < LABEL_ROOM_PX) && baseHeight * zoom * 2 <= 40_000) zoom *= 2;
   return zoom;
 }
 
@@ -132,8 +137,12 @@ export function renderTimelineSvg(model: RunModel, window: OpWindow): TimelineSv
   const spanNs = Math.max(1, t1 - t0);
   const baseHeight = Math.min(BASE_HEIGHT_MAX_PX, Math.max(BASE_HEIGHT_MIN_PX, ops.length * PX_PER_OP));
   const pxPerNs = baseHeight / spanNs;
-  const zoom = chooseZoom(ops, pxPerNs, baseHeight);
   const yOf = (t: number): number => (Math.min(Math.max(t, t0), t1) - t0) * pxPerNs;
+  // Each op's room for its label: from its start to the next op of its lane.
+  const nextStart = new Map<number, number>();
+  for (const ids of timeline.laneOps) for (let i = 0; i < ids.length - 1; i++) nextStart.set(ids[i]!, timeline.ops[ids[i + 1]!]!.invokeNs);
+  const roomOf = (op: TimelineOp): number => (nextStart.has(op.id) ? yOf(nextStart.get(op.id)!) : baseHeight + 1000) - yOf(op.invokeNs);
+  const zoom = chooseZoom(ops, ops.map(roomOf), pxPerNs, baseHeight);
   const Y = (base: number): number => HEADER_PX + base * zoom;
   const height = HEADER_PX + baseHeight * zoom + 24;
   const parts: string[] = [];
@@ -187,13 +196,11 @@ export function renderTimelineSvg(model: RunModel, window: OpWindow): TimelineSv
 
   // The ops; each knows how much room its label has before the next op of its lane starts.
   let firstViolationAnchor: string | null = null;
-  const nextStart = new Map<number, number>();
-  for (const ids of timeline.laneOps) for (let i = 0; i < ids.length - 1; i++) nextStart.set(ids[i]!, timeline.ops[ids[i + 1]!]!.invokeNs);
   for (const op of ops) {
     const x = lanesX + op.lane * (LANE_WIDTH_PX + LANE_GAP_PX);
     const y0 = yOf(op.invokeNs);
     const y1 = op.completeNs === null ? yOf(t1) : yOf(op.completeNs);
-    const room = (nextStart.has(op.id) ? yOf(nextStart.get(op.id)!) : baseHeight + 1000) - y0;
+    const room = roomOf(op);
     const isHighlighted = highlighted.has(op.id);
     const id = `op-${op.invokeIndex}`;
     if (isHighlighted && op.id === model.firstViolationOp) firstViolationAnchor = id;
