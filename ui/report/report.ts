@@ -56,7 +56,6 @@ export const SEQUENCE_FETCH_LIMIT = 20_000;
 const EVIDENCE_ROWS_MAX = 60;
 const FAULT_ROWS_MAX = 500;
 
-
 /** The instant a report centres on: the first offending op's invoke, else the first fault, else null. */
 export function focusOf(model: RunModel): number | null {
   if (model.timeline.timeUnit !== 'ns') return null;
@@ -76,7 +75,6 @@ export function loadReportInput(source: RunSource, runId: number): ReportInput |
       : source.trace(runId, { fromNs: Math.max(0, focus - SEQUENCE_BEFORE_NS), toNs: focus + SEQUENCE_AFTER_NS, limit: SEQUENCE_FETCH_LIMIT });
   return { model, trace, statusEvents: readStatusEvents(source, runId) };
 }
-
 
 function scenarioFacts(scenario: unknown): [string, string][] {
   if (scenario === null || typeof scenario !== 'object') return [];
