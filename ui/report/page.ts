@@ -1,7 +1,7 @@
 // The report page's fixed parts: its stylesheet and its small script (hover details and the jump to
 // the first violation). Both are inlined, so the file opens with no network at all.
 import { FAULT_COLOURS, HIGHLIGHT_COLOUR, OUTCOME_COLOURS } from '../model/palette.js';
-import { LABEL_ROOM_PX, ZOOM_MAX } from './timelineSvg.js';
+import { LABEL_INSIDE_PX, LABEL_ROOM_PX, ZOOM_MAX } from './timelineSvg.js';
 
 export const REPORT_CSS = `
 :root { --ok: ${OUTCOME_COLOURS.ok}; --info: ${OUTCOME_COLOURS.info}; --fail: ${OUTCOME_COLOURS.fail}; --pending: ${OUTCOME_COLOURS.pending}; --hl: ${HIGHLIGHT_COLOUR}; --partition: ${FAULT_COLOURS.partition}; }
@@ -120,9 +120,10 @@ export const REPORT_SCRIPT = `
     svg.querySelectorAll('g.op').forEach(function (g) {
       var y0 = Number(g.dataset.y0), y1 = Number(g.dataset.y1), room = Number(g.dataset.room);
       var rect = g.querySelector('rect'), text = g.querySelector('text');
+      var h = Math.max(3, (y1 - y0) * zoom);
       rect.setAttribute('y', header + y0 * zoom);
-      rect.setAttribute('height', Math.max(3, (y1 - y0) * zoom));
-      text.setAttribute('y', header + y0 * zoom + 10);
+      rect.setAttribute('height', h);
+      text.setAttribute('y', header + y0 * zoom + (h >= ${LABEL_INSIDE_PX} ? 10 : h + 9));
       var shown = g.classList.contains('offending') || room * zoom >= ${LABEL_ROOM_PX}; 
       text.setAttribute('visibility', shown ? 'visible' : 'hidden');
     });

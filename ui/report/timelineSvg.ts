@@ -62,7 +62,9 @@ const PX_PER_OP = 8;
 const BASE_HEIGHT_MIN_PX = 500;
 const BASE_HEIGHT_MAX_PX = 6_000;
 /** A label needs this much room below its op's start to be drawn without touching the next. */
-export const LABEL_ROOM_PX = 12;
+export const LABEL_ROOM_PX = 14;
+/** An op at least this tall carries its label inside; a shorter one has it just below. */
+export const LABEL_INSIDE_PX = 13;
 /** Zoom steps the page offers; the largest keeps the SVG far below browsers' size limits. */
 export const ZOOM_MAX = 512;
 const OP_HEIGHT_MIN_PX = 3;
@@ -208,10 +210,12 @@ export function renderTimelineSvg(model: RunModel, window: OpWindow): TimelineSv
     const stroke = isHighlighted ? ` stroke="${HIGHLIGHT_COLOUR}" stroke-width="3"` : '';
     const label = opLabel(op);
     const shown = isHighlighted || room * zoom >= LABEL_ROOM_PX;
+    const h = Math.max(OP_HEIGHT_MIN_PX, (y1 - y0) * zoom);
+    const labelY = Y(y0) + (h >= LABEL_INSIDE_PX ? 10 : h + 9);
     parts.push(
       `<g class="${classes}" id="${id}" data-op="${op.id}" data-y0="${px(y0)}" data-y1="${px(y1)}" data-room="${px(room)}"><title>${escapeHtml(opTooltip(op, timeline.timeUnit))}</title>` +
-        `<rect x="${px(x)}" y="${px(Y(y0))}" width="${LANE_WIDTH_PX}" height="${px(Math.max(OP_HEIGHT_MIN_PX, (y1 - y0) * zoom))}" rx="2" fill="${OUTCOME_COLOURS[op.outcome]}"${stroke}/>` +
-        `<text x="${px(x + 4)}" y="${px(Y(y0) + 10)}"${shown ? '' : ' visibility="hidden"'}${isHighlighted ? ' class="offending-label"' : ''}>${escapeHtml(label.length > 26 ? `${label.slice(0, 25)}…` : label)}</text></g>`,
+        `<rect x="${px(x)}" y="${px(Y(y0))}" width="${LANE_WIDTH_PX}" height="${px(h)}" rx="2" fill="${OUTCOME_COLOURS[op.outcome]}"${stroke}/>` +
+        `<text x="${px(x + 4)}" y="${px(labelY)}"${shown ? '' : ' visibility="hidden"'}${isHighlighted ? ' class="offending-label"' : ''}>${escapeHtml(label.length > 26 ? `${label.slice(0, 25)}…` : label)}</text></g>`,
     );
   }
   parts.push('</svg>');
