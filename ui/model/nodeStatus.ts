@@ -5,6 +5,7 @@
 // Crashes, pauses and restarts come from the kernel's process events, for every system alike.
 import type { TraceEventRow } from '../../histories/store.js';
 import type { RunSource } from './run.js';
+import { scanTrace } from './traceWindow.js';
 import { naturalSort } from './cluster.js';
 
 /** The trace kind whose fields are a node's status record. */
@@ -34,6 +35,8 @@ const NODE_NAME = /^[a-z]+\d+$/i;
 const KERNEL_KIND = /^(msg|timer|disk|proc|client|fault)\./;
 /** Status segments kept at most per run: bounded, whatever the trace holds. */
 export const STATUS_SEGMENTS_MAX = 20_000;
+/** Status events kept at most when reading a run's trace. */
+export const STATUS_EVENTS_MAX = 1_000_000;
 
 function scalar(value: unknown): string | null {
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
@@ -147,36 +150,15 @@ export function statusAt(lanes: StatusLanes, t: number): Map<string, StatusSegme
   return at;
 }
 
-/** Trace rows read for the status lanes at most, page by page. */
-export const STATUS_TRACE_ROWS_MAX = 2_000_000;
-const STATUS_PAGE_ROWS = 50_000;
 /** Kernel kinds that carry no node status: skipped while reading the status events. */
 const NOT_STATUS = /^(msg|timer|disk)\.|^proc\.fault-point|^client\./;
 
-/** The events status is read from, over the whole run, page by page (the trace is sorted by time). */
-export function readStatusEvents(source: Pick<RunSource, 'trace'>, runId: number): TraceEventRow[] {
+/** The events status is read from, over the whole run (to `endNs`), in bounded queries. */
+export function readStatusEvents(source: Pick<RunSource, 'trace'>, runId: number, endNs: number): TraceEventRow[] {
   const kept: TraceEventRow[] = [];
-  const keep = (event: TraceEventRow): void => {
-    if (!NOT_STATUS.test(event.kind)) kept.push(event);
-  };
-  let fromNs = 0;
-  for (let read = 0; read < STATUS_TRACE_ROWS_MAX; ) {
-    const page = source.trace(runId, { fromNs, limit: STATUS_PAGE_ROWS });
-    read += page.length;
-    const last = page[page.length - 1]?.time;
-    if (page.length < STATUS_PAGE_ROWS || last === undefined) {
-      page.forEach(keep);
-      break;
-    }
-    if (last === fromNs) {
-      // One instant fills a whole page (runs do not do this): keep what it gave and go past it.
-      page.forEach(keep);
-      fromNs = last + 1;
-      continue;
-    }
-    // The rows at the last instant may go on in the next page: read them there, from that instant.
-    for (const event of page) if (event.time < last) keep(event);
-    fromNs = last;
-  }
+  scanTrace(source, runId, 0, endNs, (event) => {
+    if (!NOT_STATUS.test(event.kind) && kept.length < STATUS_EVENTS_MAX) kept.push(event);
+    return false;
+  });
   return kept;
 }

@@ -47,11 +47,17 @@ export function reproLineOf(run: Pick<StoredRun, 'id' | 'kind' | 'repro'>): stri
   return reproOf(run) ?? `run ${run.id} is a${run.kind === 'import' ? 'n' : ''} ${run.kind} run with no stored command to reproduce it`;
 }
 
+/** The end of a run: its last record, or its simulated length when longer (ns timelines). */
+export function runEndOf(model: Pick<RunModel, 'run' | 'timeline'>): number {
+  const simNs = model.timeline.timeUnit === 'ns' && model.run.simMs !== null ? Math.round(model.run.simMs * 1_000_000) : 0;
+  return Math.max(model.timeline.endNs, simNs);
+}
+
 /** Builds the model from a run and its parts (pure: the caller did the reading). */
 export function buildRunModel(run: StoredRun, history: readonly HistoryRecord[], faults: readonly FaultEvent[]): RunModel {
   const timeline = buildTimeline(history);
   // Bands left open reach the end of the run: the last record, or the run's simulated length.
-  const runEndNs = Math.max(timeline.endNs, timeline.timeUnit === 'ns' && run.simMs !== null ? Math.round(run.simMs * 1_000_000) : 0);
+  const runEndNs = runEndOf({ run, timeline });
   const bands = timeline.timeUnit === 'ns' ? buildFaultBands(faults, runEndNs) : [];
   const violations = violationsOf(run.checkers);
   const highlighted: number[] = [];

@@ -10,7 +10,7 @@ import { clusterAt, serverNodes } from '../model/cluster.js';
 import { describeEvidenceOp, prettyEvidence, type EvidenceOp, type Violation } from '../model/evidence.js';
 import { FAULT_COLOURS, OUTCOME_COLOURS, type FaultFamily } from '../model/palette.js';
 import type { RunModel, RunSource } from '../model/run.js';
-import { loadRunModel } from '../model/run.js';
+import { loadRunModel, runEndOf } from '../model/run.js';
 import { formatTime, opAtIndex } from '../model/timeline.js';
 import { escapeHtml, ms } from './markup.js';
 import { REPORT_CSS, REPORT_SCRIPT } from './page.js';
@@ -73,7 +73,7 @@ export function loadReportInput(source: RunSource, runId: number): ReportInput |
     focus === null
       ? source.trace(runId, { limit: SEQUENCE_ROWS_MAX * 4 })
       : source.trace(runId, { fromNs: Math.max(0, focus - SEQUENCE_BEFORE_NS), toNs: focus + SEQUENCE_AFTER_NS, limit: SEQUENCE_FETCH_LIMIT });
-  return { model, trace, statusEvents: readStatusEvents(source, runId) };
+  return { model, trace, statusEvents: readStatusEvents(source, runId, runEndOf(model)) };
 }
 
 function scenarioFacts(scenario: unknown): [string, string][] {
@@ -175,7 +175,7 @@ export async function buildReport(input: ReportInput, options: ReportOptions = {
   const perKey = perKeySection(model);
 
   // Plots over the whole run, on one time axis.
-  const runEndNs = Math.max(model.timeline.endNs, run.simMs !== null ? Math.round(run.simMs * 1_000_000) : 0);
+  const runEndNs = runEndOf(model);
   const axis = timeAxis(unit === 'ns' ? Math.min(model.timeline.startNs, 0) : model.timeline.startNs, unit === 'ns' ? runEndNs : model.timeline.endNs);
   const latency = unit === 'ns' && model.hasHistory ? renderLatencySvg(model.timeline, model.bands, axis, focusNs) : null;
   const throughput = unit === 'ns' && model.hasHistory ? renderThroughputSvg(model.timeline, model.bands, axis, focusNs) : null;

@@ -72,11 +72,13 @@ instance.unmount();
 
 // After the first frame: the node status lanes (the whole trace read once) and a trace search that
 // finds nothing (the worst case: it reads the whole trace after the cursor).
+const fresh = new ViewerSession(reader);
+fresh.model(runId);
 const s0 = performance.now();
-session.loadStatus(runId);
+fresh.loadStatus(runId);
 const s1 = performance.now();
 const state = { ...initialState({ rows: 50, cols: 160, runId }) };
-session.findTrace(state, 'no-such-event-anywhere', 0);
+fresh.findTrace(state, 'no-such-event-anywhere', 0);
 const s2 = performance.now();
 
 const r0 = performance.now();

@@ -5,8 +5,8 @@ import type { StoredRun, TraceEventRow } from '../../histories/store.js';
 import { backgroundRule, isBackgroundEvent } from '../model/background.js';
 import { serverNodes } from '../model/cluster.js';
 import { readStatusEvents, statusLanes, type StatusLanes } from '../model/nodeStatus.js';
-import { loadRunModel, type RunModel, type RunSource } from '../model/run.js';
-import { describeTraceEvent, traceAround, type TraceWindow } from '../model/traceWindow.js';
+import { loadRunModel, runEndOf, type RunModel, type RunSource } from '../model/run.js';
+import { describeTraceEvent, scanTrace, traceAround, type TraceWindow } from '../model/traceWindow.js';
 import { opFilterMatches, opIdAt, traceMatches, type ViewerContext, type ViewerState } from './state.js';
 
 /** Runs the list holds at most; the newest come first. */
@@ -14,9 +14,6 @@ export const LIST_RUNS_MAX = 10_000;
 /** Run models kept in memory: a 100,000-op run costs some tens of MB, so only a couple. */
 const MODELS_KEPT_MAX = 2;
 const TRACE_WINDOWS_KEPT_MAX = 8;
-/** A trace search reads forwards in pages of this many rows, and gives up after this many pages. */
-const SEARCH_PAGE_ROWS = 2_000;
-const SEARCH_PAGES_MAX = 500;
 
 export class ViewerSession {
   private runsCache: StoredRun[] | null = null;
@@ -83,22 +80,18 @@ export class ViewerSession {
     return window;
   }
 
-  /** The first shown trace event after `afterNs` whose text contains `query`, read page by page. */
+  /** The first shown trace event after `afterNs` whose text contains `query`, read in bounded queries. */
   findTrace(state: ViewerState, query: string, afterNs: number): TraceEventRow | null {
     const model = this.model(state.run.runId);
     if (model === null) return null;
     const keep = this.keeper(model, state);
     const needle = query.toLowerCase();
-    let fromNs = Math.floor(afterNs) + 1;
-    for (let page = 0; page < SEARCH_PAGES_MAX; page++) {
-      const rows = this.source.trace(model.run.id, { fromNs, limit: SEARCH_PAGE_ROWS });
-      for (const event of rows) if (keep(event) && describeTraceEvent(event, 10_000).toLowerCase().includes(needle)) return event;
-      if (rows.length < SEARCH_PAGE_ROWS) return null;
-      // Rows at the last instant may go on in the next page; they are read again from there.
-      const last = rows[rows.length - 1]!.time;
-      fromNs = last === fromNs ? last + 1 : last;
-    }
-    return null;
+    let found: TraceEventRow | null = null;
+    scanTrace(this.source, model.run.id, Math.floor(afterNs) + 1, runEndOf(model), (event) => {
+      if (keep(event) && describeTraceEvent(event, 10_000).toLowerCase().includes(needle)) found = event;
+      return found !== null;
+    });
+    return found;
   }
 
   /** The node status lanes of a run, once read (null until `loadStatus` has run for it). */
@@ -112,8 +105,8 @@ export class ViewerSession {
     if (model === null || runId === null) return null;
     let lanes = this.statuses.get(runId);
     if (lanes === undefined) {
-      const endNs = Math.max(model.timeline.endNs, model.run.simMs !== null ? Math.round(model.run.simMs * 1_000_000) : 0);
-      lanes = statusLanes(readStatusEvents(this.source, runId), serverNodes(model), endNs);
+      const endNs = runEndOf(model);
+      lanes = statusLanes(readStatusEvents(this.source, runId, endNs), serverNodes(model), endNs);
       this.statuses.set(runId, lanes);
     }
     return lanes;
