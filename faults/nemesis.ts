@@ -109,7 +109,8 @@ export class Nemesis {
       return;
     }
     const touched = outcome.touched === 'all' ? TOUCHED_ALL : outcome.touched.join(',');
-    const fields: FaultFields = { event: index, ...outcome.fields, touched };
+    // `group` and `instant` let a viewer draw any system's kind without a list of names.
+    const fields: FaultFields = { event: index, ...outcome.fields, touched, group: kind.groups[0] ?? 'other' };
     if (kind.instant) fields.instant = true;
     this.record({ kind: event.kind, phase: 'start', fields });
     if (!kind.instant) this.active.set(index, outcome);

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -142,10 +142,12 @@ describe('runs and bugs', () => {
 
   it('runs lists stored runs newest first, filtered, one JSON object per line', async () => {
     const path = join(directory, 'runs.db');
-    const empty = await cli(['runs', '--store', path], [runsCommand]);
-    expect(empty.code).toBe(0);
-    expect(empty.out[0]).toContain('No runs stored yet');
-    expect((await cli(['runs', '--store', path, '--json'], [runsCommand])).out).toEqual([]);
+    // A read-only command on a store that is not there: one line, exit 2, and no store created.
+    const missing = await cli(['runs', '--store', path], [runsCommand]);
+    expect(missing).toMatchObject({ code: 2, out: [] });
+    expect(missing.err).toEqual([expect.stringContaining(`no run store at ${path}`)]);
+    expect((await cli(['runs', '--store', path, '--json'], [runsCommand])).code).toBe(2);
+    expect(existsSync(path)).toBe(false);
 
     const store = RunStore.open(path);
     for (let seed = 1; seed <= 5; seed += 1) {
@@ -165,9 +167,11 @@ describe('runs and bugs', () => {
     store.close();
 
     const all = await cli(['runs', '--store', path, '--json'], [runsCommand]);
-    const rows = all.out.map((line) => JSON.parse(line) as { seed: number; system: string; verdict: string; checkers: object[] });
+    const rows = all.out.map((line) => JSON.parse(line) as { runId: number; seed: number; system: string; verdict: string; checkers: object[] });
+    const rowIds = rows.map((row) => row.runId);
     expect(rows.map((row) => row.seed)).toEqual([5, 4, 3, 2, 1]);
-    expect(rows[3]).toMatchObject({ system: 'raft', verdict: 'invalid', repro: 'crucible run --system x --seed 2' });
+    // A simulated run replays from the store by its id.
+    expect(rows[3]).toMatchObject({ system: 'raft', verdict: 'invalid', repro: `npm run --silent crucible -- replay ${rowIds[3]}` });
     expect(rows[3]!.checkers).toEqual([{ checker: 'linearizable', verdict: 'invalid', summary: 's' }]);
 
     const raft = await cli(['runs', '--store', path, '--json', '--system', 'raft', '--limit', '2'], [runsCommand]);

@@ -6,9 +6,24 @@ import { flagLabel } from './parse-args.js';
 export const EXIT_CODES_HELP =
   'Exit codes: 0 all checks valid, 1 a violation was found, 2 bad usage or bad input, 3 a checker could not decide.';
 
+/** A command's own exit-code line in its details replaces the general one: one line, never two. */
+const EXIT_LINE = /^Exit codes?:/m;
+
+/** A flag's default as help shows it; an empty default is no default, said in words. */
 function formatDefault(value: FlagSpec['default']): string {
-  if (Array.isArray(value)) return value.join(',');
-  return String(value);
+  const text = Array.isArray(value) ? value.join(',') : String(value);
+  return text === '' ? 'none' : text;
+}
+
+/**
+ * The default part of a flag's help: every optional flag that takes a value says what happens
+ * without it, either from its table or, when its description already says so, in those words.
+ */
+function defaultText(spec: FlagSpec): string {
+  if (spec.required === true) return ' (required)';
+  if (spec.type === 'boolean') return '';
+  if (spec.default !== undefined) return ` (default: ${formatDefault(spec.default)})`;
+  return /\bdefault\b/i.test(spec.description) ? '' : ' (default: not set)';
 }
 
 function table(rows: readonly [string, string][]): string[] {
@@ -18,9 +33,7 @@ function table(rows: readonly [string, string][]): string[] {
 
 function flagRow(spec: FlagSpec): [string, string] {
   const label = spec.type === 'boolean' && spec.name !== 'help' ? `--[no-]${spec.name}` : flagLabel(spec);
-  let text = spec.description;
-  if (spec.required === true) text += ' (required)';
-  else if (spec.default !== undefined && spec.type !== 'boolean') text += ` (default: ${formatDefault(spec.default)})`;
+  let text = spec.description + defaultText(spec);
   if (spec.type === 'list') text += ' [comma-separated]';
   return [spec.name === 'help' ? '-h, --help' : label, text];
 }
@@ -49,7 +62,7 @@ export function commandHelp(command: Command): string {
   lines.push('', 'Global flags:');
   lines.push(...table(GLOBAL_FLAGS.filter((spec) => !own.has(spec.name)).map(flagRow)));
   if (command.details !== undefined && command.details.length > 0) lines.push('', command.details);
-  lines.push('', EXIT_CODES_HELP);
+  if (command.details === undefined || !EXIT_LINE.test(command.details)) lines.push('', EXIT_CODES_HELP);
   return lines.join('\n');
 }
 

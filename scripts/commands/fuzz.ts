@@ -14,7 +14,7 @@ import { PLUGIN_FLAG, resolvePlugin } from '../lab/plugin.js';
 import { runRepro, SCENARIO_FLAGS, scenarioFlags, scenarioFromFlags, type ScenarioFlags } from '../lab/scenario-args.js';
 import { runCampaign, WORKERS_MAX } from '../fuzz/campaign.js';
 import type { CampaignConfig, SeedDone, ShrinkDone } from '../fuzz/executor.js';
-import { mergeStores, mergeLines } from '../fuzz/merge.js';
+import { mergeExitCode, mergeStores, mergeLines } from '../fuzz/merge.js';
 import { failureLine, progressLine, summaryJson, summaryLines, type CampaignSummary, type FailureReport } from '../fuzz/report.js';
 import { parseShard, shardSeeds, type Shard } from '../fuzz/shard.js';
 import { DEFAULT_TRACE_LIMIT } from '../lab/runner.js';
@@ -238,9 +238,7 @@ async function merge(args: Parameters<Command['run']>[0], context: CommandContex
   const result = mergeStores(sources, context.store);
   if (context.json) context.out(JSON.stringify(result));
   else for (const line of mergeLines(result)) context.out(line);
-  if (result.campaigns.some((campaign) => campaign.invalid > 0)) return EXIT.VIOLATION;
-  if (result.campaigns.some((campaign) => campaign.unknown > 0)) return EXIT.UNKNOWN;
-  return EXIT.OK;
+  return mergeExitCode(result);
 }
 
 export const command: Command = {

@@ -1,18 +1,16 @@
-// `crucible report` on a real failing Raft run: the command writes one self-contained HTML file,
-// and headless Chromium (Debian's /usr/bin/chromium through playwright-core, never a downloaded
-// browser) shows its timeline and evidence. The screenshot's path is printed.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+// `crucible report` on real failing Raft runs (one found by seed, and the 2-op capsule of the
+// corpus): the command writes one self-contained HTML file, and headless Chromium (Debian's
+// /usr/bin/chromium through playwright-core, never a downloaded browser) is driven through it as a
+// person reads it (ui/testing/reportBrowser.ts). The screenshots' paths are printed.
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { chromium } from 'playwright-core';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { RunStore } from '../../histories/store.js';
+import { CHROMIUM, HAS_CHROMIUM, NO_CHROMIUM, openReportBrowser, walkThroughReport } from '../../ui/testing/reportBrowser.js';
 import { cli, failingRaftRun } from './testing/failing-raft.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const HAS_CHROMIUM = existsSync(CHROMIUM);
-const SCREENSHOT = resolve('.crucible/screenshots/report-raft-stale-local-read.png');
+const CAPSULE = 'histories/corpus/raft-raft.stale-local-read-seed10-e5fae259d9f9f072.json';
 if (!HAS_CHROMIUM) console.warn(`Skipping the Chromium check of crucible report: ${CHROMIUM} is not installed (apt-get install -y chromium).`);
 
 let store: string;
@@ -54,60 +52,61 @@ describe('crucible report', () => {
     const missing = await cli('report', '4242', '--html', file, '--store', store);
     expect(missing.code).toBe(2);
     expect(missing.err).toEqual([expect.stringContaining('run 4242 is not in')]);
+    // A folder that does not exist is refused, not created.
+    const nowhere = join(mkdtempSync(join(tmpdir(), 'crucible-report-')), 'no', 'such', 'dir');
+    const absent = await cli('report', String(runId), '--html', join(nowhere, 'x.html'), '--store', store);
+    expect(absent.code).toBe(2);
+    expect(absent.err).toEqual([expect.stringContaining(`the folder ${nowhere} does not exist`)]);
+    expect(existsSync(join(nowhere, '..'))).toBe(false);
     const cap = await cli('report', String(runId), '--html', file, '--store', store, '--ops-max', '0');
     expect(cap.code).toBe(2);
     expect(cap.err[0]).toContain('--ops-max 0');
   });
 
-  it.skipIf(!HAS_CHROMIUM)(`opens in headless Chromium with the timeline and the evidence on the page${HAS_CHROMIUM ? '' : ` (skipped: no ${CHROMIUM}; apt-get install -y chromium)`}`, async () => {
+  it.skipIf(!HAS_CHROMIUM)(`a real failing Raft run: the page a person reads in Chromium${HAS_CHROMIUM ? '' : ` (${NO_CHROMIUM})`}`, async () => {
     if (!existsSync(file)) expect((await cli('report', String(runId), '--html', file, '--store', store)).code).toBe(1);
-    const userDataDir = mkdtempSync(join(tmpdir(), 'crucible-chromium-'));
-    const context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
-      viewport: { width: 1400, height: 1000 },
-    });
+    const browser = await openReportBrowser();
     try {
-      const outside: string[] = [];
-      await context.route('**/*', async (route) => {
-        if (route.request().url().startsWith('file:')) await route.continue();
-        else {
-          outside.push(route.request().url());
-          await route.abort();
-        }
-      });
-      const page = await context.newPage();
-      const errors: string[] = [];
-      page.on('pageerror', (error) => errors.push(error.message));
-      await page.goto(pathToFileURL(file).href);
+      const reader = RunStore.open(store, { readonly: true });
+      const ops = reader.getRun(runId)!.ops;
+      reader.close();
+      const page = await walkThroughReport(browser, file, `raft-${ops}-ops`, stuckIndexes()[0]!);
       expect(await page.locator('#repro').textContent()).toBe(`npm run --silent crucible -- replay ${runId}`);
-      // The timeline: ops in Jepsen's colours, the ones the checker could not place outlined.
-      expect(await page.locator('#timeline svg.timeline').isVisible()).toBe(true);
-      expect(await page.locator('svg.timeline g.op').count()).toBeGreaterThan(20);
-      const stuck = stuckIndexes();
-      expect(await page.locator('svg.timeline g.op.offending').count()).toBe(stuck.length);
-      // The evidence: the prefix, the op that cannot follow it and the model state before it.
-      const evidence = (await page.locator('#evidence').textContent()) ?? '';
-      expect(evidence).toContain('longest linearizable prefix');
-      expect(evidence).toContain('cannot follow it');
-      expect(await page.locator('#evidence tr.stuck').count()).toBe(stuck.length);
-      expect(await page.locator('#evidence tr.stuck').first().textContent()).toContain(`#${stuck[0]}`);
-      // The topology and the sequence diagram are drawn.
+      expect(await page.locator('svg.timeline g.op.offending').count()).toBe(stuckIndexes().length);
+      expect(await page.locator('#evidence tr.stuck').count()).toBe(stuckIndexes().length);
       expect(await page.locator('svg.topology g.node').count()).toBeGreaterThanOrEqual(3);
-      expect(await page.locator('svg.sequence g.msg').count()).toBeGreaterThan(10);
-      await page.locator('#jump-to-violation').click();
-      await expect.poll(() => page.evaluate(`(() => { const box = document.getElementById('op-${stuck[0]}').getBoundingClientRect(); return box.top >= 0 && box.bottom <= window.innerHeight; })()`)).toBe(true);
-      await page.evaluate('window.scrollTo(0, 0)');
-      mkdirSync(resolve('.crucible/screenshots'), { recursive: true });
-      await page.screenshot({ path: SCREENSHOT, fullPage: true });
-      console.log(`report screenshot: ${SCREENSHOT}`);
-      expect(existsSync(SCREENSHOT)).toBe(true);
-      expect(errors).toEqual([]);
-      expect(outside).toEqual([]);
     } finally {
-      await context.close();
-      rmSync(userDataDir, { recursive: true, force: true });
+      await browser.close();
+    }
+  });
+
+  it.skipIf(!HAS_CHROMIUM)(`the 2-op stale read of the corpus capsule, background traffic hidden until asked${HAS_CHROMIUM ? '' : ` (${NO_CHROMIUM})`}`, async () => {
+    const capsuleStore = join(mkdtempSync(join(tmpdir(), 'crucible-capsule-')), 'runs.db');
+    const replay = await cli('replay', CAPSULE, '--store', capsuleStore, '--json');
+    expect(replay.code).toBe(1);
+    const capsuleRun = (JSON.parse(replay.out[0]!) as { runId: number }).runId;
+    const reader = RunStore.open(capsuleStore, { readonly: true });
+    const run = reader.getRun(capsuleRun)!;
+    reader.close();
+    expect(run.ops).toBe(2);
+    const stale = (run.checkers.find((result) => result.checker === 'linearizable')!.evidence as { stuck: { invokeIndex: number }[] }).stuck[0]!.invokeIndex;
+    const html = join(mkdtempSync(join(tmpdir(), 'crucible-report-')), 'capsule.html');
+    expect((await cli('report', String(capsuleRun), '--html', html, '--store', capsuleStore)).code).toBe(1);
+    const browser = await openReportBrowser();
+    try {
+      const page = await walkThroughReport(browser, html, 'capsule-2-ops', stale);
+      // The read that found nothing says so.
+      expect(await page.locator(`#op-${stale} text`).textContent()).toContain('null (absent)');
+      const rows = (): Promise<number> => page.locator('svg.sequence g.row:visible').count();
+      const quiet = await rows();
+      await page.locator('#seq-background').check();
+      expect(await rows()).toBeGreaterThan(quiet);
+      expect(await page.locator('svg.sequence g.row.bg:visible').count()).toBeGreaterThan(0);
+      await page.locator('#seq-background').uncheck();
+      expect(await rows()).toBe(quiet);
+      expect(await page.locator('svg.sequence g.row.bg:visible').count()).toBe(0);
+    } finally {
+      await browser.close();
     }
   });
 });

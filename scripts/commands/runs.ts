@@ -1,7 +1,8 @@
 // `crucible runs [--system S] [--verdict V] [--limit N]`: the stored runs, newest first.
 import { EXIT, UsageError, type Command } from '../cli/command.js';
-import { openRunStoreForReading } from '../cli/store-path.js';
 import type { StoredRun } from '../../histories/store.js';
+import { reproOf } from '../../ui/model/run.js';
+import { openStoreOrFail } from './view.js';
 
 const VERDICTS = ['valid', 'invalid', 'unknown'] as const;
 export const RUNS_LIMIT_MAX = 10_000;
@@ -25,7 +26,7 @@ export function runSummary(run: StoredRun): Record<string, unknown> {
     bug: run.bug,
     codeVersion: run.codeVersion,
     kept: run.kept,
-    repro: run.repro,
+    repro: reproOf(run),
   };
 }
 
@@ -56,7 +57,8 @@ export const command: Command = {
     { name: 'limit', type: 'int', valueName: 'N', default: 20, description: `At most N runs (1 to ${RUNS_LIMIT_MAX})` },
   ],
   details: [
-    'Reads the run store (--store). With --json: one object per line, newest first, with runId,',
+    'Reads the run store (--store); a store that does not exist is an error (exit 2), never created.',
+    'With --json: one object per line, newest first, with runId,',
     'system, seed, verdict, checkers, ops, events, faults, fingerprint and repro.',
     'Open a run with `crucible view RUN_ID` or `crucible report RUN_ID --html FILE`.',
   ].join('\n'),
@@ -67,11 +69,9 @@ export const command: Command = {
     }
     const limit = args.flags.limit as number;
     if (limit < 1 || limit > RUNS_LIMIT_MAX) throw new UsageError(`--limit ${limit}: expected 1 to ${RUNS_LIMIT_MAX}`);
-    const store = openRunStoreForReading(context.store);
-    if (store === null) {
-      if (!context.json) context.out(`No runs stored yet (${context.store}).`);
-      return EXIT.OK;
-    }
+    // A read-only command: a store that is not there is said (a typo in --store must not look like
+    // an empty store), and never created.
+    const store = openStoreOrFail(context);
     try {
       const filter: { system?: string; verdict?: string; limit: number } = { limit };
       if (args.flags.system !== undefined) filter.system = args.flags.system as string;

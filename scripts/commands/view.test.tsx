@@ -54,15 +54,18 @@ describe('crucible view', () => {
     for (const line of result.out) expect(line).not.toContain('\n');
   });
 
-  it('answers --json with the run summary and lists runs without an id', async () => {
+  it('answers --json with the run summary, and opens the newest run without an id (as the README says)', async () => {
     const json = await cli('view', String(runId), '--store', store, '--json');
     expect(json.code).toBe(1);
     const summary = JSON.parse(json.out[0]!) as Record<string, any>;
     expect(summary).toMatchObject({ runId, system: 'raft', verdict: 'invalid', historyKept: true });
     expect(summary.firstViolation.index).toBeGreaterThanOrEqual(0);
-    const list = await cli('view', '--store', store);
-    expect(list.code).toBe(0);
-    expect(list.out[0]).toMatch(new RegExp(`^#${runId} .* raft seed \\d+ invalid`));
+    const newest = reader.listRuns({ limit: 1 })[0]!.id;
+    const bare = await cli('view', '--store', store, '--json');
+    expect(JSON.parse(bare.out[0]!)).toMatchObject({ runId: newest });
+    const plain = await cli('view', '--store', store);
+    expect(plain.out[0]).toBe(`npm run --silent crucible -- replay ${newest}`);
+    expect(plain.out.some((line) => line.startsWith(`run #${newest}  system raft`))).toBe(true);
   });
 
   it('says clearly what is wrong with bad input', async () => {

@@ -6,8 +6,8 @@ import { openRunStoreForReading } from '../cli/store-path.js';
 import type { RunStore, RunVerdict } from '../../histories/store.js';
 import { loadRunModel, type RunModel } from '../../ui/model/run.js';
 import { formatTime } from '../../ui/model/timeline.js';
-import { LIST_RUNS_MAX, ViewerSession } from '../../ui/viewer/session.js';
-import { runListLines, runSummaryLines } from '../../ui/viewer/summary.js';
+import { ViewerSession } from '../../ui/viewer/session.js';
+import { runSummaryLines } from '../../ui/viewer/summary.js';
 import type { ViewerProps } from '../../ui/viewer/Viewer.js';
 
 /** The exit code a run's verdict asks for: 0 valid, 1 invalid, 3 unknown. */
@@ -31,6 +31,13 @@ export function openStoreOrFail(context: CommandContext): RunStore {
   return store;
 }
 
+/** The newest stored run's id, or a UsageError when the store holds none. */
+export function newestRunId(store: RunStore, context: CommandContext): number {
+  const newest = store.listRuns({ limit: 1 })[0];
+  if (newest === undefined) throw new UsageError(`no runs stored in ${context.store}: make one first (crucible run --system raft --seed 1)`);
+  return newest.id;
+}
+
 /** The run's model, or a UsageError saying how to find a run that exists. */
 export function modelOrFail(store: RunStore, runId: number, context: CommandContext): RunModel {
   const model = loadRunModel(store, runId);
@@ -48,6 +55,7 @@ export function runSummaryJson(model: RunModel): Record<string, unknown> {
     seed: run.seed,
     verdict: run.verdict,
     repro: model.repro,
+    reproLine: model.reproLine,
     ops: run.ops,
     events: run.events,
     faults: run.faults,
@@ -93,36 +101,34 @@ export const command: Command = {
   summary: 'Browse stored runs: timeline, faults, evidence and trace (plain summary without a terminal)',
   usage: 'crucible view [RUN_ID] [--json]',
   flags: [],
-  positionals: [{ name: 'RUN_ID', description: 'The run to open (from `crucible runs`); without it, the run list' }],
+  positionals: [{ name: 'RUN_ID', description: 'The run to open (from `crucible runs`); without it, the newest run' }],
   details: [
-    'At a terminal: an ink viewer. The run list (newest first; f filters by system and verdict, Enter',
-    'opens a run) and the run screen: a timeline with a lane per client process (ok blue, info orange,',
-    'fail pink, pending grey), fault bands in the gutter, the node that served each op, the verdicts and',
-    'the evidence (offending ops highlighted), and the trace around the cursor. Keys: arrows or j/k,',
-    'PgUp/PgDn, g/G, / search with n/N, e first violation, Tab between panes, f filter, ? help, q quit.',
-    'Without a terminal (or with --json): a summary of the run, first and last line the replay command,',
-    'exiting 0 valid, 1 invalid, 3 unknown; without RUN_ID, the run list. The viewer itself exits 0.',
+    'At a terminal: an ink viewer, open on RUN_ID (or the newest run); Esc goes to the run list (newest',
+    'first; f filters it by system and verdict, Enter opens a run). The run screen: a timeline with a lane',
+    'per client process (ok ● blue, info ▲ orange, fail ✕ pink, pending ○ grey), fault bands in the gutter,',
+    'the node that served each op, each node\'s status at the cursor, the verdicts and the evidence',
+    '(offending ops highlighted), and the trace around the cursor (timer ticks and heartbeat-like messages',
+    'hidden until b). Keys: arrows or j/k, PgUp/PgDn, g/G, / search (ops, or the trace in the trace pane)',
+    'with n/N, e first violation, Tab between panes, f filter (ops by key:K p:N node:N in the timeline,',
+    'the trace by node and kind in the trace pane), b background, ? help, q quit.',
+    'Without a terminal (or with --json): a summary of the run, first and last line its repro command,',
+    'exiting 0 valid, 1 invalid, 3 unknown (2 when there is no such run). The viewer itself exits 0.',
+    '`crucible runs` lists the stored runs.',
   ].join('\n'),
   async run(args, context) {
     if (args.positionals.length > 1) throw new UsageError(`expected at most one RUN_ID, got ${args.positionals.length}: ${args.positionals.join(' ')}`);
-    const runId = parseRunId(args.positionals[0]);
     const store = openStoreOrFail(context);
     try {
+      // Without an id, the newest run (as the README says); the run list is one Esc away.
+      const runId = parseRunId(args.positionals[0]) ?? newestRunId(store, context);
       const terminal = context.isTTY && process.stdin.isTTY === true && !context.json;
-      if (runId !== undefined && !terminal) {
+      if (!terminal) {
         const model = modelOrFail(store, runId, context);
         if (context.json) context.out(JSON.stringify(runSummaryJson(model)));
         else for (const line of runSummaryLines(model)) context.out(line);
         return verdictExit(model.run.verdict);
       }
-      if (runId === undefined && !terminal) {
-        const runs = store.listRuns({ limit: LIST_RUNS_MAX });
-        if (context.json) for (const run of runs) context.out(JSON.stringify({ runId: run.id, system: run.system, seed: run.seed, verdict: run.verdict, ops: run.ops, faults: run.faults, createdAt: run.createdAt, repro: `npm run --silent crucible -- replay ${run.id}` }));
-        else if (runs.length === 0) context.out(`No runs stored in ${context.store}.`);
-        else for (const line of runListLines(runs)) context.out(line);
-        return EXIT.OK;
-      }
-      if (runId !== undefined && store.getRun(runId) === undefined) throw new UsageError(`run ${runId} is not in ${context.store}: \`crucible runs\` lists the stored runs`);
+      if (store.getRun(runId) === undefined) throw new UsageError(`run ${runId} is not in ${context.store}: \`crucible runs\` lists the stored runs`);
       return await interactive(store, runId, context);
     } finally {
       store.close();

@@ -2,7 +2,7 @@
 // into one store, skipping runs it already has, then says per campaign which seeds are covered,
 // which are missing, and which failed.
 import { existsSync } from 'node:fs';
-import { UsageError } from '../cli/command.js';
+import { EXIT, UsageError } from '../cli/command.js';
 import { LIST_LIMIT_MAX, RunStore, type NewRun, type StoredRun } from '../../histories/store.js';
 
 export interface CampaignCoverage {
@@ -155,6 +155,22 @@ export function mergeStores(sources: readonly string[], targetPath: string): Mer
   }
 }
 
+/** Seeds missing from every campaign of a merge. */
+export function missingSeeds(result: MergeResult): number {
+  return result.campaigns.reduce((sum, campaign) => sum + campaign.missing, 0);
+}
+
+/**
+ * The exit code of a merge: 1 when a campaign found a violation; 3 when any is undecided, either
+ * by a checker or because seeds are missing (the shards did not cover the campaign, so it cannot be
+ * called valid); 0 only when every seed of every campaign is there and valid.
+ */
+export function mergeExitCode(result: MergeResult): number {
+  if (result.campaigns.some((campaign) => campaign.invalid > 0)) return EXIT.VIOLATION;
+  if (result.campaigns.some((campaign) => campaign.unknown > 0) || missingSeeds(result) > 0) return EXIT.UNKNOWN;
+  return EXIT.OK;
+}
+
 export function mergeLines(result: MergeResult): string[] {
   const lines = [`merged into ${result.target}: ${result.copied} runs copied, ${result.skipped} already there`];
   for (const campaign of result.campaigns) {
@@ -162,8 +178,10 @@ export function mergeLines(result: MergeResult): string[] {
       `campaign ${campaign.campaign}: ${campaign.system}${campaign.bug === null ? '' : ` with ${campaign.bug}`}, seeds ${campaign.seedStart}..${campaign.seedStart + campaign.seeds - 1}: ` +
         `${campaign.covered}/${campaign.seeds} covered by shards ${campaign.shards.join(' ')}; ${campaign.valid} valid, ${campaign.invalid} invalid, ${campaign.unknown} unknown`,
     );
-    if (campaign.missing > 0) lines.push(`  missing ${campaign.missing} seeds: ${campaign.missingSample.join(' ')}${campaign.missing > campaign.missingSample.length ? ' ...' : ''}`);
+    if (campaign.missing > 0) lines.push(`  missing ${campaign.missing} seeds: ${campaign.missingSample.join(' ')}${campaign.missing > campaign.missingSample.length ? ' ...' : ''} (merge every shard's store; the campaign is incomplete until then)`);
     for (const failure of campaign.failures) lines.push(`  ${failure.repro ?? `run ${failure.runId}`}  # seed ${failure.seed} failed (run ${failure.runId})`);
   }
+  const missing = missingSeeds(result);
+  if (missing > 0) lines.push(`incomplete: ${missing} seed${missing === 1 ? '' : 's'} missing, so the campaign cannot be called valid (exit 3)`);
   return lines;
 }

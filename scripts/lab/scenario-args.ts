@@ -12,7 +12,7 @@ export const SCENARIO_FLAGS: FlagSpec[] = [
   { name: 'scenario', type: 'string', valueName: 'FILE', description: 'A scenario file (JSON); other flags override its fields' },
   { name: 'faults', type: 'list', valueName: 'LIST', description: 'Fault kinds or groups drawn from the seed, comma-separated, or all' },
   { name: 'swarm', type: 'boolean', description: 'Swarm mode: the seed also draws which fault kinds are on and how hard' },
-  { name: 'bug', type: 'string', valueName: 'NAME', description: 'Switch on a planted bug (full name, e.g. raft.stale-local-read)' },
+  { name: 'bug', type: 'string', valueName: 'NAME', description: 'Switch on a planted bug, by its full name as `crucible bugs` lists it' },
   { name: 'nodes', type: 'int', valueName: 'K', description: 'Cluster size (default: the system default)' },
   { name: 'ops', type: 'int', valueName: 'M', description: 'Client operations at most, all clients together' },
   { name: 'clients', type: 'int', valueName: 'C', description: 'Client processes' },

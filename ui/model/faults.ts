@@ -21,6 +21,8 @@ export interface FaultBand {
 
 /** Most bands kept; a run's scenario allows at most 10,000 fault events. */
 export const FAULT_BANDS_MAX = 20_000;
+/** Fault labels are cut here (a hostile field must not make a label of megabytes). */
+export const LABEL_LENGTH_MAX = 240;
 
 const PHASE_SUFFIXES: readonly [string, 'start' | 'stop' | 'skip'][] = [
   ['.start', 'start'],
@@ -51,24 +53,35 @@ const ENDERS: Readonly<Record<string, readonly string[]>> = {
   heal: [''],
   restart: ['crash', 'kill'],
   resume: ['pause'],
-  'member-add': ['member-remove'],
 };
-/** Instants: never a band even when fields carry a duration. */
-const INSTANTS = new Set(['clock-jump', 'member-add', 'leader-transfer', 'transfer-leader']);
+/** The kernel's one instant kind, for rows written before the nemesis recorded `instant` on every start. */
+const KERNEL_INSTANTS = new Set(['clock-jump']);
+
+/** Instants are never a band even when fields carry a duration: the nemesis says which kinds are. */
+function isInstant(kind: string, fields: Readonly<Record<string, unknown>>): boolean {
+  return fields.instant === true || KERNEL_INSTANTS.has(kind);
+}
+
+const FAMILIES: ReadonlySet<string> = new Set(['partition', 'process', 'clock', 'disk', 'network', 'membership']);
 
 function bareKind(kind: string): string {
   return kind.startsWith('fault.') ? kind.slice('fault.'.length) : kind;
 }
 
-/** The family of a fault kind, by its leading word. */
-export function faultFamily(kind: string): FaultFamily {
+/**
+ * The family of a fault: the group its kind recorded (every kind says its own, faults/kind.ts), or
+ * for the kernel's kinds and older rows, by the kind's leading word; a system's kind whose group is
+ * no family of ours is `other`.
+ */
+export function faultFamily(kind: string, fields: Readonly<Record<string, unknown>> = {}): FaultFamily {
+  const group = fields.group;
+  if (typeof group === 'string') return FAMILIES.has(group) ? (group as FaultFamily) : 'other';
   const bare = bareKind(kind);
   if (bare.startsWith('partition') || bare === 'heal' || bare.startsWith('isolate')) return 'partition';
   if (/^(crash|restart|pause|resume|kill)/.test(bare)) return 'process';
   if (bare.startsWith('clock')) return 'clock';
   if (bare.startsWith('disk')) return 'disk';
   if (/^(drop|dup|reorder|delay|clog|network|link)/.test(bare)) return 'network';
-  if (/^(member|leader|transfer)/.test(bare)) return 'membership';
   return 'other';
 }
 
@@ -112,15 +125,16 @@ function labelOf(kind: string, fields: Readonly<Record<string, unknown>>): strin
     else parts.push(`${name}=${String(value)}`);
   }
   const text = parts.join(' ');
-  return text.length > 80 ? `${text.slice(0, 79)}…` : text;
+  // Long enough for any partition of 15 nodes; views cut it to their width, the report never does.
+  return text.length > LABEL_LENGTH_MAX ? `${text.slice(0, LABEL_LENGTH_MAX - 1)}…` : text;
 }
 
 /** Kinds that last until something ends them, when no end is given. */
-function lastsUntilEnded(bare: string): boolean {
-  const family = faultFamily(bare);
-  if (INSTANTS.has(bare)) return false;
+function lastsUntilEnded(bare: string, fields: Readonly<Record<string, unknown>>): boolean {
+  const family = faultFamily(bare, fields);
+  if (isInstant(bare, fields)) return false;
   if (bare === 'heal' || bare === 'restart' || bare === 'resume') return false;
-  return family === 'partition' || family === 'process' || family === 'network' || family === 'disk' || bare === 'member-remove' || bare === 'clock-offset' || bare === 'clock-drift';
+  return family === 'partition' || family === 'process' || family === 'network' || family === 'disk' || family === 'membership' || bare === 'clock-offset' || bare === 'clock-drift';
 }
 
 /**
@@ -159,7 +173,7 @@ export function buildFaultBands(events: readonly FaultEvent[], endNs: number): F
       // (a restart of a node that never crashed here) is drawn as a point.
       if (closed > 0 || phase === 'stop' || kind === 'heal') continue;
     }
-    const family = faultFamily(kind);
+    const family = faultFamily(kind, fields);
     if (family === 'partition') {
       // One partition is in force at a time: a new one replaces the one before.
       for (let i = open.length - 1; i >= 0; i--) {
@@ -172,11 +186,11 @@ export function buildFaultBands(events: readonly FaultEvent[], endNs: number): F
     }
     const band: FaultBand = { kind, family, label: labelOf(kind, fields), startNs: event.time, endNs: null, open: false, fields };
     if (node !== undefined) band.node = node;
-    const fieldEnd = INSTANTS.has(kind) ? null : endFromFields(event.time, fields);
+    const fieldEnd = isInstant(kind, fields) ? null : endFromFields(event.time, fields);
     if (fieldEnd !== null) {
       band.endNs = fieldEnd;
-    } else if (phase === 'start' || lastsUntilEnded(kind)) {
-      if (!INSTANTS.has(kind)) {
+    } else if (phase === 'start' || lastsUntilEnded(kind, fields)) {
+      if (!isInstant(kind, fields)) {
         band.endNs = Math.max(event.time, endNs);
         band.open = true;
         open.push(band);

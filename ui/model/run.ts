@@ -19,8 +19,10 @@ export interface RunModel {
   highlighted: number[];
   /** The earliest offending op of the first violation, or null when the evidence names none. */
   firstViolationOp: number | null;
-  /** The command that replays the run; every summary starts with it. */
-  repro: string;
+  /** The command that reproduces the run, or null when none does (an imported history). */
+  repro: string | null;
+  /** What a summary prints first: the command, or a sentence saying why there is none. */
+  reproLine: string;
   /** True when the history was kept (failing runs, or runs saved with --keep). */
   hasHistory: boolean;
 }
@@ -30,11 +32,32 @@ export function replayCommand(runId: number): string {
   return `npm run --silent crucible -- replay ${runId}`;
 }
 
+/**
+ * The command that reproduces a stored run. A simulated run replays from the store by its id; a
+ * cluster run has no seed to replay, so its own stored command (the `cluster test` that made it) is
+ * the repro; an imported history has none unless the importer stored one.
+ */
+export function reproOf(run: Pick<StoredRun, 'id' | 'kind' | 'repro'>): string | null {
+  if (run.kind === 'sim') return replayCommand(run.id);
+  return run.repro !== null && run.repro !== '' ? run.repro : null;
+}
+
+/** The repro command, or one sentence saying why a run has none. */
+export function reproLineOf(run: Pick<StoredRun, 'id' | 'kind' | 'repro'>): string {
+  return reproOf(run) ?? `run ${run.id} is a${run.kind === 'import' ? 'n' : ''} ${run.kind} run with no stored command to reproduce it`;
+}
+
+/** The end of a run: its last record, or its simulated length when longer (ns timelines). */
+export function runEndOf(model: Pick<RunModel, 'run' | 'timeline'>): number {
+  const simNs = model.timeline.timeUnit === 'ns' && model.run.simMs !== null ? Math.round(model.run.simMs * 1_000_000) : 0;
+  return Math.max(model.timeline.endNs, simNs);
+}
+
 /** Builds the model from a run and its parts (pure: the caller did the reading). */
 export function buildRunModel(run: StoredRun, history: readonly HistoryRecord[], faults: readonly FaultEvent[]): RunModel {
   const timeline = buildTimeline(history);
   // Bands left open reach the end of the run: the last record, or the run's simulated length.
-  const runEndNs = Math.max(timeline.endNs, timeline.timeUnit === 'ns' && run.simMs !== null ? Math.round(run.simMs * 1_000_000) : 0);
+  const runEndNs = runEndOf({ run, timeline });
   const bands = timeline.timeUnit === 'ns' ? buildFaultBands(faults, runEndNs) : [];
   const violations = violationsOf(run.checkers);
   const highlighted: number[] = [];
@@ -57,7 +80,8 @@ export function buildRunModel(run: StoredRun, history: readonly HistoryRecord[],
     violations,
     highlighted,
     firstViolationOp: highlighted.length > 0 ? highlighted[0]! : null,
-    repro: replayCommand(run.id),
+    repro: reproOf(run),
+    reproLine: reproLineOf(run),
     hasHistory: history.length > 0,
   };
 }

@@ -122,3 +122,21 @@ describe('timeline model', () => {
     expect(opMatches(timeline.ops[1]!, ' ')).toBe(false);
   });
 });
+
+describe('lane order', () => {
+  it('puts lanes in process order, whichever process invoked first', () => {
+    const timeline = buildTimeline(
+      records([
+        [2, 'invoke', 'read', null, 1],
+        [0, 'invoke', 'write', 1, 2],
+        [1, 'invoke', 'write', 2, 3],
+        [2, 'ok', 'read', null, 4],
+        [0, 'ok', 'write', 1, 5],
+        [1, 'ok', 'write', 2, 6],
+      ]),
+    );
+    expect(timeline.lanes.map((lane) => lane.processes)).toEqual([[0], [1], [2]]);
+    expect(timeline.ops.map((op) => [op.process, op.lane])).toEqual([[2, 2], [0, 0], [1, 1]]);
+    expect(timeline.laneOps).toEqual([[1], [2], [0]]);
+  });
+});

@@ -143,9 +143,15 @@ function assignLanes(ops: TimelineOp[]): { lanes: Lane[]; laneOps: number[][] } 
     lanes[lane]!.processes.push(life.process);
     laneOfProcess.set(life.process, lane);
   }
+  // Lanes in process order (the lane of process 0 first), not in the order lanes were opened.
+  const order = lanes.map((lane) => lane.lane).sort((a, b) => lanes[a]!.processes[0]! - lanes[b]!.processes[0]!);
+  const renumber = new Map(order.map((old, index) => [old, index]));
+  const sorted = order.map((old, index) => ({ lane: index, processes: lanes[old]!.processes }));
+  lanes.length = 0;
+  lanes.push(...sorted);
   const laneOps: number[][] = lanes.map(() => []);
   for (const op of ops) {
-    op.lane = laneOfProcess.get(op.process)!;
+    op.lane = renumber.get(laneOfProcess.get(op.process)!)!;
     laneOps[op.lane]!.push(op.id);
   }
   return { lanes, laneOps };

@@ -1,25 +1,34 @@
 // The self-contained HTML report of one run: one string with inline CSS, SVG and a small script, no
-// network at view time. Header with the repro command and the scenario; the topology at the first
-// violation (elkjs layout, computed here); the operation timeline with fault bands; a message
-// sequence diagram around the first violation; the evidence; the faults. Large runs are capped and
-// the page says where and why.
+// network at view time. Header with the repro command, the violation in one sentence (the ops that
+// made a read stale named) and a jump link; the per-key view of the linearization the checker found
+// with a step-through of the model states; the operation timeline in proportional time with zoom;
+// latency, throughput and node status over time with the fault bands; the topology at the first
+// violation (elkjs layout, computed here); a filterable message sequence diagram around it; the
+// evidence; the faults. Large runs are capped and the page says where and why.
 import type { TraceEventRow } from '../../histories/store.js';
 import { clusterAt, serverNodes } from '../model/cluster.js';
 import { describeEvidenceOp, prettyEvidence, type EvidenceOp, type Violation } from '../model/evidence.js';
 import { FAULT_COLOURS, OUTCOME_COLOURS, type FaultFamily } from '../model/palette.js';
 import type { RunModel, RunSource } from '../model/run.js';
-import { loadRunModel } from '../model/run.js';
-import { describeOp, formatTime, opAtIndex } from '../model/timeline.js';
+import { loadRunModel, runEndOf } from '../model/run.js';
+import { formatTime, opAtIndex } from '../model/timeline.js';
 import { escapeHtml, ms } from './markup.js';
 import { REPORT_CSS, REPORT_SCRIPT } from './page.js';
+import { backgroundRule } from '../model/background.js';
+import { keyLinearization, staleness } from '../model/linearization.js';
+import { readStatusEvents, STATUS_KIND, statusLanes } from '../model/nodeStatus.js';
+import { renderKeyView } from './keySvg.js';
+import { renderLatencySvg, renderStatusSvg, renderThroughputSvg, timeAxis } from './plotsSvg.js';
 import { renderSequenceSvg, SEQUENCE_ROWS_MAX } from './sequenceSvg.js';
-import { chooseWindow, renderTimelineSvg } from './timelineSvg.js';
+import { chooseWindow, opLabel, renderTimelineSvg } from './timelineSvg.js';
 import { renderTopologySvg } from './topologySvg.js';
 
 export interface ReportInput {
   model: RunModel;
   /** Trace events around the focus instant (the first violation), in time order. */
   trace: readonly TraceEventRow[];
+  /** The events node status is read from, over the whole run (process events and the nodes' own logs). */
+  statusEvents?: readonly TraceEventRow[];
 }
 
 export interface ReportOptions {
@@ -40,7 +49,7 @@ export interface Report {
 export const OPS_SHOWN_DEFAULT = 1_500;
 export const OPS_SHOWN_MAX = 20_000;
 /** Trace read around the focus for the sequence diagram: this far before and after, this many rows. */
-export const SEQUENCE_BEFORE_NS = 200_000_000;
+export const SEQUENCE_BEFORE_NS = 300_000_000;
 export const SEQUENCE_AFTER_NS = 100_000_000;
 export const SEQUENCE_FETCH_LIMIT = 20_000;
 /** Evidence ops listed per table; the rest are counted. */
@@ -64,7 +73,7 @@ export function loadReportInput(source: RunSource, runId: number): ReportInput |
     focus === null
       ? source.trace(runId, { limit: SEQUENCE_ROWS_MAX * 4 })
       : source.trace(runId, { fromNs: Math.max(0, focus - SEQUENCE_BEFORE_NS), toNs: focus + SEQUENCE_AFTER_NS, limit: SEQUENCE_FETCH_LIMIT });
-  return { model, trace };
+  return { model, trace, statusEvents: readStatusEvents(source, runId, runEndOf(model)) };
 }
 
 function scenarioFacts(scenario: unknown): [string, string][] {
@@ -135,6 +144,17 @@ function legend(): string {
 <p class="legend muted">Faults: ${families.map((family) => `<span><i class="swatch" style="background:${FAULT_COLOURS[family]}"></i>${family}</span>`).join('')}</p>`;
 }
 
+/** The per-key section: the linearization's picture, its step-through, and the staleness sentence. */
+function perKeySection(model: RunModel): { html: string; banner: string | null } {
+  const lin = keyLinearization(model);
+  if (lin === null) return { html: '<p class="muted">No checker gave a linearization to show: the per-key view is for linearizability evidence.</p>', banner: null };
+  const stale = staleness(lin);
+  const view = renderKeyView(lin);
+  const intro = `<p>Key <code>${escapeHtml(lin.key ?? '?')}</code>${lin.model !== null ? `, model <code>${escapeHtml(lin.model)}</code>` : ''}: the checker linearized <b>${lin.steps.length}</b> op${lin.steps.length === 1 ? '' : 's'} (numbered points: the instant each took effect, inside its own bar) and then got stuck on <b>${lin.stuck.length}</b>, drawn in red: from state <code>${escapeHtml(lin.stuckState ?? '?')}</code> no op left can produce ${lin.stuck.length === 1 ? 'it' : 'them'}. ${view.opsDrawn < lin.keyOps.length ? `${view.opsDrawn} of the key's ${lin.keyOps.length} ops are drawn: those up to where the checker got stuck.` : `All ${lin.keyOps.length} ops on the key are drawn.`} Faded bars were not placed.</p>`;
+  const html = `${intro}${stale !== null ? `<p class="banner">${escapeHtml(stale.sentence)}</p>` : ''}<div class="scroll wide">${view.svg}</div>${view.steps}`;
+  return { html, banner: stale?.sentence ?? null };
+}
+
 /** Builds the whole page. Async only because elkjs lays out asynchronously. */
 export async function buildReport(input: ReportInput, options: ReportOptions = {}): Promise<Report> {
   const { model } = input;
@@ -147,10 +167,26 @@ export async function buildReport(input: ReportInput, options: ReportOptions = {
   const clusterTime = focusNs ?? model.timeline.endNs;
   const cluster = clusterAt(model, clusterTime);
   const topology = await renderTopologySvg(cluster);
-  const sequence = renderSequenceSvg({ events: input.trace, focusNs, servers: serverNodes(model) });
+  const servers = serverNodes(model);
+  const sequence = renderSequenceSvg({ events: input.trace, focusNs, servers, background: backgroundRule(run.scenario) });
   const total = model.timeline.ops.length;
   const unit = model.timeline.timeUnit;
   const firstOp = model.firstViolationOp === null ? null : model.timeline.ops[model.firstViolationOp]!;
+  const perKey = perKeySection(model);
+
+  // Plots over the whole run, on one time axis.
+  const runEndNs = runEndOf(model);
+  const axis = timeAxis(unit === 'ns' ? Math.min(model.timeline.startNs, 0) : model.timeline.startNs, unit === 'ns' ? runEndNs : model.timeline.endNs);
+  const latency = unit === 'ns' && model.hasHistory ? renderLatencySvg(model.timeline, model.bands, axis, focusNs) : null;
+  const throughput = unit === 'ns' && model.hasHistory ? renderThroughputSvg(model.timeline, model.bands, axis, focusNs) : null;
+  const lanes = statusLanes(input.statusEvents ?? input.trace, servers, runEndNs);
+  const statusSvg = unit === 'ns' && lanes.nodes.length > 0 ? renderStatusSvg(lanes, model.bands, axis, focusNs) : null;
+  const statusSource =
+    lanes.source === 'status-events'
+      ? `each node's own status records (<code>${STATUS_KIND}</code> events)`
+      : lanes.source === 'log-heuristic'
+        ? "the nodes' own log events (the fields most of them carry; the plugin does not record its status yet)"
+        : 'process events only (the nodes report no status fields)';
 
   const checkerRows = run.checkers
     .map((result) => `<tr><td><span class="verdict ${result.verdict}">${result.verdict}</span></td><td><b>${escapeHtml(result.checker)}</b></td><td>${escapeHtml(result.summary)}</td></tr>`)
@@ -172,24 +208,36 @@ export async function buildReport(input: ReportInput, options: ReportOptions = {
 
   const jump =
     firstOp !== null && timeline.firstViolationAnchor !== null
-      ? `<a class="jump" id="jump-to-violation" href="#${timeline.firstViolationAnchor}" data-op="${timeline.firstViolationAnchor}">Jump to the first violation: op #${firstOp.invokeIndex} (${escapeHtml(describeOp(firstOp, 30))}) at ${escapeHtml(formatTime(firstOp.invokeNs, unit))}</a>`
+      ? `<a class="jump" id="jump-to-violation" href="#${timeline.firstViolationAnchor}" data-op="${timeline.firstViolationAnchor}">Jump to the first violation: op #${firstOp.invokeIndex} (p${firstOp.process} ${escapeHtml(opLabel(firstOp))}) at ${escapeHtml(formatTime(firstOp.invokeNs, unit))}</a>`
       : model.violations.length > 0
         ? `<a class="jump" id="jump-to-violation" href="#evidence">Jump to the evidence</a>`
         : '';
+  const firstViolation = model.violations[0];
+  const banner =
+    firstViolation === undefined
+      ? ''
+      : `<div class="banner" id="violation-banner"><b>${escapeHtml(firstViolation.checker)} ${firstViolation.verdict}</b>: ${escapeHtml(perKey.banner ?? firstViolation.summary)} <a href="#per-key" id="open-per-key">See the linearization →</a></div>`;
   const capNote = window.capped
     ? `<p class="note">This run has ${total} operations; the timeline shows ${window.to - window.from} of them (ops ${window.from + 1} to ${window.to}, ${model.firstViolationOp !== null ? 'around the first violation' : 'from the start'}), a cap of ${opsMax} that keeps the page light. <code>crucible report ${run.id} --ops-max N</code> draws more (up to ${OPS_SHOWN_MAX}); <code>crucible view ${run.id}</code> browses all of them.</p>`
     : '';
-  const noHistory = model.hasHistory ? '' : `<p class="note">No history is stored for this run (passing runs keep only their verdicts). Replay it to regenerate everything: <code>${escapeHtml(model.repro)}</code></p>`;
+  const reproHtml = model.repro !== null ? `Reproduce it: <code class="repro" id="repro">${escapeHtml(model.repro)}</code>` : `<span class="note" id="repro">${escapeHtml(model.reproLine)}</span>`;
+  const noHistory = model.hasHistory ? '' : `<p class="note">No history is stored for this run (passing runs keep only their verdicts). ${model.repro !== null ? `Reproduce it to see everything: <code>${escapeHtml(model.repro)}</code>` : escapeHtml(model.reproLine)}</p>`;
   const cutText = cluster.partition === null ? 'no partition' : `partition in force: ${escapeHtml(cluster.partition.label)}`;
   const topologyCaption = `At ${escapeHtml(ms(clusterTime))} (${focusNs !== null && firstOp !== null ? 'when the first offending op was invoked' : focusNs !== null ? 'when the first fault started' : 'the end of the run'}): ${cutText}; crashed: ${cluster.crashed.length > 0 ? escapeHtml(cluster.crashed.join(', ')) : 'none'}; paused: ${cluster.paused.length > 0 ? escapeHtml(cluster.paused.join(', ')) : 'none'}.`;
   const sequenceCaption =
     input.trace.length === 0
       ? 'No trace events are stored for this run.'
-      : `${sequence.rows} trace events${focusNs !== null ? ` around ${escapeHtml(ms(focusNs))}` : ' from the start of the run'} (${sequence.messages} messages)${sequence.omitted > 0 ? `; ${sequence.omitted} more in the window are left out (timers, disk events and the events beyond ${SEQUENCE_ROWS_MAX} rows)` : ''}.`;
+      : `${sequence.rows} trace events${focusNs !== null ? ` from ${escapeHtml(ms(Math.max(0, focusNs - SEQUENCE_BEFORE_NS)))} to ${escapeHtml(ms(focusNs + SEQUENCE_AFTER_NS))}, around the first offending op` : ' from the start of the run'} (${sequence.messages} messages; ${sequence.backgroundRows} background events hidden until asked)${sequence.omitted > 0 ? `; ${sequence.omitted} more in the window are left out (beyond ${SEQUENCE_ROWS_MAX} rows)` : ''}. Background types: the run's list, or until the plugin names them, the heartbeat-like names (ui/model/background.ts). Hover a message for its body.`;
   const faultRows = model.bands
     .slice(0, FAULT_ROWS_MAX)
     .map((band) => `<tr><td class="mono">${escapeHtml(ms(band.startNs))}</td><td class="mono">${band.endNs === null ? 'instant' : escapeHtml(ms(band.endNs)) + (band.open ? ' (end of run)' : '')}</td><td><i class="swatch" style="background:${FAULT_COLOURS[band.family]}"></i>${escapeHtml(band.label)}</td></tr>`)
     .join('\n');
+  const plots =
+    latency === null
+      ? '<p class="muted">No timed history is stored for this run: nothing to plot.</p>'
+      : `<h3>Latency of every op</h3><p class="muted">Log scale; ● ok, ▲ info (unknown), ✕ fail; shaded: fault bands; dashed red: the first violation.${latency.sampled ? ' Every n-th op is drawn: the run has more than the plot can hold.' : ''}</p>${latency.svg}
+<h3>Throughput</h3><p class="muted">Completions per second: solid ok, dashed info and fail.</p>${throughput ?? ''}`;
+  const status = statusSvg === null ? '<p class="muted">No server nodes to show.</p>' : `<p class="muted">One lane per node, from ${statusSource}; grey: crashed or paused.</p>${statusSvg}`;
 
   const html = `<!DOCTYPE html>
 <html lang="en">
@@ -202,24 +250,30 @@ export async function buildReport(input: ReportInput, options: ReportOptions = {
 <body>
 <header class="top" id="header">
 <h1>Crucible run #${run.id}: ${escapeHtml(run.system)} <span class="verdict ${run.verdict}">${run.verdict}</span></h1>
-<div>Replay it exactly: <code class="repro" id="repro">${escapeHtml(model.repro)}</code></div>
+<div>${reproHtml}</div>
 ${run.bug !== null ? `<div>Planted bug: <code>${escapeHtml(run.bug)}</code></div>` : ''}
+${banner}
 ${jump}
 </header>
+<section id="per-key"><details id="per-key-details"><summary><h2 style="display:inline">Per-key view: the linearization the checker found</h2></summary>${perKey.html}</details></section>
+<section id="timeline"><h2>Operation timeline</h2>
+${noHistory}${capNote}${legend()}
+<p class="muted">One column per client process, in process order; time flows down in proportion to real time. <span class="zoom">Zoom: <button type="button" data-zoom="out">−</button><button type="button" data-zoom="in">+</button><button type="button" data-zoom="1">whole run</button> <b id="zoom-level">${timeline.initialZoom}×</b></span> Labels show when there is room; hover an op for its details.</p>
+${timeline.head}
+<div class="scroll" id="timeline-scroll">${timeline.svg}</div>
+</section>
+<section id="plots"><h2>Latency and throughput over time</h2>${plots}</section>
+<section id="status"><h2>Node status</h2>${status}</section>
+<section id="topology"><h2>Cluster topology</h2><p class="muted">${topologyCaption}</p>${topology}</section>
+<section id="sequence"><h2>Message sequence around the first violation</h2><p class="muted">${sequenceCaption} <b id="seq-count"></b></p>
+${input.trace.length === 0 ? '' : sequence.controls}
+<div class="scroll">${input.trace.length === 0 ? '' : sequence.svg}</div></section>
+<section id="evidence"><h2>Evidence</h2>${evidenceSection(model, window)}</section>
 <section id="summary"><h2>Run and scenario</h2>
 <table>${facts.map(([name, value]) => `<tr><th>${escapeHtml(name)}</th><td>${escapeHtml(value)}</td></tr>`).join('')}</table>
 <h2>Checkers</h2><table>${checkerRows}</table>
 <details><summary>The full scenario (JSON)</summary><pre>${escapeHtml(JSON.stringify(run.scenario, null, 2) ?? 'null')}</pre></details>
 </section>
-<section id="topology"><h2>Cluster topology</h2><p class="muted">${topologyCaption}</p>${topology}</section>
-<section id="timeline"><h2>Operation timeline</h2>
-${noHistory}${capNote}${legend()}
-<p class="muted">One column per lane of client processes; time flows down, one step per history record. Hover an op for its details.</p>
-<div class="scroll" id="timeline-scroll">${timeline.svg}</div>
-</section>
-<section id="sequence"><h2>Message sequence around the first violation</h2><p class="muted">${sequenceCaption}</p>
-<div class="scroll">${input.trace.length === 0 ? '' : sequence.svg}</div></section>
-<section id="evidence"><h2>Evidence</h2>${evidenceSection(model, window)}</section>
 <section id="faults"><h2>Faults</h2>${model.bands.length === 0 ? '<p>No faults were injected.</p>' : `<table><tr><th>From</th><th>To</th><th>Fault</th></tr>${faultRows}</table>${model.bands.length > FAULT_ROWS_MAX ? `<p class="muted">… ${model.bands.length - FAULT_ROWS_MAX} more faults.</p>` : ''}`}</section>
 <footer class="muted" style="margin: 0 28px 24px">Written by crucible report; every picture is drawn from the run store when the file was written, and this page loads nothing from the network.</footer>
 <div id="tooltip"></div>

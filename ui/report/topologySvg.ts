@@ -1,7 +1,6 @@
 // The cluster topology at the moment that matters (the first violation, or the end of the run),
 // laid out by elkjs when the report is written and embedded as SVG: the sides of a partition as
 // boxes, crashed nodes greyed out, paused nodes dashed, cut links red and dashed.
-import ELK from 'elkjs/lib/elk.bundled.js';
 import type { ElkNode } from 'elkjs/lib/elk-api.js';
 import type { ClusterAt } from '../model/cluster.js';
 import { FAULT_COLOURS, HIGHLIGHT_COLOUR } from '../model/palette.js';
@@ -18,6 +17,8 @@ interface Point {
 /** Lays the cluster out with elkjs and returns one SVG element. */
 export async function renderTopologySvg(cluster: ClusterAt): Promise<string> {
   if (cluster.nodes.length === 0) return '<p class="muted">No server nodes are named in this run, so there is no topology to draw.</p>';
+  // elkjs is a large bundle: loaded when a topology is drawn, not when any command starts.
+  const { default: ELK } = await import('elkjs/lib/elk.bundled.js');
   const elk = new ELK();
   const leaf = (id: string): ElkNode => ({ id, width: NODE_WIDTH_PX, height: NODE_HEIGHT_PX });
   let graph: ElkNode;

@@ -1,6 +1,7 @@
 // How fast the viewer opens and scrolls a 100,000-op run: a script a person runs, not a timed test
 // (`npx tsx ui/testing/measure-open.tsx [ops]`). It stores a big run in a temp store, then times
-// reading it, building the model, drawing the first frame, and redrawing after key presses.
+// reading it, building the model, drawing the first frame, and redrawing after key presses; then what
+// the viewer does after the first frame (node status) and a trace search that finds nothing.
 import React from 'react';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,6 +11,7 @@ import { RunStore, type TraceEventRow } from '../../histories/store.js';
 import { buildReport, loadReportInput } from '../report/report.js';
 import { ViewerSession } from '../viewer/session.js';
 import { Viewer } from '../viewer/Viewer.js';
+import { initialState } from '../viewer/state.js';
 import { bigHistory } from './fixtures.js';
 
 const ops = Number(process.argv[2] ?? 100_000);
@@ -48,7 +50,7 @@ const instance = render(<Viewer session={session} runId={runId} rows={50} cols={
 const firstFrame = instance.lastFrame() ?? '';
 const t2 = performance.now();
 const openCpu = process.cpuUsage(cpu0);
-if (!firstFrame.includes(`op 1/${ops}`)) throw new Error(`first frame does not show the run:\n${firstFrame}`);
+if (!firstFrame.includes(`op 1 of ${ops}`)) throw new Error(`first frame does not show the run:\n${firstFrame}`);
 
 /** Mean wall and CPU milliseconds per key, from the key press to its new frame. */
 async function pressAll(keys: readonly string[]): Promise<{ wall: number; cpu: number }> {
@@ -67,6 +69,17 @@ const pageMs = await pressAll(Array.from({ length: 50 }, () => '\u001B[6~'));
 const jumpMs = await pressAll(['G', 'g', 'e']);
 const violationShown = (instance.lastFrame() ?? '').includes('first violation');
 instance.unmount();
+
+// After the first frame: the node status lanes (the whole trace read once) and a trace search that
+// finds nothing (the worst case: it reads the whole trace after the cursor).
+const fresh = new ViewerSession(reader);
+fresh.model(runId);
+const s0 = performance.now();
+fresh.loadStatus(runId);
+const s1 = performance.now();
+const state = { ...initialState({ rows: 50, cols: 160, runId }) };
+fresh.findTrace(state, 'no-such-event-anywhere', 0);
+const s2 = performance.now();
 
 const r0 = performance.now();
 const report = await buildReport(loadReportInput(reader, runId)!);
@@ -88,6 +101,8 @@ console.log(
     msPerPageDown: Number(pageMs.wall.toFixed(2)),
     cpuMsPerPageDown: Number(pageMs.cpu.toFixed(2)),
     msPerJump: Number(jumpMs.wall.toFixed(2)),
+    statusAfterFirstFrameMs: Math.round(s1 - s0),
+    traceSearchMissMs: Math.round(s2 - s1),
     violationShown,
     reportMs: Math.round(r1 - r0),
     reportKiB: Math.round(Buffer.byteLength(report.html) / 1024),

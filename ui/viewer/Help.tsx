@@ -3,6 +3,7 @@ import React from 'react';
 import { Box, Text } from 'ink';
 import { FAULT_COLOURS, FAULT_LETTERS, OUTCOME_COLOURS, type FaultFamily } from '../model/palette.js';
 import { helpLines, type ScreenName } from './keys.js';
+import { OFFENDING_MARK, OUTCOME_MARKS } from './paint.js';
 
 export function Help({ screen, rows }: { screen: ScreenName; rows: number }): React.ReactElement {
   const families = Object.keys(FAULT_LETTERS) as FaultFamily[];
@@ -13,18 +14,19 @@ export function Help({ screen, rows }: { screen: ScreenName; rows: number }): Re
         <Text key={line}>  {line}</Text>
       ))}
       <Text> </Text>
-      <Text bold>Ops (as Jepsen draws them)</Text>
+      <Text bold>Ops (Jepsen's colours, and a shape each): the op, then the bar of one still running</Text>
       <Text>
         {'  '}
-        <Text color={OUTCOME_COLOURS.ok}>● ok</Text>
+        <Text color={OUTCOME_COLOURS.ok}>{`${OUTCOME_MARKS.ok.mark} ${OUTCOME_MARKS.ok.running} ok`}</Text>
         {'  '}
-        <Text color={OUTCOME_COLOURS.info}>● info (unknown)</Text>
+        <Text color={OUTCOME_COLOURS.info}>{`${OUTCOME_MARKS.info.mark} ${OUTCOME_MARKS.info.running} info (unknown)`}</Text>
         {'  '}
-        <Text color={OUTCOME_COLOURS.fail}>● fail</Text>
+        <Text color={OUTCOME_COLOURS.fail}>{`${OUTCOME_MARKS.fail.mark} ${OUTCOME_MARKS.fail.running} fail`}</Text>
         {'  '}
-        <Text color={OUTCOME_COLOURS.pending}>● invoked, pending</Text>
-        {'  ◆ ✗ named by the evidence  │ still running'}
+        <Text color={OUTCOME_COLOURS.pending}>{`${OUTCOME_MARKS.pending.mark} ${OUTCOME_MARKS.pending.running} invoked, pending`}</Text>
+        {`  ${OFFENDING_MARK} ✗ named by the evidence`}
       </Text>
+      <Text>{'  Columns: FLT active fault families, TIME of the invoke, a column per lane (headed by its first process), OP the op number, then #history index and the op.'}</Text>
       <Text bold>Fault gutter</Text>
       <Text>
         {'  '}

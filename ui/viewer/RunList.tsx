@@ -22,7 +22,7 @@ export function RunList({ state, runs, storeLabel }: { state: ViewerState; runs:
       </Text>
       <Line segments={listHeader(state.cols)} />
       {runs.length === 0 ? (
-        <Text wrap="truncate">No runs stored yet. Make one: npm run --silent crucible -- run --system raft --seed 1</Text>
+        <Text wrap="truncate">No runs stored yet. Make one with npm start, or npm run --silent crucible -- run --system S --seed 1 (crucible bugs lists the systems)</Text>
       ) : shown.length === 0 ? (
         <Text wrap="truncate">No run matches the filter; press f to change it.</Text>
       ) : (

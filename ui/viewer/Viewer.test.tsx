@@ -69,7 +69,7 @@ describe('crucible view (ink)', () => {
   it('shows the violation after pressing e on a failing run', async () => {
     const instance = open(fixture.failingRunId);
     try {
-      const first = await frameWith(instance, 'op 1/11');
+      const first = await frameWith(instance, 'op 1 of 11');
       // Before `e` the cursor is on the first op and the status line shows the key hints.
       expect(first).toContain('e violation');
       await press(instance, 'e');
@@ -80,7 +80,7 @@ describe('crucible view (ink)', () => {
       expect(frame).toContain('cannot follow it (1 op):');
       expect(frame).toContain(`✗ #${fixture.staleReadIndex} p0 read x 2 -> ok`);
       expect(frame).toContain('state before: 3');
-      expect(frame).toContain('op 7/11');
+      expect(frame).toContain('op 7 of 11');
       // The trace pane moved to the violation's time.
       expect(frame).toContain('Trace around 70.000ms');
       expect(frame).toContain('▶ 70.000ms');
@@ -92,7 +92,7 @@ describe('crucible view (ink)', () => {
   it('draws fault bands in the gutter and marks where they start', async () => {
     const instance = open(fixture.failingRunId);
     try {
-      const frame = await frameWith(instance, 'op 1/11');
+      const frame = await frameWith(instance, 'op 1 of 11');
       const lines = frame.split('\n');
       const partitioned = lines.find((line) => line.includes('41.000ms'))!;
       expect(partitioned.startsWith('P')).toBe(true);
@@ -109,16 +109,16 @@ describe('crucible view (ink)', () => {
   it('searches with / and n', async () => {
     const instance = open(fixture.failingRunId);
     try {
-      await frameWith(instance, 'op 1/11');
+      await frameWith(instance, 'op 1 of 11');
       // Typed in a burst, the query arrives as one chunk; every character must still count.
       await press(instance, '/', 'cas');
-      await frameWith(instance, '/cas▏');
+      await frameWith(instance, 'search ops: cas▏');
       await press(instance, KEY.enter);
       await frameWith(instance, 'match 1 of 2 for "cas"');
-      expect(instance.lastFrame()).toContain('op 3/11');
+      expect(instance.lastFrame()).toContain('op 3 of 11');
       await press(instance, 'n');
       const frame = await frameWith(instance, 'match 2 of 2 for "cas"');
-      expect(frame).toContain('op 8/11');
+      expect(frame).toContain('op 8 of 11');
     } finally {
       instance.unmount();
     }
@@ -127,7 +127,7 @@ describe('crucible view (ink)', () => {
   it('moves the focus with Tab and filters the trace with f', async () => {
     const instance = open(fixture.failingRunId);
     try {
-      await frameWith(instance, 'op 1/11');
+      await frameWith(instance, 'op 1 of 11');
       await press(instance, KEY.tab);
       await frameWith(instance, '▶ Evidence');
       await press(instance, KEY.tab);
@@ -143,15 +143,49 @@ describe('crucible view (ink)', () => {
     }
   });
 
+  it('shows each node\'s status at the cursor in the header, in the node\'s own words', async () => {
+    const instance = open(fixture.failingRunId);
+    try {
+      await frameWith(instance, 'op 1 of 11');
+      // Read after the first frame; at 10 ms no node has reported anything yet.
+      await frameWith(instance, 'nodes at 10.000ms: n1 no status yet  n2 no status yet  n3 no status yet');
+      await press(instance, 'e');
+      const frame = await frameWith(instance, 'nodes at 70.000ms:');
+      expect(frame).toContain('n2 become-leader term=2');
+      expect(frame).toContain('n3 down: crashed');
+    } finally {
+      instance.unmount();
+    }
+  });
+
+  it('filters the timeline by key and by process, numbering rows by op', async () => {
+    const instance = open(fixture.failingRunId);
+    try {
+      await frameWith(instance, 'op 1 of 11');
+      await press(instance, 'f', 'p', ':', '2', KEY.enter);
+      const frame = await frameWith(instance, '4 ops match "p:2"');
+      expect(frame).toContain('op 1 of 4 shown, filter p:2, 11 in all');
+      const lines = frame.split('\n');
+      const timeline = lines.slice(0, lines.findIndex((line) => line.includes('Evidence (')));
+      const rows = timeline.filter((line) => / #\d+ p\d /.test(line));
+      expect(rows).toHaveLength(4);
+      for (const row of rows) expect(row).toMatch(/ #\d+ p2 /);
+      await press(instance, 'b');
+      await frameWith(instance, '(background shown)');
+    } finally {
+      instance.unmount();
+    }
+  });
+
   it('shows help generated from the keymap with ?', async () => {
     const instance = open(fixture.failingRunId);
     try {
-      await frameWith(instance, 'op 1/11');
+      await frameWith(instance, 'op 1 of 11');
       await press(instance, '?');
       const frame = await frameWith(instance, 'any key closes this help');
       for (const binding of KEYMAP.filter((entry) => entry.screens.includes('run'))) expect(frame).toContain(binding.description);
       await press(instance, 'j');
-      await frameWith(instance, 'op 1/11');
+      await frameWith(instance, 'op 1 of 11');
     } finally {
       instance.unmount();
     }
@@ -160,7 +194,7 @@ describe('crucible view (ink)', () => {
   it('goes back to the list with Esc and filters it with f', async () => {
     const instance = open(fixture.failingRunId);
     try {
-      await frameWith(instance, 'op 1/11');
+      await frameWith(instance, 'op 1 of 11');
       await press(instance, KEY.esc);
       await frameWith(instance, 'Crucible runs in fixture store');
       await press(instance, 'f', 'v', 'a', 'l', 'i', 'd', KEY.enter);

@@ -1,6 +1,7 @@
 // The terminal viewer's root: holds the state, turns key presses into reducer actions, and draws the
 // screen the state names. Reading the store goes through the session, never through the reducer.
 import React, { useEffect, useMemo, useState } from 'react';
+import type { StatusLanes } from '../model/nodeStatus.js';
 import { Box, Text, useApp, useInput, useStdout } from 'ink';
 import { Help } from './Help.js';
 import { keyNames } from './keys.js';
@@ -21,11 +22,20 @@ export interface ViewerProps {
   storeLabel: string;
 }
 
-const HINTS = 'j/k move  PgUp/PgDn  g/G  / search  n/N  e violation  Tab pane  f filter  ? help  q quit';
+const HINTS = 'j/k move  PgUp/PgDn  g/G  / search  n/N  e violation  Tab pane  f filter  b background  ? help  q quit';
 
 function StatusBar({ state }: { state: ViewerState }): React.ReactElement {
   if (state.mode === 'search' || state.mode === 'filter') {
-    const label = state.mode === 'search' ? '/' : state.screen === 'list' ? 'filter runs (system, verdict): ' : 'filter trace (node, kind): ';
+    const label =
+      state.mode === 'search'
+        ? state.screen === 'run' && state.run.pane === 'trace'
+          ? 'search the trace: '
+          : 'search ops: '
+        : state.screen === 'list'
+          ? 'filter runs (system, verdict): '
+          : state.run.pane === 'timeline'
+            ? 'filter ops (key:K p:N node:N f:read, -word hides): '
+            : 'filter trace (node, kind): ';
     return (
       <Text wrap="truncate" color="cyan">
         {label}
@@ -79,11 +89,20 @@ export function Viewer(props: ViewerProps): React.ReactElement {
 
   const model = useMemo(() => (state.screen === 'run' ? session.model(state.run.runId) : null), [session, state.screen, state.run.runId]);
   const trace = state.screen === 'run' ? session.traceFor(state) : null;
+  // Node status needs the whole trace read once: after the first frame, so the run opens at once.
+  const runId = state.screen === 'run' ? state.run.runId : null;
+  const [, setStatus] = useState<StatusLanes | null>(null);
+  useEffect(() => {
+    setStatus(session.status(runId));
+    if (runId === null || session.status(runId) !== null) return undefined;
+    const timer = setTimeout(() => setStatus(session.loadStatus(runId)), 0);
+    return () => clearTimeout(timer);
+  }, [session, runId]);
 
   let body: React.ReactElement;
   if (state.mode === 'help') body = <Help screen={state.screen} rows={state.rows - 1} />;
   else if (state.screen === 'list') body = <RunList state={state} runs={session.runs()} storeLabel={props.storeLabel} />;
-  else body = <RunScreen state={state} model={model} trace={trace} />;
+  else body = <RunScreen state={state} model={model} trace={trace} visibleOps={session.visibleOps(state)} status={session.status(runId)} />;
   return (
     <Box flexDirection="column" width={state.cols} height={state.rows}>
       <Box flexDirection="column" height={state.rows - 1} overflow="hidden">

@@ -18,6 +18,7 @@ export type ViewerCommand =
   | 'nextPane'
   | 'previousPane'
   | 'filter'
+  | 'toggleBackground'
   | 'help'
   | 'quit';
 
@@ -42,13 +43,14 @@ export const KEYMAP: readonly KeyBinding[] = [
   { keys: ['G', 'end'], command: 'bottom', description: 'go to the last row', screens: BOTH },
   { keys: ['enter'], command: 'open', description: 'open the selected run', screens: ['list'] },
   { keys: ['esc', 'backspace', 'left'], command: 'back', description: 'back to the run list', screens: ['run'] },
-  { keys: ['/'], command: 'search', description: 'search ops (then Enter)', screens: ['run'] },
+  { keys: ['/'], command: 'search', description: 'search ops, or the trace when the trace pane is focused (then Enter)', screens: ['run'] },
   { keys: ['n'], command: 'nextMatch', description: 'next search match', screens: ['run'] },
   { keys: ['N'], command: 'previousMatch', description: 'previous search match', screens: ['run'] },
   { keys: ['e'], command: 'firstViolation', description: 'jump to the first violation', screens: ['run'] },
   { keys: ['tab'], command: 'nextPane', description: 'next pane (timeline, evidence, trace)', screens: ['run'] },
   { keys: ['shift-tab'], command: 'previousPane', description: 'previous pane', screens: ['run'] },
-  { keys: ['f'], command: 'filter', description: 'filter: runs by system/verdict, trace by node/kind', screens: BOTH },
+  { keys: ['f'], command: 'filter', description: 'filter: runs (list); ops by key:K p:N node:N (timeline); trace by node/kind (trace)', screens: BOTH },
+  { keys: ['b'], command: 'toggleBackground', description: 'show or hide background trace events (timer ticks, heartbeat-like messages)', screens: ['run'] },
   { keys: ['?'], command: 'help', description: 'show or hide this help', screens: BOTH },
   { keys: ['q', 'ctrl-c'], command: 'quit', description: 'quit', screens: BOTH },
 ];

@@ -2,7 +2,7 @@
 // the components (drawing) always agree on how many rows each pane has.
 
 export interface RunLayout {
-  /** Rows of the header: title and checker verdicts. */
+  /** Rows of the header: title, checker verdicts, node status. */
   headerRows: number;
   /** Content rows of each pane (each pane also has one title row). */
   timelineRows: number;
@@ -24,7 +24,8 @@ const TITLE_ROWS = 1;
 
 export function runLayout(rows: number, hasViolation: boolean): RunLayout {
   const total = Math.max(rows, ROWS_MIN);
-  const headerRows = 2;
+  // Title, checker verdicts, and each node's status at the cursor.
+  const headerRows = 3;
   const body = total - headerRows - STATUS_ROWS - 3 * TITLE_ROWS;
   // The evidence gets more room when there is something to show; the timeline always gets most.
   const evidenceRows = Math.max(1, Math.floor(body * (hasViolation ? 0.28 : 0.1)));

@@ -25,6 +25,17 @@ export const VERDICT_COLOURS: Readonly<Record<string, string>> = {
 
 const GUTTER_WIDTH = 3;
 const TIME_WIDTH = 11;
+/** The op-number column: `12345 ` (ops are numbered 1.. in invoke order; `#n` is the history index). */
+const NUMBER_WIDTH = 6;
+
+/** Each op state has its own shape as well as its colour: the row's own mark, and a running bar. */
+export const OUTCOME_MARKS: Readonly<Record<TimelineOp['outcome'], { mark: string; running: string }>> = {
+  ok: { mark: '●', running: '│' },
+  info: { mark: '▲', running: '┆' },
+  fail: { mark: '✕', running: '╎' },
+  pending: { mark: '○', running: '┊' },
+};
+export const OFFENDING_MARK = '◆';
 /** Lanes take at most this share of the width; the op text needs the rest. */
 const LANES_SHARE = 0.4;
 
@@ -79,20 +90,23 @@ export function lanesShown(model: RunModel, cols: number): number {
   return Math.min(model.timeline.lanes.length, budget);
 }
 
-/** The timeline's column header, aligned with `timelineRow`. */
-export function timelineHeader(model: RunModel, cols: number, cursor: number): Segment[] {
+/** The timeline's column header, aligned with `timelineRow`: every column named. */
+export function timelineHeader(model: RunModel, cols: number, position: number, shown: number = model.timeline.ops.length, filter = ''): Segment[] {
   const lanes = lanesShown(model, cols);
+  // Lane columns are headed by the first process of each lane (lanes are in process order).
   let laneText = '';
-  for (let lane = 0; lane < lanes; lane++) laneText += String(lane % 10).padEnd(2);
+  for (let lane = 0; lane < lanes; lane++) laneText += `p${model.timeline.lanes[lane]!.processes[0]}`.slice(0, 2).padEnd(2);
   const overflow = model.timeline.lanes.length > lanes ? '»' : '';
   const total = model.timeline.ops.length;
-  const where = total === 0 ? 'no ops' : `op ${cursor + 1}/${total}`;
+  const filtered = filter === '' ? '' : `, filter ${filter}`;
+  const where = shown === 0 ? `no ops${filtered}` : shown === total && filter === '' ? `op ${position + 1} of ${total}` : `op ${position + 1} of ${shown} shown${filtered}, ${total} in all`;
   return fitSegments(
     [
       { text: 'FLT'.padEnd(GUTTER_WIDTH + 1), bold: true },
-      { text: 'TIME'.padStart(TIME_WIDTH) + ' ', bold: true },
+      { text: `TIME (${model.timeline.timeUnit === 'ns' ? 'ms' : 'idx'})`.padStart(TIME_WIDTH) + ' ', bold: true },
       { text: laneText + overflow + ' ', bold: true },
-      { text: `OPERATION  (${where}, ${model.timeline.lanes.length} lanes)`, bold: true },
+      { text: 'OP'.padStart(NUMBER_WIDTH - 1) + ' ', bold: true },
+      { text: `OPERATION, #history index  (${where}, ${model.timeline.lanes.length} lanes)`, bold: true },
     ],
     cols,
   );
@@ -119,16 +133,17 @@ export function timelineRow(model: RunModel, opId: number, cols: number, options
   const lanes = lanesShown(model, cols);
   for (let lane = 0; lane < lanes; lane++) {
     if (lane === op.lane) {
-      segments.push({ text: options.highlighted ? '◆ ' : '● ', color: options.highlighted ? HIGHLIGHT_COLOUR : OUTCOME_COLOURS[op.outcome], bold: true });
+      segments.push({ text: `${options.highlighted ? OFFENDING_MARK : OUTCOME_MARKS[op.outcome].mark} `, color: options.highlighted ? HIGHLIGHT_COLOUR : OUTCOME_COLOURS[op.outcome], bold: true });
       continue;
     }
     const running = opRunningAt(timeline, lane, op);
-    segments.push(running === null ? { text: '  ' } : { text: '│ ', color: OUTCOME_COLOURS[running.outcome] });
+    segments.push(running === null ? { text: '  ' } : { text: `${OUTCOME_MARKS[running.outcome].running} `, color: OUTCOME_COLOURS[running.outcome] });
   }
   if (timeline.lanes.length > lanes) {
-    segments.push(op.lane >= lanes ? { text: '●', color: OUTCOME_COLOURS[op.outcome] } : { text: ' ' });
+    segments.push(op.lane >= lanes ? { text: OUTCOME_MARKS[op.outcome].mark, color: OUTCOME_COLOURS[op.outcome] } : { text: ' ' });
   }
   segments.push({ text: ' ' });
+  segments.push({ text: String(opId + 1).padStart(NUMBER_WIDTH - 1) + ' ', dim: !options.cursor });
   const mark = options.highlighted ? '✗ ' : options.match ? '» ' : '';
   const detail = `${mark}#${op.invokeIndex} ${describeOp(op)}${op.node !== undefined ? ` @${op.node}` : ''}${durationText(op, timeline.timeUnit)}`;
   segments.push({
@@ -169,8 +184,10 @@ export function evidenceRow(line: ToneLine, cols: number, cursorIndex: number | 
 }
 
 export function traceRow(event: TraceEventRow, cols: number, atCursor: boolean): Segment[] {
-  const family = event.kind.startsWith('fault.') || event.node === null ? faultFamily(event.kind) : null;
-  const style: Omit<Segment, 'text'> = family !== null ? { color: faultFamilyColour(family) } : /crash|restart|pause|resume/.test(event.kind) ? { color: FAULT_COLOURS.process } : /leader|candidate|follower|role|term/.test(event.kind) ? { bold: true } : {};
+  const family = event.kind.startsWith('fault.') || event.node === null ? faultFamily(event.kind, event.fields ?? {}) : null;
+  // The nodes' own events (any kind the kernel does not record) stand out; no role is named here.
+  const own = event.node !== null && !/^(msg|timer|disk|proc|client|fault)\./.test(event.kind);
+  const style: Omit<Segment, 'text'> = family !== null ? { color: faultFamilyColour(family) } : /^proc\.(crash|restart|pause|resume)/.test(event.kind) ? { color: FAULT_COLOURS.process } : own ? { bold: true } : {};
   return fitSegments([{ text: atCursor ? '▶ ' : '  ', bold: true }, { text: describeTraceEvent(event, cols), ...style }], cols);
 }
 

@@ -6,7 +6,7 @@ import { bigHistory, failingModel, storedRun } from '../testing/fixtures.js';
 import { evidenceLines } from './evidenceLines.js';
 import { KEYMAP } from './keys.js';
 import { runLayout, listLayout } from './layout.js';
-import { filterRuns, initialState, reduce, traceMatches, traceStart, type ViewerContext, type ViewerState } from './state.js';
+import { filterRuns, initialState, opFilterMatches, opIdAt, reduce, traceMatches, traceStart, type ViewerContext, type ViewerState } from './state.js';
 
 const RUNS: StoredRun[] = [
   storedRun({ id: 5, system: 'raft', verdict: 'invalid', bug: 'raft.stale-local-read' }),
@@ -173,8 +173,53 @@ describe('viewer state: run screen', () => {
     expect(traceStart(trace.count, trace.anchor, bottom.run.traceOffset, layout.traceRows)).toBe(trace.count - layout.traceRows);
   });
 
+  it('filters the ops by key and by process with f in the timeline pane', () => {
+    const many = buildRunModel(storedRun({ id: 9 }), bigHistory(300, 4), []);
+    const session: ViewerContext = { ...context, model: many };
+    const typed = (text: string): string[] => ['f', ...text.split('').map((c) => (c === ' ' ? 'space' : c)), 'enter'];
+    const byKey = keys(initialState({ rows: 30, cols: 100, runId: 9 }), typed('key:k1'), session);
+    expect(byKey.run.opFilter).toBe('key:k1');
+    const visible = many.timeline.ops.filter((op) => opFilterMatches(op, 'key:k1')).map((op) => op.id);
+    expect(visible.length).toBeGreaterThan(10);
+    expect(visible.length).toBeLessThan(many.timeline.ops.length);
+    expect(visible.every((id) => many.timeline.ops[id]!.key === 'k1')).toBe(true);
+    expect(byKey.message).toBe(`${visible.length} ops match "key:k1"`);
+    // Moving walks the filtered ops only: the cursor is a position among them.
+    const filtered: ViewerContext = { ...session, visibleOps: visible };
+    const down = keys(byKey, ['g', 'j', 'j'], filtered);
+    expect(opIdAt(filtered, down.run.cursor)).toBe(visible[2]);
+    const both = many.timeline.ops.filter((op) => opFilterMatches(op, 'k:k1 p:2'));
+    expect(both.length).toBeGreaterThan(0);
+    expect(both.every((op) => op.key === 'k1' && op.process === 2)).toBe(true);
+    expect(many.timeline.ops.filter((op) => opFilterMatches(op, '-key:k1')).length).toBe(many.timeline.ops.length - visible.length);
+    // e lands on the violation even when the filter hides it: the filter is cleared.
+    const hidden: ViewerContext = { ...context, visibleOps: [] };
+    const jumped = keys({ ...start(), run: { ...start().run, opFilter: 'key:nothing' } }, ['e'], hidden);
+    expect(jumped.run.opFilter).toBe('');
+    expect(jumped.run.cursor).toBe(model.firstViolationOp);
+  });
+
+  it('searches the trace with / when the trace pane is focused, and hides background until b', () => {
+    const event = { time: 71_000_000, node: 'n1', kind: 'msg.send', fields: { to: 'c0', type: 'read-ok' } };
+    const asked: [string, number][] = [];
+    const searching: ViewerContext = { ...context, findTrace: (query, afterNs) => (asked.push([query, afterNs]), event) };
+    const state = keys(start(), ['tab', 'tab', '/', 'r', 'e', 'a', 'd', '-', 'o', 'k', 'enter'], searching);
+    expect(asked).toEqual([['read-ok', model.timeline.ops[0]!.invokeNs]]);
+    expect(state.run.traceFocusNs).toBe(71_000_000);
+    expect(state.run.traceHit).toBe('71.000ms n1 msg.send to=c0 type=read-ok');
+    expect(state.run.pane).toBe('trace');
+    expect(state.message).toContain('trace: 71.000ms n1 msg.send');
+    // The timeline cursor moved to the op running then: the last one invoked at or before 71 ms.
+    expect(model.timeline.ops[state.run.cursor]!.invokeNs).toBe(70_000_000);
+    // n searches on from the hit.
+    keys(state, ['n'], searching);
+    expect(asked[1]).toEqual(['read-ok', 71_000_000]);
+    expect(keys(start(), ['b'], context).run.showBackground).toBe(true);
+    expect(keys(start(), ['b', 'b'], context).run.showBackground).toBe(false);
+  });
+
   it('filters the trace with f', () => {
-    const state = keys(start(), ['f', 'n', '1', 'enter'], context);
+    const state = keys(start(), ['tab', 'tab', 'f', 'n', '1', 'enter'], context);
     expect(state.run.traceFilter).toBe('n1');
     expect(state.run.pane).toBe('trace');
     expect(traceMatches({ time: 0, node: 'n1', kind: 'msg.send' }, 'n1')).toBe(true);

@@ -3,7 +3,8 @@
 // read the store.
 import type { StoredRun, TraceEventRow } from '../../histories/store.js';
 import type { RunModel } from '../model/run.js';
-import { describeOp, opMatches } from '../model/timeline.js';
+import { describeOp, firstOpAtOrAfter, opMatches, type TimelineOp } from '../model/timeline.js';
+import { describeTraceEvent } from '../model/traceWindow.js';
 import { evidenceLines } from './evidenceLines.js';
 import { commandFor, type ScreenName, type ViewerCommand } from './keys.js';
 import { listLayout, runLayout } from './layout.js';
@@ -24,10 +25,18 @@ export interface SearchState {
 
 export interface RunScreenState {
   runId: number | null;
-  /** Selected op (timeline row). */
+  /** Selected row: a position among the ops the op filter shows (the op id when there is no filter). */
   cursor: number;
-  /** First timeline row drawn. */
+  /** First timeline row drawn (a position, as `cursor`). */
   top: number;
+  /** Space-separated words an op must match: `key:k1`, `p:2` (process), `node:n1`, or any text. */
+  opFilter: string;
+  /** Background trace events (timer ticks, heartbeat-like messages) are hidden unless this is on. */
+  showBackground: boolean;
+  /** The instant the trace pane centres on after a trace search; null: the cursor op's invoke. */
+  traceFocusNs: number | null;
+  /** The event a trace search found, as one line (the pane marks it among events at its instant). */
+  traceHit: string | null;
   pane: Pane;
   evidenceTop: number;
   /** Trace rows scrolled from the row nearest the cursor's time (negative: earlier). */
@@ -64,6 +73,67 @@ export interface ViewerContext {
   model: RunModel | null;
   /** The trace rows the trace pane holds now (after its filter) and where the cursor's time falls. */
   trace: { count: number; anchor: number } | null;
+  /** Op ids the op filter shows, ascending; null when there is no filter (every op, position = id). */
+  visibleOps?: readonly number[] | null;
+  /** The first trace event after `afterNs` whose text contains `query` (the session reads the store). */
+  findTrace?: (query: string, afterNs: number) => TraceEventRow | null;
+}
+
+/** How many rows the timeline shows. */
+export function visibleCount(context: ViewerContext): number {
+  return context.visibleOps?.length ?? context.model?.timeline.ops.length ?? 0;
+}
+
+/** The op id at a timeline position. */
+export function opIdAt(context: ViewerContext, position: number): number | undefined {
+  const visible = context.visibleOps;
+  if (visible === null || visible === undefined) return position < visibleCount(context) ? position : undefined;
+  return visible[position];
+}
+
+/** The position of an op id on the timeline, or -1 when the op filter hides it. */
+export function positionOf(context: ViewerContext, opId: number): number {
+  const visible = context.visibleOps;
+  if (visible === null || visible === undefined) return opId;
+  let low = 0;
+  let high = visible.length - 1;
+  while (low <= high) {
+    const middle = (low + high) >> 1;
+    if (visible[middle] === opId) return middle;
+    if (visible[middle]! < opId) low = middle + 1;
+    else high = middle - 1;
+  }
+  return -1;
+}
+
+/** True when an op passes the op filter: every word matches (`key:`, `p:`/`process:`, `node:`, `-word` hides). */
+export function opFilterMatches(op: TimelineOp, filter: string): boolean {
+  const words = filter.trim().toLowerCase().split(/\s+/).filter((word) => word !== '');
+  return words.every((word) => {
+    if (word.startsWith('-') && word.length > 1) return !opWordMatches(op, word.slice(1));
+    return opWordMatches(op, word);
+  });
+}
+
+function opWordMatches(op: TimelineOp, word: string): boolean {
+  const named = /^(key|k|process|p|node|n|f|outcome)[:=](.+)$/.exec(word);
+  if (named === null) return opMatches(op, word);
+  const value = named[2]!;
+  switch (named[1]) {
+    case 'key':
+    case 'k':
+      return (op.key ?? '').toLowerCase() === value;
+    case 'process':
+    case 'p':
+      return String(op.process) === value.replace(/^p/, '');
+    case 'node':
+    case 'n':
+      return (op.node ?? '').toLowerCase() === value;
+    case 'f':
+      return op.f.toLowerCase() === value;
+    default:
+      return op.outcome === value;
+  }
 }
 
 /** Prompts longer than this are cut: a search or filter is a few words. */
@@ -103,6 +173,10 @@ function freshRun(runId: number | null): RunScreenState {
     traceOffset: 0,
     search: { query: '', matches: [], at: -1 },
     traceFilter: '',
+    opFilter: '',
+    showBackground: false,
+    traceFocusNs: null,
+    traceHit: null,
   };
 }
 
@@ -204,6 +278,27 @@ function submitPrompt(state: ViewerState, mode: Mode, text: string, context: Vie
       message: text.trim() === '' ? 'filter cleared' : `${shown.length} run${shown.length === 1 ? '' : 's'} match "${text.trim()}"`,
     };
   }
+  if (mode === 'filter' && state.run.pane === 'timeline') {
+    // The op filter: the timeline shows only matching ops. The cursor stays on its op when it still
+    // shows, else moves to the first shown op after it.
+    const filter = text.trim();
+    const model = context.model;
+    const current = opIdAt(context, state.run.cursor) ?? 0;
+    const visible = model === null || filter === '' ? null : model.timeline.ops.filter((op) => opFilterMatches(op, filter)).map((op) => op.id);
+    const next: ViewerContext = { ...context, visibleOps: visible };
+    let position = 0;
+    if (visible !== null) {
+      const at = visible.findIndex((id) => id >= current);
+      position = at === -1 ? Math.max(0, visible.length - 1) : at;
+    } else position = current;
+    const moved = moveTimeline({ ...state, run: { ...state.run, opFilter: filter } }, next, position, true);
+    const count = visibleCount(next);
+    return {
+      ...moved,
+      run: { ...moved.run, search: { query: '', matches: [], at: -1 } },
+      message: filter === '' ? 'op filter cleared: every op shown' : count === 0 ? `no op matches "${filter}" (f then Enter clears the filter)` : `${count} op${count === 1 ? '' : 's'} match "${filter}"`,
+    };
+  }
   if (mode === 'filter') {
     return {
       ...state,
@@ -211,24 +306,56 @@ function submitPrompt(state: ViewerState, mode: Mode, text: string, context: Vie
       message: text.trim() === '' ? 'trace filter cleared' : `trace filtered by "${text.trim()}"`,
     };
   }
-  // Search: every op whose text contains the query; the first match at or after the cursor.
-  const model = context.model;
   const query = text.trim();
+  if (state.run.pane === 'trace') return searchTrace(state, query, context);
+  // Search: every shown op whose text contains the query; the first match at or after the cursor.
+  const model = context.model;
   if (model === null || query === '') return { ...state, run: { ...state.run, search: { query: '', matches: [], at: -1 } } };
   const matches: number[] = [];
-  for (const op of model.timeline.ops) if (opMatches(op, query)) matches.push(op.id);
+  for (const op of model.timeline.ops) if (opMatches(op, query) && positionOf(context, op.id) !== -1) matches.push(op.id);
   if (matches.length === 0) {
-    return { ...state, run: { ...state.run, search: { query, matches, at: -1 } }, message: `no op matches "${query}"` };
+    return { ...state, run: { ...state.run, search: { query, matches, at: -1 } }, message: `no op matches "${query}"${state.run.opFilter !== '' ? ' among the filtered ops' : ''}` };
   }
-  let at = matches.findIndex((id) => id >= state.run.cursor);
+  const current = opIdAt(context, state.run.cursor) ?? 0;
+  let at = matches.findIndex((id) => id >= current);
   if (at === -1) at = 0;
   return jumpToMatch({ ...state, run: { ...state.run, search: { query, matches, at } } }, at, context);
 }
 
+/**
+ * `/` in the trace pane: the first trace event after the trace's instant whose text contains the
+ * query (the store is searched, not only the rows on screen); the timeline cursor moves to the op
+ * running then and the trace pane centres on the event. `n` searches on from there.
+ */
+function searchTrace(state: ViewerState, query: string, context: ViewerContext): ViewerState {
+  const model = context.model;
+  if (model === null || query === '' || context.findTrace === undefined) return { ...state, message: query === '' ? null : 'no trace to search' };
+  const op = model.timeline.ops[opIdAt(context, state.run.cursor) ?? 0];
+  const from = state.run.traceFocusNs ?? op?.invokeNs ?? 0;
+  const found = context.findTrace(query, from);
+  const search = { query, matches: [], at: -1 };
+  if (found === null) return { ...state, run: { ...state.run, search, pane: 'trace' }, message: `no trace event after ${(from / 1_000_000).toFixed(3)}ms matches "${query}"` };
+  // The last shown op invoked at or before the event.
+  const before = Math.max(0, firstOpAtOrAfter(model.timeline, found.time + 1) - 1);
+  let position = positionOf(context, before);
+  if (position === -1) {
+    const visible = context.visibleOps ?? [];
+    let index = visible.findIndex((id) => id > before);
+    index = index === -1 ? visible.length - 1 : Math.max(0, index - 1);
+    position = Math.max(0, index);
+  }
+  const moved = moveTimeline(state, context, position, true);
+  return {
+    ...moved,
+    run: { ...moved.run, pane: 'trace', traceFocusNs: found.time, traceHit: describeTraceEvent(found, 10_000), search },
+    message: `trace: ${describeTraceEvent(found, 100)}`,
+  };
+}
+
 function jumpToMatch(state: ViewerState, at: number, context: ViewerContext): ViewerState {
   const { matches, query } = state.run.search;
-  const target = matches[at]!;
-  const moved = moveTimeline(state, context, target, true);
+  const target = positionOf(context, matches[at]!);
+  const moved = moveTimeline(state, context, Math.max(0, target), true);
   return {
     ...moved,
     run: { ...moved.run, search: { query, matches, at }, pane: 'timeline' },
@@ -236,11 +363,12 @@ function jumpToMatch(state: ViewerState, at: number, context: ViewerContext): Vi
   };
 }
 
+/** Moves the timeline cursor to a position (not an op id: see positionOf). */
 function moveTimeline(state: ViewerState, context: ViewerContext, target: number, center = false): ViewerState {
-  const count = context.model?.timeline.ops.length ?? 0;
+  const count = visibleCount(context);
   const layout = runLayout(state.rows, (context.model?.violations.length ?? 0) > 0);
   const moved = moveCursor(state.run.cursor, state.run.top, count, layout.timelineRows, target, center);
-  return { ...state, run: { ...state.run, ...moved, traceOffset: 0 } };
+  return { ...state, run: { ...state.run, ...moved, traceOffset: 0, traceFocusNs: null, traceHit: null } };
 }
 
 function reduceCommand(state: ViewerState, command: ViewerCommand, context: ViewerContext): ViewerState {
@@ -301,8 +429,9 @@ export function offendingTop(model: RunModel, height: number): number {
   if (first === -1) return 0;
   let last = first;
   while (last + 1 < lines.length && lines[last + 1]!.tone === 'offending') last++;
-  // Keep the line that introduces the offending ops ("cannot follow it") in view as well.
-  const topMax = Math.max(0, first - 1);
+  // Keep the line that introduces the offending ops ("cannot follow it") in view as well, when
+  // there is room for both.
+  const topMax = height >= 2 ? Math.max(0, first - 1) : first;
   return clamp(last + 1 - height, 0, topMax);
 }
 
@@ -316,6 +445,14 @@ function reduceRun(state: ViewerState, command: ViewerCommand, context: ViewerCo
     return { ...state, run: { ...state.run, pane } };
   }
   if (command === 'search') return { ...state, mode: 'search', prompt: '' };
+  if (command === 'toggleBackground') {
+    const showBackground = !state.run.showBackground;
+    return { ...state, run: { ...state.run, showBackground, traceOffset: 0 }, message: showBackground ? 'trace shows background events (timer ticks, heartbeat-like messages)' : 'trace hides background events (b shows them)' };
+  }
+  if ((command === 'nextMatch' || command === 'previousMatch') && state.run.pane === 'trace' && state.run.search.query !== '' && state.run.search.matches.length === 0) {
+    // A trace search goes on forwards from the event it found.
+    return searchTrace(state, state.run.search.query, context);
+  }
   if (command === 'nextMatch' || command === 'previousMatch') {
     const { matches, at, query } = state.run.search;
     if (matches.length === 0) return { ...state, message: query === '' ? 'no search yet: press / to search' : `no op matches "${query}"` };
@@ -329,7 +466,16 @@ function reduceRun(state: ViewerState, command: ViewerCommand, context: ViewerCo
     if (model.firstViolationOp === null) {
       return { ...state, run: { ...state.run, pane: 'evidence', evidenceTop: 0 }, message: `${violation.checker} ${violation.verdict}: ${violation.summary}` };
     }
-    const moved = moveTimeline(state, context, model.firstViolationOp, true);
+    // An op filter that hides the violation is cleared: the jump must land on it.
+    let position = positionOf(context, model.firstViolationOp);
+    let target: ViewerState = state;
+    let targetContext = context;
+    if (position === -1) {
+      targetContext = { ...context, visibleOps: null };
+      target = { ...state, run: { ...state.run, opFilter: '' } };
+      position = model.firstViolationOp;
+    }
+    const moved = moveTimeline(target, targetContext, position, true);
     const op = model.timeline.ops[model.firstViolationOp]!;
     return {
       ...moved,
@@ -339,7 +485,7 @@ function reduceRun(state: ViewerState, command: ViewerCommand, context: ViewerCo
   }
   const pane = state.run.pane;
   if (pane === 'timeline') {
-    const count = model?.timeline.ops.length ?? 0;
+    const count = visibleCount(context);
     const target = moveTarget(command, state.run.cursor, count, layout.timelineRows);
     return target === null ? state : moveTimeline(state, context, target);
   }

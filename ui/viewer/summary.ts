@@ -13,7 +13,7 @@ export const SUMMARY_OPS_MAX = 50;
 
 export function runSummaryLines(model: RunModel): string[] {
   const run = model.run;
-  const lines: string[] = [model.repro];
+  const lines: string[] = [model.reproLine];
   const facts = [`run #${run.id}`, `system ${run.system}`, `seed ${run.seed ?? '-'}`, `verdict ${run.verdict}`, `ops ${run.ops}`, `events ${run.events}`, `faults ${run.faults}`];
   if (run.simMs !== null) facts.push(`sim ${run.simMs}ms`);
   if (run.bug !== null) facts.push(`bug ${run.bug}`);
@@ -37,7 +37,7 @@ export function runSummaryLines(model: RunModel): string[] {
     }
     if (model.highlighted.length > ops.length) lines.push(`… ${model.highlighted.length - ops.length} more offending ops`);
   }
-  lines.push(model.repro);
+  lines.push(model.reproLine);
   return lines;
 }
 
