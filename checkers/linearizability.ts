@@ -24,6 +24,7 @@ import { pairOps, type PairedOp, type PairingProblemCode } from './paired-ops.js
 import { PartSearch, SEARCH_LINEARIZABLE, SEARCH_NOT_LINEARIZABLE, type PartOp } from './part-search.js';
 import { ProductSpace } from './product-space.js';
 import { ModelSpace } from './state-space.js';
+import { Int32Pool } from './int32-pool.js';
 import { refuteAround } from './local-refutation.js';
 
 export type LinVerdict = 'linearizable' | 'not-linearizable' | 'unknown';
@@ -117,14 +118,14 @@ export function partsOf(ops: readonly PairedOp[], model: Model, partition: boole
 }
 
 /** The search of one part; `keyNames` is set when a keyed history is searched as one part. */
-function searchOf(part: Part, model: Model, keyNames: readonly string[] | null): PartSearch<PairedOp> {
-  return new PartSearch(part.ops, (ordered) => {
+function searchOf(part: Part, model: Model, keyNames: readonly string[] | null, pool: Int32Pool): PartSearch<PairedOp> {
+  return new PartSearch(part.ops, (ordered, pool) => {
     const inputs = ordered.map((op) => op.input);
-    if (keyNames === null) return new ModelSpace(model, inputs);
+    if (keyNames === null) return new ModelSpace(model, inputs, model.init(), pool);
     const keyNumber = new Map(keyNames.map((name, index) => [name, index]));
     const keyOf = Int32Array.from(ordered, (op) => keyNumber.get(op.source.key ?? '')!);
     return new ProductSpace(model, inputs, keyOf, keyNames);
-  });
+  }, pool);
 }
 
 /** The keys of a part, in order of first appearance. */
@@ -156,9 +157,10 @@ export function checkOperations(ops: readonly PairedOp[], model: Model, options:
   const result: LinResult = { verdict: 'linearizable', model: model.name, ops: ops.length, parts: parts.length, steps: 0, configurations: 0 };
   const unpartitioned = keyed && parts.length === 1 && parts[0]!.key === null ? keyNamesOf(parts[0]!) : null;
   /** The parts still searching, in round-robin order; a finished part's tables are let go. */
+  const pool = new Int32Pool();
   let active: ActivePart[] = parts.map((part) => ({
     part,
-    search: searchOf(part, model, unpartitioned),
+    search: searchOf(part, model, unpartitioned, pool),
     startStates: unpartitioned === null && model.statesOf !== undefined ? model.statesOf(part.ops.map((op) => op.input)) : null,
     invokes: part.ops.map((op) => op.invokeIndex).sort((a, b) => a - b),
     refuteAt: REFUTE_AFTER_STEPS,

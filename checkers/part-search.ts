@@ -26,6 +26,7 @@
 // stack, hashes and the memo are typed arrays, and states are numbers (state-space.ts).
 import { assert } from './assert.js';
 import { ConfigCache } from './config-cache.js';
+import { Int32Pool } from './int32-pool.js';
 import type { StateSpace } from './state-space.js';
 import { zobristWords } from './zobrist.js';
 
@@ -60,13 +61,13 @@ class OpLists {
   private constructor(
     readonly from: Int32Array,
     readonly ops: Int32Array,
-    readonly unlisted: Uint8Array,
+    readonly unlisted: Int32Array,
   ) {}
 
   /** `listOf` returns null for a list too long to keep. */
-  static build(count: number, listOf: (op: number) => number[] | null): OpLists {
-    const from = new Int32Array(count + 1);
-    const unlisted = new Uint8Array(count);
+  static build(count: number, listOf: (op: number) => number[] | null, pool: Int32Pool): OpLists {
+    const from = pool.take(count + 1);
+    const unlisted = pool.take(count);
     const ops: number[] = [];
     for (let op = 0; op < count; op += 1) {
       from[op] = ops.length;
@@ -75,18 +76,21 @@ class OpLists {
       else for (const item of list) ops.push(item);
     }
     from[count] = ops.length;
-    return new OpLists(from, Int32Array.from(ops), unlisted);
+    const table = pool.take(ops.length);
+    table.set(ops);
+    return new OpLists(from, table, unlisted);
   }
 
   /** Lists from (op, item) pairs laid flat, items kept in the order given. */
-  static fromPairs(count: number, pairs: readonly number[]): OpLists {
-    const from = new Int32Array(count + 1);
+  static fromPairs(count: number, pairs: readonly number[], pool: Int32Pool): OpLists {
+    const from = pool.take(count + 1);
     for (let index = 0; index < pairs.length; index += 2) from[pairs[index]! + 1]! += 1;
     for (let op = 0; op < count; op += 1) from[op + 1]! += from[op]!;
-    const ops = new Int32Array(pairs.length / 2);
-    const fill = from.slice(0, count);
+    const ops = pool.take(pairs.length / 2);
+    const fill = pool.take(count);
+    fill.set(from.subarray(0, count));
     for (let index = 0; index < pairs.length; index += 2) ops[fill[pairs[index]!]!++] = pairs[index + 1]!;
-    return new OpLists(from, ops, new Uint8Array(count));
+    return new OpLists(from, ops, pool.take(count));
   }
 
   /** Whether the list of `op` is known in full. */
@@ -109,15 +113,30 @@ const WATCHED_PRODUCERS_MAX = 8;
 const POSITION_END = 0x7fffffff;
 const ZOBRIST_SEED_A = 0x1f123bb5;
 const ZOBRIST_SEED_B = 0x5be0cd19;
+/** Up to this many keys are ordered by insertion sort. */
+const INSERTION_SORT_MAX = 32;
 
 /**
  * The positions 0..keys.length-1 ordered by their keys, which are distinct non-negative integers
  * (history indexes): placed through a table when the keys are dense, else sorted.
  */
-export function orderByDistinctKeys(keys: ArrayLike<number>): Int32Array {
+export function orderByDistinctKeys(keys: ArrayLike<number>, pool?: Int32Pool): Int32Array {
   const count = keys.length;
-  const order = new Int32Array(count);
-  if (count === 0) return order;
+  const order = pool === undefined ? new Int32Array(count) : pool.take(count);
+  if (count <= INSERTION_SORT_MAX) {
+    // Few keys (the parts of a small history): insertion sort, with no table to allocate.
+    for (let index = 0; index < count; index += 1) {
+      const key = keys[index]!;
+      let at = index;
+      while (at > 0 && keys[order[at - 1]!]! > key) {
+        order[at] = order[at - 1]!;
+        at -= 1;
+      }
+      assert(at === 0 || keys[order[at - 1]!] !== key, 'history indexes are distinct');
+      order[at] = index;
+    }
+    return order;
+  }
   let low = Number.POSITIVE_INFINITY;
   let high = 0;
   for (let index = 0; index < count; index += 1) {
@@ -128,13 +147,13 @@ export function orderByDistinctKeys(keys: ArrayLike<number>): Int32Array {
     for (let index = 0; index < count; index += 1) order[index] = index;
     return order.sort((a, b) => keys[a]! - keys[b]!);
   }
-  const slot = new Int32Array(high - low + 1).fill(-1);
+  const slot = pool === undefined ? new Int32Array(high - low + 1).fill(-1) : pool.filled(high - low + 1, -1);
   for (let index = 0; index < count; index += 1) {
     assert(slot[keys[index]! - low] === -1, 'history indexes are distinct');
     slot[keys[index]! - low] = index;
   }
   let at = 0;
-  for (const index of slot) if (index >= 0) order[at++] = index;
+  for (let position = 0; position < slot.length; position += 1) if (slot[position]! >= 0) order[at++] = slot[position]!;
   return order;
 }
 
@@ -154,10 +173,10 @@ export class PartSearch<O = unknown> {
   readonly requiredCount: number;
   readonly pendingCount: number;
   readonly space: StateSpace;
-  private readonly cache = new ConfigCache();
-  private readonly readOnly: Uint8Array;
+  private readonly cache: ConfigCache;
+  private readonly readOnly: Int32Array;
   private readonly hasReadOnly: boolean;
-  private readonly reusable: Uint8Array;
+  private readonly reusable: Int32Array;
   /**
    * For each completed read-only op, the resets that could make it reachable again (Model.canReach),
    * and the ops that could make it legal (Model.mayEnable), among those invoked before it returns.
@@ -179,7 +198,7 @@ export class PartSearch<O = unknown> {
   private readonly next: Int32Array;
   private readonly prev: Int32Array;
   private readonly entryOp: Int32Array;
-  private readonly entryIsReturn: Uint8Array;
+  private readonly entryIsReturn: Int32Array;
   private readonly entryPosition: Int32Array;
   private readonly callEntry: Int32Array;
   private readonly returnEntry: Int32Array;
@@ -210,7 +229,7 @@ export class PartSearch<O = unknown> {
   private frameState: Int32Array;
   private frameEntry: Int32Array;
   private frameBound: Int32Array;
-  private frameForced: Uint8Array;
+  private frameForced: Int32Array;
   private depth = 0;
 
   private state: number;
@@ -230,16 +249,22 @@ export class PartSearch<O = unknown> {
   private bestSameBelow = 0;
   private bestState = 0;
 
-  constructor(ops: readonly PartOp<O>[], makeSpace: (ops: readonly PartOp<O>[]) => StateSpace) {
+  constructor(
+    ops: readonly PartOp<O>[],
+    makeSpace: (ops: readonly PartOp<O>[], pool: Int32Pool) => StateSpace,
+    /** Where the tables come from; parts of one check share one. */
+    pool: Int32Pool = new Int32Pool(),
+  ) {
     const order = searchOrder(ops);
     this.ops = order.map((index) => ops[index]!);
     const n = this.ops.length;
     const nR = this.ops.filter((op) => op.completeIndex !== null).length;
     this.requiredCount = nR;
     this.pendingCount = n - nR;
-    this.space = makeSpace(this.ops);
-    this.readOnly = new Uint8Array(n);
-    this.reusable = new Uint8Array(n);
+    this.space = makeSpace(this.ops, pool);
+    this.cache = new ConfigCache(pool);
+    this.readOnly = pool.take(n);
+    this.reusable = pool.take(n);
     for (let index = 0; index < n; index += 1) {
       const op = this.ops[index]!;
       this.readOnly[index] = op.readOnly ? 1 : 0;
@@ -252,19 +277,19 @@ export class PartSearch<O = unknown> {
 
     const entryCount = 2 * nR;
     // Entry 2·op is the call of op, 2·op + 1 its return; the list holds them in history order.
-    const entryPositions = new Int32Array(entryCount);
+    const entryPositions = pool.take(entryCount);
     for (let op = 0; op < nR; op += 1) {
       entryPositions[2 * op] = this.ops[op]!.invokeIndex;
       entryPositions[2 * op + 1] = this.ops[op]!.completeIndex!;
     }
-    const entries = orderByDistinctKeys(entryPositions);
-    this.next = new Int32Array(entryCount + 2);
-    this.prev = new Int32Array(entryCount + 2);
-    this.entryOp = new Int32Array(entryCount + 2).fill(-1);
-    this.entryIsReturn = new Uint8Array(entryCount + 2);
-    this.entryPosition = new Int32Array(entryCount + 2);
-    this.callEntry = new Int32Array(nR);
-    this.returnEntry = new Int32Array(nR);
+    const entries = orderByDistinctKeys(entryPositions, pool);
+    this.next = pool.take(entryCount + 2);
+    this.prev = pool.take(entryCount + 2);
+    this.entryOp = pool.filled(entryCount + 2, -1);
+    this.entryIsReturn = pool.take(entryCount + 2);
+    this.entryPosition = pool.take(entryCount + 2);
+    this.callEntry = pool.take(nR);
+    this.returnEntry = pool.take(nR);
     for (let node = 0; node < entryCount + 2; node += 1) {
       this.next[node] = node + 1;
       this.prev[node] = node - 1;
@@ -285,10 +310,10 @@ export class PartSearch<O = unknown> {
     this.entryPosition[entryCount + 1] = POSITION_END;
 
     const nP = this.pendingCount;
-    this.pendingNext = new Int32Array(nP + 2);
-    this.pendingPrev = new Int32Array(nP + 2);
-    this.pendingPosition = new Int32Array(nP + 2).fill(POSITION_END);
-    this.pendingTwin = new Int32Array(nP).fill(-1);
+    this.pendingNext = pool.take(nP + 2);
+    this.pendingPrev = pool.take(nP + 2);
+    this.pendingPosition = pool.filled(nP + 2, POSITION_END);
+    this.pendingTwin = pool.filled(nP, -1);
     const lastOfInput = new Map<string, number>();
     for (let node = 0; node < nP + 2; node += 1) {
       this.pendingNext[node] = node + 1;
@@ -302,16 +327,16 @@ export class PartSearch<O = unknown> {
       lastOfInput.set(inputKey, pending);
     }
 
-    const byInvoke = orderByDistinctKeys(this.ops.map((op) => op.invokeIndex));
-    /** For each completed read, the ops of `pool` invoked before it returns that `helps` it. */
-    const readHelpers = (wanted: boolean, pool: (op: number) => boolean, helps: (op: number, read: number) => boolean): OpLists | null => {
+    const byInvoke = orderByDistinctKeys(this.ops.map((op) => op.invokeIndex), pool);
+    /** For each completed read, the `eligible` ops invoked before it returns that `helps` it. */
+    const readHelpers = (wanted: boolean, eligible: (op: number) => boolean, helps: (op: number, read: number) => boolean): OpLists | null => {
       if (!wanted || !this.hasReadOnly) return null;
       // Writers grouped by enable key (Model.enableKey) in invoke order; unkeyed ones may help any read.
       const groups = new Map<string | null, number[]>();
       const all: number[] = [];
       const keys = this.ops.map((_, op) => this.space.enableKey(op));
       for (const op of byInvoke) {
-        if (this.readOnly[op] === 1 || !pool(op)) continue;
+        if (this.readOnly[op] === 1 || !eligible(op)) continue;
         all.push(op);
         const key = keys[op]!;
         let group = groups.get(key);
@@ -347,12 +372,12 @@ export class PartSearch<O = unknown> {
         for (let index = unkeyedCut - 1; index >= 0; index -= 1) if (helps(unkeyed[index]!, read)) helpers.push(unkeyed[index]!);
         if (unkeyedCut > 0) helpers.sort((a, b) => this.ops[b]!.invokeIndex - this.ops[a]!.invokeIndex);
         return helpers;
-      });
+      }, pool);
     };
     this.resetHelpers = readHelpers(this.space.prunes, (op) => this.ops[op]!.reset === true, (op, read) => this.space.resetReaches(op, read));
     this.producers = readHelpers(this.space.enables, () => true, (op, read) => this.space.mayEnable(op, read));
     const producers = this.producers;
-    this.producersLeft = new Int32Array(nR);
+    this.producersLeft = pool.take(nR);
     if (producers !== null) {
       const watched = (read: number) =>
         this.readOnly[read] === 1 && producers.listed(read) && producers.from[read + 1]! - producers.from[read]! <= WATCHED_PRODUCERS_MAX;
@@ -362,25 +387,25 @@ export class PartSearch<O = unknown> {
         for (let index = producers.from[read]!; index < producers.from[read + 1]!; index += 1) pairs.push(producers.ops[index]!, read);
         this.producersLeft[read] = producers.from[read + 1]! - producers.from[read]!;
       }
-      this.watchers = OpLists.fromPairs(n, pairs);
-      this.orphans = new Int32Array(nR);
+      this.watchers = OpLists.fromPairs(n, pairs, pool);
+      this.orphans = pool.take(nR);
       for (let read = 0; read < nR; read += 1) if (watched(read) && this.producersLeft[read] === 0) this.orphans[this.orphanCount++] = read;
     } else {
       this.watchers = null;
-      this.orphans = new Int32Array(0);
+      this.orphans = pool.take(0);
     }
 
-    this.requiredBits = new Int32Array((nR + 31) >>> 5);
+    this.requiredBits = pool.take((nR + 31) >>> 5);
     this.requiredLastMask = nR % 32 === 0 ? -1 : (1 << (nR % 32)) - 1;
-    this.pendingBits = new Int32Array((nP + 31) >>> 5);
-    this.zobristA = zobristWords(nR, ZOBRIST_SEED_A);
-    this.zobristB = zobristWords(nR, ZOBRIST_SEED_B);
-    this.frameOp = new Int32Array(n + 1);
-    this.frameState = new Int32Array(n + 1);
-    this.frameEntry = new Int32Array(n + 1);
-    this.frameBound = new Int32Array(n + 1);
-    this.frameForced = new Uint8Array(n + 1);
-    this.bestOps = new Int32Array(n + 1);
+    this.pendingBits = pool.take((nP + 31) >>> 5);
+    this.zobristA = zobristWords(pool.take(nR), ZOBRIST_SEED_A);
+    this.zobristB = zobristWords(pool.take(nR), ZOBRIST_SEED_B);
+    this.frameOp = pool.take(n + 1);
+    this.frameState = pool.take(n + 1);
+    this.frameEntry = pool.take(n + 1);
+    this.frameBound = pool.take(n + 1);
+    this.frameForced = pool.take(n + 1);
+    this.bestOps = pool.take(n + 1);
     this.state = this.space.initial;
     this.requiredLeft = nR;
     this.noteProgress();
@@ -618,8 +643,8 @@ export class PartSearch<O = unknown> {
   }
 
   private growFrames(): void {
-    const grow = <T extends Int32Array | Uint8Array>(array: T): T => {
-      const bigger = new (array.constructor as new (length: number) => T)(array.length * 2);
+    const grow = (array: Int32Array): Int32Array => {
+      const bigger = new Int32Array(array.length * 2);
       bigger.set(array);
       return bigger;
     };
