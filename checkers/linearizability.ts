@@ -3,9 +3,12 @@
 // semantics: a `fail` op never happened; an `info` op (or an invoke never completed) may have
 // happened at any time after its invoke, or never.
 //
-// A keyed model's history is split by key (P-compositionality) and the parts are searched
-// round-robin in fixed slices of steps, stopping at the first part that is not linearizable, so a
-// hard key cannot hide an easy refutation on another. A step budget and a memory budget end the
+// A keyed model's history is split by key (P-compositionality) and the parts race: smallest first,
+// in rounds where each part's slice of steps doubles, stopping at the first part that is not
+// linearizable. So an invalid history costs about what its easiest refutable part costs (at most
+// twice, over the rounds, plus the valid parts that finish before it), and a hard key cannot hide
+// an easy refutation on another. A part's search is built on its first turn and let go when it
+// finishes, so only the parts in progress hold tables. A step budget and a memory budget end the
 // search in `unknown`, never a hang; both count our own work, not the clock, so a verdict is the
 // same on every machine.
 import type { History } from '../histories/schema.js';
@@ -57,8 +60,14 @@ export interface LinResult {
 /** About a minute of search on one core; a history that needs more is reported as unknown. */
 export const BUDGET_STEPS_DEFAULT = 200_000_000;
 export const MEMORY_BYTES_DEFAULT = 1024 * 1024 * 1024;
-/** Steps a part runs before the next part gets its turn. */
-export const SLICE_STEPS = 4096;
+/**
+ * A part's slice in the first round, per op (plus SLICE_OPS_EXTRA): a valid part of an easy history
+ * takes one to four steps per op, so most parts finish in their first slice. Slices double each round.
+ */
+export const SLICE_STEPS_PER_OP = 4;
+const SLICE_OPS_EXTRA = 16;
+/** The largest slice, so a long race still takes turns. */
+const SLICE_STEPS_MAX = 1 << 24;
 /**
  * A part whose search has taken this many steps gets a window around its furthest point refuted on
  * its own (local-refutation.ts); then again each time its steps double, with a window twice as long.
@@ -81,11 +90,12 @@ export interface Part {
 /** A part being searched, with its schedule of window refutations. */
 interface ActivePart {
   part: Part;
-  search: PartSearch<PairedOp>;
+  /** Built on the part's first turn. */
+  search: PartSearch<PairedOp> | null;
   /** Start states for window refutations (Model.statesOf), or null when the model has none. */
   startStates: unknown[] | null;
   /** The part's invoke indexes, sorted, to measure a window in ops. */
-  invokes: number[];
+  invokes: readonly number[];
   refuteAt: number;
   round: number;
   /** Its tables' size when last measured, for the memory budget. */
@@ -128,6 +138,16 @@ function searchOf(part: Part, model: Model, keyNames: readonly string[] | null, 
   }, pool);
 }
 
+/** Builds a part's search on its first turn, with what its window refutations need. */
+function startSearch(entry: ActivePart, model: Model, keyNames: readonly string[] | null, pool: Int32Pool): PartSearch<PairedOp> {
+  const { part } = entry;
+  const search = searchOf(part, model, keyNames, pool);
+  entry.search = search;
+  entry.startStates = keyNames === null && model.statesOf !== undefined ? model.statesOf(part.ops.map((op) => op.input)) : null;
+  entry.invokes = part.ops.map((op) => op.invokeIndex).sort((a, b) => a - b);
+  return search;
+}
+
 /** The keys of a part, in order of first appearance. */
 function keyNamesOf(part: Part): string[] {
   return [...new Set(part.ops.map((op) => op.source.key ?? ''))];
@@ -156,17 +176,11 @@ export function checkOperations(ops: readonly PairedOp[], model: Model, options:
   const { parts, keyed } = partsOf(ops, model, options.partition ?? true);
   const result: LinResult = { verdict: 'linearizable', model: model.name, ops: ops.length, parts: parts.length, steps: 0, configurations: 0 };
   const unpartitioned = keyed && parts.length === 1 && parts[0]!.key === null ? keyNamesOf(parts[0]!) : null;
-  /** The parts still searching, in round-robin order; a finished part's tables are let go. */
   const pool = new Int32Pool();
-  let active: ActivePart[] = parts.map((part) => ({
-    part,
-    search: searchOf(part, model, unpartitioned, pool),
-    startStates: unpartitioned === null && model.statesOf !== undefined ? model.statesOf(part.ops.map((op) => op.input)) : null,
-    invokes: part.ops.map((op) => op.invokeIndex).sort((a, b) => a - b),
-    refuteAt: REFUTE_AFTER_STEPS,
-    round: 0,
-    memoryBytes: 0,
-  }));
+  /** The parts still searching, smallest first (a stable sort: ties keep the history's order). */
+  let active: ActivePart[] = parts
+    .map((part) => ({ part, search: null, startStates: null, invokes: [], refuteAt: REFUTE_AFTER_STEPS, round: 0, memoryBytes: 0 }))
+    .sort((a, b) => a.part.ops.length - b.part.ops.length);
   const linearizations: LinearizationEvidence['parts'] = [];
   let stepsLeft = budgetSteps;
   /** The tables of the parts in progress, as last measured after each one's slice. */
@@ -174,17 +188,19 @@ export function checkOperations(ops: readonly PairedOp[], model: Model, options:
   const stop = (verdict: LinVerdict, evidence: LinEvidence, unfinished: readonly ActivePart[]): LinResult => {
     result.verdict = verdict;
     result.evidence = evidence;
-    for (const { search } of unfinished) result.configurations += search.configurations;
+    for (const { search } of unfinished) result.configurations += search?.configurations ?? 0;
     return result;
   };
-  while (active.length > 0) {
+  for (let round = 0; active.length > 0; round += 1) {
     const stillActive: ActivePart[] = [];
     for (let turn = 0; turn < active.length; turn += 1) {
       const entry = active[turn]!;
-      const { part, search } = entry;
+      const { part } = entry;
+      const search = entry.search ?? startSearch(entry, model, unpartitioned, pool);
       const unfinished = () => [...stillActive, ...active.slice(turn)];
       const before = search.steps;
-      const status = search.run(Math.min(SLICE_STEPS, stepsLeft));
+      const sliceSteps = Math.min(SLICE_STEPS_MAX, SLICE_STEPS_PER_OP * (part.ops.length + SLICE_OPS_EXTRA) * 2 ** Math.min(round, 24));
+      const status = search.run(Math.min(sliceSteps, stepsLeft));
       stepsLeft -= search.steps - before;
       result.steps += search.steps - before;
       if (status === SEARCH_NOT_LINEARIZABLE) return stop('not-linearizable', violationEvidence(model.name, part.key, search), unfinished());
@@ -192,6 +208,7 @@ export function checkOperations(ops: readonly PairedOp[], model: Model, options:
         if (options.evidence === true) linearizations.push({ key: part.key, order: linearizationOf(search) });
         result.configurations += search.configurations;
         memoryBytes -= entry.memoryBytes;
+        entry.search = null;
         continue;
       }
       stillActive.push(entry);
