@@ -7,11 +7,11 @@
 // in rounds where each part's slice of steps doubles, stopping at the first part that is not
 // linearizable. So an invalid history costs about what its easiest refutable part costs (at most
 // twice, over the rounds, plus the valid parts that finish before it), and a hard key cannot hide
-// an easy refutation on another. A part's search is built on its first turn and let go when it
-// finishes, so only the parts in progress hold tables. A step budget and a memory budget end the
+// an easy refutation on another. At most ACTIVE_PARTS_MAX parts are in progress at once; a part's
+// search is built on its first turn and let go when it finishes, so only those hold tables. A step budget and a memory budget end the
 // search in `unknown`, never a hang; both count our own work, not the clock, so a verdict is the
 // same on every machine.
-import type { History } from '../histories/schema.js';
+import type { History, HistoryRecord } from '../histories/schema.js';
 import { assert } from './assert.js';
 import {
   evidenceOp,
@@ -23,7 +23,7 @@ import {
   type WindowEvidence,
 } from './evidence.js';
 import type { Model } from './model.js';
-import { pairOps, type PairedOp, type PairingProblemCode } from './paired-ops.js';
+import { OpPairer, type PairedOp, type PairingProblemCode } from './paired-ops.js';
 import { PartSearch, SEARCH_LINEARIZABLE, SEARCH_NOT_LINEARIZABLE, type PartOp } from './part-search.js';
 import { ProductSpace } from './product-space.js';
 import { ModelSpace } from './state-space.js';
@@ -69,6 +69,11 @@ const SLICE_OPS_EXTRA = 16;
 /** The largest slice, so a long race still takes turns. */
 const SLICE_STEPS_MAX = 1 << 24;
 /**
+ * Parts in progress at once; the next one starts when one finishes. Enough for a race among the
+ * parts that do not finish in their first slice, few enough that their tables stay small.
+ */
+export const ACTIVE_PARTS_MAX = 64;
+/**
  * A part whose search has taken this many steps gets a window around its furthest point refuted on
  * its own (local-refutation.ts); then again each time its steps double, with a window twice as long.
  */
@@ -100,6 +105,8 @@ interface ActivePart {
   round: number;
   /** Its tables' size when last measured, for the memory budget. */
   memoryBytes: number;
+  /** Slices it has had: each is twice the one before. */
+  turns: number;
 }
 
 /** The model's reading of each op, grouped into the parts that are checked separately. */
@@ -162,7 +169,17 @@ const TOLERATED_PROBLEMS: ReadonlySet<PairingProblemCode> = new Set(['invoke-whi
 
 /** Checks a history against a model. Throws MalformedHistoryError or the model's ModelInputError on bad input. */
 export function checkHistory(history: History, model: Model, options: CheckOptions = {}): LinResult {
-  const paired = pairOps(history);
+  return checkRecords((take) => history.forEach(take), model, options);
+}
+
+/**
+ * Checks the records that `feed` hands to `take`, in history order, without holding them: a
+ * history streamed from a file (histories/stream.ts) is kept only as its paired ops.
+ */
+export function checkRecords(feed: (take: (record: HistoryRecord) => void) => void, model: Model, options: CheckOptions = {}): LinResult {
+  const pairer = new OpPairer();
+  feed((record) => pairer.push(record));
+  const paired = pairer.finish();
   const problems = paired.problems.filter((problem) => !TOLERATED_PROBLEMS.has(problem.code));
   if (problems.length > 0) throw new MalformedHistoryError(problems.map((problem) => problem.message));
   return checkOperations(paired.ops, model, options);
@@ -177,10 +194,13 @@ export function checkOperations(ops: readonly PairedOp[], model: Model, options:
   const result: LinResult = { verdict: 'linearizable', model: model.name, ops: ops.length, parts: parts.length, steps: 0, configurations: 0 };
   const unpartitioned = keyed && parts.length === 1 && parts[0]!.key === null ? keyNamesOf(parts[0]!) : null;
   const pool = new Int32Pool();
-  /** The parts still searching, smallest first (a stable sort: ties keep the history's order). */
-  let active: ActivePart[] = parts
-    .map((part) => ({ part, search: null, startStates: null, invokes: [], refuteAt: REFUTE_AFTER_STEPS, round: 0, memoryBytes: 0 }))
+  /** The parts not started yet, smallest first (a stable sort: ties keep the history's order). */
+  const waiting: ActivePart[] = parts
+    .map((part) => ({ part, search: null, startStates: null, invokes: [], refuteAt: REFUTE_AFTER_STEPS, round: 0, memoryBytes: 0, turns: 0 }))
     .sort((a, b) => a.part.ops.length - b.part.ops.length);
+  let nextWaiting = 0;
+  /** The parts in progress, at most ACTIVE_PARTS_MAX, so the tables held stay bounded. */
+  let active: ActivePart[] = [];
   const linearizations: LinearizationEvidence['parts'] = [];
   let stepsLeft = budgetSteps;
   /** The tables of the parts in progress, as last measured after each one's slice. */
@@ -191,7 +211,8 @@ export function checkOperations(ops: readonly PairedOp[], model: Model, options:
     for (const { search } of unfinished) result.configurations += search?.configurations ?? 0;
     return result;
   };
-  for (let round = 0; active.length > 0; round += 1) {
+  while (active.length > 0 || nextWaiting < waiting.length) {
+    while (active.length < ACTIVE_PARTS_MAX && nextWaiting < waiting.length) active.push(waiting[nextWaiting++]!);
     const stillActive: ActivePart[] = [];
     for (let turn = 0; turn < active.length; turn += 1) {
       const entry = active[turn]!;
@@ -199,7 +220,8 @@ export function checkOperations(ops: readonly PairedOp[], model: Model, options:
       const search = entry.search ?? startSearch(entry, model, unpartitioned, pool);
       const unfinished = () => [...stillActive, ...active.slice(turn)];
       const before = search.steps;
-      const sliceSteps = Math.min(SLICE_STEPS_MAX, SLICE_STEPS_PER_OP * (part.ops.length + SLICE_OPS_EXTRA) * 2 ** Math.min(round, 24));
+      const sliceSteps = Math.min(SLICE_STEPS_MAX, SLICE_STEPS_PER_OP * (part.ops.length + SLICE_OPS_EXTRA) * 2 ** Math.min(entry.turns, 24));
+      entry.turns += 1;
       const status = search.run(Math.min(sliceSteps, stepsLeft));
       stepsLeft -= search.steps - before;
       result.steps += search.steps - before;
