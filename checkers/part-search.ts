@@ -97,6 +97,93 @@ class OpLists {
   listed(op: number): boolean {
     return this.unlisted[op] === 0;
   }
+
+  /** The same lists keeping only the items `keep` accepts (an unlisted list stays unlisted). */
+  filtered(keep: (item: number, op: number) => boolean, pool: Int32Pool): OpLists {
+    const count = this.unlisted.length;
+    return OpLists.build(
+      count,
+      (op) => {
+        if (this.unlisted[op] !== 0) return null;
+        const kept: number[] = [];
+        for (let index = this.from[op]!; index < this.from[op + 1]!; index += 1) if (keep(this.ops[index]!, op)) kept.push(this.ops[index]!);
+        return kept;
+      },
+      pool,
+    );
+  }
+}
+
+/**
+ * For each completed read-only op (by search number, below the count of completed ops), the other
+ * ops that are not read-only and overlap it: invoked before it returns, and not completed before it
+ * was invoked (pending ops never complete). Recent invokes first. When a read is a candidate of the
+ * search, every op that returned before its invoke is placed already, so only these can still be
+ * placed before it. One sweep over the part in history order, keeping the ops in flight; a read
+ * overlapped by more than HELPERS_LISTED_MAX ops is left unlisted.
+ */
+function overlapLists(ops: readonly PartOp[], readOnly: Int32Array, pool: Int32Pool): OpLists {
+  const count = ops.length;
+  let required = 0;
+  for (const op of ops) if (op.completeIndex !== null) required += 1;
+  // Events: 2·op is the invoke of op, 2·op + 1 its completion.
+  const events: number[] = [];
+  const positions: number[] = [];
+  for (let op = 0; op < count; op += 1) {
+    events.push(2 * op);
+    positions.push(ops[op]!.invokeIndex);
+    if (ops[op]!.completeIndex !== null) {
+      events.push(2 * op + 1);
+      positions.push(ops[op]!.completeIndex!);
+    }
+  }
+  const order = orderByDistinctKeys(positions, pool);
+  /** Writers in flight (pending ones stay), in invoke order, with holes where one completed. */
+  const inFlight: number[] = [];
+  const slotOf = new Map<number, number>();
+  let holes = 0;
+  /** For each read in flight, the writers it overlaps so far (null once there are too many). */
+  const overlaps = new Map<number, number[] | null>();
+  const lists: (number[] | null)[] = new Array<number[] | null>(required).fill([]);
+  for (let at = 0; at < order.length; at += 1) {
+    const event = events[order[at]!]!;
+    const op = event >>> 1;
+    const isInvoke = (event & 1) === 0;
+    if (readOnly[op] === 1) {
+      if (isInvoke) {
+        const seen = inFlight.filter((writer) => writer >= 0);
+        overlaps.set(op, seen.length > HELPERS_LISTED_MAX ? null : seen);
+      } else {
+        lists[op] = overlaps.get(op) ?? null;
+        overlaps.delete(op);
+      }
+      continue;
+    }
+    if (isInvoke) {
+      slotOf.set(op, inFlight.length);
+      inFlight.push(op);
+      for (const [read, list] of overlaps) {
+        if (list === null) continue;
+        if (list.length >= HELPERS_LISTED_MAX) overlaps.set(read, null);
+        else list.push(op);
+      }
+    } else {
+      inFlight[slotOf.get(op)!] = -1;
+      slotOf.delete(op);
+      holes += 1;
+      if (holes * 2 > inFlight.length) {
+        // Compact, keeping invoke order.
+        const kept = inFlight.filter((writer) => writer >= 0);
+        inFlight.length = 0;
+        for (const writer of kept) {
+          slotOf.set(writer, inFlight.length);
+          inFlight.push(writer);
+        }
+        holes = 0;
+      }
+    }
+  }
+  return OpLists.build(required, (read) => (readOnly[read] === 1 ? (lists[read] ?? null)?.slice().reverse() ?? null : []), pool);
 }
 
 /** Where the loop is in the current configuration. */
@@ -180,10 +267,13 @@ export class PartSearch<O = unknown> {
   /**
    * For each completed read-only op, the resets that could make it reachable again (Model.canReach),
    * and the ops that could make it legal (Model.mayEnable), among those invoked before it returns.
-   * Null when the model offers no such pruning.
+   * Null when the model offers no such pruning. `producers` lists every such op, for reads watched
+   * wherever they are; `resetHelpers` and `candidateProducers` list only the ops that overlap the
+   * read or are pending, for reads that are candidates (see overlapLists).
    */
   private readonly resetHelpers: OpLists | null;
   private readonly producers: OpLists | null;
+  private readonly candidateProducers: OpLists | null;
   /**
    * Reads with few producers are watched: `producersLeft` counts their producers not yet placed,
    * and a read whose count is zero is an orphan (kept on a stack that backtracking unwinds). An
@@ -374,7 +464,12 @@ export class PartSearch<O = unknown> {
         return helpers;
       }, pool);
     };
-    this.resetHelpers = readHelpers(this.space.prunes, (op) => this.ops[op]!.reset === true, (op, read) => this.space.resetReaches(op, read));
+    const overlapping = this.hasReadOnly && (this.space.prunes || this.space.enables) ? overlapLists(this.ops, this.readOnly, pool) : null;
+    this.resetHelpers =
+      overlapping === null || !this.space.prunes
+        ? null
+        : overlapping.filtered((op, read) => this.ops[op]!.reset === true && this.space.resetReaches(op, read), pool);
+    this.candidateProducers = overlapping === null || !this.space.enables ? null : overlapping.filtered((op, read) => this.space.mayEnable(op, read), pool);
     this.producers = readHelpers(this.space.enables, () => true, (op, read) => this.space.mayEnable(op, read));
     const producers = this.producers;
     this.producersLeft = pool.take(nR);
@@ -624,7 +719,7 @@ export class PartSearch<O = unknown> {
 
   /** Whether read-only op `read`, illegal in the current state, can never become legal from here. */
   private hopeless(read: number): boolean {
-    if (this.producers !== null && !this.anyLeft(this.producers, read)) return true;
+    if (this.candidateProducers !== null && !this.anyLeft(this.candidateProducers, read)) return true;
     return this.resetHelpers !== null && !this.space.canReach(this.state, read) && !this.anyLeft(this.resetHelpers, read);
   }
 
@@ -779,7 +874,10 @@ export class PartSearch<O = unknown> {
     for (const read of unplacedIllegalReads) if (this.producers !== null && !left(this.producers, read)) stuck.set(read, 'unreachable');
     for (const op of this.furthestCandidates()) if (!stuck.has(op) && this.space.next(state, op) < 0) stuck.set(op, 'illegal');
     if (stuck.size === 0) {
+      // Reset helpers are listed for reads as candidates (overlapLists): only those are judged here.
+      const candidates = new Set(this.furthestCandidates());
       for (const read of unplacedIllegalReads) {
+        if (!candidates.has(read)) continue;
         if (this.resetHelpers !== null && !this.space.canReach(state, read) && !left(this.resetHelpers, read)) stuck.set(read, 'unreachable');
       }
     }
