@@ -274,6 +274,11 @@ export class PartSearch<O = unknown> {
   private readonly resetHelpers: OpLists | null;
   private readonly producers: OpLists | null;
   private readonly candidateProducers: OpLists | null;
+  /** Bitsets over completed ops: the read-only ones, and the resets (PartOp.reset). */
+  private readonly readBits: Int32Array;
+  private readonly resetBits: Int32Array;
+  /** For each completed read, how many completed ops completed before it was invoked. */
+  private readonly completedBefore: Int32Array;
   /**
    * Reads with few producers are watched: `producersLeft` counts their producers not yet placed,
    * and a read whose count is zero is an orphan (kept on a stack that backtracking unwinds). An
@@ -491,6 +496,23 @@ export class PartSearch<O = unknown> {
     }
 
     this.requiredBits = pool.take((nR + 31) >>> 5);
+    this.readBits = pool.take((nR + 31) >>> 5);
+    this.resetBits = pool.take((nR + 31) >>> 5);
+    this.completedBefore = pool.take(nR);
+    for (let op = 0; op < nR; op += 1) {
+      if (this.readOnly[op] === 1) this.readBits[op >>> 5] = this.readBits[op >>> 5]! | (1 << (op & 31));
+      if (this.ops[op]!.reset === true) this.resetBits[op >>> 5] = this.resetBits[op >>> 5]! | (1 << (op & 31));
+      if (this.readOnly[op] === 0) continue;
+      // Completed ops are numbered by completion: count those completed before this read's invoke.
+      let lo = 0;
+      let hi = op;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (this.ops[mid]!.completeIndex! < this.ops[op]!.invokeIndex) lo = mid + 1;
+        else hi = mid;
+      }
+      this.completedBefore[op] = lo;
+    }
     this.requiredLastMask = nR % 32 === 0 ? -1 : (1 << (nR % 32)) - 1;
     this.pendingBits = pool.take((nP + 31) >>> 5);
     this.zobristA = zobristWords(pool.take(nR), ZOBRIST_SEED_A);
@@ -537,7 +559,7 @@ export class PartSearch<O = unknown> {
           // that can no longer become legal makes this configuration a dead end.
           let forced = -1;
           let after = -1;
-          let dead = this.orphanCount > 0 && this.orphanStuck();
+          let dead = (this.orphanCount > 0 && this.orphanStuck()) || (this.resetHelpers !== null && this.nextReadUnreachable());
           if (this.hasReadOnly && !dead) {
             for (let entry = next[0]!; entryIsReturn[entry] === 0; entry = next[entry]!) {
               const op = entryOp[entry]!;
@@ -717,6 +739,35 @@ export class PartSearch<O = unknown> {
     return false;
   }
 
+  /**
+   * Whether the next read to place (the first unplaced read-only op by completion) can no longer be
+   * reached (Model.canReach) and no reset is left that could come before it: then no extension of
+   * this configuration places it. Checked for that read even before it is a candidate, so a wrong
+   * choice far back (an op placed before a pending op it should have followed) ends here, not at
+   * the read. The resets that could precede it are those completed before its invoke (any unplaced
+   * one counts) and those overlapping it or pending (resetHelpers).
+   */
+  private nextReadUnreachable(): boolean {
+    const required = this.requiredBits;
+    const reads = this.readBits;
+    let read = -1;
+    for (let word = this.requiredLo; word < required.length; word += 1) {
+      const unplaced = reads[word]! & ~required[word]!;
+      if (unplaced !== 0) {
+        read = (word << 5) + (31 - Math.clz32(unplaced & -unplaced));
+        break;
+      }
+    }
+    if (read < 0 || this.space.canReach(this.state, read)) return false;
+    const before = this.completedBefore[read]!;
+    const resets = this.resetBits;
+    for (let word = this.requiredLo; word << 5 < before; word += 1) {
+      const inRange = (word + 1) << 5 <= before ? -1 : (1 << (before & 31)) - 1;
+      if ((resets[word]! & ~required[word]! & inRange) !== 0) return false;
+    }
+    return !this.anyLeft(this.resetHelpers!, read);
+  }
+
   /** Whether read-only op `read`, illegal in the current state, can never become legal from here. */
   private hopeless(read: number): boolean {
     if (this.candidateProducers !== null && !this.anyLeft(this.candidateProducers, read)) return true;
@@ -874,10 +925,16 @@ export class PartSearch<O = unknown> {
     for (const read of unplacedIllegalReads) if (this.producers !== null && !left(this.producers, read)) stuck.set(read, 'unreachable');
     for (const op of this.furthestCandidates()) if (!stuck.has(op) && this.space.next(state, op) < 0) stuck.set(op, 'illegal');
     if (stuck.size === 0) {
-      // Reset helpers are listed for reads as candidates (overlapLists): only those are judged here.
+      // Reset helpers are listed for reads as candidates (overlapLists), and for the next read to
+      // place with the resets completed before its invoke (nextReadUnreachable): only those are judged.
       const candidates = new Set(this.furthestCandidates());
+      let nextRead = 0;
+      while (nextRead < this.requiredCount && (placed[nextRead] === 1 || this.readOnly[nextRead] === 0)) nextRead += 1;
+      if (nextRead === this.requiredCount) nextRead = -1;
+      let resetBefore = false;
+      for (let op = 0; nextRead >= 0 && op < this.completedBefore[nextRead]!; op += 1) if (placed[op] === 0 && this.ops[op]!.reset === true) resetBefore = true;
       for (const read of unplacedIllegalReads) {
-        if (!candidates.has(read)) continue;
+        if (!candidates.has(read) && (read !== nextRead || resetBefore)) continue;
         if (this.resetHelpers !== null && !this.space.canReach(state, read) && !left(this.resetHelpers, read)) stuck.set(read, 'unreachable');
       }
     }
