@@ -200,6 +200,9 @@ const WATCHED_PRODUCERS_MAX = 8;
 const POSITION_END = 0x7fffffff;
 const ZOBRIST_SEED_A = 0x1f123bb5;
 const ZOBRIST_SEED_B = 0x5be0cd19;
+/** Packed sorts (orderByDistinctKeys) hold a position below 2^21 and a key span below 2^31. */
+const PACKED_SORT_COUNT_MAX = 1 << 21;
+const PACKED_SORT_SPAN_MAX = 2 ** 31;
 /** Up to this many keys are ordered by insertion sort. */
 const INSERTION_SORT_MAX = 32;
 
@@ -231,8 +234,18 @@ export function orderByDistinctKeys(keys: ArrayLike<number>, pool?: Int32Pool): 
     high = Math.max(high, keys[index]!);
   }
   if (high - low > 64 * count) {
-    for (let index = 0; index < count; index += 1) order[index] = index;
-    return order.sort((a, b) => keys[a]! - keys[b]!);
+    if (count > PACKED_SORT_COUNT_MAX || high - low >= PACKED_SORT_SPAN_MAX) {
+      for (let index = 0; index < count; index += 1) order[index] = index;
+      return order.sort((a, b) => keys[a]! - keys[b]!);
+    }
+    // Key and position packed in one double and sorted natively: several times faster than a sort
+    // with a comparator, and exact while (key - low) · 2^21 + position stays below 2^53.
+    const packed = new Float64Array(count);
+    for (let index = 0; index < count; index += 1) packed[index] = (keys[index]! - low) * PACKED_SORT_COUNT_MAX + index;
+    packed.sort();
+    for (let index = 0; index < count; index += 1) order[index] = packed[index]! % PACKED_SORT_COUNT_MAX;
+    for (let index = 1; index < count; index += 1) assert(keys[order[index]!] !== keys[order[index - 1]!], 'history indexes are distinct');
+    return order;
   }
   const slot = pool === undefined ? new Int32Array(high - low + 1).fill(-1) : pool.filled(high - low + 1, -1);
   for (let index = 0; index < count; index += 1) {
