@@ -15,11 +15,16 @@ const POOLED_INTS_MAX = 2048;
 export class Int32Pool {
   private chunk = new Int32Array(0);
   private used = 0;
-  private chunkIntsNext = CHUNK_INTS_FIRST;
+  private chunkIntsNext: number;
+
+  /** `firstChunkInts`: about what the check will need, so a small one allocates once. */
+  constructor(firstChunkInts = CHUNK_INTS_FIRST) {
+    this.chunkIntsNext = Math.max(CHUNK_INTS_FIRST, Math.min(CHUNK_INTS_MAX, firstChunkInts));
+  }
 
   /** A zeroed table of `length` ints. */
   take(length: number): Int32Array {
-    assert(Number.isSafeInteger(length) && length >= 0, 'a table length is a non-negative integer');
+    assert(length >= 0, 'a table length is not negative');
     if (length > POOLED_INTS_MAX) return new Int32Array(length);
     if (this.used + length > this.chunk.length) {
       this.chunk = new Int32Array(Math.max(this.chunkIntsNext, length));

@@ -8,9 +8,9 @@
 // linearizable. So an invalid history costs about what its easiest refutable part costs (at most
 // twice, over the rounds, plus the valid parts that finish before it), and a hard key cannot hide
 // an easy refutation on another. At most ACTIVE_PARTS_MAX parts are in progress at once; a part's
-// search is built on its first turn and let go when it finishes, so only those hold tables. A step budget and a memory budget end the
-// search in `unknown`, never a hang; both count our own work, not the clock, so a verdict is the
-// same on every machine.
+// search is built on its first turn and let go when it finishes, so only those hold tables. A step
+// budget and a memory budget end the search in `unknown`, never a hang; both count our own work,
+// not the clock, so a verdict is the same on every machine.
 import type { History, HistoryRecord } from '../histories/schema.js';
 import { assert } from './assert.js';
 import {
@@ -74,6 +74,17 @@ const SLICE_STEPS_MAX = 1 << 24;
  */
 export const ACTIVE_PARTS_MAX = 64;
 /**
+ * Parts of at most this many ops get a quick search first (quickSearch): for them the read pruning
+ * costs more to build than it saves. Larger parts of a concurrent history need the pruning.
+ */
+const QUICK_OPS_MAX = 32;
+/** And so do parts whose ops overlap fewer than this many others on average: they need little pruning. */
+const QUICK_OVERLAP_MAX = 0.25;
+/** A part's quick search (quickSearch) takes at most this many steps per op (plus SLICE_OPS_EXTRA). */
+const QUICK_STEPS_PER_OP = 2;
+/** About the ints of search tables a small part needs per op, to size the pool's first chunk. */
+const TABLE_INTS_PER_OP = 128;
+/**
  * A part whose search has taken this many steps gets a window around its furthest point refuted on
  * its own (local-refutation.ts); then again each time its steps double, with a window twice as long.
  */
@@ -107,6 +118,8 @@ interface ActivePart {
   memoryBytes: number;
   /** Slices it has had: each is twice the one before. */
   turns: number;
+  /** Whether its quick search (quickSearch) has had its turn. */
+  quickDone: boolean;
 }
 
 /** The model's reading of each op, grouped into the parts that are checked separately. */
@@ -135,20 +148,51 @@ export function partsOf(ops: readonly PairedOp[], model: Model, partition: boole
 }
 
 /** The search of one part; `keyNames` is set when a keyed history is searched as one part. */
-function searchOf(part: Part, model: Model, keyNames: readonly string[] | null, pool: Int32Pool): PartSearch<PairedOp> {
-  return new PartSearch(part.ops, (ordered, pool) => {
+function searchOf(part: Part, model: Model, keyNames: readonly string[] | null, pool: Int32Pool, pruning: boolean): PartSearch<PairedOp> {
+  return new PartSearch(part.ops, (ordered, tables) => {
     const inputs = ordered.map((op) => op.input);
-    if (keyNames === null) return new ModelSpace(model, inputs, model.init(), pool);
+    if (keyNames === null) return new ModelSpace(model, inputs, model.init(), tables);
     const keyNumber = new Map(keyNames.map((name, index) => [name, index]));
     const keyOf = Int32Array.from(ordered, (op) => keyNumber.get(op.source.key ?? '')!);
     return new ProductSpace(model, inputs, keyOf, keyNames);
-  }, pool);
+  }, pool, pruning);
 }
 
-/** Builds a part's search on its first turn, with what its window refutations need. */
+/**
+ * A part's first turn: a quick search without read pruning, whose tables cost little to build, for
+ * at most QUICK_STEPS_PER_OP steps per op. Most parts of an easy history are linearizable and end
+ * there. Otherwise the part gets its full search, from the start (so a violation's evidence is the
+ * full search's), and the quick steps count as work done.
+ */
+function quickSearch(entry: ActivePart, model: Model, keyNames: readonly string[] | null, pool: Int32Pool, stepsMax: number): { linearizable: boolean; steps: number; search: PartSearch<PairedOp> } {
+  const quick = searchOf(entry.part, model, keyNames, pool, false);
+  const status = quick.run(Math.min(stepsMax, QUICK_STEPS_PER_OP * (entry.part.ops.length + SLICE_OPS_EXTRA)));
+  return { linearizable: status === SEARCH_LINEARIZABLE, steps: quick.steps, search: quick };
+}
+
+/** The mean number of later ops invoked while a completed op of the part runs (ops are in invoke order). */
+function overlapPerOp(part: Part): number {
+  const ops = part.ops;
+  let overlaps = 0;
+  for (let at = 0; at < ops.length; at += 1) {
+    const completeIndex = ops[at]!.completeIndex;
+    if (completeIndex === null) continue;
+    let lo = at + 1;
+    let hi = ops.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (ops[mid]!.invokeIndex < completeIndex) lo = mid + 1;
+      else hi = mid;
+    }
+    overlaps += lo - at - 1;
+  }
+  return overlaps / Math.max(1, ops.length);
+}
+
+/** Builds a part's full search, with what its window refutations need. */
 function startSearch(entry: ActivePart, model: Model, keyNames: readonly string[] | null, pool: Int32Pool): PartSearch<PairedOp> {
   const { part } = entry;
-  const search = searchOf(part, model, keyNames, pool);
+  const search = searchOf(part, model, keyNames, pool, true);
   entry.search = search;
   entry.startStates = keyNames === null && model.statesOf !== undefined ? model.statesOf(part.ops.map((op) => op.input)) : null;
   entry.invokes = part.ops.map((op) => op.invokeIndex).sort((a, b) => a - b);
@@ -193,10 +237,10 @@ export function checkOperations(ops: readonly PairedOp[], model: Model, options:
   const { parts, keyed } = partsOf(ops, model, options.partition ?? true);
   const result: LinResult = { verdict: 'linearizable', model: model.name, ops: ops.length, parts: parts.length, steps: 0, configurations: 0 };
   const unpartitioned = keyed && parts.length === 1 && parts[0]!.key === null ? keyNamesOf(parts[0]!) : null;
-  const pool = new Int32Pool();
+  const pool = new Int32Pool(TABLE_INTS_PER_OP * ops.length);
   /** The parts not started yet, smallest first (a stable sort: ties keep the history's order). */
   const waiting: ActivePart[] = parts
-    .map((part) => ({ part, search: null, startStates: null, invokes: [], refuteAt: REFUTE_AFTER_STEPS, round: 0, memoryBytes: 0, turns: 0 }))
+    .map((part) => ({ part, search: null, startStates: null, invokes: [], refuteAt: REFUTE_AFTER_STEPS, round: 0, memoryBytes: 0, turns: 0, quickDone: false }))
     .sort((a, b) => a.part.ops.length - b.part.ops.length);
   let nextWaiting = 0;
   /** The parts in progress, at most ACTIVE_PARTS_MAX, so the tables held stay bounded. */
@@ -217,6 +261,22 @@ export function checkOperations(ops: readonly PairedOp[], model: Model, options:
     for (let turn = 0; turn < active.length; turn += 1) {
       const entry = active[turn]!;
       const { part } = entry;
+      if (!entry.quickDone && (part.ops.length <= QUICK_OPS_MAX || overlapPerOp(part) < QUICK_OVERLAP_MAX)) {
+        entry.quickDone = true;
+        const quick = quickSearch(entry, model, unpartitioned, pool, stepsLeft);
+        stepsLeft -= quick.steps;
+        result.steps += quick.steps;
+        if (quick.linearizable) {
+          if (options.evidence === true) linearizations.push({ key: part.key, order: linearizationOf(quick.search) });
+          result.configurations += quick.search.configurations;
+          continue;
+        }
+        if (stepsLeft <= 0) {
+          result.exhausted = 'steps';
+          return stop('unknown', undecidedEvidence(model.name, part.key, 'steps', quick.search), [...stillActive, ...active.slice(turn)]);
+        }
+        // Not decided as linearizable: the full search starts now (for a refutation, its evidence).
+      }
       const search = entry.search ?? startSearch(entry, model, unpartitioned, pool);
       const unfinished = () => [...stillActive, ...active.slice(turn)];
       const before = search.steps;

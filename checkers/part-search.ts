@@ -362,6 +362,11 @@ export class PartSearch<O = unknown> {
     makeSpace: (ops: readonly PartOp<O>[], pool: Int32Pool) => StateSpace,
     /** Where the tables come from; parts of one check share one. */
     pool: Int32Pool = new Int32Pool(),
+    /**
+     * Off: none of the read pruning (helper lists, watched reads) is built. The verdict is the same;
+     * an easy part is searched sooner without it, a hard one needs it (see checkOperations).
+     */
+    pruning = true,
   ) {
     const order = searchOrder(ops);
     this.ops = order.map((index) => ops[index]!);
@@ -370,7 +375,8 @@ export class PartSearch<O = unknown> {
     this.requiredCount = nR;
     this.pendingCount = n - nR;
     this.space = makeSpace(this.ops, pool);
-    this.cache = new ConfigCache(pool);
+    // Sized from the part (the cache grows when needed): a few ops reach a few configurations.
+    this.cache = new ConfigCache(pool, Math.min(6, Math.max(3, Math.ceil(Math.log2(ops.length + 2)))));
     this.readOnly = pool.take(n);
     this.reusable = pool.take(n);
     for (let index = 0; index < n; index += 1) {
@@ -482,13 +488,13 @@ export class PartSearch<O = unknown> {
         return helpers;
       }, pool);
     };
-    const overlapping = this.hasReadOnly && (this.space.prunes || this.space.enables) ? overlapLists(this.ops, this.readOnly, pool) : null;
+    const overlapping = pruning && this.hasReadOnly && (this.space.prunes || this.space.enables) ? overlapLists(this.ops, this.readOnly, pool) : null;
     this.resetHelpers =
       overlapping === null || !this.space.prunes
         ? null
         : overlapping.filtered((op, read) => this.ops[op]!.reset === true && this.space.resetReaches(op, read), pool);
     this.candidateProducers = overlapping === null || !this.space.enables ? null : overlapping.filtered((op, read) => this.space.mayEnable(op, read), pool);
-    this.producers = readHelpers(this.space.enables, () => true, (op, read) => this.space.mayEnable(op, read));
+    this.producers = readHelpers(pruning && this.space.enables, () => true, (op, read) => this.space.mayEnable(op, read));
     const producers = this.producers;
     this.producersLeft = pool.take(nR);
     if (producers !== null) {

@@ -54,9 +54,11 @@ export class ModelSpace implements StateSpace {
     /** Where the first tables come from (the search's pool). */
     pool: Int32Pool = new Int32Pool(),
   ) {
-    this.hashes = pool.take(64);
-    this.slots = pool.take(128);
-    this.transitions = new PairTable(8, pool);
+    // Sized from the part: a part of a few ops has a few states; the tables grow when needed.
+    const opsLog2 = Math.ceil(Math.log2(inputs.length + 2));
+    this.hashes = pool.take(1 << Math.min(6, Math.max(3, opsLog2)));
+    this.slots = pool.take(2 << Math.min(6, Math.max(3, opsLog2)));
+    this.transitions = new PairTable(Math.min(8, Math.max(4, opsLog2 + 1)), pool);
     this.initial = this.intern(start);
     this.prunes = model.canReach !== undefined;
     this.enables = model.mayEnable !== undefined;
