@@ -8,7 +8,9 @@
 // linearizable. So an invalid history costs about what its easiest refutable part costs (at most
 // twice, over the rounds, plus the valid parts that finish before it), and a hard key cannot hide
 // an easy refutation on another. At most ACTIVE_PARTS_MAX parts are in progress at once; a part's
-// search is built on its first turn and let go when it finishes, so only those hold tables. A step
+// search is built on its first turn and let go when it finishes, so only those hold tables. A
+// small part, or one whose ops barely overlap, first gets a quick search without the read pruning,
+// whose tables cost more to build than such a part takes to search (quickSearch). A step
 // budget and a memory budget end the search in `unknown`, never a hang; both count our own work,
 // not the clock, so a verdict is the same on every machine.
 import type { History, HistoryRecord } from '../histories/schema.js';
