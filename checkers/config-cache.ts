@@ -12,6 +12,7 @@
 // Everything is in typed arrays: entries are numbered, chained per hash bucket, and their bitset
 // words live in one arena.
 import { assert } from './assert.js';
+import { Int32Pool } from './int32-pool.js';
 
 /** A hard limit on entries; the memory budget normally stops the search long before. */
 export const CACHE_ENTRIES_MAX = 1 << 30;
@@ -27,27 +28,28 @@ export class ConfigCache {
   private pendingAt: Int32Array;
   private pendingFrom: Int32Array;
   private pendingWords: Int32Array;
-  private finishedFlags: Uint8Array;
+  private finishedFlags: Int32Array;
   private buckets: Int32Array;
   private arena: Int32Array;
   private arenaUsed = 0;
   private count = 0;
 
-  constructor(entriesLog2 = 6) {
+  /** The first tables come from `pool` (a small part never grows them); growth allocates its own. */
+  constructor(pool: Int32Pool = new Int32Pool(), entriesLog2 = 6) {
     const entries = 1 << entriesLog2;
-    this.keyHash = new Int32Array(entries);
-    this.checkHash = new Int32Array(entries);
-    this.stateOf = new Int32Array(entries);
-    this.chain = new Int32Array(entries);
-    this.requiredAt = new Int32Array(entries);
-    this.requiredFrom = new Int32Array(entries);
-    this.requiredWords = new Int32Array(entries);
-    this.pendingAt = new Int32Array(entries);
-    this.pendingFrom = new Int32Array(entries);
-    this.pendingWords = new Int32Array(entries);
-    this.finishedFlags = new Uint8Array(entries);
-    this.buckets = new Int32Array(entries).fill(-1);
-    this.arena = new Int32Array(entries * 4);
+    this.keyHash = pool.take(entries);
+    this.checkHash = pool.take(entries);
+    this.stateOf = pool.take(entries);
+    this.chain = pool.take(entries);
+    this.requiredAt = pool.take(entries);
+    this.requiredFrom = pool.take(entries);
+    this.requiredWords = pool.take(entries);
+    this.pendingAt = pool.take(entries);
+    this.pendingFrom = pool.take(entries);
+    this.pendingWords = pool.take(entries);
+    this.finishedFlags = pool.take(entries);
+    this.buckets = pool.filled(entries, -1);
+    this.arena = pool.take(entries * 4);
   }
 
   get size(): number {
@@ -163,8 +165,8 @@ export class ConfigCache {
   private growEntries(): void {
     const entries = this.keyHash.length * 2;
     assert(entries <= CACHE_ENTRIES_MAX, `configuration cache grows past ${CACHE_ENTRIES_MAX} entries`);
-    const grow = <T extends Int32Array | Uint8Array>(array: T): T => {
-      const bigger = new (array.constructor as new (length: number) => T)(entries);
+    const grow = (array: Int32Array): Int32Array => {
+      const bigger = new Int32Array(entries);
       bigger.set(array);
       return bigger;
     };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { History, OpType } from '../histories/schema.js';
-import { checkHistory, MalformedHistoryError, SLICE_STEPS, toCheckerResult } from './linearizability.js';
+import { checkHistory, MalformedHistoryError, toCheckerResult } from './linearizability.js';
 import { ModelInputError } from './model.js';
 import { pairOps } from './paired-ops.js';
 import { casRegister, casRegisterAbsent } from './models/cas-register.js';
@@ -90,13 +90,32 @@ describe('partitions, budgets and evidence', () => {
       [9002, 'ok', 'read', 2, 'easy'],
     ]);
     const combined = [...hard, ...easy].map((record, index) => ({ ...record, index }));
-    const alone = checkHistory(hard, casRegisterAbsent, { budgetSteps: 2 * SLICE_STEPS });
+    const alone = checkHistory(hard, casRegisterAbsent, { budgetSteps: 8192 });
     expect(alone.verdict).toBe('unknown');
     expect(alone.exhausted).toBe('steps');
-    const result = checkHistory(combined, casRegisterAbsent, { budgetSteps: 2 * SLICE_STEPS });
+    const result = checkHistory(combined, casRegisterAbsent, { budgetSteps: 8192 });
     expect(result.verdict).toBe('not-linearizable');
     expect(result.parts).toBe(2);
     expect(result.evidence).toMatchObject({ kind: 'not-linearizable', key: 'easy' });
+  });
+
+  it('parts race with doubling slices: a larger part refuted early is found before a smaller hard one ends', () => {
+    const hard = hardPart('hard');
+    // A violation at the start, then a long valid tail: more ops than the hard part, few steps to refute.
+    const rows: Row[] = [
+      [9001, 'invoke', 'write', 1, 'bad'],
+      [9001, 'ok', 'write', 1, 'bad'],
+      [9002, 'invoke', 'read', null, 'bad'],
+      [9002, 'ok', 'read', 2, 'bad'],
+    ];
+    for (let op = 0; op < 1000; op += 1) rows.push([9003, 'invoke', 'write', op, 'bad'], [9003, 'ok', 'write', op, 'bad'], [9003, 'invoke', 'read', null, 'bad'], [9003, 'ok', 'read', op, 'bad']);
+    const bad = history(rows);
+    const hardOps = checkHistory(hard, casRegisterAbsent).ops;
+    expect(checkHistory(bad, casRegisterAbsent).ops).toBeGreaterThan(hardOps);
+    const combined = [...hard, ...bad].map((record, index) => ({ ...record, index }));
+    expect(checkHistory(hard, casRegisterAbsent, { budgetSteps: 8192 }).verdict).toBe('unknown');
+    const result = checkHistory(combined, casRegisterAbsent, { budgetSteps: 8192 });
+    expect(result).toMatchObject({ verdict: 'not-linearizable', parts: 2, evidence: { kind: 'not-linearizable', key: 'bad' } });
   });
 
   it('a budget ends in unknown, never a hang, and the memory budget too', () => {

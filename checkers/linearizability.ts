@@ -3,12 +3,17 @@
 // semantics: a `fail` op never happened; an `info` op (or an invoke never completed) may have
 // happened at any time after its invoke, or never.
 //
-// A keyed model's history is split by key (P-compositionality) and the parts are searched
-// round-robin in fixed slices of steps, stopping at the first part that is not linearizable, so a
-// hard key cannot hide an easy refutation on another. A step budget and a memory budget end the
-// search in `unknown`, never a hang; both count our own work, not the clock, so a verdict is the
-// same on every machine.
-import type { History } from '../histories/schema.js';
+// A keyed model's history is split by key (P-compositionality) and the parts race: smallest first,
+// in rounds where each part's slice of steps doubles, stopping at the first part that is not
+// linearizable. So an invalid history costs about what its easiest refutable part costs (at most
+// twice, over the rounds, plus the valid parts that finish before it), and a hard key cannot hide
+// an easy refutation on another. At most ACTIVE_PARTS_MAX parts are in progress at once; a part's
+// search is built on its first turn and let go when it finishes, so only those hold tables. A
+// small part, or one whose ops barely overlap, first gets a quick search without the read pruning,
+// whose tables cost more to build than such a part takes to search (quickSearch). A step
+// budget and a memory budget end the search in `unknown`, never a hang; both count our own work,
+// not the clock, so a verdict is the same on every machine.
+import type { History, HistoryRecord } from '../histories/schema.js';
 import { assert } from './assert.js';
 import {
   evidenceOp,
@@ -20,10 +25,11 @@ import {
   type WindowEvidence,
 } from './evidence.js';
 import type { Model } from './model.js';
-import { pairOps, type PairedOp, type PairingProblemCode } from './paired-ops.js';
+import { OpPairer, type PairedOp, type PairingProblemCode } from './paired-ops.js';
 import { PartSearch, SEARCH_LINEARIZABLE, SEARCH_NOT_LINEARIZABLE, type PartOp } from './part-search.js';
 import { ProductSpace } from './product-space.js';
 import { ModelSpace } from './state-space.js';
+import { Int32Pool } from './int32-pool.js';
 import { refuteAround } from './local-refutation.js';
 
 export type LinVerdict = 'linearizable' | 'not-linearizable' | 'unknown';
@@ -56,8 +62,30 @@ export interface LinResult {
 /** About a minute of search on one core; a history that needs more is reported as unknown. */
 export const BUDGET_STEPS_DEFAULT = 200_000_000;
 export const MEMORY_BYTES_DEFAULT = 1024 * 1024 * 1024;
-/** Steps a part runs before the next part gets its turn. */
-export const SLICE_STEPS = 4096;
+/**
+ * A part's slice in the first round, per op (plus SLICE_OPS_EXTRA): a valid part of an easy history
+ * takes one to four steps per op, so most parts finish in their first slice. Slices double each round.
+ */
+export const SLICE_STEPS_PER_OP = 4;
+const SLICE_OPS_EXTRA = 16;
+/** The largest slice, so a long race still takes turns. */
+const SLICE_STEPS_MAX = 1 << 24;
+/**
+ * Parts in progress at once; the next one starts when one finishes. Enough for a race among the
+ * parts that do not finish in their first slice, few enough that their tables stay small.
+ */
+export const ACTIVE_PARTS_MAX = 64;
+/**
+ * Parts of at most this many ops get a quick search first (quickSearch): for them the read pruning
+ * costs more to build than it saves. Larger parts of a concurrent history need the pruning.
+ */
+const QUICK_OPS_MAX = 32;
+/** And so do parts whose ops overlap fewer than this many others on average: they need little pruning. */
+const QUICK_OVERLAP_MAX = 0.25;
+/** A part's quick search (quickSearch) takes at most this many steps per op (plus SLICE_OPS_EXTRA). */
+const QUICK_STEPS_PER_OP = 2;
+/** About the ints of search tables a small part needs per op, to size the pool's first chunk. */
+const TABLE_INTS_PER_OP = 128;
 /**
  * A part whose search has taken this many steps gets a window around its furthest point refuted on
  * its own (local-refutation.ts); then again each time its steps double, with a window twice as long.
@@ -80,15 +108,20 @@ export interface Part {
 /** A part being searched, with its schedule of window refutations. */
 interface ActivePart {
   part: Part;
-  search: PartSearch<PairedOp>;
+  /** Built on the part's first turn. */
+  search: PartSearch<PairedOp> | null;
   /** Start states for window refutations (Model.statesOf), or null when the model has none. */
   startStates: unknown[] | null;
   /** The part's invoke indexes, sorted, to measure a window in ops. */
-  invokes: number[];
+  invokes: readonly number[];
   refuteAt: number;
   round: number;
   /** Its tables' size when last measured, for the memory budget. */
   memoryBytes: number;
+  /** Slices it has had: each is twice the one before. */
+  turns: number;
+  /** Whether its quick search (quickSearch) has had its turn. */
+  quickDone: boolean;
 }
 
 /** The model's reading of each op, grouped into the parts that are checked separately. */
@@ -117,14 +150,55 @@ export function partsOf(ops: readonly PairedOp[], model: Model, partition: boole
 }
 
 /** The search of one part; `keyNames` is set when a keyed history is searched as one part. */
-function searchOf(part: Part, model: Model, keyNames: readonly string[] | null): PartSearch<PairedOp> {
-  return new PartSearch(part.ops, (ordered) => {
+function searchOf(part: Part, model: Model, keyNames: readonly string[] | null, pool: Int32Pool, pruning: boolean): PartSearch<PairedOp> {
+  return new PartSearch(part.ops, (ordered, tables) => {
     const inputs = ordered.map((op) => op.input);
-    if (keyNames === null) return new ModelSpace(model, inputs);
+    if (keyNames === null) return new ModelSpace(model, inputs, model.init(), tables);
     const keyNumber = new Map(keyNames.map((name, index) => [name, index]));
     const keyOf = Int32Array.from(ordered, (op) => keyNumber.get(op.source.key ?? '')!);
     return new ProductSpace(model, inputs, keyOf, keyNames);
-  });
+  }, pool, pruning);
+}
+
+/**
+ * A part's first turn: a quick search without read pruning, whose tables cost little to build, for
+ * at most QUICK_STEPS_PER_OP steps per op. Most parts of an easy history are linearizable and end
+ * there. Otherwise the part gets its full search, from the start (so a violation's evidence is the
+ * full search's), and the quick steps count as work done.
+ */
+function quickSearch(entry: ActivePart, model: Model, keyNames: readonly string[] | null, pool: Int32Pool, stepsMax: number): { linearizable: boolean; steps: number; search: PartSearch<PairedOp> } {
+  const quick = searchOf(entry.part, model, keyNames, pool, false);
+  const status = quick.run(Math.min(stepsMax, QUICK_STEPS_PER_OP * (entry.part.ops.length + SLICE_OPS_EXTRA)));
+  return { linearizable: status === SEARCH_LINEARIZABLE, steps: quick.steps, search: quick };
+}
+
+/** The mean number of later ops invoked while a completed op of the part runs (ops are in invoke order). */
+function overlapPerOp(part: Part): number {
+  const ops = part.ops;
+  let overlaps = 0;
+  for (let at = 0; at < ops.length; at += 1) {
+    const completeIndex = ops[at]!.completeIndex;
+    if (completeIndex === null) continue;
+    let lo = at + 1;
+    let hi = ops.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (ops[mid]!.invokeIndex < completeIndex) lo = mid + 1;
+      else hi = mid;
+    }
+    overlaps += lo - at - 1;
+  }
+  return overlaps / Math.max(1, ops.length);
+}
+
+/** Builds a part's full search, with what its window refutations need. */
+function startSearch(entry: ActivePart, model: Model, keyNames: readonly string[] | null, pool: Int32Pool): PartSearch<PairedOp> {
+  const { part } = entry;
+  const search = searchOf(part, model, keyNames, pool, true);
+  entry.search = search;
+  entry.startStates = keyNames === null && model.statesOf !== undefined ? model.statesOf(part.ops.map((op) => op.input)) : null;
+  entry.invokes = part.ops.map((op) => op.invokeIndex).sort((a, b) => a - b);
+  return search;
 }
 
 /** The keys of a part, in order of first appearance. */
@@ -141,7 +215,17 @@ const TOLERATED_PROBLEMS: ReadonlySet<PairingProblemCode> = new Set(['invoke-whi
 
 /** Checks a history against a model. Throws MalformedHistoryError or the model's ModelInputError on bad input. */
 export function checkHistory(history: History, model: Model, options: CheckOptions = {}): LinResult {
-  const paired = pairOps(history);
+  return checkRecords((take) => history.forEach(take), model, options);
+}
+
+/**
+ * Checks the records that `feed` hands to `take`, in history order, without holding them: a
+ * history streamed from a file (histories/stream.ts) is kept only as its paired ops.
+ */
+export function checkRecords(feed: (take: (record: HistoryRecord) => void) => void, model: Model, options: CheckOptions = {}): LinResult {
+  const pairer = new OpPairer();
+  feed((record) => pairer.push(record));
+  const paired = pairer.finish();
   const problems = paired.problems.filter((problem) => !TOLERATED_PROBLEMS.has(problem.code));
   if (problems.length > 0) throw new MalformedHistoryError(problems.map((problem) => problem.message));
   return checkOperations(paired.ops, model, options);
@@ -155,16 +239,14 @@ export function checkOperations(ops: readonly PairedOp[], model: Model, options:
   const { parts, keyed } = partsOf(ops, model, options.partition ?? true);
   const result: LinResult = { verdict: 'linearizable', model: model.name, ops: ops.length, parts: parts.length, steps: 0, configurations: 0 };
   const unpartitioned = keyed && parts.length === 1 && parts[0]!.key === null ? keyNamesOf(parts[0]!) : null;
-  /** The parts still searching, in round-robin order; a finished part's tables are let go. */
-  let active: ActivePart[] = parts.map((part) => ({
-    part,
-    search: searchOf(part, model, unpartitioned),
-    startStates: unpartitioned === null && model.statesOf !== undefined ? model.statesOf(part.ops.map((op) => op.input)) : null,
-    invokes: part.ops.map((op) => op.invokeIndex).sort((a, b) => a - b),
-    refuteAt: REFUTE_AFTER_STEPS,
-    round: 0,
-    memoryBytes: 0,
-  }));
+  const pool = new Int32Pool(TABLE_INTS_PER_OP * ops.length);
+  /** The parts not started yet, smallest first (a stable sort: ties keep the history's order). */
+  const waiting: ActivePart[] = parts
+    .map((part) => ({ part, search: null, startStates: null, invokes: [], refuteAt: REFUTE_AFTER_STEPS, round: 0, memoryBytes: 0, turns: 0, quickDone: false }))
+    .sort((a, b) => a.part.ops.length - b.part.ops.length);
+  let nextWaiting = 0;
+  /** The parts in progress, at most ACTIVE_PARTS_MAX, so the tables held stay bounded. */
+  let active: ActivePart[] = [];
   const linearizations: LinearizationEvidence['parts'] = [];
   let stepsLeft = budgetSteps;
   /** The tables of the parts in progress, as last measured after each one's slice. */
@@ -172,17 +254,37 @@ export function checkOperations(ops: readonly PairedOp[], model: Model, options:
   const stop = (verdict: LinVerdict, evidence: LinEvidence, unfinished: readonly ActivePart[]): LinResult => {
     result.verdict = verdict;
     result.evidence = evidence;
-    for (const { search } of unfinished) result.configurations += search.configurations;
+    for (const { search } of unfinished) result.configurations += search?.configurations ?? 0;
     return result;
   };
-  while (active.length > 0) {
+  while (active.length > 0 || nextWaiting < waiting.length) {
+    while (active.length < ACTIVE_PARTS_MAX && nextWaiting < waiting.length) active.push(waiting[nextWaiting++]!);
     const stillActive: ActivePart[] = [];
     for (let turn = 0; turn < active.length; turn += 1) {
       const entry = active[turn]!;
-      const { part, search } = entry;
+      const { part } = entry;
+      if (!entry.quickDone && (part.ops.length <= QUICK_OPS_MAX || overlapPerOp(part) < QUICK_OVERLAP_MAX)) {
+        entry.quickDone = true;
+        const quick = quickSearch(entry, model, unpartitioned, pool, stepsLeft);
+        stepsLeft -= quick.steps;
+        result.steps += quick.steps;
+        if (quick.linearizable) {
+          if (options.evidence === true) linearizations.push({ key: part.key, order: linearizationOf(quick.search) });
+          result.configurations += quick.search.configurations;
+          continue;
+        }
+        if (stepsLeft <= 0) {
+          result.exhausted = 'steps';
+          return stop('unknown', undecidedEvidence(model.name, part.key, 'steps', quick.search), [...stillActive, ...active.slice(turn)]);
+        }
+        // Not decided as linearizable: the full search starts now (for a refutation, its evidence).
+      }
+      const search = entry.search ?? startSearch(entry, model, unpartitioned, pool);
       const unfinished = () => [...stillActive, ...active.slice(turn)];
       const before = search.steps;
-      const status = search.run(Math.min(SLICE_STEPS, stepsLeft));
+      const sliceSteps = Math.min(SLICE_STEPS_MAX, SLICE_STEPS_PER_OP * (part.ops.length + SLICE_OPS_EXTRA) * 2 ** Math.min(entry.turns, 24));
+      entry.turns += 1;
+      const status = search.run(Math.min(sliceSteps, stepsLeft));
       stepsLeft -= search.steps - before;
       result.steps += search.steps - before;
       if (status === SEARCH_NOT_LINEARIZABLE) return stop('not-linearizable', violationEvidence(model.name, part.key, search), unfinished());
@@ -190,6 +292,7 @@ export function checkOperations(ops: readonly PairedOp[], model: Model, options:
         if (options.evidence === true) linearizations.push({ key: part.key, order: linearizationOf(search) });
         result.configurations += search.configurations;
         memoryBytes -= entry.memoryBytes;
+        entry.search = null;
         continue;
       }
       stillActive.push(entry);

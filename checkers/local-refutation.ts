@@ -51,7 +51,7 @@ export function refuteWindow<O>(
   let steps = 0;
   if (!window.some((op) => op.completeIndex !== null)) return { refuted: false, steps };
   for (const start of startStates) {
-    const search = new PartSearch(window, (ordered) => new ModelSpace(model, ordered.map((op) => op.input), start));
+    const search = new PartSearch(window, (ordered, pool) => new ModelSpace(model, ordered.map((op) => op.input), start, pool));
     const status = search.run(stepsPerState);
     steps += search.steps;
     if (status !== SEARCH_NOT_LINEARIZABLE) return { refuted: false, steps };

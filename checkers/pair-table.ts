@@ -2,6 +2,7 @@
 // addressing, linear probing). The search memoises model transitions here: looking one up again
 // allocates nothing.
 import { assert } from './assert.js';
+import type { Int32Pool } from './int32-pool.js';
 
 /** `get` of a pair never set. */
 export const MISSING = -2;
@@ -26,11 +27,12 @@ export class PairTable {
   private mask: number;
   private count = 0;
 
-  constructor(slotsLog2 = 10) {
+  /** The first tables come from `pool` when one is given; growth allocates its own. */
+  constructor(slotsLog2 = 10, pool?: Int32Pool) {
     const slots = 1 << slotsLog2;
-    this.keysA = new Int32Array(slots).fill(-1);
-    this.keysB = new Int32Array(slots);
-    this.values = new Int32Array(slots);
+    this.keysA = pool === undefined ? new Int32Array(slots).fill(-1) : pool.filled(slots, -1);
+    this.keysB = pool === undefined ? new Int32Array(slots) : pool.take(slots);
+    this.values = pool === undefined ? new Int32Array(slots) : pool.take(slots);
     this.mask = slots - 1;
   }
 

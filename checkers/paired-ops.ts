@@ -44,39 +44,55 @@ export interface PairedHistory {
 const PROBLEMS_MAX = 20;
 
 export function pairOps(history: History): PairedHistory {
-  const ops: PairedOp[] = [];
-  const problems: PairingProblem[] = [];
-  const note = (code: PairingProblemCode, index: number, message: string) => {
-    if (problems.length < PROBLEMS_MAX) problems.push({ code, index, message: `index ${index}: ${message}` });
-  };
+  const pairer = new OpPairer();
+  for (const record of history) pairer.push(record);
+  return pairer.finish();
+}
+
+/**
+ * Pairs records as they come, so a history streamed from a file is never held whole: only its ops
+ * are kept (one object per op, where the records were two).
+ */
+export class OpPairer {
+  private readonly ops: PairedOp[] = [];
+  private readonly problems: PairingProblem[] = [];
   /** The position in `ops` of each process's outstanding op. */
-  const open = new Map<number, number>();
+  private readonly open = new Map<number, number>();
   /** Processes whose op ended `info`: by Jepsen's rule they never invoke again. */
-  const retired = new Set<number>();
-  for (const record of history) {
+  private readonly retired = new Set<number>();
+
+  push(record: HistoryRecord): void {
     if (record.type === 'invoke') {
-      if (open.has(record.process)) note('invoke-while-outstanding', record.index, `process ${record.process} invokes with an op outstanding`);
-      if (retired.has(record.process)) note('invoke-after-info', record.index, `process ${record.process} invokes after an info`);
-      open.set(record.process, ops.length);
-      ops.push(fromInvoke(record));
-      continue;
+      if (this.open.has(record.process)) this.note('invoke-while-outstanding', record.index, `process ${record.process} invokes with an op outstanding`);
+      if (this.retired.has(record.process)) this.note('invoke-after-info', record.index, `process ${record.process} invokes after an info`);
+      this.open.set(record.process, this.ops.length);
+      this.ops.push(fromInvoke(record));
+      return;
     }
-    const position = open.get(record.process);
+    const position = this.open.get(record.process);
     if (position === undefined) {
-      note('completion-without-invoke', record.index, `${record.type} of process ${record.process} with no invoke`);
-      continue;
+      this.note('completion-without-invoke', record.index, `${record.type} of process ${record.process} with no invoke`);
+      return;
     }
-    open.delete(record.process);
-    if (record.type === 'info') retired.add(record.process);
-    const op = ops[position]!;
-    if (op.f !== record.f) note('f-mismatch', record.index, `completion f "${record.f}" differs from invoke f "${op.f}"`);
+    this.open.delete(record.process);
+    if (record.type === 'info') this.retired.add(record.process);
+    const op = this.ops[position]!;
+    if (op.f !== record.f) this.note('f-mismatch', record.index, `completion f "${record.f}" differs from invoke f "${op.f}"`);
     op.type = record.type;
     op.value = record.value;
     op.completeIndex = record.index;
     op.completeTime = record.time;
     if (record.node !== undefined) op.node = record.node;
   }
-  return { ops, problems };
+
+  /** The ops in invoke order and the problems found. */
+  finish(): PairedHistory {
+    return { ops: this.ops, problems: this.problems };
+  }
+
+  private note(code: PairingProblemCode, index: number, message: string): void {
+    if (this.problems.length < PROBLEMS_MAX) this.problems.push({ code, index, message: `index ${index}: ${message}` });
+  }
 }
 
 function fromInvoke(record: HistoryRecord): PairedOp {

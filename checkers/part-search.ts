@@ -26,6 +26,7 @@
 // stack, hashes and the memo are typed arrays, and states are numbers (state-space.ts).
 import { assert } from './assert.js';
 import { ConfigCache } from './config-cache.js';
+import { Int32Pool } from './int32-pool.js';
 import type { StateSpace } from './state-space.js';
 import { zobristWords } from './zobrist.js';
 
@@ -60,13 +61,13 @@ class OpLists {
   private constructor(
     readonly from: Int32Array,
     readonly ops: Int32Array,
-    readonly unlisted: Uint8Array,
+    readonly unlisted: Int32Array,
   ) {}
 
   /** `listOf` returns null for a list too long to keep. */
-  static build(count: number, listOf: (op: number) => number[] | null): OpLists {
-    const from = new Int32Array(count + 1);
-    const unlisted = new Uint8Array(count);
+  static build(count: number, listOf: (op: number) => number[] | null, pool: Int32Pool): OpLists {
+    const from = pool.take(count + 1);
+    const unlisted = pool.take(count);
     const ops: number[] = [];
     for (let op = 0; op < count; op += 1) {
       from[op] = ops.length;
@@ -75,24 +76,114 @@ class OpLists {
       else for (const item of list) ops.push(item);
     }
     from[count] = ops.length;
-    return new OpLists(from, Int32Array.from(ops), unlisted);
+    const table = pool.take(ops.length);
+    table.set(ops);
+    return new OpLists(from, table, unlisted);
   }
 
   /** Lists from (op, item) pairs laid flat, items kept in the order given. */
-  static fromPairs(count: number, pairs: readonly number[]): OpLists {
-    const from = new Int32Array(count + 1);
+  static fromPairs(count: number, pairs: readonly number[], pool: Int32Pool): OpLists {
+    const from = pool.take(count + 1);
     for (let index = 0; index < pairs.length; index += 2) from[pairs[index]! + 1]! += 1;
     for (let op = 0; op < count; op += 1) from[op + 1]! += from[op]!;
-    const ops = new Int32Array(pairs.length / 2);
-    const fill = from.slice(0, count);
+    const ops = pool.take(pairs.length / 2);
+    const fill = pool.take(count);
+    fill.set(from.subarray(0, count));
     for (let index = 0; index < pairs.length; index += 2) ops[fill[pairs[index]!]!++] = pairs[index + 1]!;
-    return new OpLists(from, ops, new Uint8Array(count));
+    return new OpLists(from, ops, pool.take(count));
   }
 
   /** Whether the list of `op` is known in full. */
   listed(op: number): boolean {
     return this.unlisted[op] === 0;
   }
+
+  /** The same lists keeping only the items `keep` accepts (an unlisted list stays unlisted). */
+  filtered(keep: (item: number, op: number) => boolean, pool: Int32Pool): OpLists {
+    const count = this.unlisted.length;
+    return OpLists.build(
+      count,
+      (op) => {
+        if (this.unlisted[op] !== 0) return null;
+        const kept: number[] = [];
+        for (let index = this.from[op]!; index < this.from[op + 1]!; index += 1) if (keep(this.ops[index]!, op)) kept.push(this.ops[index]!);
+        return kept;
+      },
+      pool,
+    );
+  }
+}
+
+/**
+ * For each completed read-only op (by search number, below the count of completed ops), the other
+ * ops that are not read-only and overlap it: invoked before it returns, and not completed before it
+ * was invoked (pending ops never complete). Recent invokes first. When a read is a candidate of the
+ * search, every op that returned before its invoke is placed already, so only these can still be
+ * placed before it. One sweep over the part in history order, keeping the ops in flight; a read
+ * overlapped by more than HELPERS_LISTED_MAX ops is left unlisted.
+ */
+function overlapLists(ops: readonly PartOp[], readOnly: Int32Array, pool: Int32Pool): OpLists {
+  const count = ops.length;
+  let required = 0;
+  for (const op of ops) if (op.completeIndex !== null) required += 1;
+  // Events: 2·op is the invoke of op, 2·op + 1 its completion.
+  const events: number[] = [];
+  const positions: number[] = [];
+  for (let op = 0; op < count; op += 1) {
+    events.push(2 * op);
+    positions.push(ops[op]!.invokeIndex);
+    if (ops[op]!.completeIndex !== null) {
+      events.push(2 * op + 1);
+      positions.push(ops[op]!.completeIndex!);
+    }
+  }
+  const order = orderByDistinctKeys(positions, pool);
+  /** Writers in flight (pending ones stay), in invoke order, with holes where one completed. */
+  const inFlight: number[] = [];
+  const slotOf = new Map<number, number>();
+  let holes = 0;
+  /** For each read in flight, the writers it overlaps so far (null once there are too many). */
+  const overlaps = new Map<number, number[] | null>();
+  const lists: (number[] | null)[] = new Array<number[] | null>(required).fill([]);
+  for (let at = 0; at < order.length; at += 1) {
+    const event = events[order[at]!]!;
+    const op = event >>> 1;
+    const isInvoke = (event & 1) === 0;
+    if (readOnly[op] === 1) {
+      if (isInvoke) {
+        const seen = inFlight.filter((writer) => writer >= 0);
+        overlaps.set(op, seen.length > HELPERS_LISTED_MAX ? null : seen);
+      } else {
+        lists[op] = overlaps.get(op) ?? null;
+        overlaps.delete(op);
+      }
+      continue;
+    }
+    if (isInvoke) {
+      slotOf.set(op, inFlight.length);
+      inFlight.push(op);
+      for (const [read, list] of overlaps) {
+        if (list === null) continue;
+        if (list.length >= HELPERS_LISTED_MAX) overlaps.set(read, null);
+        else list.push(op);
+      }
+    } else {
+      inFlight[slotOf.get(op)!] = -1;
+      slotOf.delete(op);
+      holes += 1;
+      if (holes * 2 > inFlight.length) {
+        // Compact, keeping invoke order.
+        const kept = inFlight.filter((writer) => writer >= 0);
+        inFlight.length = 0;
+        for (const writer of kept) {
+          slotOf.set(writer, inFlight.length);
+          inFlight.push(writer);
+        }
+        holes = 0;
+      }
+    }
+  }
+  return OpLists.build(required, (read) => (readOnly[read] === 1 ? (lists[read] ?? null)?.slice().reverse() ?? null : []), pool);
 }
 
 /** Where the loop is in the current configuration. */
@@ -109,15 +200,33 @@ const WATCHED_PRODUCERS_MAX = 8;
 const POSITION_END = 0x7fffffff;
 const ZOBRIST_SEED_A = 0x1f123bb5;
 const ZOBRIST_SEED_B = 0x5be0cd19;
+/** Packed sorts (orderByDistinctKeys) hold a position below 2^21 and a key span below 2^31. */
+const PACKED_SORT_COUNT_MAX = 1 << 21;
+const PACKED_SORT_SPAN_MAX = 2 ** 31;
+/** Up to this many keys are ordered by insertion sort. */
+const INSERTION_SORT_MAX = 32;
 
 /**
  * The positions 0..keys.length-1 ordered by their keys, which are distinct non-negative integers
  * (history indexes): placed through a table when the keys are dense, else sorted.
  */
-export function orderByDistinctKeys(keys: ArrayLike<number>): Int32Array {
+export function orderByDistinctKeys(keys: ArrayLike<number>, pool?: Int32Pool): Int32Array {
   const count = keys.length;
-  const order = new Int32Array(count);
-  if (count === 0) return order;
+  const order = pool === undefined ? new Int32Array(count) : pool.take(count);
+  if (count <= INSERTION_SORT_MAX) {
+    // Few keys (the parts of a small history): insertion sort, with no table to allocate.
+    for (let index = 0; index < count; index += 1) {
+      const key = keys[index]!;
+      let at = index;
+      while (at > 0 && keys[order[at - 1]!]! > key) {
+        order[at] = order[at - 1]!;
+        at -= 1;
+      }
+      assert(at === 0 || keys[order[at - 1]!] !== key, 'history indexes are distinct');
+      order[at] = index;
+    }
+    return order;
+  }
   let low = Number.POSITIVE_INFINITY;
   let high = 0;
   for (let index = 0; index < count; index += 1) {
@@ -125,16 +234,26 @@ export function orderByDistinctKeys(keys: ArrayLike<number>): Int32Array {
     high = Math.max(high, keys[index]!);
   }
   if (high - low > 64 * count) {
-    for (let index = 0; index < count; index += 1) order[index] = index;
-    return order.sort((a, b) => keys[a]! - keys[b]!);
+    if (count > PACKED_SORT_COUNT_MAX || high - low >= PACKED_SORT_SPAN_MAX) {
+      for (let index = 0; index < count; index += 1) order[index] = index;
+      return order.sort((a, b) => keys[a]! - keys[b]!);
+    }
+    // Key and position packed in one double and sorted natively: several times faster than a sort
+    // with a comparator, and exact while (key - low) · 2^21 + position stays below 2^53.
+    const packed = new Float64Array(count);
+    for (let index = 0; index < count; index += 1) packed[index] = (keys[index]! - low) * PACKED_SORT_COUNT_MAX + index;
+    packed.sort();
+    for (let index = 0; index < count; index += 1) order[index] = packed[index]! % PACKED_SORT_COUNT_MAX;
+    for (let index = 1; index < count; index += 1) assert(keys[order[index]!] !== keys[order[index - 1]!], 'history indexes are distinct');
+    return order;
   }
-  const slot = new Int32Array(high - low + 1).fill(-1);
+  const slot = pool === undefined ? new Int32Array(high - low + 1).fill(-1) : pool.filled(high - low + 1, -1);
   for (let index = 0; index < count; index += 1) {
     assert(slot[keys[index]! - low] === -1, 'history indexes are distinct');
     slot[keys[index]! - low] = index;
   }
   let at = 0;
-  for (const index of slot) if (index >= 0) order[at++] = index;
+  for (let position = 0; position < slot.length; position += 1) if (slot[position]! >= 0) order[at++] = slot[position]!;
   return order;
 }
 
@@ -154,17 +273,25 @@ export class PartSearch<O = unknown> {
   readonly requiredCount: number;
   readonly pendingCount: number;
   readonly space: StateSpace;
-  private readonly cache = new ConfigCache();
-  private readonly readOnly: Uint8Array;
+  private readonly cache: ConfigCache;
+  private readonly readOnly: Int32Array;
   private readonly hasReadOnly: boolean;
-  private readonly reusable: Uint8Array;
+  private readonly reusable: Int32Array;
   /**
    * For each completed read-only op, the resets that could make it reachable again (Model.canReach),
    * and the ops that could make it legal (Model.mayEnable), among those invoked before it returns.
-   * Null when the model offers no such pruning.
+   * Null when the model offers no such pruning. `producers` lists every such op, for reads watched
+   * wherever they are; `resetHelpers` and `candidateProducers` list only the ops that overlap the
+   * read or are pending, for reads that are candidates (see overlapLists).
    */
   private readonly resetHelpers: OpLists | null;
   private readonly producers: OpLists | null;
+  private readonly candidateProducers: OpLists | null;
+  /** Bitsets over completed ops: the read-only ones, and the resets (PartOp.reset). */
+  private readonly readBits: Int32Array;
+  private readonly resetBits: Int32Array;
+  /** For each completed read, how many completed ops completed before it was invoked. */
+  private readonly completedBefore: Int32Array;
   /**
    * Reads with few producers are watched: `producersLeft` counts their producers not yet placed,
    * and a read whose count is zero is an orphan (kept on a stack that backtracking unwinds). An
@@ -179,7 +306,7 @@ export class PartSearch<O = unknown> {
   private readonly next: Int32Array;
   private readonly prev: Int32Array;
   private readonly entryOp: Int32Array;
-  private readonly entryIsReturn: Uint8Array;
+  private readonly entryIsReturn: Int32Array;
   private readonly entryPosition: Int32Array;
   private readonly callEntry: Int32Array;
   private readonly returnEntry: Int32Array;
@@ -210,7 +337,7 @@ export class PartSearch<O = unknown> {
   private frameState: Int32Array;
   private frameEntry: Int32Array;
   private frameBound: Int32Array;
-  private frameForced: Uint8Array;
+  private frameForced: Int32Array;
   private depth = 0;
 
   private state: number;
@@ -230,16 +357,28 @@ export class PartSearch<O = unknown> {
   private bestSameBelow = 0;
   private bestState = 0;
 
-  constructor(ops: readonly PartOp<O>[], makeSpace: (ops: readonly PartOp<O>[]) => StateSpace) {
+  constructor(
+    ops: readonly PartOp<O>[],
+    makeSpace: (ops: readonly PartOp<O>[], pool: Int32Pool) => StateSpace,
+    /** Where the tables come from; parts of one check share one. */
+    pool: Int32Pool = new Int32Pool(),
+    /**
+     * Off: none of the read pruning (helper lists, watched reads) is built. The verdict is the same;
+     * an easy part is searched sooner without it, a hard one needs it (see checkOperations).
+     */
+    pruning = true,
+  ) {
     const order = searchOrder(ops);
     this.ops = order.map((index) => ops[index]!);
     const n = this.ops.length;
     const nR = this.ops.filter((op) => op.completeIndex !== null).length;
     this.requiredCount = nR;
     this.pendingCount = n - nR;
-    this.space = makeSpace(this.ops);
-    this.readOnly = new Uint8Array(n);
-    this.reusable = new Uint8Array(n);
+    this.space = makeSpace(this.ops, pool);
+    // Sized from the part (the cache grows when needed): a few ops reach a few configurations.
+    this.cache = new ConfigCache(pool, Math.min(6, Math.max(3, Math.ceil(Math.log2(ops.length + 2)))));
+    this.readOnly = pool.take(n);
+    this.reusable = pool.take(n);
     for (let index = 0; index < n; index += 1) {
       const op = this.ops[index]!;
       this.readOnly[index] = op.readOnly ? 1 : 0;
@@ -252,19 +391,19 @@ export class PartSearch<O = unknown> {
 
     const entryCount = 2 * nR;
     // Entry 2·op is the call of op, 2·op + 1 its return; the list holds them in history order.
-    const entryPositions = new Int32Array(entryCount);
+    const entryPositions = pool.take(entryCount);
     for (let op = 0; op < nR; op += 1) {
       entryPositions[2 * op] = this.ops[op]!.invokeIndex;
       entryPositions[2 * op + 1] = this.ops[op]!.completeIndex!;
     }
-    const entries = orderByDistinctKeys(entryPositions);
-    this.next = new Int32Array(entryCount + 2);
-    this.prev = new Int32Array(entryCount + 2);
-    this.entryOp = new Int32Array(entryCount + 2).fill(-1);
-    this.entryIsReturn = new Uint8Array(entryCount + 2);
-    this.entryPosition = new Int32Array(entryCount + 2);
-    this.callEntry = new Int32Array(nR);
-    this.returnEntry = new Int32Array(nR);
+    const entries = orderByDistinctKeys(entryPositions, pool);
+    this.next = pool.take(entryCount + 2);
+    this.prev = pool.take(entryCount + 2);
+    this.entryOp = pool.filled(entryCount + 2, -1);
+    this.entryIsReturn = pool.take(entryCount + 2);
+    this.entryPosition = pool.take(entryCount + 2);
+    this.callEntry = pool.take(nR);
+    this.returnEntry = pool.take(nR);
     for (let node = 0; node < entryCount + 2; node += 1) {
       this.next[node] = node + 1;
       this.prev[node] = node - 1;
@@ -285,10 +424,10 @@ export class PartSearch<O = unknown> {
     this.entryPosition[entryCount + 1] = POSITION_END;
 
     const nP = this.pendingCount;
-    this.pendingNext = new Int32Array(nP + 2);
-    this.pendingPrev = new Int32Array(nP + 2);
-    this.pendingPosition = new Int32Array(nP + 2).fill(POSITION_END);
-    this.pendingTwin = new Int32Array(nP).fill(-1);
+    this.pendingNext = pool.take(nP + 2);
+    this.pendingPrev = pool.take(nP + 2);
+    this.pendingPosition = pool.filled(nP + 2, POSITION_END);
+    this.pendingTwin = pool.filled(nP, -1);
     const lastOfInput = new Map<string, number>();
     for (let node = 0; node < nP + 2; node += 1) {
       this.pendingNext[node] = node + 1;
@@ -302,16 +441,16 @@ export class PartSearch<O = unknown> {
       lastOfInput.set(inputKey, pending);
     }
 
-    const byInvoke = orderByDistinctKeys(this.ops.map((op) => op.invokeIndex));
-    /** For each completed read, the ops of `pool` invoked before it returns that `helps` it. */
-    const readHelpers = (wanted: boolean, pool: (op: number) => boolean, helps: (op: number, read: number) => boolean): OpLists | null => {
+    const byInvoke = orderByDistinctKeys(this.ops.map((op) => op.invokeIndex), pool);
+    /** For each completed read, the `eligible` ops invoked before it returns that `helps` it. */
+    const readHelpers = (wanted: boolean, eligible: (op: number) => boolean, helps: (op: number, read: number) => boolean): OpLists | null => {
       if (!wanted || !this.hasReadOnly) return null;
       // Writers grouped by enable key (Model.enableKey) in invoke order; unkeyed ones may help any read.
       const groups = new Map<string | null, number[]>();
       const all: number[] = [];
       const keys = this.ops.map((_, op) => this.space.enableKey(op));
       for (const op of byInvoke) {
-        if (this.readOnly[op] === 1 || !pool(op)) continue;
+        if (this.readOnly[op] === 1 || !eligible(op)) continue;
         all.push(op);
         const key = keys[op]!;
         let group = groups.get(key);
@@ -347,12 +486,17 @@ export class PartSearch<O = unknown> {
         for (let index = unkeyedCut - 1; index >= 0; index -= 1) if (helps(unkeyed[index]!, read)) helpers.push(unkeyed[index]!);
         if (unkeyedCut > 0) helpers.sort((a, b) => this.ops[b]!.invokeIndex - this.ops[a]!.invokeIndex);
         return helpers;
-      });
+      }, pool);
     };
-    this.resetHelpers = readHelpers(this.space.prunes, (op) => this.ops[op]!.reset === true, (op, read) => this.space.resetReaches(op, read));
-    this.producers = readHelpers(this.space.enables, () => true, (op, read) => this.space.mayEnable(op, read));
+    const overlapping = pruning && this.hasReadOnly && (this.space.prunes || this.space.enables) ? overlapLists(this.ops, this.readOnly, pool) : null;
+    this.resetHelpers =
+      overlapping === null || !this.space.prunes
+        ? null
+        : overlapping.filtered((op, read) => this.ops[op]!.reset === true && this.space.resetReaches(op, read), pool);
+    this.candidateProducers = overlapping === null || !this.space.enables ? null : overlapping.filtered((op, read) => this.space.mayEnable(op, read), pool);
+    this.producers = readHelpers(pruning && this.space.enables, () => true, (op, read) => this.space.mayEnable(op, read));
     const producers = this.producers;
-    this.producersLeft = new Int32Array(nR);
+    this.producersLeft = pool.take(nR);
     if (producers !== null) {
       const watched = (read: number) =>
         this.readOnly[read] === 1 && producers.listed(read) && producers.from[read + 1]! - producers.from[read]! <= WATCHED_PRODUCERS_MAX;
@@ -362,25 +506,42 @@ export class PartSearch<O = unknown> {
         for (let index = producers.from[read]!; index < producers.from[read + 1]!; index += 1) pairs.push(producers.ops[index]!, read);
         this.producersLeft[read] = producers.from[read + 1]! - producers.from[read]!;
       }
-      this.watchers = OpLists.fromPairs(n, pairs);
-      this.orphans = new Int32Array(nR);
+      this.watchers = OpLists.fromPairs(n, pairs, pool);
+      this.orphans = pool.take(nR);
       for (let read = 0; read < nR; read += 1) if (watched(read) && this.producersLeft[read] === 0) this.orphans[this.orphanCount++] = read;
     } else {
       this.watchers = null;
-      this.orphans = new Int32Array(0);
+      this.orphans = pool.take(0);
     }
 
-    this.requiredBits = new Int32Array((nR + 31) >>> 5);
+    this.requiredBits = pool.take((nR + 31) >>> 5);
+    this.readBits = pool.take((nR + 31) >>> 5);
+    this.resetBits = pool.take((nR + 31) >>> 5);
+    this.completedBefore = pool.take(nR);
+    for (let op = 0; op < nR; op += 1) {
+      if (this.readOnly[op] === 1) this.readBits[op >>> 5] = this.readBits[op >>> 5]! | (1 << (op & 31));
+      if (this.ops[op]!.reset === true) this.resetBits[op >>> 5] = this.resetBits[op >>> 5]! | (1 << (op & 31));
+      if (this.readOnly[op] === 0) continue;
+      // Completed ops are numbered by completion: count those completed before this read's invoke.
+      let lo = 0;
+      let hi = op;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (this.ops[mid]!.completeIndex! < this.ops[op]!.invokeIndex) lo = mid + 1;
+        else hi = mid;
+      }
+      this.completedBefore[op] = lo;
+    }
     this.requiredLastMask = nR % 32 === 0 ? -1 : (1 << (nR % 32)) - 1;
-    this.pendingBits = new Int32Array((nP + 31) >>> 5);
-    this.zobristA = zobristWords(nR, ZOBRIST_SEED_A);
-    this.zobristB = zobristWords(nR, ZOBRIST_SEED_B);
-    this.frameOp = new Int32Array(n + 1);
-    this.frameState = new Int32Array(n + 1);
-    this.frameEntry = new Int32Array(n + 1);
-    this.frameBound = new Int32Array(n + 1);
-    this.frameForced = new Uint8Array(n + 1);
-    this.bestOps = new Int32Array(n + 1);
+    this.pendingBits = pool.take((nP + 31) >>> 5);
+    this.zobristA = zobristWords(pool.take(nR), ZOBRIST_SEED_A);
+    this.zobristB = zobristWords(pool.take(nR), ZOBRIST_SEED_B);
+    this.frameOp = pool.take(n + 1);
+    this.frameState = pool.take(n + 1);
+    this.frameEntry = pool.take(n + 1);
+    this.frameBound = pool.take(n + 1);
+    this.frameForced = pool.take(n + 1);
+    this.bestOps = pool.take(n + 1);
     this.state = this.space.initial;
     this.requiredLeft = nR;
     this.noteProgress();
@@ -417,7 +578,7 @@ export class PartSearch<O = unknown> {
           // that can no longer become legal makes this configuration a dead end.
           let forced = -1;
           let after = -1;
-          let dead = this.orphanCount > 0 && this.orphanStuck();
+          let dead = (this.orphanCount > 0 && this.orphanStuck()) || (this.resetHelpers !== null && this.nextReadUnreachable());
           if (this.hasReadOnly && !dead) {
             for (let entry = next[0]!; entryIsReturn[entry] === 0; entry = next[entry]!) {
               const op = entryOp[entry]!;
@@ -597,9 +758,38 @@ export class PartSearch<O = unknown> {
     return false;
   }
 
+  /**
+   * Whether the next read to place (the first unplaced read-only op by completion) can no longer be
+   * reached (Model.canReach) and no reset is left that could come before it: then no extension of
+   * this configuration places it. Checked for that read even before it is a candidate, so a wrong
+   * choice far back (an op placed before a pending op it should have followed) ends here, not at
+   * the read. The resets that could precede it are those completed before its invoke (any unplaced
+   * one counts) and those overlapping it or pending (resetHelpers).
+   */
+  private nextReadUnreachable(): boolean {
+    const required = this.requiredBits;
+    const reads = this.readBits;
+    let read = -1;
+    for (let word = this.requiredLo; word < required.length; word += 1) {
+      const unplaced = reads[word]! & ~required[word]!;
+      if (unplaced !== 0) {
+        read = (word << 5) + (31 - Math.clz32(unplaced & -unplaced));
+        break;
+      }
+    }
+    if (read < 0 || this.space.canReach(this.state, read)) return false;
+    const before = this.completedBefore[read]!;
+    const resets = this.resetBits;
+    for (let word = this.requiredLo; word << 5 < before; word += 1) {
+      const inRange = (word + 1) << 5 <= before ? -1 : (1 << (before & 31)) - 1;
+      if ((resets[word]! & ~required[word]! & inRange) !== 0) return false;
+    }
+    return !this.anyLeft(this.resetHelpers!, read);
+  }
+
   /** Whether read-only op `read`, illegal in the current state, can never become legal from here. */
   private hopeless(read: number): boolean {
-    if (this.producers !== null && !this.anyLeft(this.producers, read)) return true;
+    if (this.candidateProducers !== null && !this.anyLeft(this.candidateProducers, read)) return true;
     return this.resetHelpers !== null && !this.space.canReach(this.state, read) && !this.anyLeft(this.resetHelpers, read);
   }
 
@@ -618,8 +808,8 @@ export class PartSearch<O = unknown> {
   }
 
   private growFrames(): void {
-    const grow = <T extends Int32Array | Uint8Array>(array: T): T => {
-      const bigger = new (array.constructor as new (length: number) => T)(array.length * 2);
+    const grow = (array: Int32Array): Int32Array => {
+      const bigger = new Int32Array(array.length * 2);
       bigger.set(array);
       return bigger;
     };
@@ -754,7 +944,16 @@ export class PartSearch<O = unknown> {
     for (const read of unplacedIllegalReads) if (this.producers !== null && !left(this.producers, read)) stuck.set(read, 'unreachable');
     for (const op of this.furthestCandidates()) if (!stuck.has(op) && this.space.next(state, op) < 0) stuck.set(op, 'illegal');
     if (stuck.size === 0) {
+      // Reset helpers are listed for reads as candidates (overlapLists), and for the next read to
+      // place with the resets completed before its invoke (nextReadUnreachable): only those are judged.
+      const candidates = new Set(this.furthestCandidates());
+      let nextRead = 0;
+      while (nextRead < this.requiredCount && (placed[nextRead] === 1 || this.readOnly[nextRead] === 0)) nextRead += 1;
+      if (nextRead === this.requiredCount) nextRead = -1;
+      let resetBefore = false;
+      for (let op = 0; nextRead >= 0 && op < this.completedBefore[nextRead]!; op += 1) if (placed[op] === 0 && this.ops[op]!.reset === true) resetBefore = true;
       for (const read of unplacedIllegalReads) {
+        if (!candidates.has(read) && (read !== nextRead || resetBefore)) continue;
         if (this.resetHelpers !== null && !this.space.canReach(state, read) && !left(this.resetHelpers, read)) stuck.set(read, 'unreachable');
       }
     }

@@ -4,6 +4,7 @@
 // transition it has seen before.
 import { assert } from './assert.js';
 import { ILLEGAL, type Model } from './model.js';
+import { Int32Pool } from './int32-pool.js';
 import { MISSING, PairTable } from './pair-table.js';
 
 export interface StateSpace {
@@ -37,10 +38,10 @@ export class ModelSpace implements StateSpace {
   readonly prunes: boolean;
   readonly enables: boolean;
   private readonly states: unknown[] = [];
-  private hashes = new Int32Array(64);
+  private hashes: Int32Array;
   /** Open addressing: state number + 1, or 0 for an empty slot. */
-  private slots = new Int32Array(128);
-  private readonly transitions = new PairTable(8);
+  private slots: Int32Array;
+  private readonly transitions: PairTable;
   /** The state each reset op makes (the same from any state), computed once. */
   private readonly resetStates = new Map<number, unknown>();
 
@@ -50,7 +51,14 @@ export class ModelSpace implements StateSpace {
     private readonly inputs: readonly unknown[],
     /** Where the search starts; the model's `init()` unless a window is checked from another state. */
     start: unknown = model.init(),
+    /** Where the first tables come from (the search's pool). */
+    pool: Int32Pool = new Int32Pool(),
   ) {
+    // Sized from the part: a part of a few ops has a few states; the tables grow when needed.
+    const opsLog2 = Math.ceil(Math.log2(inputs.length + 2));
+    this.hashes = pool.take(1 << Math.min(6, Math.max(3, opsLog2)));
+    this.slots = pool.take(2 << Math.min(6, Math.max(3, opsLog2)));
+    this.transitions = new PairTable(Math.min(8, Math.max(4, opsLog2 + 1)), pool);
     this.initial = this.intern(start);
     this.prunes = model.canReach !== undefined;
     this.enables = model.mayEnable !== undefined;

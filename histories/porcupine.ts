@@ -4,7 +4,7 @@
 // other log lines that are skipped. Neither carries timestamps: order in the file is time order.
 import { readEdnHistory } from './edn-history.js';
 import { HistoryFormatError } from './jsonl.js';
-import type { History, OpType } from './schema.js';
+import type { History, HistoryRecord, OpType } from './schema.js';
 
 /** Reads a Porcupine kv log: EDN op maps that each name a `:key`. */
 export function readPorcupineKv(text: string, file = 'history.txt'): History {
@@ -53,13 +53,19 @@ export function readEtcdLog(text: string, file = 'jepsen.log'): History {
   const history: History = [];
   const lines = text.split('\n');
   for (let lineIndex = 0; lineIndex < lines.length; lineIndex += 1) {
-    const match = ETCD_LINE.exec(lines[lineIndex]!);
-    if (match === null) continue;
-    const value = parseEtcdValue(match[4]!);
-    if (value === undefined) continue;
-    const process = Number(match[1]);
-    if (!Number.isSafeInteger(process)) throw new HistoryFormatError(file, lineIndex + 1, `process ${match[1]} is too large`);
-    history.push({ index: history.length, process, type: match[2] as OpType, f: match[3]!, value });
+    const record = etcdRecordOf(lines[lineIndex]!, lineIndex + 1, history.length, file);
+    if (record !== undefined) history.push(record);
   }
   return history;
+}
+
+/** The record of one line of a Jepsen etcd log (numbered `index`), or undefined for noise. */
+export function etcdRecordOf(line: string, lineNumber: number, index: number, file: string): HistoryRecord | undefined {
+  const match = ETCD_LINE.exec(line);
+  if (match === null) return undefined;
+  const value = parseEtcdValue(match[4]!);
+  if (value === undefined) return undefined;
+  const process = Number(match[1]);
+  if (!Number.isSafeInteger(process)) throw new HistoryFormatError(file, lineNumber, `process ${match[1]} is too large`);
+  return { index, process, type: match[2] as OpType, f: match[3]!, value };
 }
