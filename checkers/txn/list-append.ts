@@ -1,0 +1,196 @@
+// Dependencies of a list-append history (Elle, section 4). Every element is appended once, so a
+// read's list names the transactions that wrote each element; the longest read of a key gives its
+// version order, and every other read must be a prefix of it. From that order:
+// - ww: the writer of element i precedes the writer of element i+1;
+// - wr: the writer of a read's last (foreign) element precedes the reader;
+// - rw: the reader precedes the writer of the element that comes right after what it saw;
+// - a committed append no read saw follows the whole longest read.
+// Reads of a transaction's own appends are internal: they are checked against what the
+// transaction itself did and give no edge.
+import type { GraphBuilder } from './graph.js';
+import { Findings, nameTxn } from './findings.js';
+import { showValue } from './txns.js';
+import { RW, WR, WW, type Scalar, type Txn } from './types.js';
+
+interface Writer {
+  txn: Txn;
+  /** The last element this transaction appended to the key. */
+  final: Scalar;
+}
+
+interface Read {
+  txn: Txn;
+  /** The list as read. */
+  list: Scalar[];
+  /** How many leading elements came from others (the rest are the reader's own appends). */
+  external: number;
+  /** The first read of this key in the transaction, before its own appends to it. */
+  beforeOwnWrite: boolean;
+}
+
+interface KeyState {
+  writers: Map<Scalar, Writer>;
+  reads: Read[];
+}
+
+function stateOf(keys: Map<string, KeyState>, key: string): KeyState {
+  let state = keys.get(key);
+  if (state === undefined) keys.set(key, (state = { writers: new Map(), reads: [] }));
+  return state;
+}
+
+function sameList(a: readonly Scalar[], b: readonly Scalar[]): boolean {
+  return a.length === b.length && a.every((item, i) => item === b[i]);
+}
+
+/** Collects writers, reads and internal-consistency findings, transaction by transaction. */
+function collect(txns: readonly Txn[], findings: Findings): Map<string, KeyState> {
+  const keys = new Map<string, KeyState>();
+  for (const txn of txns) {
+    // What this transaction knows of each key: the whole list once it read it, else its own appends.
+    const known = new Map<string, { list: Scalar[]; complete: boolean; own: number; wrote: boolean }>();
+    for (const op of txn.ops) {
+      const state = stateOf(keys, op.key);
+      let mine = known.get(op.key);
+      if (mine === undefined) known.set(op.key, (mine = { list: [], complete: false, own: 0, wrote: false }));
+      if (op.f === 'append') {
+        const earlier = state.writers.get(op.value);
+        if (earlier !== undefined) {
+          findings.add('duplicate-appends', op.key, [earlier.txn, txn], `${nameTxn(earlier.txn)} and ${nameTxn(txn)} both appended ${showValue(op.value)} to key ${op.key}`);
+        } else {
+          state.writers.set(op.value, { txn, final: op.value });
+        }
+        mine.list.push(op.value);
+        mine.own += 1;
+        mine.wrote = true;
+        continue;
+      }
+      if (op.f === 'w') continue;
+      if (txn.status !== 'ok') continue;
+      if (op.value !== null && !Array.isArray(op.value)) {
+        findings.add('garbage-read', op.key, [txn], `${nameTxn(txn)} read ${showValue(op.value)} from key ${op.key}, which is not a list`);
+        continue;
+      }
+      const list = op.value ?? [];
+      const expectedTail = mine.list.slice(mine.list.length - mine.own);
+      const consistent = mine.complete
+        ? sameList(list, mine.list)
+        : list.length >= expectedTail.length && sameList(list.slice(list.length - expectedTail.length), expectedTail);
+      if (!consistent) {
+        const expected = mine.complete ? showValue(mine.list) : `a list ending in ${showValue(expectedTail)}`;
+        findings.add('internal', op.key, [txn], `${nameTxn(txn)} read ${showValue(list)} from key ${op.key}, but its own earlier reads and appends say ${expected}`);
+      }
+      const external = consistent ? list.length - mine.own : list.length;
+      state.reads.push({ txn, list, external: Math.max(0, external), beforeOwnWrite: !mine.wrote });
+      mine.list = [...list];
+      mine.complete = true;
+      mine.own = 0;
+    }
+  }
+  // The final append of each transaction to each key, for intermediate reads.
+  for (const state of keys.values()) {
+    const last = new Map<Txn, Scalar>();
+    for (const [value, writer] of state.writers) last.set(writer.txn, value);
+    for (const writer of state.writers.values()) writer.final = last.get(writer.txn)!;
+  }
+  return keys;
+}
+
+/**
+ * Adds the ww, wr and rw edges of a list-append history to `builder` and records the non-cycle
+ * anomalies. Returns false when the edge budget ran out.
+ */
+export function addListAppendEdges(txns: readonly Txn[], builder: GraphBuilder, findings: Findings): boolean {
+  const keys = collect(txns, findings);
+  for (const [key, state] of keys) {
+    let longest: Scalar[] = [];
+    for (const read of state.reads) if (read.list.length > longest.length) longest = read.list;
+    const writerOf = (value: Scalar): Txn | undefined => {
+      const writer = state.writers.get(value)?.txn;
+      return writer === undefined || writer.status === 'fail' ? undefined : writer;
+    };
+    // Checks on the reads themselves: duplicates, garbage, aborted and intermediate reads, prefixes.
+    let incompatibleReported = false;
+    const lostUpdate = new Map<number, Txn[]>();
+    for (const read of state.reads) {
+      const seen = new Set<Scalar>();
+      for (const value of read.list) {
+        if (seen.has(value)) {
+          findings.add('duplicate-elements', key, [read.txn], `${nameTxn(read.txn)} read ${showValue(read.list)} from key ${key}: ${showValue(value)} appears twice`);
+          break;
+        }
+        seen.add(value);
+      }
+      for (const value of read.list) {
+        const writer = state.writers.get(value);
+        if (writer === undefined) {
+          findings.add('garbage-read', key, [read.txn], `${nameTxn(read.txn)} read ${showValue(value)} in key ${key} (${showValue(read.list)}), which no transaction appended`);
+        } else if (writer.txn.status === 'fail' && writer.txn !== read.txn) {
+          findings.add('G1a', key, [writer.txn, read.txn], `${nameTxn(read.txn)} read ${showValue(value)} in key ${key}, appended by the aborted ${nameTxn(writer.txn)}`);
+        }
+      }
+      if (read.external > 0) {
+        const last = read.list[read.external - 1]!;
+        const writer = state.writers.get(last);
+        if (writer !== undefined && writer.txn !== read.txn && writer.final !== last && writer.txn.status !== 'fail') {
+          findings.add('G1b', key, [writer.txn, read.txn], `${nameTxn(read.txn)} read key ${key} as ${showValue(read.list)}, ending in ${showValue(last)}, an intermediate append of ${nameTxn(writer.txn)}, whose final append to it was ${showValue(writer.final)}`);
+        }
+      }
+      const prefix = read.list.length <= longest.length && read.list.every((value, i) => longest[i] === value);
+      if (!prefix) {
+        if (!incompatibleReported) {
+          const owner = state.reads.find((other) => other.list === longest)!.txn;
+          findings.add('incompatible-order', key, [read.txn, owner], `key ${key} was read as ${showValue(read.list)} by ${nameTxn(read.txn)} and as ${showValue(longest)} by ${nameTxn(owner)}: neither is a prefix of the other`);
+          incompatibleReported = true;
+        }
+        continue;
+      }
+      if (read.beforeOwnWrite && txnAppendsTo(read.txn, key)) {
+        const group = lostUpdate.get(read.list.length) ?? [];
+        group.push(read.txn);
+        lostUpdate.set(read.list.length, group);
+      }
+      // wr: the writer of the last foreign element precedes the reader.
+      if (read.external > 0) {
+        const value = read.list[read.external - 1]!;
+        const writer = writerOf(value);
+        if (writer !== undefined && !builder.add(writer.id, read.txn.id, WR, key, value, null)) return false;
+      }
+      // rw: the reader precedes whoever appended the element after what it saw from others.
+      if (read.external === read.list.length && read.external < longest.length) {
+        const next = longest[read.external]!;
+        const writer = writerOf(next);
+        const seen = read.external > 0 ? read.list[read.external - 1]! : null;
+        if (writer !== undefined && !builder.add(read.txn.id, writer.id, RW, key, seen, next)) return false;
+      }
+    }
+    for (const [length, group] of lostUpdate) {
+      const distinct = [...new Set(group)];
+      if (distinct.length < 2) continue;
+      findings.add('lost-update', key, distinct, `${distinct.map(nameTxn).join(' and ')} all read key ${key} as ${showValue(longest.slice(0, length))} and then appended to it`);
+    }
+    // ww: consecutive elements of the version order.
+    for (let i = 1; i < longest.length; i += 1) {
+      const a = writerOf(longest[i - 1]!);
+      const b = writerOf(longest[i]!);
+      if (a !== undefined && b !== undefined && !builder.add(a.id, b.id, WW, key, longest[i - 1]!, longest[i]!)) return false;
+    }
+    // A committed append no read saw still lies in the key's final list, which every read is a
+    // prefix of: it follows the whole longest read, so it follows that read's last writer (ww) and
+    // every reader that saw all of it (rw). Indeterminate appends may never have happened.
+    const inLongest = new Set(longest);
+    const lastWriter = longest.length > 0 ? writerOf(longest[longest.length - 1]!) : undefined;
+    const sawAll = state.reads.filter((read) => read.list.length === longest.length && read.external === read.list.length);
+    for (const [value, writer] of state.writers) {
+      if (inLongest.has(value) || writer.txn.status !== 'ok') continue;
+      const last = longest.length > 0 ? longest[longest.length - 1]! : null;
+      if (lastWriter !== undefined && !builder.add(lastWriter.id, writer.txn.id, WW, key, last, value)) return false;
+      for (const read of sawAll) if (!builder.add(read.txn.id, writer.txn.id, RW, key, last, value)) return false;
+    }
+  }
+  return true;
+}
+
+function txnAppendsTo(txn: Txn, key: string): boolean {
+  return txn.ops.some((op) => op.f === 'append' && op.key === key);
+}
