@@ -13,7 +13,7 @@ import { judgeModels, MODELS, type ModelName, type ModelVerdicts } from './model
 import { addProcessEdges, addRealtimeEdges } from './order-edges.js';
 import { addRegisterEdges } from './rw-register.js';
 import { readTxns } from './txns.js';
-import { CYCLE_CLASSES, NON_CYCLE_CLASSES, PROCESS, REALTIME, DATA, type AnomalyClass, type CycleAnomaly, type OtherAnomaly } from './types.js';
+import { CYCLE_CLASSES, NON_CYCLE_CLASSES, PROCESS, REALTIME, DATA, type AnomalyClass, type CycleAnomaly, type OtherAnomaly, type Txn } from './types.js';
 
 export const CHECKER_NAME = 'txn';
 
@@ -55,18 +55,24 @@ export interface TxnEvidence {
   steps: number;
 }
 
+/** Every dependency and order edge of the transactions, and the non-cycle anomalies. */
+export function inferDependencies(txns: readonly Txn[], options: TxnCheckOptions): { builder: GraphBuilder; findings: Findings; edgesFit: boolean } {
+  const builder = new GraphBuilder(txns.length, options.edgesMax ?? EDGES_MAX_DEFAULT);
+  const findings = new Findings();
+  let edgesFit =
+    options.model === 'list-append' ? addListAppendEdges(txns, builder, findings) : addRegisterEdges(txns, builder, findings, { wfr: options.wfr });
+  if (edgesFit && options.process !== false) edgesFit = addProcessEdges(txns, builder);
+  if (edgesFit && options.realtime !== false) edgesFit = addRealtimeEdges(txns, builder);
+  return { builder, findings, edgesFit };
+}
+
 export function checkTxnHistory(history: History, options: TxnCheckOptions): CheckerResult & { evidence: TxnEvidence } {
   const consistency = options.consistency ?? 'strict-serializable';
   const txns = readTxns(history);
   const budget = new Budget(options.stepsMax ?? STEPS_MAX_DEFAULT);
-  const builder = new GraphBuilder(txns.length, options.edgesMax ?? EDGES_MAX_DEFAULT);
-  const findings = new Findings();
   const useProcess = options.process !== false;
   const useRealtime = options.realtime !== false;
-  let edgesFit =
-    options.model === 'list-append' ? addListAppendEdges(txns, builder, findings) : addRegisterEdges(txns, builder, findings, { wfr: options.wfr });
-  if (edgesFit && useProcess) edgesFit = addProcessEdges(txns, builder);
-  if (edgesFit && useRealtime) edgesFit = addRealtimeEdges(txns, builder);
+  const { builder, findings, edgesFit } = inferDependencies(txns, options);
 
   const counts: Partial<Record<AnomalyClass, number>> = {};
   for (const [cls, count] of findings.counts) counts[cls] = count;

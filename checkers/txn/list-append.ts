@@ -26,6 +26,8 @@ interface Read {
   external: number;
   /** The first read of this key in the transaction, before its own appends to it. */
   beforeOwnWrite: boolean;
+  /** The reader's own appends to the key before this read. */
+  own: ReadonlySet<Scalar>;
 }
 
 interface KeyState {
@@ -48,11 +50,11 @@ function collect(txns: readonly Txn[], findings: Findings): Map<string, KeyState
   const keys = new Map<string, KeyState>();
   for (const txn of txns) {
     // What this transaction knows of each key: the whole list once it read it, else its own appends.
-    const known = new Map<string, { list: Scalar[]; complete: boolean; own: number; wrote: boolean }>();
+    const known = new Map<string, { list: Scalar[]; complete: boolean; own: number; wrote: boolean; appended: Set<Scalar> }>();
     for (const op of txn.ops) {
       const state = stateOf(keys, op.key);
       let mine = known.get(op.key);
-      if (mine === undefined) known.set(op.key, (mine = { list: [], complete: false, own: 0, wrote: false }));
+      if (mine === undefined) known.set(op.key, (mine = { list: [], complete: false, own: 0, wrote: false, appended: new Set() }));
       if (op.f === 'append') {
         const earlier = state.writers.get(op.value);
         if (earlier !== undefined) {
@@ -61,6 +63,7 @@ function collect(txns: readonly Txn[], findings: Findings): Map<string, KeyState
           state.writers.set(op.value, { txn, final: op.value });
         }
         mine.list.push(op.value);
+        mine.appended.add(op.value);
         mine.own += 1;
         mine.wrote = true;
         continue;
@@ -80,8 +83,10 @@ function collect(txns: readonly Txn[], findings: Findings): Map<string, KeyState
         const expected = mine.complete ? showValue(mine.list) : `a list ending in ${showValue(expectedTail)}`;
         findings.add('internal', op.key, [txn], `${nameTxn(txn)} read ${showValue(list)} from key ${op.key}, but its own earlier reads and appends say ${expected}`);
       }
-      const external = consistent ? list.length - mine.own : list.length;
-      state.reads.push({ txn, list, external: Math.max(0, external), beforeOwnWrite: !mine.wrote });
+      // The foreign part is what precedes the first of its own appends.
+      const firstOwn = list.findIndex((value) => mine.appended.has(value));
+      const external = firstOwn === -1 ? list.length : firstOwn;
+      state.reads.push({ txn, list, external, beforeOwnWrite: !mine.wrote, own: new Set(mine.appended) });
       mine.list = [...list];
       mine.complete = true;
       mine.own = 0;
@@ -113,6 +118,10 @@ export function addListAppendEdges(txns: readonly Txn[], builder: GraphBuilder, 
     let incompatibleReported = false;
     const lostUpdate = new Map<number, Txn[]>();
     for (const read of state.reads) {
+      const future = read.list.find((value) => state.writers.get(value)?.txn === read.txn && !read.own.has(value));
+      if (future !== undefined) {
+        findings.add('internal', key, [read.txn], `${nameTxn(read.txn)} read ${showValue(read.list)} from key ${key}, which holds ${showValue(future)}, an append it made only later`);
+      }
       const seen = new Set<Scalar>();
       for (const value of read.list) {
         if (seen.has(value)) {
@@ -168,6 +177,31 @@ export function addListAppendEdges(txns: readonly Txn[], builder: GraphBuilder, 
       const distinct = [...new Set(group)];
       if (distinct.length < 2) continue;
       findings.add('lost-update', key, distinct, `${distinct.map(nameTxn).join(' and ')} all read key ${key} as ${showValue(longest.slice(0, length))} and then appended to it`);
+    }
+    // A transaction's appends to a key land in its own order: the version order holds a prefix of
+    // them, at increasing positions (interleaving with others shows up as a ww cycle).
+    const position = new Map<Scalar, number>();
+    longest.forEach((value, i) => position.set(value, i));
+    const appendsOf = new Map<Txn, Scalar[]>();
+    for (const [value, writer] of state.writers) {
+      const list = appendsOf.get(writer.txn) ?? [];
+      list.push(value);
+      appendsOf.set(writer.txn, list);
+    }
+    for (const [writer, values] of appendsOf) {
+      if (writer.status === 'fail' || values.length < 2) continue;
+      let ordered = true;
+      let previous = -1;
+      let absent = false;
+      for (const value of values) {
+        const at = position.get(value);
+        if (at === undefined) absent = true;
+        else if (absent || at < previous) ordered = false;
+        else previous = at;
+      }
+      if (!ordered) {
+        findings.add('incompatible-order', key, [writer], `${nameTxn(writer)} appended ${values.map((v) => showValue(v)).join(', ')} to key ${key} in that order, but the longest read ${showValue(longest)} has them otherwise`);
+      }
     }
     // ww: consecutive elements of the version order.
     for (let i = 1; i < longest.length; i += 1) {
