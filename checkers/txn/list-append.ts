@@ -21,13 +21,13 @@ interface Writer {
 interface Read {
   txn: Txn;
   /** The list as read. */
-  list: Scalar[];
+  list: readonly Scalar[];
   /** How many leading elements came from others (the rest are the reader's own appends). */
   external: number;
   /** The first read of this key in the transaction, before its own appends to it. */
   beforeOwnWrite: boolean;
   /** The reader's own appends to the key before this read. */
-  own: ReadonlySet<Scalar>;
+  own: readonly Scalar[];
 }
 
 interface KeyState {
@@ -45,16 +45,27 @@ function sameList(a: readonly Scalar[], b: readonly Scalar[]): boolean {
   return a.length === b.length && a.every((item, i) => item === b[i]);
 }
 
+const NONE: readonly Scalar[] = [];
+
+/** Whether `list` ends with `tail`. */
+function endsWith(list: readonly Scalar[], tail: readonly Scalar[]): boolean {
+  if (tail.length > list.length) return false;
+  const offset = list.length - tail.length;
+  for (let i = 0; i < tail.length; i += 1) if (list[offset + i] !== tail[i]) return false;
+  return true;
+}
+
 /** Collects writers, reads and internal-consistency findings, transaction by transaction. */
 function collect(txns: readonly Txn[], findings: Findings): Map<string, KeyState> {
   const keys = new Map<string, KeyState>();
   for (const txn of txns) {
-    // What this transaction knows of each key: the whole list once it read it, else its own appends.
-    const known = new Map<string, { list: Scalar[]; complete: boolean; own: number; wrote: boolean; appended: Set<Scalar> }>();
+    // What this transaction knows of each key: the whole list once it read it (`complete`), else
+    // only its own appends. `list` may be the read's own array until the next append copies it.
+    const known = new Map<string, { list: readonly Scalar[]; complete: boolean; appended: Scalar[] }>();
     for (const op of txn.ops) {
       const state = stateOf(keys, op.key);
       let mine = known.get(op.key);
-      if (mine === undefined) known.set(op.key, (mine = { list: [], complete: false, own: 0, wrote: false, appended: new Set() }));
+      if (mine === undefined) known.set(op.key, (mine = { list: NONE, complete: false, appended: [] }));
       if (op.f === 'append') {
         const earlier = state.writers.get(op.value);
         if (earlier !== undefined) {
@@ -62,10 +73,8 @@ function collect(txns: readonly Txn[], findings: Findings): Map<string, KeyState
         } else {
           state.writers.set(op.value, { txn, final: op.value });
         }
-        mine.list.push(op.value);
-        mine.appended.add(op.value);
-        mine.own += 1;
-        mine.wrote = true;
+        mine.list = [...mine.list, op.value];
+        mine.appended.push(op.value);
         continue;
       }
       if (op.f === 'w') continue;
@@ -74,22 +83,19 @@ function collect(txns: readonly Txn[], findings: Findings): Map<string, KeyState
         findings.add('garbage-read', op.key, [txn], `${nameTxn(txn)} read ${showValue(op.value)} from key ${op.key}, which is not a list`);
         continue;
       }
-      const list = op.value ?? [];
-      const expectedTail = mine.list.slice(mine.list.length - mine.own);
-      const consistent = mine.complete
-        ? sameList(list, mine.list)
-        : list.length >= expectedTail.length && sameList(list.slice(list.length - expectedTail.length), expectedTail);
+      const list = op.value ?? NONE;
+      const consistent = mine.complete ? sameList(list, mine.list) : endsWith(list, mine.list);
       if (!consistent) {
-        const expected = mine.complete ? showValue(mine.list) : `a list ending in ${showValue(expectedTail)}`;
+        const expected = mine.complete ? showValue(mine.list) : `a list ending in ${showValue(mine.list)}`;
         findings.add('internal', op.key, [txn], `${nameTxn(txn)} read ${showValue(list)} from key ${op.key}, but its own earlier reads and appends say ${expected}`);
       }
       // The foreign part is what precedes the first of its own appends.
-      const firstOwn = list.findIndex((value) => mine.appended.has(value));
+      const appended = mine.appended;
+      const firstOwn = appended.length === 0 ? -1 : list.findIndex((value) => appended.includes(value));
       const external = firstOwn === -1 ? list.length : firstOwn;
-      state.reads.push({ txn, list, external, beforeOwnWrite: !mine.wrote, own: new Set(mine.appended) });
-      mine.list = [...list];
+      state.reads.push({ txn, list, external, beforeOwnWrite: appended.length === 0, own: appended.length === 0 ? NONE : [...appended] });
+      mine.list = list;
       mine.complete = true;
-      mine.own = 0;
     }
   }
   // The final append of each transaction to each key, for intermediate reads.
@@ -108,7 +114,7 @@ function collect(txns: readonly Txn[], findings: Findings): Map<string, KeyState
 export function addListAppendEdges(txns: readonly Txn[], builder: GraphBuilder, findings: Findings): boolean {
   const keys = collect(txns, findings);
   for (const [key, state] of keys) {
-    let longest: Scalar[] = [];
+    let longest: readonly Scalar[] = [];
     for (const read of state.reads) if (read.list.length > longest.length) longest = read.list;
     const writerOf = (value: Scalar): Txn | undefined => {
       const writer = state.writers.get(value)?.txn;
@@ -117,26 +123,28 @@ export function addListAppendEdges(txns: readonly Txn[], builder: GraphBuilder, 
     // Checks on the reads themselves: duplicates, garbage, aborted and intermediate reads, prefixes.
     let incompatibleReported = false;
     const lostUpdate = new Map<number, Txn[]>();
+    const seen = new Set<Scalar>();
     for (const read of state.reads) {
-      const future = read.list.find((value) => state.writers.get(value)?.txn === read.txn && !read.own.has(value));
-      if (future !== undefined) {
-        findings.add('internal', key, [read.txn], `${nameTxn(read.txn)} read ${showValue(read.list)} from key ${key}, which holds ${showValue(future)}, an append it made only later`);
-      }
-      const seen = new Set<Scalar>();
+      seen.clear();
+      let duplicate = false;
+      let future: Scalar | undefined;
       for (const value of read.list) {
-        if (seen.has(value)) {
+        if (!duplicate && seen.has(value)) {
           findings.add('duplicate-elements', key, [read.txn], `${nameTxn(read.txn)} read ${showValue(read.list)} from key ${key}: ${showValue(value)} appears twice`);
-          break;
+          duplicate = true;
         }
         seen.add(value);
-      }
-      for (const value of read.list) {
         const writer = state.writers.get(value);
         if (writer === undefined) {
           findings.add('garbage-read', key, [read.txn], `${nameTxn(read.txn)} read ${showValue(value)} in key ${key} (${showValue(read.list)}), which no transaction appended`);
-        } else if (writer.txn.status === 'fail' && writer.txn !== read.txn) {
+        } else if (writer.txn === read.txn) {
+          if (future === undefined && !read.own.includes(value)) future = value;
+        } else if (writer.txn.status === 'fail') {
           findings.add('G1a', key, [writer.txn, read.txn], `${nameTxn(read.txn)} read ${showValue(value)} in key ${key}, appended by the aborted ${nameTxn(writer.txn)}`);
         }
+      }
+      if (future !== undefined) {
+        findings.add('internal', key, [read.txn], `${nameTxn(read.txn)} read ${showValue(read.list)} from key ${key}, which holds ${showValue(future)}, an append it made only later`);
       }
       if (read.external > 0) {
         const last = read.list[read.external - 1]!;
@@ -145,7 +153,8 @@ export function addListAppendEdges(txns: readonly Txn[], builder: GraphBuilder, 
           findings.add('G1b', key, [writer.txn, read.txn], `${nameTxn(read.txn)} read key ${key} as ${showValue(read.list)}, ending in ${showValue(last)}, an intermediate append of ${nameTxn(writer.txn)}, whose final append to it was ${showValue(writer.final)}`);
         }
       }
-      const prefix = read.list.length <= longest.length && read.list.every((value, i) => longest[i] === value);
+      let prefix = read.list === longest || read.list.length <= longest.length;
+      for (let i = 0; prefix && read.list !== longest && i < read.list.length; i += 1) prefix = longest[i] === read.list[i];
       if (!prefix) {
         if (!incompatibleReported) {
           const owner = state.reads.find((other) => other.list === longest)!.txn;

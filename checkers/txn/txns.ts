@@ -84,9 +84,9 @@ export function readTxns(history: History): Txn[] {
 }
 
 /** A value as EDN prints it, for explanations. */
-export function showValue(value: Scalar | Scalar[] | null): string {
+export function showValue(value: Scalar | readonly Scalar[] | null): string {
   if (value === null) return 'nil';
-  if (Array.isArray(value)) return `[${value.map((item) => showValue(item)).join(' ')}]`;
+  if (typeof value === 'object') return `[${value.map((item) => showValue(item)).join(' ')}]`;
   return typeof value === 'string' ? JSON.stringify(value) : String(value);
 }
 
