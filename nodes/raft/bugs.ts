@@ -18,6 +18,9 @@ export const raftBugs: readonly RaftPlantedBug[] = [
   { name: 'raft.compact-past-applied', description: 'compaction to the commit index, discarding committed entries not yet applied' },
   { name: 'raft.no-client-dedup', description: 'client sessions ignored: a retried command is applied twice' },
   { name: 'raft.no-prevote-checkquorum', description: 'liveness bug: PreVote and CheckQuorum off, so a node cut off on one side keeps disrupting the leader' },
+  { name: 'raft.txn-read-uncommitted', description: 'read-only transactions answered by the leader at once from its whole log, uncommitted and unapplied entries included' },
+  { name: 'raft.txn-non-atomic', description: 'a transaction proposed and applied as one log entry per micro-op, so other commands commit in between' },
+  { name: 'raft.txn-stale-snapshot-read', description: 'read-only transactions served by any node at its local applied index, without ReadIndex' },
 ];
 
 export interface RaftBugSwitches {
@@ -29,6 +32,9 @@ export interface RaftBugSwitches {
   compactPastApplied: boolean;
   noClientDedup: boolean;
   noPrevoteCheckquorum: boolean;
+  txnReadUncommitted: boolean;
+  txnNonAtomic: boolean;
+  txnStaleSnapshotRead: boolean;
 }
 
 export function bugsFromHost(host: Pick<Host, 'bug'>): RaftBugSwitches {
@@ -41,5 +47,8 @@ export function bugsFromHost(host: Pick<Host, 'bug'>): RaftBugSwitches {
     compactPastApplied: host.bug('raft.compact-past-applied'),
     noClientDedup: host.bug('raft.no-client-dedup'),
     noPrevoteCheckquorum: host.bug('raft.no-prevote-checkquorum'),
+    txnReadUncommitted: host.bug('raft.txn-read-uncommitted'),
+    txnNonAtomic: host.bug('raft.txn-non-atomic'),
+    txnStaleSnapshotRead: host.bug('raft.txn-stale-snapshot-read'),
   };
 }

@@ -11,6 +11,8 @@ import { checkSet } from '../../checkers/set.js';
 import type { AdminAction, CheckContext, SystemPlugin, Workload } from '../system.js';
 import { linKvClient } from '../lin-kv.js';
 import { setClient } from '../set.js';
+import { listAppendWorkload } from '../list-append.js';
+import { rwRegisterWorkload } from '../rw-register.js';
 import { majorityHealthyStretches } from '../fault-windows.js';
 import { raftMonitor } from './monitor.js';
 import type { KvReply, KvRequest } from '../kv-protocol.js';
@@ -98,7 +100,7 @@ export const raftSystem: SystemPlugin = {
   description: 'Raft (PreVote, CheckQuorum, snapshots, joint consensus, leader transfer, ReadIndex) with a linearizable KV and client sessions',
   node: createRaftNode,
   nodes: { default: 5, min: 3, max: 7 },
-  workloads: { 'lin-kv': linKvWorkload, set: setWorkload },
+  workloads: { 'lin-kv': linKvWorkload, set: setWorkload, 'list-append': listAppendWorkload, 'rw-register': rwRegisterWorkload },
   defaultWorkload: 'lin-kv',
   bugs: raftBugs,
   params: RAFT_PARAMS,
