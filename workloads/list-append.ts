@@ -5,34 +5,15 @@
 import type { History } from '../histories/schema.js';
 import type { CheckerResult } from '../checkers/verdict.js';
 import { checkTxnHistory } from '../checkers/txn/check.js';
-import type { TxnMicroOp } from './kv-protocol.js';
 import type { Workload, WorkloadParams } from './system.js';
-import { KeySlots, TXN_LENGTH_MAX, txnClient, type TxnPlanner } from './txn-client.js';
+import { slotPlanner, TXN_LENGTH_MAX, txnClient, type TxnPlanner } from './txn-client.js';
 
 export const LIST_APPEND_WRITES_PER_KEY = 16;
 /** Search steps of the transactional checker per history, as lin-kv's budget is a tenth of its default. */
 export const TXN_CHECK_STEPS_MAX = 20_000_000;
 
 export function listAppendPlanner(params: WorkloadParams, index: number): TxnPlanner {
-  const slots = new KeySlots(params, index, LIST_APPEND_WRITES_PER_KEY);
-  return {
-    next(random) {
-      const length = 1 + random.int(TXN_LENGTH_MAX);
-      const ops: TxnMicroOp[] = [];
-      for (let i = 0; i < length; i += 1) {
-        const { slot, key } = slots.pick(random);
-        if (random.int(2) === 0) ops.push(['r', key, null]);
-        else {
-          ops.push(['append', key, slots.freshValue()]);
-          slots.wrote(slot);
-        }
-      }
-      return ops;
-    },
-    completed(ops) {
-      for (const op of ops) if (op[0] === 'r' && Array.isArray(op[2])) slots.saw(op[1], op[2].length);
-    },
-  };
+  return slotPlanner(params, index, 'append', LIST_APPEND_WRITES_PER_KEY);
 }
 
 export function checkListAppend(history: History): CheckerResult {

@@ -5,32 +5,14 @@
 import type { History } from '../histories/schema.js';
 import type { CheckerResult } from '../checkers/verdict.js';
 import { checkTxnHistory } from '../checkers/txn/check.js';
-import type { TxnMicroOp } from './kv-protocol.js';
 import type { Workload, WorkloadParams } from './system.js';
 import { TXN_CHECK_STEPS_MAX } from './list-append.js';
-import { KeySlots, TXN_LENGTH_MAX, txnClient, type TxnPlanner } from './txn-client.js';
+import { slotPlanner, TXN_LENGTH_MAX, txnClient, type TxnPlanner } from './txn-client.js';
 
 export const RW_REGISTER_WRITES_PER_KEY = 8;
 
 export function rwRegisterPlanner(params: WorkloadParams, index: number): TxnPlanner {
-  const slots = new KeySlots(params, index, RW_REGISTER_WRITES_PER_KEY);
-  return {
-    next(random) {
-      const length = 1 + random.int(TXN_LENGTH_MAX);
-      const ops: TxnMicroOp[] = [];
-      for (let i = 0; i < length; i += 1) {
-        const { slot, key } = slots.pick(random);
-        if (random.int(2) === 0) ops.push(['r', key, null]);
-        else {
-          ops.push(['w', key, slots.freshValue()]);
-          slots.wrote(slot);
-        }
-      }
-      return ops;
-    },
-    // Register reads do not tell how many writes a key has had; retiring goes by own writes.
-    completed() {},
-  };
+  return slotPlanner(params, index, 'w', RW_REGISTER_WRITES_PER_KEY);
 }
 
 export function checkRwRegister(history: History): CheckerResult {

@@ -1,13 +1,13 @@
 // The client of the transactional workloads (list-append, rw-register): one transaction at a time,
-// paced like lin-kv's ops, recorded as Jepsen records them (`f: "txn"`, the micro-ops as the value,
-// reads nil at the invoke and filled in at `ok`). What a transaction holds is the workload's choice
-// (a TxnPlanner); this file only runs, records and retires processes after `info`.
-import type { ClientHost, NodeId, Process, ProcessFactory, Random, TimerId, TimerTag } from '../nodes/host.js';
+// paced like lin-kv's ops (paced-client.ts), recorded as Jepsen records them (`f: "txn"`, the
+// micro-ops as the value, reads nil at the invoke and filled in at `ok`), and the planner that
+// chooses each transaction over a few keys retired after a number of writes.
+import type { ClientHost, ProcessFactory, Random } from '../nodes/host.js';
 import type { WorkloadParams } from './system.js';
-import { KvCaller, defaultCallerConfig, type CallResult } from './kv-caller.js';
+import type { CallResult } from './kv-caller.js';
 import { TXN_KEY, type KvOp, type TxnMicroOp } from './kv-protocol.js';
 import { validateWorkloadParams } from './lin-kv.js';
-import { exponentialGapNs, opsShare, processNumber, spreadGapNs } from './pacing.js';
+import { PacedKvClient } from './paced-client.js';
 
 /** Micro-ops per transaction, at most (Jepsen's default max-txn-length). */
 export const TXN_LENGTH_MAX = 4;
@@ -23,107 +23,67 @@ export function txnClient(params: WorkloadParams, index: number, planner: (param
   return (host) => new TxnClient(host, params, index, planner(params, index));
 }
 
-class TxnClient implements Process {
-  private readonly caller: KvCaller;
-  private readonly budget: number;
-  private readonly gapMeanNs: number;
-  private startNs = 0;
-  private invoked = 0;
-  /** How many of this client's transactions ended `info`: each retires a process number. */
-  private generation = 0;
-  private nextArrivalNs = 0;
-  private arrivalTimer: TimerId | null = null;
-  private finished = false;
-
+class TxnClient extends PacedKvClient {
   constructor(
-    private readonly host: ClientHost,
-    private readonly params: WorkloadParams,
-    private readonly index: number,
+    host: ClientHost,
+    params: WorkloadParams,
+    index: number,
     private readonly planner: TxnPlanner,
   ) {
-    this.budget = opsShare(params.opsMax, params.clients, index);
-    this.gapMeanNs = spreadGapNs(params.opsPerSecond, params.clients, this.budget, params.stopInvokingAtNs, 0.95);
-    this.caller = new KvCaller(host, defaultCallerConfig(params.nodes, params.timeoutNs), (result, op) => this.complete(result, op));
+    super(host, params, index);
   }
 
-  start(): void {
-    this.startNs = this.host.now();
-    this.scheduleArrival(exponentialGapNs(this.host.random, this.gapMeanNs));
-  }
-
-  onMessage(from: NodeId, message: unknown): void {
-    this.caller.onMessage(from, message);
-  }
-
-  onTimer(tag: TimerTag): void {
-    if (this.caller.onTimer(tag)) return;
-    if (tag !== 'arrive') return;
-    this.arrivalTimer = null;
-    if (!this.caller.idle()) return;
-    if (this.mustStop()) this.finish();
-    else this.invoke();
-  }
-
-  onFsync(): void {}
-
-  private mustStop(): boolean {
-    return this.invoked >= this.budget || this.host.now() - this.startNs >= this.params.stopInvokingAtNs;
-  }
-
-  private invoke(): void {
+  protected nextOp(process: number): KvOp {
     const ops = this.planner.next(this.host.random);
     assert(ops.length >= 1 && ops.length <= TXN_LENGTH_MAX, 'a planner gives 1 to TXN_LENGTH_MAX micro-ops');
-    this.invoked += 1;
-    this.host.record({ process: this.process(), type: 'invoke', f: 'txn', value: ops });
-    this.nextArrivalNs = this.host.now() + exponentialGapNs(this.host.random, this.gapMeanNs);
-    this.caller.call({ f: 'txn', key: TXN_KEY, value: ops });
+    this.host.record({ process, type: 'invoke', f: 'txn', value: ops });
+    return { f: 'txn', key: TXN_KEY, value: ops };
   }
 
-  private complete(result: CallResult, op: KvOp): void {
-    const process = this.process();
+  protected recordResult(result: CallResult, op: KvOp, process: number): boolean {
     const ops = op.value as TxnMicroOp[];
-    if (result.outcome === 'ok') {
-      const done = result.txn;
-      // A node that answers `ok` without the transaction's results broke the protocol: record `info`
-      // (it may have happened) rather than invent the reads.
-      if (done === undefined || done.length !== ops.length) {
-        this.host.record({ process, type: 'info', f: 'txn', value: ops, node: result.node });
-        this.generation += 1;
-      } else {
-        this.host.record({ process, type: 'ok', f: 'txn', value: done, node: result.node });
-        this.planner.completed(done);
-      }
-    } else if (result.outcome === 'fail') {
+    if (result.outcome === 'ok' && result.txn !== undefined && result.txn.length === ops.length) {
+      this.host.record({ process, type: 'ok', f: 'txn', value: result.txn, node: result.node });
+      this.planner.completed(result.txn);
+      return false;
+    }
+    if (result.outcome === 'fail') {
       this.host.record({ process, type: 'fail', f: 'txn', value: ops, node: result.node });
-    } else {
-      const record = { process, type: 'info' as const, f: 'txn', value: ops };
-      this.host.record(result.node === null ? record : { ...record, node: result.node });
-      // Jepsen's rule: the process may still have a transaction in flight, so it never invokes again.
-      this.generation += 1;
+      return false;
     }
-    if (this.mustStop()) {
-      this.finish();
-      return;
-    }
-    const waitNs = this.nextArrivalNs - this.host.now();
-    if (waitNs <= 0) this.invoke();
-    else this.scheduleArrival(waitNs);
+    // No answer, or (a node breaking the protocol) `ok` without the transaction's results: it may
+    // have happened, so `info`, and by Jepsen's rule this process never invokes again.
+    const record = { process, type: 'info' as const, f: 'txn', value: ops };
+    this.host.record(result.node === null ? record : { ...record, node: result.node });
+    return true;
   }
+}
 
-  private process(): number {
-    return processNumber(this.index, this.params.clients, this.generation);
-  }
-
-  private scheduleArrival(delayNs: number): void {
-    assert(this.arrivalTimer === null, 'two arrival timers');
-    this.arrivalTimer = this.host.setTimer(delayNs, 'arrive');
-  }
-
-  private finish(): void {
-    if (this.finished) return;
-    this.finished = true;
-    this.host.done();
-  }
+/**
+ * A planner of Jepsen's shape: 1 to TXN_LENGTH_MAX micro-ops, each a read or a write (`append`
+ * for list-append, `w` for rw-register) of a unique value, on a random slot's current key.
+ */
+export function slotPlanner(params: WorkloadParams, index: number, write: 'append' | 'w', writesPerKey: number): TxnPlanner {
+  const slots = new KeySlots(params, index, writesPerKey);
+  return {
+    next(random) {
+      const length = 1 + random.int(TXN_LENGTH_MAX);
+      const ops: TxnMicroOp[] = [];
+      for (let i = 0; i < length; i += 1) {
+        const { slot, key } = slots.pick(random);
+        if (random.int(2) === 0) ops.push(['r', key, null]);
+        else {
+          ops.push([write, key, slots.freshValue()]);
+          slots.wrote(slot);
+        }
+      }
+      return ops;
+    },
+    // A list read tells how many appends a key has had; a register read does not.
+    completed(ops) {
+      for (const op of ops) if (op[0] === 'r' && Array.isArray(op[2])) slots.saw(op[1], op[2].length);
+    },
+  };
 }
 
 /**
