@@ -77,6 +77,19 @@ describe('list-append', () => {
     expect(result.evidence.cycles[0]!.edges.map((edge) => edge.kind)).toEqual(['rw', 'realtime']);
   });
 
+  it('an indeterminate transaction precedes nothing in process or real-time order', () => {
+    // T0 (info) appends 1 and may take effect late; T1 on the same process then reads [] and T2 [1].
+    const history: History = [
+      { index: 0, process: 0, type: 'invoke', f: 'txn', value: [['append', 'x', 1]] },
+      { index: 1, process: 0, type: 'info', f: 'txn', value: [['append', 'x', 1]] },
+      { index: 2, process: 0, type: 'invoke', f: 'txn', value: [['r', 'x', null]] },
+      { index: 3, process: 0, type: 'ok', f: 'txn', value: [['r', 'x', []]] },
+      { index: 4, process: 1, type: 'invoke', f: 'txn', value: [['r', 'x', null]] },
+      { index: 5, process: 1, type: 'ok', f: 'txn', value: [['r', 'x', [1]]] },
+    ];
+    expect(checkTxnHistory(history, { model: 'list-append' }).verdict).toBe('valid');
+  });
+
   it('a budget too small ends in unknown, keeping what it found', () => {
     const history = sequential([[['append', 'x', 1]], [['append', 'x', 1]], [['r', 'x', []], ['append', 'y', 1]], [['r', 'y', []], ['append', 'x', 2]], [['r', 'x', [1, 2]]]]);
     const result = checkTxnHistory(history, { model: 'list-append', consistency: 'serializable', stepsMax: 3 });

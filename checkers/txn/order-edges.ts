@@ -5,14 +5,18 @@
 import type { GraphBuilder } from './graph.js';
 import { PROCESS, REALTIME, type Txn } from './types.js';
 
-/** Consecutive transactions of each process; aborted ones are skipped (they never happened). */
+/**
+ * Consecutive transactions of each process. Aborted ones are skipped (they never happened), and an
+ * indeterminate one precedes nothing: it may take effect at any time after its invoke.
+ */
 export function addProcessEdges(txns: readonly Txn[], builder: GraphBuilder): boolean {
   const last = new Map<number, Txn>();
   for (const txn of txns) {
     if (txn.status === 'fail') continue;
     const previous = last.get(txn.process);
     if (previous !== undefined && !builder.add(previous.id, txn.id, PROCESS)) return false;
-    last.set(txn.process, txn);
+    if (txn.status === 'ok') last.set(txn.process, txn);
+    else last.delete(txn.process);
   }
   return true;
 }
