@@ -9,7 +9,7 @@
 // then be mistaken for an answer to the second), makes the call uncertain: it can then end only in
 // `ok`, a cas mismatch (the state machine's own answer for this seq) or `info`.
 import type { ClientHost, NodeId, TimerId } from '../nodes/host.js';
-import { asKvReply, CAS_MISMATCH, type KvOp, type KvRequest } from './kv-protocol.js';
+import { asKvReply, CAS_MISMATCH, type KvOp, type KvRequest, type TxnMicroOp } from './kv-protocol.js';
 
 export interface KvCallerConfig {
   /** The cluster's nodes at start; leader hints may add nodes that joined later. */
@@ -27,7 +27,8 @@ export interface KvCallerConfig {
 }
 
 export type CallResult =
-  | { outcome: 'ok'; value: number | null; node: NodeId }
+  /** `txn`: a transaction's micro-ops with what its reads returned. */
+  | { outcome: 'ok'; value: number | null; node: NodeId; txn?: TxnMicroOp[] }
   | { outcome: 'fail'; error: string; node: NodeId }
   | { outcome: 'info'; node: NodeId | null; reason: string };
 
@@ -107,7 +108,7 @@ export class KvCaller {
     if (this.state === 'idle' || reply.seq !== this.seq) return true;
     if (reply.outcome === 'ok') {
       this.leader = from;
-      this.finish({ outcome: 'ok', value: reply.value ?? null, node: from });
+      this.finish(reply.txn === undefined ? { outcome: 'ok', value: reply.value ?? null, node: from } : { outcome: 'ok', value: reply.value ?? null, node: from, txn: reply.txn });
       return true;
     }
     if (reply.outcome === 'fail' && reply.error === CAS_MISMATCH) {

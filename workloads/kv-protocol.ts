@@ -3,13 +3,20 @@
 // because nodes/ may not import workloads/; these two declarations must stay identical.
 import type { NodeId } from '../nodes/host.js';
 
-export type KvFunction = 'read' | 'write' | 'cas';
+export type KvFunction = 'read' | 'write' | 'cas' | 'txn';
+
+/**
+ * One micro-operation of a transaction, Jepsen's shape: append to a list key, write a register
+ * key, or read either. A request's reads carry null; the reply's carry what was read (a list, a
+ * number, or null for a key never written).
+ */
+export type TxnMicroOp = ['append', string, number] | ['w', string, number] | ['r', string, null | number | number[]];
 
 export interface KvOp {
   f: KvFunction;
   key: string;
-  /** Read: null. Write: the value. Cas: [expected, new]. */
-  value: null | number | [number, number];
+  /** Read: null. Write: the value. Cas: [expected, new]. Txn: its micro-ops (key is `txn`). */
+  value: null | number | [number, number] | TxnMicroOp[];
 }
 
 export interface KvRequest {
@@ -30,6 +37,8 @@ export interface KvReply {
   value?: number | null;
   leader?: NodeId | null;
   error?: string;
+  /** A txn's micro-ops with what its reads returned. */
+  txn?: TxnMicroOp[];
 }
 
 /** The error a node gives with `fail` when a cas found another value: the cas did not happen. */
@@ -50,5 +59,17 @@ export function asKvReply(message: unknown): KvReply | null {
   if (m.value !== undefined && m.value !== null && typeof m.value !== 'number') return null;
   if (m.leader !== undefined && m.leader !== null && typeof m.leader !== 'string') return null;
   if (m.error !== undefined && typeof m.error !== 'string') return null;
+  if (m.txn !== undefined && !(Array.isArray(m.txn) && m.txn.every(isMicroOpResult))) return null;
   return m as unknown as KvReply;
+}
+
+/** The key of every txn request's op: a transaction names its keys in its micro-ops. */
+export const TXN_KEY = 'txn';
+
+function isMicroOpResult(op: unknown): op is TxnMicroOp {
+  if (!Array.isArray(op) || op.length !== 3 || typeof op[1] !== 'string') return false;
+  const value: unknown = op[2];
+  if (op[0] === 'append' || op[0] === 'w') return typeof value === 'number';
+  if (op[0] !== 'r') return false;
+  return value === null || typeof value === 'number' || (Array.isArray(value) && value.every((item) => typeof item === 'number'));
 }

@@ -10,12 +10,12 @@
 // the client's clock, and clock faults target server nodes, so that elapsed time is true time to
 // within the configured drift. Under the TCP host it is real time since the client started, which
 // is what a real run means by the same number.
-import type { ClientHost, NodeId, Process, ProcessFactory, TimerId, TimerTag } from '../nodes/host.js';
+import type { ClientHost, ProcessFactory } from '../nodes/host.js';
 import { z } from 'zod';
 import type { OptionShrink, WorkloadParams } from './system.js';
-import { KvCaller, defaultCallerConfig, type CallResult, type KvCallerConfig } from './kv-caller.js';
+import type { CallResult, KvCallerConfig } from './kv-caller.js';
 import { CAS_MISMATCH, type KvOp } from './kv-protocol.js';
-import { exponentialGapNs, opsShare, processNumber, spreadGapNs } from './pacing.js';
+import { PacedKvClient } from './paced-client.js';
 
 /** The op mix in percent; cas takes what reads and writes leave. */
 export interface LinKvMix {
@@ -25,7 +25,6 @@ export interface LinKvMix {
 
 export const DEFAULT_MIX: LinKvMix = { readPercent: 40, writePercent: 30 };
 
-/** The mix a scenario asks for: its read share, with writes and cas splitting the rest evenly. */
 /** The lin-kv workload's own options: how many keys, and what share of ops only read. */
 export const linKvOptionsSchema = z
   .object({
@@ -52,6 +51,7 @@ export const LIN_KV_SHRINK: readonly OptionShrink[] = [
   { field: 'keys', floor: 1, absentAs: 3, label: 'keys' },
 ];
 
+/** The mix a scenario asks for: its read share, with writes and cas splitting the rest evenly. */
 export function mixOf(params: Pick<WorkloadParams, 'options'>): LinKvMix {
   const reads = linKvOptions(params).readPercent;
   if (reads === undefined) return DEFAULT_MIX;
@@ -88,103 +88,51 @@ export function linKvClient(
   const keys = linKvOptions(params).keys;
   assert(Number.isSafeInteger(keys) && keys >= 1, 'keys must be a positive integer');
   assert(mix.readPercent >= 0 && mix.writePercent >= 0 && mix.readPercent + mix.writePercent <= 100, 'bad op mix');
-  const config = { ...defaultCallerConfig(params.nodes, params.timeoutNs), ...caller };
-  return (host) => new LinKvClient(host, params, index, mix, config);
+  return (host) => new LinKvClient(host, params, index, mix, caller);
 }
 
-class LinKvClient implements Process {
-  private readonly caller: KvCaller;
-  private readonly budget: number;
-  private readonly gapMeanNs: number;
-  private startNs = 0;
-  private invoked = 0;
-  /** How many of this client's ops ended `info`: each one retires a process number. */
-  private generation = 0;
+class LinKvClient extends PacedKvClient {
   private written = 0;
-  private nextArrivalNs = 0;
-  private arrivalTimer: TimerId | null = null;
-  private finished = false;
   /** The last value this client saw per key, so its cas ops can match. At most `keys` entries. */
   private readonly lastSeen = new Map<string, number | null>();
 
   constructor(
-    private readonly host: ClientHost,
-    private readonly params: WorkloadParams,
-    private readonly index: number,
+    host: ClientHost,
+    params: WorkloadParams,
+    index: number,
     private readonly mix: LinKvMix,
-    callerConfig: KvCallerConfig,
+    caller: Partial<KvCallerConfig>,
   ) {
-    this.budget = opsShare(params.opsMax, params.clients, index);
-    // Spent by 95% of the window on average, so ops nearly always reach the liveness phase.
-    this.gapMeanNs = spreadGapNs(params.opsPerSecond, params.clients, this.budget, params.stopInvokingAtNs, 0.95);
-    this.caller = new KvCaller(host, callerConfig, (result, op) =>
-      this.complete(result, op),
-    );
+    super(host, params, index, caller);
   }
 
-  start(): void {
-    this.startNs = this.host.monotonicNow();
-    this.scheduleArrival(exponentialGapNs(this.host.random, this.gapMeanNs));
+  protected nextOp(process: number): KvOp {
+    const op = this.drawOp();
+    this.host.record({ process, type: 'invoke', f: op.f, value: op.value, key: op.key });
+    return op;
   }
 
-  onMessage(from: NodeId, message: unknown): void {
-    this.caller.onMessage(from, message);
-  }
-
-  onTimer(tag: TimerTag): void {
-    if (this.caller.onTimer(tag)) return;
-    if (tag !== 'arrive') return;
-    this.arrivalTimer = null;
-    if (this.caller.idle()) this.arrive();
-  }
-
-  onFsync(): void {}
-
-  private arrive(): void {
-    if (this.mustStop()) this.finish();
-    else this.invoke();
-  }
-
-  private mustStop(): boolean {
-    return this.invoked >= this.budget || this.host.monotonicNow() - this.startNs >= this.params.stopInvokingAtNs;
-  }
-
-  private invoke(): void {
-    assert(this.caller.idle() && !this.finished, 'invoke while busy or finished');
-    const op = this.nextOp();
-    this.invoked += 1;
-    this.host.record({ process: this.process(), type: 'invoke', f: op.f, value: op.value, key: op.key });
-    this.nextArrivalNs = this.host.monotonicNow() + exponentialGapNs(this.host.random, this.gapMeanNs);
-    this.caller.call(op);
-  }
-
-  private complete(result: CallResult, op: KvOp): void {
-    const process = this.process();
+  protected recordResult(result: CallResult, op: KvOp, process: number): boolean {
     if (result.outcome === 'ok') {
       const value = op.f === 'read' ? result.value : op.value;
       this.host.record({ process, type: 'ok', f: op.f, value, key: op.key, node: result.node });
       this.lastSeen.set(op.key, op.f === 'read' ? result.value : op.f === 'write' ? (op.value as number) : (op.value as [number, number])[1]);
-    } else if (result.outcome === 'fail' && (op.f !== 'cas' || result.error === CAS_MISMATCH)) {
+      return false;
+    }
+    if (result.outcome === 'fail' && (op.f !== 'cas' || result.error === CAS_MISMATCH)) {
       this.host.record({ process, type: 'fail', f: op.f, value: op.value, key: op.key, node: result.node });
-    } else {
-      // A cas refused before it was proposed certainly did not happen either, but in a cas-register
-      // history a failed cas means "the compare failed", which claims the value was not `from`.
-      // Recording it `info` claims nothing false; the op simply may or may not have happened.
-      const record = { process, type: 'info' as const, f: op.f, value: op.value, key: op.key };
-      this.host.record(result.node === null ? record : { ...record, node: result.node });
-      // Jepsen's rule: the process may still have an op in flight, so it never invokes again.
-      this.generation += 1;
+      return false;
     }
-    if (this.mustStop()) {
-      this.finish();
-      return;
-    }
-    const waitNs = this.nextArrivalNs - this.host.monotonicNow();
-    if (waitNs <= 0) this.invoke();
-    else this.scheduleArrival(waitNs);
+    // A cas refused before it was proposed certainly did not happen either, but in a cas-register
+    // history a failed cas means "the compare failed", which claims the value was not `from`.
+    // Recording it `info` claims nothing false; the op simply may or may not have happened.
+    const record = { process, type: 'info' as const, f: op.f, value: op.value, key: op.key };
+    this.host.record(result.node === null ? record : { ...record, node: result.node });
+    // Jepsen's rule: the process may still have an op in flight, so it never invokes again.
+    return true;
   }
 
-  private nextOp(): KvOp {
+  private drawOp(): KvOp {
     const random = this.host.random;
     const key = linKvKey(random.int(linKvOptions(this.params).keys));
     const roll = random.int(100);
@@ -201,21 +149,6 @@ class LinKvClient implements Process {
     const value = this.index + 1 + this.params.clients * this.written;
     this.written += 1;
     return value;
-  }
-
-  private process(): number {
-    return processNumber(this.index, this.params.clients, this.generation);
-  }
-
-  private scheduleArrival(delayNs: number): void {
-    assert(this.arrivalTimer === null, 'two arrival timers');
-    this.arrivalTimer = this.host.setTimer(delayNs, 'arrive');
-  }
-
-  private finish(): void {
-    if (this.finished) return;
-    this.finished = true;
-    this.host.done();
   }
 }
 

@@ -15,6 +15,9 @@ export const raftBugs: readonly RaftPlantedBug[] = [
   { name: 'raft.self-made-config', description: 'a node without a configuration on disk (added to a running cluster, or restarted with an empty log) makes one up from the current peer list and votes in it' },
   { name: 'raft.trust-unsynced-recovery', description: 'a restart trusts the WAL bytes it reads back as durable without fsyncing them (a torn crash leaves them in the page cache only)' },
   { name: 'raft.no-prevote-checkquorum', description: 'liveness bug: PreVote and CheckQuorum off, so a node cut off on one side keeps disrupting the leader' },
+  { name: 'raft.txn-read-uncommitted', description: 'read-only transactions answered by the leader at once from its whole log, uncommitted and unapplied entries included' },
+  { name: 'raft.txn-non-atomic', description: 'a transaction proposed and applied as one log entry per micro-op, so other commands commit in between' },
+  { name: 'raft.txn-stale-snapshot-read', description: 'read-only transactions served by any node at its local applied index, without ReadIndex' },
 ];
 
 export interface RaftBugSwitches {
@@ -28,6 +31,9 @@ export interface RaftBugSwitches {
   noPrevoteCheckquorum: boolean;
   selfMadeConfig: boolean;
   trustUnsyncedRecovery: boolean;
+  txnReadUncommitted: boolean;
+  txnNonAtomic: boolean;
+  txnStaleSnapshotRead: boolean;
 }
 
 export function bugsFromHost(host: Pick<Host, 'bug'>): RaftBugSwitches {
@@ -42,5 +48,8 @@ export function bugsFromHost(host: Pick<Host, 'bug'>): RaftBugSwitches {
     noPrevoteCheckquorum: host.bug('raft.no-prevote-checkquorum'),
     selfMadeConfig: host.bug('raft.self-made-config'),
     trustUnsyncedRecovery: host.bug('raft.trust-unsynced-recovery'),
+    txnReadUncommitted: host.bug('raft.txn-read-uncommitted'),
+    txnNonAtomic: host.bug('raft.txn-non-atomic'),
+    txnStaleSnapshotRead: host.bug('raft.txn-stale-snapshot-read'),
   };
 }

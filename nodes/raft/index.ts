@@ -12,6 +12,7 @@ export type {
   KvReply,
   KvOutcome,
   KvFunction,
+  TxnMicroOp,
   RaftAdminAction,
   RaftAdminMessage,
 } from './types.js';

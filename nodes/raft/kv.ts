@@ -1,5 +1,7 @@
-// The replicated state machine: a key-value map with read, write and compare-and-set, and client
-// sessions (thesis 6.3). A session keeps, per client id, the highest sequence number applied and
+// The replicated state machine: a key-value map with read, write and compare-and-set, multi-key
+// transactions of list-append and register micro-operations, and client sessions (thesis 6.3).
+// A transaction is one log entry, applied here at once: its reads see its own earlier writes and
+// no other command runs in between. A session keeps, per client id, the highest sequence number applied and
 // its result, so a command retried with the same `seq` (a redirect, a duplicated message, a retry
 // to a new leader) is applied at most once and answered with the first result.
 //
@@ -8,7 +10,7 @@
 // (and the invariant monitor) compare their histories by one number per index.
 import { assert, RaftAssertionError } from './assert.js';
 import { HASH_SEED, hashNumber, hashString } from './hash.js';
-import type { Entry, EntryData, KvOp, KvResult } from './types.js';
+import type { Entry, EntryData, KvOp, KvResult, TxnMicroOp } from './types.js';
 
 export interface Session {
   seq: number;
@@ -20,6 +22,13 @@ export interface Session {
 /** Sessions kept; beyond this the least recently used is evicted (deterministically). */
 export const SESSIONS_MAX = 4096;
 
+/** Micro-ops in one transaction, and elements in one list key (the workloads retire keys well before). */
+export const TXN_OPS_MAX = 16;
+export const LIST_LENGTH_MAX = 4096;
+
+/** Values a speculative read sees over the applied state (the planted read-uncommitted bug). */
+type Overlay = Map<string, number | number[]>;
+
 /** What applying one entry produced, for the driver to answer the client. */
 export interface ApplyOutcome {
   /** The result for the client, or null when the command was a stale duplicate with no answer. */
@@ -30,6 +39,8 @@ export interface ApplyOutcome {
 
 export class KvStateMachine {
   private values = new Map<string, number>();
+  /** List keys of the list-append micro-ops, apart from registers so a read of either keeps its type. */
+  private lists = new Map<string, number[]>();
   private sessions = new Map<string, Session>();
   /**
    * Keys of `values` and `sessions` in sorted order, for serialize(); null when a key came or went
@@ -69,6 +80,20 @@ export class KvStateMachine {
     return this.values.get(key) ?? null;
   }
 
+  /**
+   * A read-only transaction against the applied state, or (the planted read-uncommitted bug) against
+   * it with `pending` entries (committed or not, unapplied) laid over it.
+   */
+  readTxn(ops: readonly TxnMicroOp[], pending: readonly Entry[] = []): TxnMicroOp[] {
+    const overlay: Overlay = new Map();
+    for (const entry of pending) {
+      const data = entry.data;
+      if (data.kind === 'kv' && data.op.f === 'txn') this.runTxn(data.op.value as TxnMicroOp[], overlay);
+      else if (data.kind === 'kv' && data.op.f === 'write') overlay.set(data.op.key, data.op.value as number);
+    }
+    return this.runTxn(ops, overlay);
+  }
+
   /** The answer already recorded for (client, seq), if that command was applied. */
   sessionResult(client: string, seq: number): KvResult | null {
     const session = this.sessions.get(client);
@@ -87,24 +112,36 @@ export class KvStateMachine {
     assert(valueKeys.length === this.values.size && clients.length === this.sessions.size, 'the sorted key lists cover the state');
     const values: [string, number][] = [];
     for (const key of valueKeys) values.push([key, this.values.get(key)!]);
-    const sessions: [string, number, string, number | null, string | null, number][] = [];
+    const sessions: unknown[][] = [];
     for (const client of clients) {
       const s = this.sessions.get(client)!;
-      sessions.push([client, s.seq, s.result.outcome, s.result.value, s.result.error ?? null, s.index]);
+      const row: unknown[] = [client, s.seq, s.result.outcome, s.result.value, s.result.error ?? null, s.index];
+      // Fields only transactions have are written only when present, so a state without them
+      // serializes exactly as before transactions existed.
+      if (s.result.txn !== undefined) row.push(s.result.txn);
+      sessions.push(row);
     }
-    return JSON.stringify({ v: values, s: sessions });
+    if (this.lists.size === 0) return JSON.stringify({ v: values, s: sessions });
+    const lists: [string, number[]][] = [...this.lists.keys()].sort(compareText).map((key) => [key, this.lists.get(key)!]);
+    return JSON.stringify({ v: values, s: sessions, l: lists });
   }
 
   /** Replaces the state by a snapshot's (`index` and `chain` come from its metadata). */
   restore(data: string, index: number, chain: number): void {
-    const parsed = JSON.parse(data) as { v: [string, number][]; s: [string, number, 'ok' | 'fail', number | null, string | null, number][] };
+    const parsed = JSON.parse(data) as {
+      v: [string, number][];
+      s: [string, number, 'ok' | 'fail', number | null, string | null, number, TxnMicroOp[]?][];
+      l?: [string, number[]][];
+    };
     assert(Array.isArray(parsed.v) && Array.isArray(parsed.s), 'snapshot data has values and sessions');
     this.values = new Map(parsed.v);
+    this.lists = new Map(parsed.l ?? []);
     this.sessions = new Map();
     this.sortedValueKeys = null;
     this.sortedClients = null;
-    for (const [client, seq, outcome, value, error, at] of parsed.s) {
+    for (const [client, seq, outcome, value, error, at, txn] of parsed.s) {
       const result: KvResult = error === null ? { outcome, value } : { outcome, value, error };
+      if (txn !== undefined) result.txn = txn;
       this.sessions.set(client, { seq, result, index: at });
     }
     this.appliedIndex = index;
@@ -118,11 +155,50 @@ export class KvStateMachine {
   }
 
   keyCount(): number {
-    return this.values.size;
+    return this.values.size + this.lists.size;
+  }
+
+  /** Runs micro-ops in order; with an overlay, writes go to it and nothing applied changes. */
+  private runTxn(ops: readonly TxnMicroOp[], overlay: Overlay | null): TxnMicroOp[] {
+    const done: TxnMicroOp[] = [];
+    for (const op of ops) {
+      const key = op[1];
+      switch (op[0]) {
+        case 'append': {
+          const found = overlay?.get(key) ?? this.lists.get(key) ?? [];
+          const current = Array.isArray(found) ? found : [];
+          const next = [...current, op[2]];
+          if (overlay !== null) overlay.set(key, next);
+          else this.lists.set(key, next);
+          done.push(op);
+          break;
+        }
+        case 'w':
+          if (overlay !== null) overlay.set(key, op[2]);
+          else this.setValue(key, op[2]);
+          done.push(op);
+          break;
+        case 'r': {
+          // A key is a list once appended to, a register once written; unknown keys read as nil.
+          const seen = overlay?.get(key) ?? this.lists.get(key) ?? this.values.get(key) ?? null;
+          done.push(['r', key, Array.isArray(seen) ? [...seen] : seen]);
+          break;
+        }
+      }
+    }
+    return done;
   }
 
   private execute(op: KvOp): KvResult {
     switch (op.f) {
+      case 'txn': {
+        const ops = op.value as TxnMicroOp[];
+        // A list at its limit refuses the whole transaction before any of it is applied.
+        if (ops.some((micro) => micro[0] === 'append' && (this.lists.get(micro[1])?.length ?? 0) + ops.length > LIST_LENGTH_MAX)) {
+          return { outcome: 'fail', value: null, error: 'list-too-long' };
+        }
+        return { outcome: 'ok', value: null, txn: this.runTxn(ops, null) };
+      }
       case 'read':
         return { outcome: 'ok', value: this.read(op.key) };
       case 'write': {
@@ -132,7 +208,7 @@ export class KvStateMachine {
       }
       case 'cas': {
         assert(Array.isArray(op.value) && op.value.length === 2, 'cas carries [expected, new]');
-        const [expected, next] = op.value;
+        const [expected, next] = op.value as [number, number];
         const current = this.read(op.key);
         if (current !== expected) return { outcome: 'fail', value: current, error: 'cas-mismatch' };
         this.setValue(op.key, next);
@@ -172,6 +248,7 @@ export function entryKey(data: EntryData): string {
     case 'noop':
       return 'noop';
     case 'kv': {
+      if (data.op.f === 'txn') return `kv:${data.client}:${data.seq}:txn:${JSON.stringify(data.op.value)}`;
       const value = data.op.value === null ? 'null' : Array.isArray(data.op.value) ? `${data.op.value[0]}>${data.op.value[1]}` : String(data.op.value);
       return `kv:${data.client}:${data.seq}:${data.op.f}:${data.op.key}:${value}`;
     }
@@ -206,7 +283,9 @@ export function chainStep(chain: number, entry: Entry): number {
       const value = data.op.value;
       if (value === null) return hashNumber(hash, 0);
       if (typeof value === 'number') return hashNumber(hashNumber(hash, 1), value);
-      return hashNumber(hashNumber(hashNumber(hash, 2), value[0]), value[1]);
+      if (data.op.f === 'txn') return hashTxn(hashNumber(hash, 3), value as TxnMicroOp[]);
+      const [expected, next] = value as [number, number];
+      return hashNumber(hashNumber(hashNumber(hash, 2), expected), next);
     }
     case 'config': {
       hash = hashNumber(hash, 3);
@@ -220,6 +299,30 @@ export function chainStep(chain: number, entry: Entry): number {
   }
 }
 
+function hashTxn(start: number, ops: readonly TxnMicroOp[]): number {
+  let hash = hashNumber(start, ops.length);
+  for (const op of ops) {
+    hash = hashString(hashString(hash, op[0]), op[1]);
+    const value = op[2];
+    if (value === null) hash = hashNumber(hash, 0);
+    else if (typeof value === 'number') hash = hashNumber(hashNumber(hash, 1), value);
+    else {
+      hash = hashNumber(hashNumber(hash, 2), value.length);
+      for (const item of value) hash = hashNumber(hash, item);
+    }
+  }
+  return hash;
+}
+
+/** A request's micro-op: reads carry null (the node fills them in), writes a finite number. */
+function isValidMicroOp(op: unknown): op is TxnMicroOp {
+  if (!Array.isArray(op) || op.length !== 3) return false;
+  const [f, key, value] = op as unknown[];
+  if (typeof key !== 'string' || key.length === 0 || key.length > 256) return false;
+  if (f === 'append' || f === 'w') return typeof value === 'number' && Number.isFinite(value);
+  return f === 'r' && value === null;
+}
+
 export function isValidKvOp(op: unknown): op is KvOp {
   if (typeof op !== 'object' || op === null) return false;
   const o = op as { f?: unknown; key?: unknown; value?: unknown };
@@ -231,6 +334,8 @@ export function isValidKvOp(op: unknown): op is KvOp {
       return typeof o.value === 'number' && Number.isFinite(o.value);
     case 'cas':
       return Array.isArray(o.value) && o.value.length === 2 && o.value.every((v) => typeof v === 'number' && Number.isFinite(v));
+    case 'txn':
+      return Array.isArray(o.value) && o.value.length >= 1 && o.value.length <= TXN_OPS_MAX && o.value.every(isValidMicroOp);
     default:
       return false;
   }

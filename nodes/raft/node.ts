@@ -22,7 +22,7 @@ import { bugsFromHost, type RaftBugSwitches } from './bugs.js';
 import { NO_CONFIG, makeConfig } from './config.js';
 import { CORE_DEFAULTS, RaftCore, type CoreOptions, type Ready } from './core.js';
 import { KvStateMachine, entryHash, entryKey, isValidKvOp } from './kv.js';
-import { RAFT_MESSAGE_TYPES, type ConfigState, type Entry, type HardState, type KvReply, type KvRequest, type RaftAdminMessage, type RaftMessage, type Snapshot } from './types.js';
+import { RAFT_MESSAGE_TYPES, type ConfigState, type Entry, type HardState, type KvReply, type KvRequest, type KvResult, type RaftAdminMessage, type RaftMessage, type Snapshot, type TxnMicroOp } from './types.js';
 import { recover, walFileName, walGeneration, type WalRecord } from './wal.js';
 import { WalWriter } from './wal-writer.js';
 
@@ -88,12 +88,40 @@ interface PendingProposal {
   replyTo: NodeId;
   client: string;
   seq: number;
+  /** Under the planted txn-non-atomic bug: the transaction this entry is one micro-op of. */
+  part?: { txn: SplitTxn; at: number };
+}
+
+/** A transaction proposed as one entry per micro-op (only the planted txn-non-atomic bug does). */
+interface SplitTxn {
+  replyTo: NodeId;
+  seq: number;
+  done: (TxnMicroOp | null)[];
 }
 
 interface PendingRead {
   replyTo: NodeId;
   seq: number;
   key: string;
+  /** A read-only transaction served by ReadIndex, like a read. */
+  txn?: TxnMicroOp[];
+}
+
+/** The reply to an applied (or already applied) command, carrying a txn's results when it has them. */
+function resultReply(seq: number, result: KvResult): KvReply {
+  return {
+    type: 'kv.reply',
+    seq,
+    outcome: result.outcome,
+    value: result.value,
+    ...(result.error === undefined ? {} : { error: result.error }),
+    ...(result.txn === undefined ? {} : { txn: result.txn }),
+  };
+}
+
+/** The client id of micro-op `at` of a split transaction: each part has its own session. */
+function partClient(client: string, at: number): string {
+  return `${client}/part${at}`;
 }
 
 interface HeldMessage {
@@ -427,7 +455,8 @@ export class RaftNode implements Process {
         // Answer only when this index holds the very command we proposed; if another leader
         // overwrote it, the client's op may still happen elsewhere (a retry): no answer, it times out.
         if (data.kind === 'kv' && data.client === pending.client && data.seq === pending.seq && outcome.result !== null) {
-          this.reply(pending.replyTo, { type: 'kv.reply', seq: pending.seq, outcome: outcome.result.outcome, value: outcome.result.value, ...(outcome.result.error === undefined ? {} : { error: outcome.result.error }) });
+          if (pending.part !== undefined) this.partDone(pending.part.txn, pending.part.at, outcome.result);
+          else this.reply(pending.replyTo, resultReply(pending.seq, outcome.result));
         }
       }
       core.appliedTo(this.kv.appliedIndex);
@@ -512,6 +541,12 @@ export class RaftNode implements Process {
       return;
     }
     const op = request.op;
+    const readOnlyTxn = op.f === 'txn' && (op.value as TxnMicroOp[]).every((micro) => micro[0] === 'r');
+    if (readOnlyTxn && this.bugs.txnStaleSnapshotRead) {
+      // The planted bug: any node serves a read-only transaction at its own applied index, no ReadIndex.
+      this.reply(from, { type: 'kv.reply', seq: request.seq, outcome: 'ok', value: null, txn: this.kv.readTxn(op.value as TxnMicroOp[]) });
+      return;
+    }
     if (op.f === 'read' && this.bugs.staleLocalRead) {
       // The planted bug: any node answers from its own state machine, with no ReadIndex.
       this.reply(from, { type: 'kv.reply', seq: request.seq, outcome: 'ok', value: this.kv.read(op.key) });
@@ -523,13 +558,21 @@ export class RaftNode implements Process {
       else this.reply(from, { type: 'kv.reply', seq: request.seq, outcome: 'redirect', leader });
       return;
     }
-    if (op.f === 'read') {
+    if (readOnlyTxn && this.bugs.txnReadUncommitted) {
+      // The planted bug: the leader answers at once from its log as it stands, uncommitted and
+      // unapplied entries included, as if every entry it holds had already taken effect.
+      const log = core.log;
+      const pending = this.kv.appliedIndex < log.lastIndex() ? log.slice(this.kv.appliedIndex + 1, log.lastIndex(), Number.MAX_SAFE_INTEGER) : [];
+      this.reply(from, { type: 'kv.reply', seq: request.seq, outcome: 'ok', value: null, txn: this.kv.readTxn(op.value as TxnMicroOp[], pending) });
+      return;
+    }
+    if (op.f === 'read' || readOnlyTxn) {
       if (this.reads.size >= this.options.readsPendingMax) {
         this.reply(from, { type: 'kv.reply', seq: request.seq, outcome: 'unavailable', error: 'too many pending reads' });
         return;
       }
       const id = this.nextReadId++;
-      this.reads.set(id, { replyTo: from, seq: request.seq, key: op.key });
+      this.reads.set(id, readOnlyTxn ? { replyTo: from, seq: request.seq, key: op.key, txn: op.value as TxnMicroOp[] } : { replyTo: from, seq: request.seq, key: op.key });
       if (!core.readIndex(id)) {
         this.reads.delete(id);
         this.reply(from, { type: 'kv.reply', seq: request.seq, outcome: 'unavailable', error: 'read refused' });
@@ -538,11 +581,15 @@ export class RaftNode implements Process {
       this.handleReady();
       return;
     }
+    if (op.f === 'txn' && this.bugs.txnNonAtomic && (op.value as TxnMicroOp[]).length > 1) {
+      this.proposeSplit(core, from, request);
+      return;
+    }
     if (!this.bugs.noClientDedup) {
       const known = this.kv.sessionResult(request.client, request.seq);
       if (known !== null) {
         // Already applied: the same answer again, without a second application.
-        this.reply(from, { type: 'kv.reply', seq: request.seq, outcome: known.outcome, value: known.value, ...(known.error === undefined ? {} : { error: known.error }) });
+        this.reply(from, resultReply(request.seq, known));
         return;
       }
       // An older seq than the session's: the client moved on and no longer waits for it.
@@ -559,6 +606,41 @@ export class RaftNode implements Process {
     }
     this.proposals.set(index, { replyTo: from, client: request.client, seq: request.seq });
     this.handleReady();
+  }
+
+  /**
+   * The planted txn-non-atomic bug: each micro-op of the transaction becomes its own log entry
+   * (its own session, so a retry still applies each at most once), and other commands may commit
+   * between them. The client is answered once every part has applied.
+   */
+  private proposeSplit(core: RaftCore, from: NodeId, request: KvRequest): void {
+    const ops = request.op.value as TxnMicroOp[];
+    if (this.proposals.size + ops.length > PROPOSALS_PENDING_MAX) {
+      this.reply(from, { type: 'kv.reply', seq: request.seq, outcome: 'unavailable', error: 'too many pending proposals' });
+      return;
+    }
+    const txn: SplitTxn = { replyTo: from, seq: request.seq, done: ops.map(() => null) };
+    for (let at = 0; at < ops.length; at++) {
+      const client = partClient(request.client, at);
+      const known = this.kv.sessionResult(client, request.seq);
+      if (known !== null) {
+        this.partDone(txn, at, known);
+        continue;
+      }
+      const index = core.propose({ kind: 'kv', client, seq: request.seq, op: { f: 'txn', key: request.op.key, value: [ops[at]!] } });
+      if (index === null) return;
+      this.proposals.set(index, { replyTo: from, client, seq: request.seq, part: { txn, at } });
+    }
+    this.handleReady();
+  }
+
+  private partDone(txn: SplitTxn, at: number, result: KvResult): void {
+    if (result.outcome !== 'ok' || result.txn === undefined) {
+      this.reply(txn.replyTo, resultReply(txn.seq, result));
+      return;
+    }
+    txn.done[at] = result.txn[0] ?? null;
+    if (txn.done.every((op) => op !== null)) this.reply(txn.replyTo, { type: 'kv.reply', seq: txn.seq, outcome: 'ok', value: null, txn: txn.done as TxnMicroOp[] });
   }
 
   private onAdmin(message: RaftAdminMessage): void {
@@ -587,6 +669,7 @@ export class RaftNode implements Process {
     if (read === undefined) return;
     this.reads.delete(id);
     if (key === null) this.reply(read.replyTo, { type: 'kv.reply', seq: read.seq, outcome: 'unavailable', error: 'leadership lost before the read was confirmed' });
+    else if (read.txn !== undefined) this.reply(read.replyTo, { type: 'kv.reply', seq: read.seq, outcome: 'ok', value: null, txn: this.kv.readTxn(read.txn) });
     else this.reply(read.replyTo, { type: 'kv.reply', seq: read.seq, outcome: 'ok', value: this.kv.read(key) });
   }
 

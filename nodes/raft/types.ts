@@ -5,13 +5,20 @@ import type { NodeId } from '../host.js';
 
 // ---------------------------------------------------------------- the KV protocol (shared with workloads/)
 
-export type KvFunction = 'read' | 'write' | 'cas';
+export type KvFunction = 'read' | 'write' | 'cas' | 'txn';
+
+/**
+ * One micro-operation of a transaction, Jepsen's shape: append to a list key, write a register
+ * key, or read either. A request's reads carry null; the reply's carry what was read (a list, a
+ * number, or null for a key never written).
+ */
+export type TxnMicroOp = ['append', string, number] | ['w', string, number] | ['r', string, null | number | number[]];
 
 export interface KvOp {
   f: KvFunction;
   key: string;
-  /** read: null; write: the value; cas: [expected, new]. */
-  value: null | number | [number, number];
+  /** read: null; write: the value; cas: [expected, new]; txn: its micro-ops (key is `txn`). */
+  value: null | number | [number, number] | TxnMicroOp[];
 }
 
 /** Client → any node. A retry reuses `seq`, so the session applies the command at most once. */
@@ -32,6 +39,8 @@ export interface KvReply {
   value?: number | null;
   leader?: NodeId | null;
   error?: string;
+  /** A txn's micro-ops with what its reads returned. */
+  txn?: TxnMicroOp[];
 }
 
 /** What applying a command produced; kept in the session so a retry gets the same answer. */
@@ -39,6 +48,8 @@ export interface KvResult {
   outcome: 'ok' | 'fail';
   value: number | null;
   error?: string;
+  /** A txn's completed micro-ops. */
+  txn?: TxnMicroOp[];
 }
 
 /** Admin actions (the same shape as AdminAction of workloads/system.ts, declared here on purpose). */

@@ -16,7 +16,7 @@
 //     0 noop; 1 kv: str client, uint seq, u8 f (0 read, 1 write, 2 cas), str key, value; 2 config
 //   value     = u8 0 (null) | u8 1, num | u8 2, num, num
 import { assert, RaftAssertionError } from './assert.js';
-import type { ConfigState, Entry, EntryData, HardState, KvFunction, KvOp, Snapshot } from './types.js';
+import type { ConfigState, Entry, EntryData, HardState, KvFunction, KvOp, Snapshot, TxnMicroOp } from './types.js';
 
 export type WalRecord =
   | { t: 'base'; gen: number; snap: Snapshot | null; hs: HardState }
@@ -29,7 +29,11 @@ const TYPE_ENT = 3;
 const KIND_NOOP = 0;
 const KIND_KV = 1;
 const KIND_CONFIG = 2;
-const FUNCTIONS: readonly KvFunction[] = ['read', 'write', 'cas'];
+const FUNCTIONS: readonly KvFunction[] = ['read', 'write', 'cas', 'txn'];
+/** Micro-op names of a txn entry, by their byte (new kinds go at the end: old WALs keep their meaning). */
+const MICRO_OPS: readonly TxnMicroOp[0][] = ['append', 'r', 'w'];
+/** Micro-ops in one txn entry, and elements in one read list, a decoder accepts. */
+const TXN_OPS_DECODE_MAX = 1024;
 /** A varint of a safe integer takes at most 8 bytes (7 bits each, 2^56 > 2^53). */
 const VARINT_BYTES_MAX = 8;
 /** Entries in one record, at most (a batch is bounded far below this by the core). */
@@ -266,10 +270,14 @@ function writeEntry(w: ByteWriter, entry: Entry): void {
       else if (typeof value === 'number') {
         w.u8(1);
         w.num(value);
+      } else if (data.op.f === 'txn') {
+        w.u8(3);
+        writeMicroOps(w, value as TxnMicroOp[]);
       } else {
+        const [expected, next] = value as [number, number];
         w.u8(2);
-        w.num(value[0]);
-        w.num(value[1]);
+        w.num(expected);
+        w.num(next);
       }
       return;
     }
@@ -278,6 +286,49 @@ function writeEntry(w: ByteWriter, entry: Entry): void {
       writeConfig(w, data.config);
       return;
   }
+}
+
+function writeMicroOps(w: ByteWriter, ops: readonly TxnMicroOp[]): void {
+  w.uint(ops.length);
+  for (const op of ops) {
+    w.u8(MICRO_OPS.indexOf(op[0]));
+    w.str(op[1]);
+    const value = op[2];
+    if (value === null) w.u8(0);
+    else if (typeof value === 'number') {
+      w.u8(1);
+      w.num(value);
+    } else {
+      w.u8(2);
+      w.uint(value.length);
+      for (const item of value) w.num(item);
+    }
+  }
+}
+
+function readMicroOps(r: ByteReader): TxnMicroOp[] {
+  const count = r.uint();
+  if (count > TXN_OPS_DECODE_MAX) throw new Error('WAL txn entry has too many micro-ops');
+  const ops: TxnMicroOp[] = [];
+  for (let k = 0; k < count; k++) {
+    const f = MICRO_OPS[r.u8()];
+    if (f === undefined) throw new Error('WAL txn entry has an unknown micro-op');
+    const key = r.str();
+    const tag = r.u8();
+    let value: null | number | number[];
+    if (tag === 0) value = null;
+    else if (tag === 1) value = r.num();
+    else if (tag === 2) {
+      const length = r.uint();
+      if (length > TXN_OPS_DECODE_MAX) throw new Error('WAL txn entry has too long a list');
+      value = [];
+      for (let i = 0; i < length; i++) value.push(r.num());
+    } else throw new Error('WAL txn entry has an unknown value tag');
+    if (f === 'r') ops.push([f, key, value]);
+    else if (typeof value === 'number') ops.push([f, key, value]);
+    else throw new Error('WAL txn entry writes something that is not a number');
+  }
+  return ops;
 }
 
 // ---------------------------------------------------------------- decoding
@@ -362,6 +413,7 @@ function readEntry(r: ByteReader): Entry {
     if (tag === 0) value = null;
     else if (tag === 1) value = r.num();
     else if (tag === 2) value = [r.num(), r.num()];
+    else if (tag === 3 && f === 'txn') value = readMicroOps(r);
     else throw new Error('WAL entry has an unknown value tag');
     data = { kind: 'kv', client, seq, op: { f, key, value } };
   } else if (kind === KIND_CONFIG) data = { kind: 'config', config: readConfig(r) };

@@ -8,6 +8,7 @@ import { ModelInputError } from '../../checkers/model.js';
 import { findModel, models } from '../../checkers/models/index.js';
 import { HISTORY_FORMATS, isHistoryFormat, readHistory, UnknownFormatError, type HistoryFormat } from '../../histories/detect.js';
 import { HistoryFormatError } from '../../histories/jsonl.js';
+import { checkTxnFile, describeTxnLine, isTxnModel, parseConsistency, TXN_MODELS } from './check-txn.js';
 
 /** The model a format implies when --model is not given. */
 const DEFAULT_MODEL: Partial<Record<HistoryFormat, string>> = {
@@ -33,7 +34,7 @@ export interface CheckLine {
 }
 
 function modelNames(): string {
-  return Object.keys(models).join(', ');
+  return [...Object.keys(models), ...TXN_MODELS].join(', ');
 }
 
 function readText(file: string): string {
@@ -120,8 +121,8 @@ function printHuman(line: CheckLine, result: string, context: CommandContext): v
 
 export const command: Command = {
   name: 'check',
-  summary: 'Check history files (JSONL, Jepsen EDN, Porcupine logs) for linearizability',
-  usage: 'crucible check FILE... --model M [--format F] [--budget N] [--evidence] [--no-partition] [--json]',
+  summary: 'Check history files (JSONL, Jepsen EDN, Porcupine logs) for linearizability, or transactions for isolation anomalies',
+  usage: 'crucible check FILE... --model M [--format F] [--budget N] [--evidence] [--no-partition] [--consistency C] [--json]',
   positionals: [{ name: 'FILE', description: 'History files; the format is told from the content', variadic: true, required: true }],
   flags: [
     {
@@ -134,6 +135,13 @@ export const command: Command = {
     { name: 'budget', type: 'int', valueName: 'N', description: 'Search steps per file before the verdict is unknown (default 200000000)' },
     { name: 'evidence', type: 'boolean', description: "Include the evidence: a violation's prefix and stuck ops, a valid history's linearization" },
     { name: 'partition', type: 'boolean', default: true, description: 'Check a keyed history key by key (--no-partition: all keys in one search)' },
+    {
+      name: 'consistency',
+      type: 'string',
+      valueName: 'C',
+      description: 'With --model list-append or rw-register: the claimed model (default strict-serializable)',
+    },
+    { name: 'wfr', type: 'boolean', description: "rw-register: a txn's write to a key follows its own earlier read of it (Elle's wfr-keys)" },
   ],
   details: [
     'Models:',
@@ -147,6 +155,13 @@ export const command: Command = {
     'With --json, one line per file: {file, format, model, verdict, ops, parts, ms, parseMs, steps, evidence?};',
     'verdict is linearizable, not-linearizable or unknown; ms is checking time without parsing.',
     'Over several files the exit code is 1 if any is not linearizable, else 3 if any is unknown.',
+    '',
+    'Transactions (--model list-append | rw-register, Jepsen EDN or JSONL with f "txn"): infers ww, wr and',
+    'rw dependencies plus process and real-time order (Elle), finds G0, G1a, G1b, G1c, G-single, G2-item',
+    'and their -process and -realtime variants, lost updates, internal inconsistencies, duplicate appends,',
+    'garbage reads and incompatible orders, and names the strongest consistency models satisfied and the',
+    'weakest violated. --budget is search steps; the verdict is whether --consistency holds. With --json:',
+    '{file, format, model, consistency, verdict (valid|invalid|unknown), summary, txns, ms, parseMs, steps, evidence}.',
   ].join('\n'),
   async run(args, context) {
     const format = args.flags.format as string | undefined;
@@ -154,6 +169,21 @@ export const command: Command = {
       throw new UsageError(`--format ${format}: unknown format (one of ${HISTORY_FORMATS.join(', ')})`);
     }
     const modelName = args.flags.model as string | undefined;
+    if (isTxnModel(modelName)) {
+      const consistency = parseConsistency(args.flags.consistency as string | undefined);
+      const stepsMax = args.flags.budget as number | undefined;
+      if (stepsMax !== undefined && stepsMax <= 0) throw new UsageError(`--budget ${stepsMax}: must be a positive number of steps`);
+      const verdicts = [];
+      for (const file of args.positionals) {
+        const line = checkTxnFile(file, { model: modelName, consistency, format: format as HistoryFormat | undefined, stepsMax, wfr: args.flags.wfr === true });
+        verdicts.push(line.verdict);
+        if (context.json) context.out(JSON.stringify(line));
+        else for (const text of describeTxnLine(line)) context.out(text);
+      }
+      if (verdicts.includes('invalid')) return EXIT.VIOLATION;
+      return verdicts.includes('unknown') ? EXIT.UNKNOWN : EXIT.OK;
+    }
+    if (args.flags.consistency !== undefined) throw new UsageError('--consistency applies to --model list-append or rw-register only');
     if (modelName !== undefined && findModel(modelName) === undefined) {
       throw new UsageError(`--model ${modelName}: unknown model (one of ${modelNames()})`);
     }

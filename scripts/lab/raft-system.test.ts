@@ -22,7 +22,7 @@ function verdicts(result: RunResult): Record<string, string> {
 describe('the raft system', () => {
   it('is registered with its workloads, bugs, targets and fault kinds', () => {
     expect(findSystem('raft')).toBe(raftSystem);
-    expect(Object.keys(raftSystem.workloads).sort()).toEqual(['lin-kv', 'set']);
+    expect(Object.keys(raftSystem.workloads).sort()).toEqual(['lin-kv', 'list-append', 'rw-register', 'set']);
     expect(raftSystem.workloads[raftSystem.defaultWorkload]).toBeDefined();
     expect(raftSystem.bugs.map((bug) => bug.name)).toEqual(raftBugs.map((bug) => bug.name));
     expect(raftSystem.params.electionTimeoutMsMax).toBeGreaterThan(0);

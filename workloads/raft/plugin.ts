@@ -12,6 +12,8 @@ import type { CheckContext, SystemPlugin, Workload } from '../system.js';
 import { raftFaultKinds, raftTargets } from './faults.js';
 import { LIN_KV_SHRINK, linKvClient, linKvOptionsSchema } from '../lin-kv.js';
 import { setClient } from '../set.js';
+import { listAppendWorkload } from '../list-append.js';
+import { rwRegisterWorkload } from '../rw-register.js';
 import { majorityHealthyStretches } from '../fault-windows.js';
 import { raftMonitor } from './monitor.js';
 import type { KvReply, KvRequest } from '../kv-protocol.js';
@@ -106,12 +108,20 @@ export const setWorkload: Workload = {
   check: (history, context) => [checkSet(history), liveness(history, context, { answeredFails: [], duringFaults: false })],
 };
 
+/**
+ * A transactional workload judged by its own checker, and for progress after the last heal (not
+ * while faults last: a transaction touching several keys may wait on a slow ReadIndex).
+ */
+function withProgress(workload: Workload): Workload {
+  return { ...workload, check: (history, context) => [...workload.check(history, context), liveness(history, context, { answeredFails: [], duringFaults: false })] };
+}
+
 export const raftSystem: SystemPlugin = {
   name: 'raft',
   description: 'Raft (PreVote, CheckQuorum, snapshots, joint consensus, leader transfer, ReadIndex) with a linearizable KV and client sessions',
   node: createRaftNode,
   nodes: { default: 5, min: 3, max: 7 },
-  workloads: { 'lin-kv': linKvWorkload, set: setWorkload },
+  workloads: { 'lin-kv': linKvWorkload, set: setWorkload, 'list-append': withProgress(listAppendWorkload), 'rw-register': withProgress(rwRegisterWorkload) },
   defaultWorkload: 'lin-kv',
   bugs: raftBugs,
   params: RAFT_PARAMS,
