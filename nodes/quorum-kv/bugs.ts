@@ -10,7 +10,7 @@ export interface QuorumKvPlantedBug {
 
 export const quorumKvBugs: readonly QuorumKvPlantedBug[] = [
   { name: 'kv.no-write-back', description: 'linearizable reads answer from the read quorum without writing the freshest version back first (a new-then-old inversion)' },
-  { name: 'kv.sloppy-as-strict', description: 'linearizable writes take fallbacks (hinted handoff) when primaries are unreachable and count them toward W' },
+  { name: 'kv.sloppy-as-strict', description: 'linearizable writes use sloppy quorums: fallbacks stand in for unreachable primaries and count toward R and W' },
   { name: 'kv.lww-wall-clock', description: "write tags are the coordinator's raw wall clock, not one past the newest tag seen: under clock skew a later write sorts first and is lost" },
   { name: 'kv.vv-merge', description: 'merge drops a concurrent sibling when the other copy holds one with a larger tag, as if it were dominated' },
   { name: 'kv.hint-overwrites-newer', description: "a replayed hint replaces the primary's copy instead of merging into it, erasing versions newer than the hint" },

@@ -443,14 +443,15 @@ export class QuorumKvNode implements Process {
     }
     // ABD's first phase: learn the newest tag a completed write may have left on a quorum.
     op.answers.set(this.host.id, this.localCopy(key));
-    for (const primary of primaries) if (primary !== this.host.id) this.host.send(primary, { type: 'qkv.get', rid: op.rid, key });
+    const asked = op.sloppy ? this.sloppyTargets(key).map((target) => target.node) : primaries;
+    for (const node of asked) if (node !== this.host.id) this.host.send(node, { type: 'qkv.get', rid: op.rid, key });
     this.progressWrite(op);
   }
 
   private progressWrite(op: WriteOp): void {
     if (op.phase === 'gather') {
       const primaryAnswers = [...op.answers.keys()].filter((node) => op.primaries.includes(node)).length;
-      if (primaryAnswers < levelCount(op.options.r, op.n)) return;
+      if ((op.sloppy ? op.answers.size : primaryAnswers) < levelCount(op.options.r, op.n)) return;
       this.replicate(op);
       return;
     }
