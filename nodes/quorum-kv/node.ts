@@ -142,6 +142,8 @@ interface WriteOp extends OpBase {
   acks: Set<NodeId>;
   /** Whether fallback acknowledgements count toward W (sloppy quorums). */
   sloppy: boolean;
+  /** The new version's tag, once made. */
+  tag: number;
 }
 
 interface ForwardOp {
@@ -394,7 +396,7 @@ export class QuorumKvNode implements Process {
     this.ops.delete(op.rid);
     const merged = op.merged ?? EMPTY_OBJECT;
     const best = winner(merged);
-    const reply: KvReply = { type: 'kv.reply', seq: op.seq, outcome: 'ok', value: best === null ? null : best.value, replicas: [...op.answers.keys()].sort() };
+    const reply: KvReply = { type: 'kv.reply', seq: op.seq, outcome: 'ok', value: best === null ? null : best.value, replicas: [...op.answers.keys()].sort(), tag: maxTag(merged) };
     if (op.options.mode === 'ap') {
       reply.siblings = liveValues(op.options.resolve === 'lww' ? resolveLww(merged) : merged);
       reply.context = contextOf(merged);
@@ -435,6 +437,7 @@ export class QuorumKvNode implements Process {
       answers: new Map(),
       acks: new Set(),
       sloppy: (options.mode === 'ap' && options.sloppy) || (options.mode === 'cp' && this.bugs.sloppyAsStrict),
+      tag: 0,
     };
     this.ops.set(op.rid, op);
     if (options.mode === 'ap') {
@@ -461,7 +464,7 @@ export class QuorumKvNode implements Process {
     if (counted < levelCount(op.options.w, op.n) || primaryAcks < Math.min(op.options.pw, op.n)) return;
     op.phase = 'done';
     this.ops.delete(op.rid);
-    this.answer(op.route, { type: 'kv.reply', seq: op.seq, outcome: 'ok', value: op.value, replicas: [...op.acks].sort() });
+    this.answer(op.route, { type: 'kv.reply', seq: op.seq, outcome: 'ok', value: op.value, replicas: [...op.acks].sort(), tag: op.tag });
   }
 
   /** Makes the new version on this replica's copy and sends it to the other replicas. */
@@ -472,6 +475,7 @@ export class QuorumKvNode implements Process {
     // CP: the new version replaces everything the quorum showed. AP: what the client had seen.
     const context = op.options.mode === 'cp' ? contextOf(base) : (op.options.context ?? EMPTY_CONTEXT);
     const tag = nextTag(wallNow(this.host), Math.max(maxTag(base), context.tag), this.bugs.lwwWallClock);
+    op.tag = tag;
     let version = writeVersion(base, context, this.actor, tag, op.value);
     if (op.options.resolve === 'lww') version = resolveLww(version);
     this.applyLocal(op.key, version, () => this.onWriteAck(op.rid, this.host.id));

@@ -69,6 +69,11 @@ export interface KvReply {
   context?: CausalContext;
   /** The replicas whose answers the op counted. */
   replicas?: NodeId[];
+  /**
+   * The tag of the version written, or the largest tag a read saw: a client that sends it back as
+   * its session token (`context: {vv: {}, tag}`) gets a larger tag on its next write.
+   */
+  tag?: number;
 }
 
 /** Replica-to-replica messages. `rid` names the request a reply answers. */

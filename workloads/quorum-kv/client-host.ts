@@ -15,6 +15,12 @@ import type { CausalContext, KvReply, RequestOptions } from '../../nodes/quorum-
 export interface RequestStamp {
   read: RequestOptions;
   write: RequestOptions;
+  /**
+   * Carry a session token: per key, the largest tag this client has seen in an `ok` reply, sent
+   * with each write (as a context that has seen no versions, only that tag) so the write's tag is
+   * larger. It gives last-writer-wins read-your-writes and monotonic writes within the session.
+   */
+  session?: boolean;
 }
 
 /** The extras of the last `ok` reply to the op in flight. */
@@ -30,6 +36,9 @@ export class QuorumClientHost {
   /** The options reads carry; a workload may change them between ops (final reads with R = all). */
   readOptions: RequestOptions;
   private lastSeq = -1;
+  private lastKey: string | null = null;
+  /** The session token per key; at most one entry per key the client touches. */
+  private readonly sessionTags = new Map<string, number>();
   /** Nodes holding an attempt of the current seq whose fate is unknown (sent, no refusal yet). */
   private readonly uncertain = new Set<NodeId>();
   private extras: ReplyExtras = { siblings: null, context: null, replicas: null };
@@ -50,7 +59,7 @@ export class QuorumClientHost {
   }
 
   private send(inner: ClientHost, to: NodeId, message: Message): void {
-    const request = message as { type?: string; seq?: number; op?: { f?: string } };
+    const request = message as { type?: string; seq?: number; op?: { f?: string; key?: string } };
     if (request.type !== 'kv.request' || typeof request.seq !== 'number') {
       inner.send(to, message);
       return;
@@ -58,6 +67,7 @@ export class QuorumClientHost {
     const isWrite = request.op?.f !== 'read';
     if (request.seq !== this.lastSeq) {
       this.lastSeq = request.seq;
+      this.lastKey = request.op?.key ?? null;
       this.uncertain.clear();
       this.extras = { siblings: null, context: null, replicas: null };
     } else if (isWrite && this.uncertain.size > 0) {
@@ -65,8 +75,14 @@ export class QuorumClientHost {
     }
     this.uncertain.add(to);
     const options = isWrite ? this.stamp.write : this.readOptions;
-    const q = isWrite && this.writeContext !== null ? { ...options, context: this.writeContext } : options;
+    const q = isWrite ? this.withContext(options) : options;
     inner.send(to, { ...request, q });
+  }
+
+  private withContext(options: RequestOptions): RequestOptions {
+    if (this.writeContext !== null) return { ...options, context: this.writeContext };
+    const tag = this.stamp.session === true && this.lastKey !== null ? this.sessionTags.get(this.lastKey) : undefined;
+    return tag === undefined ? options : { ...options, context: { vv: {}, tag } };
   }
 
   /** Sees every message before the client does. */
@@ -75,6 +91,9 @@ export class QuorumClientHost {
     if (reply.type !== 'kv.reply' || reply.seq !== this.lastSeq) return;
     if (reply.outcome === 'ok') {
       this.extras = { siblings: reply.siblings ?? null, context: reply.context ?? null, replicas: reply.replicas ?? null };
+      if (this.stamp.session === true && this.lastKey !== null && typeof reply.tag === 'number') {
+        this.sessionTags.set(this.lastKey, Math.max(this.sessionTags.get(this.lastKey) ?? 0, reply.tag));
+      }
     } else {
       // A refusal is certain: the attempt at that node did nothing, so one more may be sent.
       this.uncertain.delete(from);

@@ -45,3 +45,6 @@ export const quorumKvWorkloadSchema = z
     request: requestOptionsSchema.optional(),
   })
   .strict();
+
+/** Majorities without ABD, last writer wins: with a session token, read-your-writes holds. */
+export const AP_QUORUM_LWW: RequestOptions = Object.freeze({ mode: 'ap', r: 'quorum', w: 'quorum', pr: 0, pw: 0, sloppy: false, resolve: 'lww' });

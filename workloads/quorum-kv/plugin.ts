@@ -12,10 +12,11 @@ import { checkLiveness } from '../../checkers/liveness.js';
 import { checkSet } from '../../checkers/set.js';
 import { checkSiblings } from '../../checkers/siblings.js';
 import { measureStaleness } from '../../checkers/staleness.js';
+import { checkSessions } from '../../checkers/session.js';
 import type { CheckContext, SystemPlugin, Workload } from '../system.js';
 import { linKvClient } from '../lin-kv.js';
 import { setClient } from '../set.js';
-import { AP_ONE_LWW, AP_READ_ALL, AP_SLOPPY, CP_PARTIAL, CP_QUORUM } from './options.js';
+import { AP_ONE_LWW, AP_QUORUM_LWW, AP_READ_ALL, AP_SLOPPY, CP_PARTIAL, CP_QUORUM } from './options.js';
 import { stamped } from './client-host.js';
 import { SETTLE_NS, siblingsClient } from './siblings-client.js';
 import { convergenceMonitor } from './monitor.js';
@@ -94,6 +95,14 @@ export const stalenessWorkload: Workload = {
   check: (history) => [measureStaleness(history)],
 };
 
+export const sessionWorkload: Workload = {
+  name: 'session',
+  description:
+    'AP mode, R = W = quorum, last writer wins on hybrid logical clocks, each client carrying a session token (the largest tag it has seen per key): read-your-writes and monotonic writes per client, under clock faults',
+  client: (params, index) => stamped(linKvClient(params, index, READ_WRITE), { read: AP_QUORUM_LWW, write: AP_QUORUM_LWW, session: true }),
+  check: (history, context) => [checkSessions(history), liveness(history, context)],
+};
+
 export const quorumKvSystem: SystemPlugin = {
   name: 'quorum-kv',
   description: 'Dynamo-style leaderless KV: consistent-hash ring with virtual nodes, per-request R/W/PR/PW, ABD linearizable mode, sloppy quorums with durable hinted handoff, dotted version vectors with siblings, read repair, Merkle anti-entropy',
@@ -105,6 +114,7 @@ export const quorumKvSystem: SystemPlugin = {
     'set-ap': setApWorkload,
     siblings: siblingsWorkload,
     staleness: stalenessWorkload,
+    session: sessionWorkload,
     'lin-kv-partial': partialQuorumWorkload,
   },
   defaultWorkload: 'lin-kv',
