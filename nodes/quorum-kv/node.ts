@@ -320,6 +320,12 @@ export class QuorumKvNode implements Process {
     this.host.send(coordinator, { type: 'qkv.coordinate', rid, request });
   }
 
+  private opBase(route: Route, request: KvRequest, options: RequestOptions): OpBase {
+    const primaries = this.primariesOf(request.op.key);
+    const deadlineNs = monoNow(this.host) + this.options.opTimeoutNs;
+    return { rid: this.nextRid(), route, seq: request.seq, key: request.op.key, options, deadlineNs, n: primaries.length, primaries };
+  }
+
   private answer(route: Route, reply: KvReply): void {
     if (route.kind === 'client') this.host.send(route.client, reply);
     else this.host.send(route.via, { type: 'qkv.coordinated', rid: route.rid, reply });
@@ -331,15 +337,8 @@ export class QuorumKvNode implements Process {
     const key = request.op.key;
     const primaries = this.primariesOf(key);
     const op: ReadOp = {
+      ...this.opBase(route, request, options),
       kind: 'read',
-      rid: this.nextRid(),
-      route,
-      seq: request.seq,
-      key,
-      options,
-      deadlineNs: monoNow(this.host) + this.options.opTimeoutNs,
-      n: primaries.length,
-      primaries,
       phase: 'gather',
       answers: new Map(),
       merged: null,
@@ -423,15 +422,8 @@ export class QuorumKvNode implements Process {
     const key = request.op.key;
     const primaries = this.primariesOf(key);
     const op: WriteOp = {
+      ...this.opBase(route, request, options),
       kind: 'write',
-      rid: this.nextRid(),
-      route,
-      seq: request.seq,
-      key,
-      options,
-      deadlineNs: monoNow(this.host) + this.options.opTimeoutNs,
-      n: primaries.length,
-      primaries,
       value: request.op.value as number,
       phase: 'gather',
       answers: new Map(),

@@ -3,7 +3,8 @@
 // linearizability for the CP (ABD) mode only; for the AP modes no acknowledged write or sibling
 // lost, convergence after the heal, and staleness measured rather than judged.
 import { NS_PER_MS } from '../../nodes/host.js';
-import { createQuorumKvNode, quorumKvBugs, QUORUM_KV_PARAMS } from '../../nodes/quorum-kv/index.js';
+import { createQuorumKvNode, quorumKvBugs, QUORUM_KV_PARAMS, type KvReply as NodeKvReply, type KvRequest as NodeKvRequest } from '../../nodes/quorum-kv/index.js';
+import type { KvReply, KvRequest } from '../kv-protocol.js';
 import type { History } from '../../histories/schema.js';
 import type { CheckerResult } from '../../checkers/verdict.js';
 import { checkHistory, toCheckerResult } from '../../checkers/linearizability.js';
@@ -20,6 +21,13 @@ import { AP_ONE_LWW, AP_QUORUM_LWW, AP_READ_ALL, AP_SLOPPY, CP_PARTIAL, CP_QUORU
 import { stamped } from './client-host.js';
 import { SETTLE_NS, siblingsClient } from './siblings-client.js';
 import { convergenceMonitor } from './monitor.js';
+
+// The clients speak workloads/kv-protocol.ts; the node declares the same shapes (a node may import
+// only nodes/host.ts) plus its optional additions. Every request a client sends is one the node reads.
+const requestsFit: NodeKvRequest = {} as KvRequest;
+const repliesFit: KvReply = {} as NodeKvReply;
+void requestsFit;
+void repliesFit;
 
 /** Keys start absent; there is no cas (yet), so the model is a register whose reads may say absent. */
 const LIN_KV_MODEL = 'cas-register-absent';
