@@ -70,7 +70,10 @@ export const partialQuorumWorkload: Workload = {
   description:
     'negative control, expected to FAIL: the CP code with R = W = 1, so R + W <= N and a read may miss a completed write; judged as linearizable to show the lab catches a claim the configuration cannot keep',
   client: (params, index) => stamped(linKvClient(params, index, READ_WRITE), { read: CP_PARTIAL, write: CP_PARTIAL }),
-  check: (history) => [checkLinearizable(history)],
+  check: (history) => {
+    const result = checkLinearizable(history);
+    return [{ ...result, summary: `negative control, expected to fail (R + W <= N: a read of one replica can miss a write acknowledged by another): ${result.summary}` }];
+  },
 };
 
 export const setCpWorkload: Workload = {
