@@ -7,7 +7,9 @@
 // `read` with the sibling values, and at the end `final-read` with the siblings: first one with
 // R = all per key (every primary answers, so it sees every acknowledged write: the truth), then
 // `FINAL_ONE_READS_PER_NODE` reads per node with R = 1 through random nodes, which agree with the
-// truth only if the replicas have converged (hinted handoff, read repair, anti-entropy).
+// truth only if the replicas have converged (hinted handoff, read repair, anti-entropy). Client i
+// makes the final reads of keys i, i + clients, ...; they come out of its share of `opsMax` first
+// (the reads of all replicas before the others), so the run never invokes more than `opsMax`.
 //
 // Phases on the client's own clock since start (true time to within drift, see lin-kv.ts): ops
 // until `writesUntilNs`, then a settle pause of `SETTLE_NS` after the last op's timeout, then the
@@ -24,7 +26,7 @@ import { QuorumClientHost, observing } from './client-host.js';
 
 /** How long replicas get to converge between the last write and the final reads. */
 export const SETTLE_NS = 2 * NS_PER_S;
-export const FINAL_ONE_READS_PER_NODE = 2;
+export const FINAL_ONE_READS_PER_NODE = 1;
 
 export interface SiblingsPhases {
   writesUntilNs: number;
@@ -46,6 +48,20 @@ export function siblingsClient(params: WorkloadParams, index: number): ProcessFa
   };
 }
 
+interface FinalRead {
+  key: string;
+  r: 'all' | 'one';
+}
+
+/** This client's final reads: of all replicas for each of its keys, then of one replica. */
+export function finalReadPlan(params: WorkloadParams, index: number): FinalRead[] {
+  const keys: string[] = [];
+  for (let k = index; k < params.keys; k += params.clients) keys.push(linKvKey(k));
+  const plan: FinalRead[] = keys.map((key) => ({ key, r: 'all' as const }));
+  for (const key of keys) for (let i = 0; i < FINAL_ONE_READS_PER_NODE * params.nodes.length; i++) plan.push({ key, r: 'one' });
+  return plan;
+}
+
 interface Seen {
   context: CausalContext;
   siblings: number[];
@@ -64,7 +80,8 @@ class SiblingsClient implements Process {
   private written = 0;
   private generation = 0;
   private pending: Pending | null = null;
-  private finalQueue: { key: string; r: 'all' | 'one' }[] | null = null;
+  private readonly finalPlan: readonly FinalRead[];
+  private finalQueue: FinalRead[] | null = null;
   private finished = false;
   /** The last read of each key not yet used by a write; at most `keys` entries. */
   private readonly seen = new Map<string, Seen>();
@@ -76,7 +93,9 @@ class SiblingsClient implements Process {
   ) {
     this.host = wrapper.host;
     this.phases = siblingsPhases(params);
-    this.budget = opsShare(params.opsMax, params.clients, index);
+    const share = opsShare(params.opsMax, params.clients, index);
+    this.finalPlan = finalReadPlan(params, index).slice(0, share);
+    this.budget = share - this.finalPlan.length;
     this.gapMeanNs = spreadGapNs(params.opsPerSecond, params.clients, this.budget, this.phases.writesUntilNs, 0.95);
     this.caller = new KvCaller(this.host, defaultCallerConfig(params.nodes, params.timeoutNs), (result) => this.complete(result));
   }
@@ -104,12 +123,7 @@ class SiblingsClient implements Process {
   private step(): void {
     if (this.finished) return;
     if (this.finalQueue === null && (this.invoked >= this.budget || this.elapsedNs() >= this.phases.writesUntilNs)) {
-      this.finalQueue = [];
-      for (let k = 0; k < this.params.keys; k++) {
-        const key = linKvKey(k);
-        this.finalQueue.push({ key, r: 'all' });
-        for (let i = 0; i < FINAL_ONE_READS_PER_NODE * this.params.nodes.length; i++) this.finalQueue.push({ key, r: 'one' });
-      }
+      this.finalQueue = [...this.finalPlan];
       const waitNs = this.phases.finalReadsAtNs - this.elapsedNs();
       if (waitNs > 0) {
         this.host.setTimer(waitNs, 'next');
