@@ -302,6 +302,11 @@ export class QuorumKvNode implements Process {
     const options = parseOptions(request.q);
     if (typeof options === 'string') return reply({ outcome: 'fail', error: `bad request: ${options}` });
     if (request.op.f === 'cas') return reply({ outcome: 'fail', error: 'cas is not supported yet (it needs the per-key Paxos path)' });
+    const n = this.primariesOf(request.op.key).length;
+    for (const [name, level] of [['r', options.r], ['w', options.w], ['pr', options.pr], ['pw', options.pw]] as const) {
+      // A count the key cannot meet is refused, not quietly lowered to N.
+      if (typeof level === 'number' && level > n) return reply({ outcome: 'fail', error: `bad request: q.${name} = ${level} exceeds N = ${n}` });
+    }
     if (this.ops.size >= this.options.opsPendingMax || this.log.full()) return reply({ outcome: 'unavailable', error: 'overloaded' });
     const route: Route = { kind: 'client', client: from };
     if (request.op.f === 'read') {

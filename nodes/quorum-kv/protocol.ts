@@ -114,12 +114,12 @@ export function parseOptions(value: unknown): RequestOptions | string {
   return value as RequestOptions;
 }
 
-/** A level as a count of replicas out of `n`, at least 1 and at most n. */
+/** A level as a count of replicas out of `n` (a number above n is refused before it gets here). */
 export function levelCount(level: Level, n: number): number {
-  if (level === 'one') return 1;
+  if (level === 'one') return Math.min(1, n);
   if (level === 'quorum') return Math.floor(n / 2) + 1;
   if (level === 'all') return n;
-  return Math.max(1, Math.min(n, level));
+  return level;
 }
 
 export function asKvRequest(message: unknown): KvRequest | null {

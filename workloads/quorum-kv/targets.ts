@@ -1,7 +1,8 @@
 // Fault targets of this system, for the plugin contract of issue 11 (plugin-defined target sets):
 // from the cluster's node statuses, "the replicas of key K" (its preference list on the ring every
-// node builds from the same membership) and "the coordinator" (the first of them that is up, the
-// one that versions the key's writes). Pure: the lead wires it where targets are resolved.
+// node builds from the same membership) and "the coordinator" (the first of them that is up: where
+// a node that is not a replica forwards the key's writes). Pure: the lead wires it where targets
+// are resolved.
 import type { NodeId, NodeStatus } from '../../nodes/host.js';
 import { QUORUM_KV_DEFAULTS, Ring } from '../../nodes/quorum-kv/index.js';
 
