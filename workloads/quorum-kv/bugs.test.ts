@@ -21,6 +21,8 @@ const CASES: { bug: string | null; scenario: string; seed: number; violation: st
   { bug: 'kv.sloppy-as-strict', scenario: 'lin-kv', seed: 8, violation: 'linearizable' },
   { bug: 'kv.lww-wall-clock', scenario: 'session', seed: 4, violation: 'session' },
   { bug: 'kv.no-write-back', scenario: 'lin-kv-busy', seed: 29, violation: 'linearizable' },
+  { bug: 'kv.vv-merge', scenario: 'siblings', seed: 2, violation: 'siblings' },
+  { bug: 'kv.hint-overwrites-newer', scenario: 'siblings', seed: 2, violation: 'invariants+siblings' },
 ];
 
 describe('planted bugs of quorum-kv', () => {

@@ -14,8 +14,8 @@ import { checkSet } from '../../checkers/set.js';
 import { checkSiblings } from '../../checkers/siblings.js';
 import { measureStaleness } from '../../checkers/staleness.js';
 import { checkSessions } from '../../checkers/session.js';
-import type { CheckContext, SystemPlugin, Workload } from '../system.js';
-import { linKvClient } from '../lin-kv.js';
+import type { CheckContext, SystemPlugin, Workload, WorkloadParams } from '../system.js';
+import { linKvClient, type LinKvMix } from '../lin-kv.js';
 import { setClient } from '../set.js';
 import { AP_ONE_LWW, AP_QUORUM_LWW, AP_READ_ALL, AP_SLOPPY, CP_PARTIAL, CP_QUORUM } from './options.js';
 import { stamped } from './client-host.js';
@@ -33,8 +33,14 @@ void repliesFit;
 const LIN_KV_MODEL = 'cas-register-absent';
 const LIN_KV_BUDGET_STEPS = 20_000_000;
 
-/** Reads and writes only: compare-and-set needs the per-key Paxos path, not built yet. */
-const READ_WRITE = { readPercent: 50, writePercent: 50 };
+/**
+ * Reads and writes only (compare-and-set needs the per-key Paxos path, not built yet): half and
+ * half, or the scenario's read share with writes taking the rest.
+ */
+function readWrite(params: WorkloadParams): LinKvMix {
+  const readPercent = params.readPercent ?? 50;
+  return { readPercent, writePercent: 100 - readPercent };
+}
 
 /**
  * Liveness (for the plugin contract of issue 11: a plugin-owned bound): after the last heal, an op
@@ -61,7 +67,7 @@ export function checkLinearizable(history: History): CheckerResult {
 export const linKvWorkload: Workload = {
   name: 'lin-kv',
   description: 'CP mode (ABD on strict majorities, R = W = quorum): reads and writes on a few keys through any node; linearizable per key; progress after the last heal',
-  client: (params, index) => stamped(linKvClient(params, index, READ_WRITE), { read: CP_QUORUM, write: CP_QUORUM }),
+  client: (params, index) => stamped(linKvClient(params, index, readWrite(params)), { read: CP_QUORUM, write: CP_QUORUM }),
   check: (history, context) => [checkLinearizable(history), liveness(history, context)],
 };
 
@@ -69,7 +75,7 @@ export const partialQuorumWorkload: Workload = {
   name: 'lin-kv-partial',
   description:
     'negative control, expected to FAIL: the CP code with R = W = 1, so R + W <= N and a read may miss a completed write; judged as linearizable to show the lab catches a claim the configuration cannot keep',
-  client: (params, index) => stamped(linKvClient(params, index, READ_WRITE), { read: CP_PARTIAL, write: CP_PARTIAL }),
+  client: (params, index) => stamped(linKvClient(params, index, readWrite(params)), { read: CP_PARTIAL, write: CP_PARTIAL }),
   check: (history) => {
     const result = checkLinearizable(history);
     return [{ ...result, summary: `negative control, expected to fail (R + W <= N: a read of one replica can miss a write acknowledged by another): ${result.summary}` }];
@@ -102,7 +108,7 @@ export const stalenessWorkload: Workload = {
   name: 'staleness',
   description:
     'AP mode, R = W = 1, last writer wins: reads and writes through any node; measures t-visibility (how long after a write was acknowledged a read could still return an older value), not judged as linearizable because the mode does not claim it',
-  client: (params, index) => stamped(linKvClient(params, index, READ_WRITE), { read: AP_ONE_LWW, write: AP_ONE_LWW }),
+  client: (params, index) => stamped(linKvClient(params, index, readWrite(params)), { read: AP_ONE_LWW, write: AP_ONE_LWW }),
   check: (history) => [measureStaleness(history)],
 };
 
@@ -110,7 +116,7 @@ export const sessionWorkload: Workload = {
   name: 'session',
   description:
     'AP mode, R = W = quorum, last writer wins on hybrid logical clocks, each client carrying a session token (the largest tag it has seen per key): read-your-writes and monotonic writes per client, under clock faults',
-  client: (params, index) => stamped(linKvClient(params, index, READ_WRITE), { read: AP_QUORUM_LWW, write: AP_QUORUM_LWW, session: true }),
+  client: (params, index) => stamped(linKvClient(params, index, readWrite(params)), { read: AP_QUORUM_LWW, write: AP_QUORUM_LWW, session: true }),
   check: (history, context) => [checkSessions(history), liveness(history, context)],
 };
 
