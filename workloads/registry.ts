@@ -1,8 +1,9 @@
 // Every system the CLI knows, registered the way a user's own system will be.
 import type { SystemPlugin } from './system.js';
 import { raftSystem } from './raft/plugin.js';
+import { quorumKvSystem } from './quorum-kv/plugin.js';
 
-export const systems: readonly SystemPlugin[] = [raftSystem];
+export const systems: readonly SystemPlugin[] = [raftSystem, quorumKvSystem];
 
 export function findSystem(name: string): SystemPlugin | undefined {
   return systems.find((system) => system.name === name);

@@ -477,7 +477,9 @@ export function shrinkRun(original: RunResult, run: (scenario: ExplicitScenario,
    */
   const goal = options.opsGoal ?? OPS_GOAL_DEFAULT;
   const hunt = (): boolean => {
-    if (best.ops <= goal) return false;
+    // A run that invoked more ops than its opsMax (a workload's own final reads, say) offers no
+    // smaller op budget to try: without this the seed search below would never yield a candidate.
+    if (best.ops <= goal || Math.min(best.ops, best.scenario.workload.opsMax) <= goal) return false;
     const from = best.seed;
     for (const candidate of reseedCandidates(best.scenario, best.ops, from, [goal], range(RESEEDS + 1, Number.MAX_SAFE_INTEGER - from), optionMoves)) {
       if (runs >= options.runsMax) return false;

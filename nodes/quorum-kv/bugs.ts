@@ -1,0 +1,35 @@
+// The planted bugs of the quorum KV. Each, when named by `--bug`, switches a real change at the
+// point where the correct code decides; all are off otherwise. The shape matches PlantedBug of
+// workloads/system.ts, declared here because nodes/ may import only nodes/host.ts.
+import type { Host } from '../host.js';
+
+export interface QuorumKvPlantedBug {
+  name: string;
+  description: string;
+}
+
+export const quorumKvBugs: readonly QuorumKvPlantedBug[] = [
+  { name: 'kv.no-write-back', description: 'linearizable reads answer from the read quorum without writing the freshest version back first (a new-then-old inversion)' },
+  { name: 'kv.sloppy-as-strict', description: 'linearizable writes use sloppy quorums: fallbacks stand in for unreachable primaries and count toward R and W' },
+  { name: 'kv.lww-wall-clock', description: "write tags are the coordinator's raw wall clock, not one past the newest tag seen: under clock skew a later write sorts first and is lost" },
+  { name: 'kv.vv-merge', description: 'merge drops a concurrent sibling when the other copy holds one with a larger tag, as if it were dominated' },
+  { name: 'kv.hint-overwrites-newer', description: "a replayed hint replaces the primary's copy instead of merging into it, erasing versions newer than the hint" },
+];
+
+export interface QuorumKvBugSwitches {
+  noWriteBack: boolean;
+  sloppyAsStrict: boolean;
+  lwwWallClock: boolean;
+  vvMerge: boolean;
+  hintOverwritesNewer: boolean;
+}
+
+export function bugsFromHost(host: Pick<Host, 'bug'>): QuorumKvBugSwitches {
+  return {
+    noWriteBack: host.bug('kv.no-write-back'),
+    sloppyAsStrict: host.bug('kv.sloppy-as-strict'),
+    lwwWallClock: host.bug('kv.lww-wall-clock'),
+    vvMerge: host.bug('kv.vv-merge'),
+    hintOverwritesNewer: host.bug('kv.hint-overwrites-newer'),
+  };
+}
