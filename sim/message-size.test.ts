@@ -53,3 +53,29 @@ describe('the World and large messages', () => {
     expect(world.trace().filter((event) => event.kind === 'msg.drop').map((event) => event.fields?.reason)).toEqual(['too-large']);
   });
 });
+
+describe('link bandwidth', () => {
+  it('queues messages on a link and takes each one its size over the rate', async () => {
+    const { World } = await import('./world.js');
+    const arrivals: number[] = [];
+    const world = new World({
+      seed: 1,
+      nodes: ['n1', 'n2'],
+      network: { latency: { kind: 'constant', ns: 1_000_000 }, bandwidthBytesPerSecond: 1_000_000 },
+      node: (host) => ({
+        start() {
+          if (host.id !== 'n1') return;
+          // Two messages of 1,000 bytes of JSON at 1 MB/s: 1 ms each on the wire, one after the other.
+          host.send('n2', { pad: 'x'.repeat(990) });
+          host.send('n2', { pad: 'y'.repeat(990) });
+        },
+        onMessage: () => arrivals.push(world.nowNs()),
+        onTimer() {},
+        onFsync() {},
+      }),
+    });
+    world.start();
+    world.runUntil(100_000_000);
+    expect(arrivals).toEqual([2_000_000, 3_000_000]);
+  });
+});

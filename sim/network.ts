@@ -21,6 +21,11 @@ export interface NetworkConfig {
   reorderNsMax: number;
   /** Messages in flight beyond this are dropped (reason `overflow`), so a flood cannot eat memory. */
   inFlightMax: number;
+  /**
+   * Bytes per second each directed link carries (0: unlimited). A message waits for the link to
+   * finish the ones before it, then takes its size over this rate, then the latency.
+   */
+  bandwidthBytesPerSecond: number;
 }
 
 export const NETWORK_CONFIG_DEFAULT: NetworkConfig = {
@@ -32,6 +37,7 @@ export const NETWORK_CONFIG_DEFAULT: NetworkConfig = {
   den: 1000,
   reorderNsMax: 20_000_000,
   inFlightMax: 1_000_000,
+  bandwidthBytesPerSecond: 0,
 };
 
 /** Endpoints the network can hold: the link tables are endpoints squared. */
@@ -110,6 +116,8 @@ export class Network {
   inFlight = 0;
   /** After `route` returned a time: the duplicate's arrival time, or -1 when not duplicated. */
   duplicateAtNs = -1;
+  /** When each directed link (from * 65536 + to) is free again, with a bandwidth set. */
+  private readonly linkFreeAtNs = new Map<number, number>();
 
   constructor(
     readonly config: NetworkConfig,
@@ -122,6 +130,7 @@ export class Network {
     for (const value of [config.dropNum, config.dupNum, config.reorderNum, config.reorderNsMax]) {
       assert(isCount(value), 'network: dropNum, dupNum, reorderNum and reorderNsMax must be non-negative integers');
     }
+    assert(isCount(config.bandwidthBytesPerSecond), 'network: bandwidthBytesPerSecond must be a non-negative integer (0: unlimited)');
     for (const link of config.links) {
       const linkProblem = latencyProblem(link.latency);
       assert(linkProblem === null, `network link ${link.from}->${link.to} latency: ${linkProblem}`);
@@ -169,6 +178,20 @@ export class Network {
 
   endpointIds(): readonly NodeId[] {
     return this.ids;
+  }
+
+  /**
+   * How long a message of `sizeBytes` waits for the link from `from` to `to` and takes on it, from
+   * `nowNs`, and marks the link busy that long; 0 without a bandwidth.
+   */
+  transmitNs(from: number, to: number, nowNs: number, sizeBytes: number): number {
+    const bandwidth = this.config.bandwidthBytesPerSecond;
+    if (bandwidth === 0) return 0;
+    const link = from * 65536 + to;
+    const startNs = Math.max(nowNs, this.linkFreeAtNs.get(link) ?? 0);
+    const doneNs = startNs + Math.ceil((sizeBytes * 1e9) / bandwidth);
+    this.linkFreeAtNs.set(link, doneNs);
+    return doneNs - nowNs;
   }
 
   /**

@@ -662,15 +662,19 @@ export class World implements HostKernel {
     else this.traceCount++;
     if (to < 0) return this.drop(from, from, toId, id, message, DropReason.unknownDestination);
     // The wire's limit, so a design that needs bigger messages fails here as it would for real.
-    if (jsonSizeBytes(message, this.messageBytesMax) > this.messageBytesMax) return this.drop(from, from, toId, id, message, DropReason.tooLarge);
+    const sizeBytes = jsonSizeBytes(message, this.messageBytesMax);
+    if (sizeBytes > this.messageBytesMax) return this.drop(from, from, toId, id, message, DropReason.tooLarge);
     const network = this.network;
-    const atNs = network.route(from, to, this.now);
+    let atNs = network.route(from, to, this.now);
     if (atNs < 0) return this.drop(from, from, toId, id, message, atNs);
+    // With a bandwidth, the message first waits for the link and takes its size over it.
+    const transmitNs = network.transmitNs(from, to, this.now, sizeBytes);
+    atNs += transmitNs;
     this.enqueueMessage(from, to, id, message, atNs);
     const duplicateAtNs = network.duplicateAtNs;
     if (duplicateAtNs >= 0) {
       this.duplicatedCount++;
-      this.enqueueMessage(from, to, id, message, duplicateAtNs);
+      this.enqueueMessage(from, to, id, message, duplicateAtNs + transmitNs);
     }
   }
 

@@ -70,6 +70,8 @@ export const faultDrawSchema = z
 export const networkSchema = z
   .object({
     latencyUsMin: z.number().int().nonnegative().max(60_000_000).optional(),
+    /** Bytes per second each directed link carries; absent: unlimited. */
+    bandwidthBytesPerSecond: z.number().int().positive().max(100_000_000_000).optional(),
     latencyUsMax: z.number().int().nonnegative().max(60_000_000).optional(),
   })
   .strict();

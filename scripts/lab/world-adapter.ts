@@ -18,7 +18,9 @@ function baseLatency(network: ExplicitScenario['network']): { minNs: number; max
 
 export function worldNetworkConfig(network: ExplicitScenario['network']): Partial<NetworkConfig> {
   const { minNs, maxNs } = baseLatency(network);
-  return { latency: { kind: 'uniform', minNs, maxNs } };
+  const config: Partial<NetworkConfig> = { latency: { kind: 'uniform', minNs, maxNs } };
+  if (network?.bandwidthBytesPerSecond !== undefined) config.bandwidthBytesPerSecond = network.bandwidthBytesPerSecond;
+  return config;
 }
 
 export function worldDiskConfig(disk: ExplicitScenario['disk']): Partial<DiskConfig> {
