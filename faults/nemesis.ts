@@ -1,5 +1,7 @@
-// The nemesis: plays an explicit fault schedule against a World during the safety phase, then heals
-// everything at once so the liveness phase starts from a whole cluster.
+// The nemesis: plays an explicit fault schedule against a NemesisWorld (the simulator's, or a real
+// cluster's) during the safety phase, then heals everything at once, so the liveness phase starts
+// from a whole cluster; then starts the faults left on through the liveness phase, if any (a drawn
+// minority kept down in the liveness core mode).
 import { NS_PER_MS, type FaultFields, type NodeId } from '../nodes/host.js';
 import type { FaultCatalog } from './catalog.js';
 import { healKernel, liveNodes, pausedNodes } from './kernel-kinds.js';
