@@ -22,6 +22,8 @@ import { renderLatencySvg, renderStatusSvg, renderThroughputSvg, timeAxis } from
 import { renderSequenceSvg, SEQUENCE_ROWS_MAX } from './sequenceSvg.js';
 import { chooseWindow, opLabel, renderTimelineSvg } from './timelineSvg.js';
 import { renderTopologySvg } from './topologySvg.js';
+import { renderCycleSvg } from './cycleSvg.js';
+import { CYCLES_SHOWN_MAX, cycleLine, readTxnCycles, type TxnCycleView } from '../model/txnCycles.js';
 
 export interface ReportInput {
   model: RunModel;
@@ -102,15 +104,54 @@ function opLink(model: RunModel, drawn: { from: number; to: number }, index: num
   return `<a href="#${anchor}" data-op="${anchor}">${escapeHtml(text)}</a>`;
 }
 
-function evidenceSection(model: RunModel, drawn: { from: number; to: number }): string {
+/** Each violation's anomaly cycles (transactional evidence), drawn; elkjs lays out asynchronously. */
+async function drawCycles(violations: readonly Violation[]): Promise<Map<Violation, { cycles: TxnCycleView[]; svgs: string[] }>> {
+  const drawn = new Map<Violation, { cycles: TxnCycleView[]; svgs: string[] }>();
+  let index = 0;
+  for (const violation of violations) {
+    const cycles = readTxnCycles(violation.evidence);
+    if (cycles === null) continue;
+    const svgs: string[] = [];
+    for (const cycle of cycles.slice(0, CYCLES_SHOWN_MAX)) svgs.push(await renderCycleSvg(cycle, index++));
+    drawn.set(violation, { cycles, svgs });
+  }
+  return drawn;
+}
+
+function evidenceSection(model: RunModel, drawn: { from: number; to: number }, cycles: Map<Violation, { cycles: TxnCycleView[]; svgs: string[] }>): string {
   if (model.violations.length === 0) return '<p>Every checker says valid: there is no violation to explain.</p>';
   const blocks: string[] = [];
-  for (const violation of model.violations) blocks.push(violationBlock(model, drawn, violation));
+  for (const violation of model.violations) blocks.push(violationBlock(model, drawn, violation, cycles.get(violation)));
   return blocks.join('\n');
 }
 
-function violationBlock(model: RunModel, drawn: { from: number; to: number }, violation: Violation): string {
+/** A transactional violation: each anomaly's cycle drawn, then its edges in words, as the checker explains them. */
+function txnBlock(head: string, violation: Violation, drawn: { cycles: TxnCycleView[]; svgs: string[] }): string {
+  const sections = drawn.cycles.slice(0, CYCLES_SHOWN_MAX).map((cycle, index) => {
+    const rows = cycle.edges
+      .map((edge, position) => {
+        const from = cycle.txns[position]!;
+        const to = cycle.txns[(position + 1) % cycle.txns.length]!;
+        return `<tr><td class="mono">T${from.id} → T${to.id}</td><td><b>${escapeHtml(edge.kind)}</b></td><td class="mono">${escapeHtml(edge.key ?? '')}</td><td class="mono">${escapeHtml(edge.values ?? '')}</td><td>${escapeHtml(edge.why)}</td></tr>`;
+      })
+      .join('\n');
+    return `<div class="txn-cycle"><h4>${escapeHtml(cycle.cls)}: ${cycle.txns.length} transaction${cycle.txns.length === 1 ? '' : 's'}</h4>
+<p class="mono">${escapeHtml(cycleLine(cycle))}</p>
+${drawn.svgs[index] ?? ''}
+<table><tr><th>Edge</th><th>Kind</th><th>Key</th><th>Values</th><th>Why it exists</th></tr>
+${rows}
+</table></div>`;
+  });
+  const more = drawn.cycles.length > CYCLES_SHOWN_MAX ? `<p class="muted">${drawn.cycles.length - CYCLES_SHOWN_MAX} more cycles are in the raw evidence.</p>` : '';
+  const none = drawn.cycles.length === 0 ? '<p class="muted">No cycle: the anomalies found are of the kinds a single transaction shows (listed in the raw evidence).</p>' : '';
+  return `<div class="evidence txn">${head}${sections.join('\n')}${more}${none}
+<details><summary>Raw evidence (JSON)</summary><pre>${escapeHtml(prettyEvidence(violation.evidence, 400).join('\n'))}</pre></details>
+</div>`;
+}
+
+function violationBlock(model: RunModel, drawn: { from: number; to: number }, violation: Violation, cycles?: { cycles: TxnCycleView[]; svgs: string[] }): string {
   const head = `<h3><span class="verdict ${violation.verdict}">${violation.verdict}</span> ${escapeHtml(violation.checker)}</h3><p>${escapeHtml(violation.summary)}</p>`;
+  if (cycles !== undefined) return txnBlock(head, violation, cycles);
   const lin = violation.linearizability;
   if (lin === null) {
     return `<div class="evidence generic">${head}<pre>${escapeHtml(prettyEvidence(violation.evidence, 400).join('\n'))}</pre></div>`;
@@ -167,6 +208,7 @@ export async function buildReport(input: ReportInput, options: ReportOptions = {
   const clusterTime = focusNs ?? model.timeline.endNs;
   const cluster = clusterAt(model, clusterTime);
   const topology = await renderTopologySvg(cluster);
+  const cycles = await drawCycles(model.violations);
   const servers = serverNodes(model);
   const sequence = renderSequenceSvg({ events: input.trace, focusNs, servers, background: backgroundRule(run.scenario) });
   const total = model.timeline.ops.length;
@@ -268,7 +310,7 @@ ${timeline.head}
 <section id="sequence"><h2>Message sequence around the first violation</h2><p class="muted">${sequenceCaption} <b id="seq-count"></b></p>
 ${input.trace.length === 0 ? '' : sequence.controls}
 <div class="scroll">${input.trace.length === 0 ? '' : sequence.svg}</div></section>
-<section id="evidence"><h2>Evidence</h2>${evidenceSection(model, window)}</section>
+<section id="evidence"><h2>Evidence</h2>${evidenceSection(model, window, cycles)}</section>
 <section id="summary"><h2>Run and scenario</h2>
 <table>${facts.map(([name, value]) => `<tr><th>${escapeHtml(name)}</th><td>${escapeHtml(value)}</td></tr>`).join('')}</table>
 <h2>Checkers</h2><table>${checkerRows}</table>

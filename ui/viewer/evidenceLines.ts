@@ -1,6 +1,7 @@
 // The evidence of a run's violations as lines of text with a tone each: drawn by the evidence pane
 // and printed by the plain-text summary, so both say the same thing.
 import { describeEvidenceOp, prettyEvidence, type Violation } from '../model/evidence.js';
+import { CYCLES_SHOWN_MAX, cycleLine, readTxnCycles } from '../model/txnCycles.js';
 
 export type LineTone = 'title' | 'plain' | 'dim' | 'offending' | 'prefix' | 'invalid' | 'unknown';
 
@@ -23,7 +24,21 @@ export function evidenceLines(violations: readonly Violation[]): ToneLine[] {
     const mark = violation.verdict === 'invalid' ? '✗' : '?';
     lines.push({ text: `${mark} ${violation.checker}: ${violation.summary}`, tone: violation.verdict });
     const lin = violation.linearizability;
-    if (lin !== null) {
+    const cycles = readTxnCycles(violation.evidence);
+    if (cycles !== null && lin === null) {
+      // Transactional evidence: each cycle in one line, then each edge and why it exists.
+      for (const cycle of cycles.slice(0, CYCLES_SHOWN_MAX)) {
+        lines.push({ text: cycleLine(cycle), tone: 'title' });
+        cycle.edges.forEach((edge, position) => {
+          const from = cycle.txns[position]!;
+          const line: ToneLine = { text: `  ${edge.kind}: ${edge.why}`, tone: 'offending' };
+          if (from.invokeIndex !== undefined) line.index = from.invokeIndex;
+          lines.push(line);
+        });
+      }
+      if (cycles.length > CYCLES_SHOWN_MAX) lines.push({ text: `  … ${cycles.length - CYCLES_SHOWN_MAX} more cycles`, tone: 'dim' });
+      if (cycles.length === 0) for (const text of prettyEvidence(violation.evidence, JSON_LINES_MAX)) lines.push({ text: `  ${text}`, tone: 'plain' });
+    } else if (lin !== null) {
       const where = [lin.key !== undefined ? `key ${lin.key}` : null, lin.model !== undefined ? `model ${lin.model}` : null].filter((part) => part !== null);
       const state = lin.stateAfterPrefix !== undefined ? `; state after it: ${lin.stateAfterPrefix}` : '';
       lines.push({ text: `${where.length > 0 ? `${where.join(', ')}: ` : ''}longest linearizable prefix has ${lin.prefix.length} ops${state}`, tone: 'title' });
