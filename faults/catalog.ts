@@ -52,10 +52,6 @@ export class FaultCatalog {
     return this.kinds.map((kind) => kind.name);
   }
 
-  get(name: string): AnyFaultKind | undefined {
-    return this.byName.get(name);
-  }
-
   /** The kind of a known name; an unknown one here is a bug of the caller (events are checked first). */
   kind(name: string): AnyFaultKind {
     const kind = this.byName.get(name);

@@ -112,5 +112,4 @@ export interface FaultKindSpec<E extends FaultEvent = FaultEvent> {
 
 /** A kind of any event shape, as lists of kinds hold them. */
 // The event type parameter is contravariant in `start`, so a list of specs needs `any` here.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyFaultKind = FaultKindSpec<any>;

@@ -9,6 +9,7 @@
 // start without `touched` counts as touching every node: overstating a fault only ever demands
 // less progress, never more.
 import type { FaultAction, NodeId } from '../nodes/host.js';
+import { TOUCHED_ALL } from '../faults/nemesis.js';
 
 export interface Stretch {
   startNs: number;
@@ -25,7 +26,7 @@ interface Window {
 /** The nodes a started fault touched, as it recorded them, or null when it may touch them all. */
 export function touchedNodes(fields: Readonly<Record<string, unknown>>): NodeId[] | null {
   const touched = fields.touched;
-  if (typeof touched !== 'string' || touched === '*') return null;
+  if (typeof touched !== 'string' || touched === TOUCHED_ALL) return null;
   return touched === '' ? [] : touched.split(',');
 }
 

@@ -12,6 +12,10 @@
 // is what a real run means by the same number.
 import type { ClientHost, ProcessFactory } from '../nodes/host.js';
 import { z } from 'zod';
+import type { History } from '../histories/schema.js';
+import type { CheckerResult } from '../checkers/verdict.js';
+import { checkHistory, toCheckerResult } from '../checkers/linearizability.js';
+import { models } from '../checkers/models/index.js';
 import type { OptionShrink, WorkloadParams } from './system.js';
 import type { CallResult, KvCallerConfig } from './kv-caller.js';
 import { CAS_MISMATCH, type KvOp } from './kv-protocol.js';
@@ -57,6 +61,27 @@ export function mixOf(params: Pick<WorkloadParams, 'options'>): LinKvMix {
   if (reads === undefined) return DEFAULT_MIX;
   assert(Number.isInteger(reads) && reads >= 0 && reads <= 100, `readPercent ${reads}: 0..100`);
   return { readPercent: reads, writePercent: Math.floor((100 - reads) / 2) };
+}
+
+/**
+ * Keys start absent and a read of one never written returns null, so the register is Porcupine's
+ * flavour: a nil read says "absent" (a stale read of a key written long ago is caught), and a
+ * `fail` cas is a failed compare (the client records other refused cas ops as `info`).
+ */
+export const LIN_KV_MODEL = 'cas-register-absent';
+
+/**
+ * Steps of the linearizability search before a history is called `unknown`: a tenth of the
+ * checker's default (about six seconds of search), because a fuzz campaign runs thousands of these.
+ * Our histories are small and per key, so a search that needs more is itself worth a look.
+ */
+export const LIN_KV_BUDGET_STEPS = 20_000_000;
+
+/** A lin-kv history judged linearizable per key, for any system whose clients are lin-kv clients. */
+export function checkLinKv(history: History): CheckerResult {
+  const model = models[LIN_KV_MODEL];
+  if (model === undefined) throw new Error(`lin-kv: the checker has no model "${LIN_KV_MODEL}"`);
+  return toCheckerResult(checkHistory(history, model, { budgetSteps: LIN_KV_BUDGET_STEPS }));
 }
 
 /** Key `i` of the workload, for `i` in [0, keys). */

@@ -7,15 +7,13 @@ import { createQuorumKvNode, quorumKvBugs, QUORUM_KV_PARAMS, type KvReply as Nod
 import type { KvReply, KvRequest } from '../kv-protocol.js';
 import type { History } from '../../histories/schema.js';
 import type { CheckerResult } from '../../checkers/verdict.js';
-import { checkHistory, toCheckerResult } from '../../checkers/linearizability.js';
-import { models } from '../../checkers/models/index.js';
 import { checkLiveness } from '../../checkers/liveness.js';
 import { checkSet } from '../../checkers/set.js';
 import { checkSiblings } from '../../checkers/siblings.js';
 import { measureStaleness } from '../../checkers/staleness.js';
 import { checkSessions } from '../../checkers/session.js';
 import type { CheckContext, SystemPlugin, Workload, WorkloadParams } from '../system.js';
-import { LIN_KV_SHRINK, linKvClient, linKvOptions, linKvOptionsSchema, type LinKvMix } from '../lin-kv.js';
+import { checkLinKv, LIN_KV_SHRINK, linKvClient, linKvOptions, linKvOptionsSchema, type LinKvMix } from '../lin-kv.js';
 import { setClient } from '../set.js';
 import { AP_ONE_LWW, AP_QUORUM_LWW, AP_READ_ALL, AP_SLOPPY, CP_PARTIAL, CP_QUORUM } from './options.js';
 import { stamped } from './client-host.js';
@@ -31,9 +29,6 @@ const repliesFit: KvReply = {} as NodeKvReply;
 void requestsFit;
 void repliesFit;
 
-/** Keys start absent; there is no cas (yet), so the model is a register whose reads may say absent. */
-const LIN_KV_MODEL = 'cas-register-absent';
-const LIN_KV_BUDGET_STEPS = 20_000_000;
 
 /**
  * Reads and writes only (compare-and-set needs the per-key Paxos path, not built yet): half and
@@ -60,19 +55,13 @@ function liveness(history: History, context: CheckContext): CheckerResult {
   return checkLiveness(history, { healedAtNs: context.healedAtNs, endNs: context.endNs, boundNs: livenessBoundNs(), answeredFails: [] });
 }
 
-export function checkLinearizable(history: History): CheckerResult {
-  const model = models[LIN_KV_MODEL];
-  if (model === undefined) throw new Error(`quorum-kv plugin: the checker has no model "${LIN_KV_MODEL}"`);
-  return toCheckerResult(checkHistory(history, model, { budgetSteps: LIN_KV_BUDGET_STEPS }));
-}
-
 export const linKvWorkload: Workload = {
   name: 'lin-kv',
   description: 'CP mode (ABD on strict majorities, R = W = quorum): reads and writes on a few keys through any node; linearizable per key; progress after the last heal',
   options: linKvOptionsSchema,
   shrink: LIN_KV_SHRINK,
   client: (params, index) => stamped(linKvClient(params, index, readWrite(params)), { read: CP_QUORUM, write: CP_QUORUM }),
-  check: (history, context) => [checkLinearizable(history), liveness(history, context)],
+  check: (history, context) => [checkLinKv(history), liveness(history, context)],
 };
 
 export const partialQuorumWorkload: Workload = {
@@ -83,7 +72,7 @@ export const partialQuorumWorkload: Workload = {
   shrink: LIN_KV_SHRINK,
   client: (params, index) => stamped(linKvClient(params, index, readWrite(params)), { read: CP_PARTIAL, write: CP_PARTIAL }),
   check: (history) => {
-    const result = checkLinearizable(history);
+    const result = checkLinKv(history);
     return [{ ...result, summary: `negative control, expected to fail (R + W <= N: a read of one replica can miss a write acknowledged by another): ${result.summary}` }];
   },
 };

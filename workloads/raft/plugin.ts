@@ -4,13 +4,11 @@ import { NS_PER_MS } from '../../nodes/host.js';
 import { createRaftNode, raftBugs, RAFT_PARAMS, type KvReply as RaftKvReply, type KvRequest as RaftKvRequest } from '../../nodes/raft/index.js';
 import type { History } from '../../histories/schema.js';
 import type { CheckerResult } from '../../checkers/verdict.js';
-import { checkHistory, toCheckerResult } from '../../checkers/linearizability.js';
-import { models } from '../../checkers/models/index.js';
 import { checkLiveness, type LivenessOptions } from '../../checkers/liveness.js';
 import { checkSet } from '../../checkers/set.js';
 import type { CheckContext, SystemPlugin, Workload } from '../system.js';
 import { raftFaultKinds, raftTargets } from './faults.js';
-import { LIN_KV_SHRINK, linKvClient, linKvOptionsSchema } from '../lin-kv.js';
+import { checkLinKv, LIN_KV_SHRINK, linKvClient, linKvOptionsSchema } from '../lin-kv.js';
 import { setClient } from '../set.js';
 import { listAppendWorkload } from '../list-append.js';
 import { rwRegisterWorkload } from '../rw-register.js';
@@ -22,20 +20,6 @@ import type { KvReply, KvRequest } from '../kv-protocol.js';
 type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 const protocolMatches: Same<KvRequest, RaftKvRequest> & Same<KvReply, RaftKvReply> = true;
 void protocolMatches;
-
-/**
- * Keys start absent and a read of one never written returns null, so the register is Porcupine's
- * flavour: a nil read says "absent" (a stale read of a key written long ago is caught), and a
- * `fail` cas is a failed compare (the client records other refused cas ops as `info`).
- */
-export const LIN_KV_MODEL = 'cas-register-absent';
-
-/**
- * Steps of the linearizability search before a history is called `unknown`: a tenth of the
- * checker's default (about six seconds of search), because a fuzz campaign runs thousands of these.
- * Our histories are small and per key, so a search that needs more is itself worth a look.
- */
-export const LIN_KV_BUDGET_STEPS = 20_000_000;
 
 /**
  * The liveness bound in election timeouts. After a heal the worst ordinary case is: a deposed leader
@@ -84,12 +68,6 @@ function liveness(history: History, context: CheckContext, rules: LivenessRules)
     options.stallBoundNs = (boundNs / LIVENESS_ELECTION_TIMEOUTS) * STALL_ELECTION_TIMEOUTS;
   }
   return checkLiveness(history, options);
-}
-
-export function checkLinKv(history: History): CheckerResult {
-  const model = models[LIN_KV_MODEL];
-  if (model === undefined) throw new Error(`raft plugin: the checker has no model "${LIN_KV_MODEL}"`);
-  return toCheckerResult(checkHistory(history, model, { budgetSteps: LIN_KV_BUDGET_STEPS }));
 }
 
 export const linKvWorkload: Workload = {

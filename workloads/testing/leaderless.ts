@@ -16,11 +16,9 @@ import { z } from 'zod';
 import { NS_PER_MS, type Host, type Message, type NodeId, type Process } from '../../nodes/host.js';
 import { eventSchema } from '../../faults/kernel-kinds.js';
 import { isSkipped, type FaultKindSpec, type TargetSets } from '../../faults/kind.js';
-import { checkHistory, toCheckerResult } from '../../checkers/linearizability.js';
-import { models } from '../../checkers/models/index.js';
 import { checkLiveness } from '../../checkers/liveness.js';
 import type { KvReply, KvRequest } from '../kv-protocol.js';
-import { LIN_KV_SHRINK, linKvClient, linKvOptionsSchema } from '../lin-kv.js';
+import { checkLinKv, LIN_KV_SHRINK, linKvClient, linKvOptionsSchema } from '../lin-kv.js';
 import { majorityHealthyStretches } from '../fault-windows.js';
 import type { SystemPlugin, Workload } from '../system.js';
 
@@ -295,11 +293,9 @@ const registerWorkload: Workload = {
   client: (params, index) => linKvClient(params, index, { readPercent: 50, writePercent: 50 }, { attemptsMax: 1, attemptTimeoutNs: params.timeoutNs }),
   check(history, context) {
     const timeoutNs = context.workload?.timeoutNs ?? 1_000 * NS_PER_MS;
-    const model = models['cas-register-absent'];
-    if (model === undefined) throw new Error('leaderless: the checker has no model "cas-register-absent"');
     const healthy = context.faults === undefined ? undefined : majorityHealthyStretches(context.faults, context.nodes, context.endNs);
     return [
-      toCheckerResult(checkHistory(history, model, { budgetSteps: 20_000_000 })),
+      checkLinKv(history),
       checkLiveness(history, {
         healedAtNs: context.healedAtNs,
         endNs: context.endNs,
