@@ -1,5 +1,7 @@
 // The layering of DESIGN.md as a rule over (file, imports) pairs: sim/ knows only nodes/host.ts;
-// a node knows only nodes/host.ts and its own folder; the nemesis (faults/) knows only
+// a node knows only nodes/host.ts, the system-neutral toolkit nodes/embed.ts, its own folder and
+// another system's public surface (`nodes/<system>/index.ts`: the broker runs Raft as a library,
+// never by reaching into its files); the nemesis (faults/) knows only
 // nodes/host.ts (and sim/ in its tests); checkers know only histories/ and nodes/host.ts; nothing
 // imports scripts/ from outside it, only scripts/ imports ui/, and only scripts/ knows the registry
 // of built-in systems (everything below is handed its system). Pure, so a test can feed it a synthetic violation.
@@ -21,6 +23,8 @@ export interface DirectionViolation {
 }
 
 const HOST = 'nodes/host';
+/** Hosting one process inside another (a node that embeds a Raft group): knows no system. */
+const EMBED = 'nodes/embed';
 const REGISTRY = 'workloads/registry';
 
 function isTest(file: string): boolean {
@@ -50,8 +54,13 @@ export function directionRule(file: string, target: string): string | null {
   if (from === 'nodes') {
     const parts = file.split('/');
     const ownFolder = parts.length > 2 ? `nodes/${parts[1]}/` : null;
-    const ok = target === HOST || (ownFolder !== null && target.startsWith(ownFolder));
-    if (!ok) return `${ownFolder ?? 'nodes/'} may import only nodes/host.ts${ownFolder === null ? '' : ` and ${ownFolder}`}`;
+    const publicSurface = /^nodes\/[^/]+\/index$/.test(target);
+    const ok = target === HOST || target === EMBED || (ownFolder !== null && (target.startsWith(ownFolder) || publicSurface));
+    if (!ok) {
+      return ownFolder === null
+        ? 'nodes/ may import only nodes/host.ts'
+        : `${ownFolder} may import only nodes/host.ts, nodes/embed.ts, ${ownFolder} and another system's nodes/<system>/index.ts`;
+    }
   }
   if (from === 'checkers' && to !== 'checkers' && to !== 'histories' && target !== HOST) {
     return 'checkers/ may import only histories/, nodes/host.ts and checkers/';
