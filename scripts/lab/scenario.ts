@@ -74,14 +74,22 @@ export const networkSchema = z
     bandwidthBytesPerSecond: z.number().int().positive().max(100_000_000_000).optional(),
     latencyUsMax: z.number().int().nonnegative().max(60_000_000).optional(),
   })
-  .strict();
+  .strict()
+  .refine((value) => value.latencyUsMin === undefined || value.latencyUsMax === undefined || value.latencyUsMin <= value.latencyUsMax, {
+    path: ['latencyUsMin'],
+    message: 'is above latencyUsMax; a range needs min <= max',
+  });
 
 export const diskSchema = z
   .object({
     fsyncUsMin: z.number().int().nonnegative().max(60_000_000).optional(),
     fsyncUsMax: z.number().int().nonnegative().max(60_000_000).optional(),
   })
-  .strict();
+  .strict()
+  .refine((value) => value.fsyncUsMin === undefined || value.fsyncUsMax === undefined || value.fsyncUsMin <= value.fsyncUsMax, {
+    path: ['fsyncUsMin'],
+    message: 'is above fsyncUsMax; a range needs min <= max',
+  });
 
 export const faultPointsSchema = z
   .object({
@@ -128,7 +136,7 @@ export const scenarioSchema = z
     /** A planted bug by full name, or null. */
     bug: z.string().min(1).nullable().default(null),
     /** Checker names to keep (`linearizable`, `invariants`, `assertions`, ...); absent keeps all. */
-    checkers: z.array(z.string().min(1)).max(64).optional(),
+    checkers: z.array(z.string().min(1)).min(1, 'an empty list keeps no checker, so nothing would be judged; leave checkers out to keep them all').max(64).optional(),
     network: networkSchema.optional(),
     /** How far apart the nodes' clocks start; absent: CLOCKS_DEFAULT (version 2) or none (version 1). */
     clocks: clocksSchema.optional(),
