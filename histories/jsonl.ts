@@ -5,6 +5,7 @@ import { closeSync, createReadStream, openSync, readSync, writeSync } from 'node
 import type { z } from 'zod';
 import { historyRecordSchema, VALUE_DEPTH_MAX, type History, type HistoryRecord } from './schema.js';
 import { LineSplitter, LineTooLongError } from './line-splitter.js';
+import { jsonProblem } from './json-problem.js';
 
 /** A bad history file: the message is one line, `file:line: what is wrong`. */
 export class HistoryFormatError extends Error {
@@ -78,7 +79,7 @@ export function parseJsonlLine(text: string, file: string, line: number): Histor
   try {
     input = JSON.parse(text);
   } catch (error) {
-    throw new HistoryFormatError(file, line, `not valid JSON (${(error as Error).message})`);
+    throw new HistoryFormatError(file, line, `not valid JSON (${jsonProblem(error)})`);
   }
   // Checkers compare and hash values recursively: refuse what would exhaust their stack first.
   if (nestsDeeperThan(input, VALUE_DEPTH_MAX)) throw new HistoryFormatError(file, line, `a value nests deeper than ${VALUE_DEPTH_MAX} arrays or objects; histories carry flat values`);

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { faultEventShapeSchema, type FaultEvent } from '../../faults/events.js';
 import { FaultEventError, type FaultCatalog } from '../../faults/catalog.js';
 import { intensitySchema, type Intensity } from '../../faults/schedule.js';
+import { jsonProblem } from '../../histories/json-problem.js';
 
 export { intensitySchema, type Intensity };
 
@@ -248,7 +249,7 @@ export function parseScenarioText(text: string, source: string): Scenario {
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new ScenarioError(`${source}: not valid JSON (${(error as Error).message}); fix the file's syntax`);
+    throw new ScenarioError(`${source}: not valid JSON (${jsonProblem(error)}); fix the file's syntax`);
   }
   return parseScenario(json, source);
 }
