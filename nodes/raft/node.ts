@@ -265,7 +265,10 @@ export class RaftNode implements Process {
   status(): NodeStatus {
     if (this.core === null) return { role: 'follower', term: 0, down: this.downReason ?? 'starting' };
     const role = this.core.role === 'follower' && this.core.isLearner() ? 'learner' : this.core.role;
-    return { role, term: this.core.term };
+    // The configuration as this node knows it, so the nemesis can tell whether a member it removed
+    // is back (workloads/raft/faults.ts) instead of assuming its re-add landed.
+    const config = this.core.config();
+    return { role, term: this.core.term, voters: config.voters.join(','), outgoing: config.outgoing.join(',') };
   }
 
   // ------------------------------------------------------------------ start and recovery
