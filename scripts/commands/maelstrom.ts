@@ -52,7 +52,8 @@ function printHuman(result: MaelstromTestResult, context: CommandContext): void 
   );
   const started = result.faults.filter((fault) => fault.kind.endsWith('.start') && fault.kind !== 'heal.start').length;
   if (result.schedule.length > 0) context.out(`  nemesis: ${started} faults started`);
-  context.out(`maelstrom ${result.workload}: ${result.verdict}${result.violation === null ? '' : ` (${result.violation})`}`);
+  const anomalies = result.anomalies.length > 0 ? `: ${result.anomalies.join(', ')}` : '';
+  context.out(`maelstrom ${result.workload}: ${result.verdict}${result.violation === null ? '' : ` (${result.violation}${anomalies})`}`);
 }
 
 export const command: Command = {
@@ -113,7 +114,7 @@ export const command: Command = {
     '  crucible maelstrom test --workload broadcast --bin examples/maelstrom-node/broken.mjs --nemesis partition',
     '  crucible maelstrom test --workload lin-kv --bin node -- examples/maelstrom-node/node.mjs --bug stale-reads',
     '',
-    'With --json, one line: {workload, verdict, violation, checkers, stats, faults, problems, fingerprint, wallMs}.',
+    'With --json, one line: {workload, verdict, violation, anomalies, checkers, stats, faults, problems, fingerprint, wallMs}.',
     'Exit codes: 0 valid, 1 a violation, 2 bad usage, a missing binary or a node that never answers init,',
     '3 a checker could not decide.',
   ].join('\n'),

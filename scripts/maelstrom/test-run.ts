@@ -17,6 +17,7 @@ import type { FaultEvent } from '../../faults/kind.js';
 import { Nemesis } from '../../faults/nemesis.js';
 import { DEFAULT_INTENSITY } from '../../faults/schedule.js';
 import { outcomeOf, type Body } from '../../workloads/maelstrom/protocol.js';
+import { anomaliesOf } from '../../workloads/maelstrom/anomalies.js';
 import { createService, isServiceId, type MaelstromService } from '../../workloads/maelstrom/services.js';
 import type { MaelstromOp, MaelstromWorkload, WorkloadOptions } from '../../workloads/maelstrom/workloads.js';
 import { clusterSchedule, faultAction, RealTimeScheduler } from '../cluster/real-nemesis.js';
@@ -66,6 +67,8 @@ export interface MaelstromTestResult {
   workload: string;
   verdict: Verdict;
   violation: string | null;
+  /** What went wrong, named (`lost`, `stale-read`, ...): empty when nothing did. */
+  anomalies: string[];
   checkers: CheckerResult[];
   history: HistoryRecord[];
   faults: { time: number; kind: string; fields: Record<string, unknown> }[];
@@ -239,6 +242,7 @@ export async function runMaelstromTest(options: MaelstromTestOptions): Promise<M
     workload: workload.name,
     verdict,
     violation: invalid.length > 0 ? invalid.join('+') : null,
+    anomalies: anomaliesOf(checkers),
     checkers,
     history,
     faults,

@@ -43,7 +43,7 @@ export const SEQ_VERSIONS_KEPT = 16;
 
 type Store = Map<string, unknown>;
 
-function reply(request: Body, body: Omit<Body, 'in_reply_to'>): Body {
+function reply(request: Body, body: Body): Body {
   return { ...body, in_reply_to: request.msg_id };
 }
 

@@ -1,0 +1,65 @@
+// The anomaly a failed Maelstrom test shows, named the way a person debugging a node says it
+// ("lost broadcast messages", "a stale read"), from the evidence the checkers already give.
+import type { CheckerResult } from '../../checkers/verdict.js';
+import type { SetEvidence } from '../../checkers/set.js';
+import type { EvidenceOp, LinEvidence } from '../../checkers/evidence.js';
+import { sameValue } from '../../checkers/values.js';
+
+const SET_ANOMALIES: readonly [keyof SetEvidence['counts'], string][] = [
+  ['lost', 'lost'],
+  ['unexpected', 'unexpected'],
+  ['stale', 'stale'],
+  ['failedPresent', 'failed-but-present'],
+];
+
+/** The value a write or a cas leaves, or undefined for anything else. */
+function made(op: EvidenceOp): unknown {
+  if (op.f === 'write') return op.value;
+  if (op.f === 'cas' && Array.isArray(op.value)) return op.value[1];
+  return undefined;
+}
+
+/**
+ * A stuck read of a value the linearization had already overwritten is a stale read; any other
+ * stuck op is named by the general anomaly.
+ */
+function linearizabilityAnomaly(evidence: LinEvidence | undefined): string {
+  if (evidence?.kind !== 'not-linearizable') return 'not-linearizable';
+  const written = evidence.prefix.map(made).filter((value) => value !== undefined);
+  const stale = evidence.stuck.some((op) => op.f === 'read' && op.outcome === 'ok' && written.some((value) => sameValue(value, op.value)));
+  return stale ? 'stale-read' : 'not-linearizable';
+}
+
+/** Anomaly names of every invalid checker, in checker order, without repeats. */
+export function anomaliesOf(checkers: readonly CheckerResult[]): string[] {
+  const names: string[] = [];
+  for (const result of checkers) {
+    if (result.verdict !== 'invalid') continue;
+    switch (result.checker) {
+      case 'set': {
+        const counts = (result.evidence as SetEvidence | undefined)?.counts;
+        for (const [field, name] of SET_ANOMALIES) if ((counts?.[field] ?? 0) > 0) names.push(name);
+        break;
+      }
+      case 'linearizable':
+        names.push(linearizabilityAnomaly(result.evidence as LinEvidence | undefined));
+        break;
+      case 'unique-ids':
+        names.push('duplicate-id');
+        break;
+      case 'echo':
+        names.push('wrong-echo');
+        break;
+      case 'g-counter':
+      case 'pn-counter':
+        names.push('impossible-count');
+        break;
+      case 'maelstrom-protocol':
+        names.push('protocol-violation');
+        break;
+      default:
+        names.push(result.checker);
+    }
+  }
+  return [...new Set(names)];
+}
