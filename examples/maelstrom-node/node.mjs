@@ -10,7 +10,8 @@
 // - add/read (counters): a state-based PN-counter CRDT, one increment and one decrement total per
 //   node, merged by maximum and gossiped to every node every GOSSIP_MS;
 // - read/write/cas with a key (lin-kv): forwarded to Maelstrom's lin-kv service, its answer (or
-//   error) handed back to the client.
+//   error) handed back to the client. `--service seq-kv` (or lww-kv) forwards to that service
+//   instead, which is not linearizable: a way to see the services' weaker semantics fail lin-kv.
 //
 // Planted bugs, by name (`--bug NAME`, or run broken.mjs for both):
 // - stale-reads: lin-kv reads answer from a local cache of the last value this node saw for the
@@ -26,7 +27,7 @@ const GOSSIP_BATCH_MAX = 500;
 /** Requests to the lin-kv service outstanding at once; more are refused with temporarily-unavailable. */
 const PENDING_MAX = 10_000;
 
-export function runNode({ bugs = new Set(), input = process.stdin, output = process.stdout, log = (line) => process.stderr.write(`${line}\n`) } = {}) {
+export function runNode({ bugs = new Set(), kvService = 'lin-kv', input = process.stdin, output = process.stdout, log = (line) => process.stderr.write(`${line}\n`) } = {}) {
   let nodeId = null;
   let nodeIds = [];
   let nextMsgId = 1;
@@ -91,7 +92,7 @@ export function runNode({ bugs = new Set(), input = process.stdin, output = proc
       return;
     }
     const { msg_id: _ignored, ...forward } = body;
-    pending.set(rpc('lin-kv', forward), request);
+    pending.set(rpc(kvService, forward), request);
   };
 
   const fromService = (body) => {
@@ -111,7 +112,7 @@ export function runNode({ bugs = new Set(), input = process.stdin, output = proc
       nodeId = request.body.node_id;
       nodeIds = request.body.node_ids;
       reply(request, { type: 'init_ok' });
-      log(`${nodeId} up; cluster ${nodeIds.join(' ')}; bugs: ${[...bugs].join(', ') || 'none'}`);
+      log(`${nodeId} up; cluster ${nodeIds.join(' ')}; kv service ${kvService}; bugs: ${[...bugs].join(', ') || 'none'}`);
     },
     echo(request) {
       reply(request, { type: 'echo_ok', echo: request.body.echo });
@@ -168,7 +169,7 @@ export function runNode({ bugs = new Set(), input = process.stdin, output = proc
     if (line.trim() === '') return;
     const request = JSON.parse(line);
     const { body } = request;
-    if (request.src === 'lin-kv') {
+    if (request.src === kvService) {
       fromService(body);
       return;
     }
@@ -179,11 +180,15 @@ export function runNode({ bugs = new Set(), input = process.stdin, output = proc
   lines.on('close', () => clearInterval(timer));
 }
 
-/** `--bug NAME` (repeatable) from the command line. */
-function bugsOf(argv) {
-  const bugs = new Set();
-  for (let i = 0; i < argv.length; i += 1) if (argv[i] === '--bug' && argv[i + 1] !== undefined) bugs.add(argv[++i]);
-  return bugs;
+/** `--bug NAME` (repeatable) and `--service NAME` from the command line. */
+function optionsOf(argv) {
+  const options = { bugs: new Set() };
+  for (let i = 0; i < argv.length; i += 1) {
+    if (argv[i] === '--bug' && argv[i + 1] !== undefined) options.bugs.add(argv[++i]);
+    else if (argv[i] === '--service' && argv[i + 1] !== undefined) options.kvService = argv[++i];
+    else throw new Error(`unknown argument ${argv[i]} (expected --bug NAME or --service lin-kv|seq-kv|lww-kv)`);
+  }
+  return options;
 }
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) runNode({ bugs: bugsOf(process.argv.slice(2)) });
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) runNode(optionsOf(process.argv.slice(2)));

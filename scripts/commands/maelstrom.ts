@@ -47,7 +47,7 @@ function printHuman(result: MaelstromTestResult, context: CommandContext): void 
   for (const checker of result.checkers) context.out(`  ${checker.verdict.padEnd(7)} ${checker.summary}`);
   const { stats } = result;
   context.out(
-    `  ${stats.ops} ops, ${stats.serverMessages} messages between nodes (${stats.serverMessagesPerOp} per op), ` +
+    `  ${stats.ops} ops (${stats.outcomes.ok} ok, ${stats.outcomes.fail} fail, ${stats.outcomes.info} info), ${stats.serverMessages} messages between nodes (${stats.serverMessagesPerOp} per op), ` +
       `${stats.droppedByPartition} dropped by partitions, ${stats.droppedByLoss} by loss; ${result.wallMs} ms`,
   );
   const started = result.faults.filter((fault) => fault.kind.endsWith('.start') && fault.kind !== 'heal.start').length;

@@ -73,7 +73,7 @@ export interface MaelstromTestResult {
   history: HistoryRecord[];
   faults: { time: number; kind: string; fields: Record<string, unknown> }[];
   schedule: FaultEvent[];
-  stats: NetworkStats & { ops: number; serverMessagesPerOp: number };
+  stats: NetworkStats & { ops: number; outcomes: { ok: number; fail: number; info: number }; serverMessagesPerOp: number };
   problems: string[];
   fingerprint: string;
   wallMs: number;
@@ -247,7 +247,7 @@ export async function runMaelstromTest(options: MaelstromTestOptions): Promise<M
     history,
     faults,
     schedule: events,
-    stats: { ...network.stats, ops, serverMessagesPerOp: ops === 0 ? 0 : Math.round((network.stats.serverMessages / ops) * 100) / 100 },
+    stats: { ...network.stats, ops, outcomes: outcomesOf(history), serverMessagesPerOp: ops === 0 ? 0 : Math.round((network.stats.serverMessages / ops) * 100) / 100 },
     problems,
     fingerprint: historyFingerprint(history),
     wallMs: Date.now() - wallStarted,
@@ -315,6 +315,12 @@ async function runClient(
     const type = await invoke(client, node, processId, op, recorder, problems, options);
     if (type === 'info') processId += options.concurrency;
   }
+}
+
+function outcomesOf(history: readonly HistoryRecord[]): { ok: number; fail: number; info: number } {
+  const counts = { ok: 0, fail: 0, info: 0 };
+  for (const record of history) if (record.type !== 'invoke') counts[record.type] += 1;
+  return counts;
 }
 
 /** The node's side of the protocol, and faults the nemesis could not carry out, as a checker. */

@@ -20,13 +20,15 @@ function made(op: EvidenceOp): unknown {
 }
 
 /**
- * A stuck read of a value the linearization had already overwritten is a stale read; any other
+ * A stuck read of a value the linearization had already overwritten (a value written in the
+ * prefix, or nothing, the key's first state, once anything was written) is a stale read; any other
  * stuck op is named by the general anomaly.
  */
 function linearizabilityAnomaly(evidence: LinEvidence | undefined): string {
   if (evidence?.kind !== 'not-linearizable') return 'not-linearizable';
   const written = evidence.prefix.map(made).filter((value) => value !== undefined);
-  const stale = evidence.stuck.some((op) => op.f === 'read' && op.outcome === 'ok' && written.some((value) => sameValue(value, op.value)));
+  const overwritten = (value: unknown): boolean => (value === null ? written.length > 0 : written.some((other) => sameValue(other, value)));
+  const stale = evidence.stuck.some((op) => op.f === 'read' && op.outcome === 'ok' && overwritten(op.value));
   return stale ? 'stale-read' : 'not-linearizable';
 }
 

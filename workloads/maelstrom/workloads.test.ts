@@ -171,6 +171,27 @@ describe('anomaliesOf', () => {
     expect(anomaliesOf(results)).toEqual(['stale-read']);
   });
 
+  it('names a read of a key as absent after it was written a stale read too', () => {
+    const records: Omit<HistoryRecord, 'index'>[] = [
+      { process: 0, type: 'invoke', f: 'write', value: 1, key: '0' },
+      { process: 0, type: 'ok', f: 'write', value: 1, key: '0' },
+      { process: 1, type: 'invoke', f: 'read', value: null, key: '0' },
+      { process: 1, type: 'ok', f: 'read', value: null, key: '0' },
+    ];
+    expect(anomaliesOf(WORKLOADS['lin-kv']!.check(history(records)))).toEqual(['stale-read']);
+  });
+
+  it('names other lin-kv violations by the general anomaly', () => {
+    // A read of a value nobody ever wrote is not stale: it came from nowhere.
+    const records: Omit<HistoryRecord, 'index'>[] = [
+      { process: 0, type: 'invoke', f: 'write', value: 1, key: '0' },
+      { process: 0, type: 'ok', f: 'write', value: 1, key: '0' },
+      { process: 1, type: 'invoke', f: 'read', value: null, key: '0' },
+      { process: 1, type: 'ok', f: 'read', value: 7, key: '0' },
+    ];
+    expect(anomaliesOf(WORKLOADS['lin-kv']!.check(history(records)))).toEqual(['not-linearizable']);
+  });
+
   it('names nothing when everything is valid', () => {
     expect(anomaliesOf([{ checker: 'set', verdict: 'valid', summary: '' }])).toEqual([]);
   });
