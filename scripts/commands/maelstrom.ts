@@ -75,7 +75,7 @@ export const command: Command = {
       type: 'list',
       valueName: 'LIST',
       default: [],
-      description: `Network faults drawn from the seed, as --faults of run: ${NEMESIS_GROUPS.join(', ')} (groups) or their kinds; none by default`,
+      description: `Network faults drawn from the seed, as --faults of run: ${NEMESIS_GROUPS.join(', ')} (groups), their kinds, or all (both groups)`,
     },
     { name: 'fault-rate', type: 'string', valueName: 'N', default: '2', description: 'Mean fault starts per second of the fault window (a number, such as 2 or 0.5)' },
     { name: 'seed', type: 'int', valueName: 'N', default: 1, description: 'Seeds the clients, the network, the services and the fault schedule' },
