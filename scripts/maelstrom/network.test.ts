@@ -11,7 +11,7 @@ let network: MaelstromNetwork | null = null;
 
 afterEach(() => network?.stop());
 
-function setup(latencyMs = 0): { net: MaelstromNetwork; world: MaelstromWorld; got: Envelope[] } {
+function setup(latencyMs = 0, clock: () => number = () => 0): { net: MaelstromNetwork; world: MaelstromWorld; got: Envelope[] } {
   const got: Envelope[] = [];
   const net = new MaelstromNetwork({
     nodes: NODES,
@@ -24,7 +24,7 @@ function setup(latencyMs = 0): { net: MaelstromNetwork; world: MaelstromWorld; g
     },
   });
   network = net;
-  return { net, world: new MaelstromWorld(net, NODES, () => 0), got };
+  return { net, world: new MaelstromWorld(net, NODES, clock), got };
 }
 
 function envelope(src: string, dest: string, msgId = 1): Envelope {
@@ -75,6 +75,17 @@ describe('MaelstromNetwork', () => {
     world.clog('n1', 'n2', 0);
     await settle();
     expect(got.map((e) => e.body.msg_id)).toEqual([3, 1, 2]);
+  });
+
+  it('lets a timed clog go by itself at its end', async () => {
+    const startedMs = Date.now();
+    const { net, world, got } = setup(0, () => (Date.now() - startedMs) * 1e6);
+    world.clog('n1', 'n2', 40e6);
+    net.send(envelope('n1', 'n2'));
+    await settle(10);
+    expect(got).toHaveLength(0);
+    await settle(80);
+    expect(got).toHaveLength(1);
   });
 
   it('drops every message when the loss is certain, and delays by the latency', async () => {

@@ -20,7 +20,9 @@ const CHILD_PROCESS: Process = Object.freeze({
 export class MaelstromWorld implements NemesisWorld {
   readonly errors: string[] = [];
   private state: NetworkState;
-  private readonly clogTimers = new Map<string, NodeJS.Timeout>();
+  /** When each clogged link lets go (run clock, ns); an endless clog waits for the heal. */
+  private readonly clogEnds = new Map<string, number>();
+  private clogTimer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly network: MaelstromNetwork,
@@ -31,8 +33,9 @@ export class MaelstromWorld implements NemesisWorld {
   }
 
   stop(): void {
-    for (const timer of this.clogTimers.values()) clearTimeout(timer);
-    this.clogTimers.clear();
+    if (this.clogTimer !== null) clearTimeout(this.clogTimer);
+    this.clogTimer = null;
+    this.clogEnds.clear();
   }
 
   nowNs(): number {
@@ -66,25 +69,11 @@ export class MaelstromWorld implements NemesisWorld {
   }
 
   clog(from: NodeId, to: NodeId, untilNs: number): void {
-    const key = linkKey(from, to);
-    clearTimeout(this.clogTimers.get(key));
-    this.clogTimers.delete(key);
-    const clogs = new Set(this.state.clogs);
-    const leftMs = (untilNs - this.nowNs()) / 1e6;
-    if (leftMs <= 0) clogs.delete(key);
-    else {
-      clogs.add(key);
-      if (untilNs < Number.MAX_SAFE_INTEGER) {
-        this.clogTimers.set(
-          key,
-          setTimeout(() => this.clog(from, to, this.nowNs()), leftMs),
-        );
-      }
-    }
-    this.apply({ ...this.state, clogs });
+    this.clogEnds.set(linkKey(from, to), untilNs);
+    this.refreshClogs();
   }
 
-  crash(id: NodeId): void {
+  crash(id: NodeId, _mode: 'lose' | 'tear'): void {
     this.cannot(`crash ${id}`);
   }
 
@@ -128,6 +117,17 @@ export class MaelstromWorld implements NemesisWorld {
 
   private cannot(what: string): void {
     this.errors.push(`${what} cannot be done to a Maelstrom node (only network faults apply)`);
+  }
+
+  /** Lifts the clogs whose end has come, then sleeps until the next one ends. */
+  private refreshClogs(): void {
+    const nowNs = this.nowNs();
+    for (const [key, untilNs] of this.clogEnds) if (untilNs <= nowNs) this.clogEnds.delete(key);
+    if (this.clogTimer !== null) clearTimeout(this.clogTimer);
+    this.clogTimer = null;
+    const nextNs = Math.min(...this.clogEnds.values());
+    if (nextNs < Number.MAX_SAFE_INTEGER) this.clogTimer = setTimeout(() => this.refreshClogs(), (nextNs - nowNs) / 1e6);
+    this.apply({ ...this.state, clogs: new Set(this.clogEnds.keys()) });
   }
 
   private apply(state: NetworkState): void {

@@ -12,6 +12,15 @@ const SET_ANOMALIES: readonly [keyof SetEvidence['counts'], string][] = [
   ['failedPresent', 'failed-but-present'],
 ];
 
+/** Checkers whose one way to fail has one name. */
+const NAMED: Readonly<Record<string, string>> = {
+  'unique-ids': 'duplicate-id',
+  echo: 'wrong-echo',
+  'g-counter': 'impossible-count',
+  'pn-counter': 'impossible-count',
+  'maelstrom-protocol': 'protocol-violation',
+};
+
 /** The value a write or a cas leaves, or undefined for anything else. */
 function made(op: EvidenceOp): unknown {
   if (op.f === 'write') return op.value;
@@ -46,21 +55,8 @@ export function anomaliesOf(checkers: readonly CheckerResult[]): string[] {
       case 'linearizable':
         names.push(linearizabilityAnomaly(result.evidence as LinEvidence | undefined));
         break;
-      case 'unique-ids':
-        names.push('duplicate-id');
-        break;
-      case 'echo':
-        names.push('wrong-echo');
-        break;
-      case 'g-counter':
-      case 'pn-counter':
-        names.push('impossible-count');
-        break;
-      case 'maelstrom-protocol':
-        names.push('protocol-violation');
-        break;
       default:
-        names.push(result.checker);
+        names.push(NAMED[result.checker] ?? result.checker);
     }
   }
   return [...new Set(names)];

@@ -157,39 +157,35 @@ function uniqueValue(index: number, sequence: number): number {
   return sequence * 1_000 + index;
 }
 
+/**
+ * A grow-only set workload: half reads, half adds of values no other op adds. `addType` and
+ * `addField` name the add request (`broadcast` with `message`, `add` with `element`); `readField`
+ * the field of read_ok that holds the elements.
+ */
+function setWorkload(name: string, summary: string, addType: string, addField: string, readField: string): MaelstromWorkload {
+  return {
+    name,
+    summary,
+    next(random, index, sequence) {
+      if (random.chance(1, 2)) return { f: 'read', value: null, body: { type: 'read' } };
+      const element = uniqueValue(index, sequence);
+      return { f: 'add', value: element, body: { type: addType, [addField]: element } };
+    },
+    complete: (op, outcome) => (op.f === 'add' ? completeWith(null) : completeWith(readField, isList))(op, outcome),
+    finalRead: { f: 'final-read', value: null, body: { type: 'read' } },
+    check: (history) => [checkSet(finalReadsOnly(history)), finalReadsAnswered(history, name)],
+  };
+}
+
 const broadcast: MaelstromWorkload = {
-  name: 'broadcast',
-  summary: 'broadcast: every acknowledged message reaches every node (set semantics on the final reads)',
-  next(random, index, sequence) {
-    if (random.chance(1, 2)) return { f: 'read', value: null, body: { type: 'read' } };
-    const message = uniqueValue(index, sequence);
-    return { f: 'add', value: message, body: { type: 'broadcast', message } };
-  },
-  complete(op, outcome) {
-    return op.f === 'add' ? completeWith(null)(op, outcome) : completeWith('messages', isList)(op, outcome);
-  },
-  finalRead: { f: 'final-read', value: null, body: { type: 'read' } },
+  ...setWorkload('broadcast', 'broadcast: every acknowledged message reaches every node (set semantics on the final reads)', 'broadcast', 'message', 'messages'),
   setup: (nodes, options) => {
     const map = topology(nodes, options.topology);
     return nodes.map((dest) => ({ dest, body: { type: 'topology', topology: map } }));
   },
-  check: (history) => [checkSet(finalReadsOnly(history)), finalReadsAnswered(history, 'broadcast')],
 };
 
-const gSet: MaelstromWorkload = {
-  name: 'g-set',
-  summary: 'g-set: a grow-only set; every acknowledged element is in every final read',
-  next(random, index, sequence) {
-    if (random.chance(1, 2)) return { f: 'read', value: null, body: { type: 'read' } };
-    const element = uniqueValue(index, sequence);
-    return { f: 'add', value: element, body: { type: 'add', element } };
-  },
-  complete(op, outcome) {
-    return op.f === 'add' ? completeWith(null)(op, outcome) : completeWith('value', isList)(op, outcome);
-  },
-  finalRead: { f: 'final-read', value: null, body: { type: 'read' } },
-  check: (history) => [checkSet(finalReadsOnly(history)), finalReadsAnswered(history, 'g-set')],
-};
+const gSet = setWorkload('g-set', 'g-set: a grow-only set; every acknowledged element is in every final read', 'add', 'element', 'value');
 
 function counterWorkload(name: 'g-counter' | 'pn-counter', deltaMin: number, deltaMax: number): MaelstromWorkload {
   return {
@@ -200,9 +196,7 @@ function counterWorkload(name: 'g-counter' | 'pn-counter', deltaMin: number, del
       const delta = random.range(deltaMin, deltaMax);
       return { f: 'add', value: delta, body: { type: 'add', delta } };
     },
-    complete(op, outcome) {
-      return op.f === 'add' ? completeWith(null)(op, outcome) : completeWith('value', isInteger)(op, outcome);
-    },
+    complete: (op, outcome) => (op.f === 'add' ? completeWith(null) : completeWith('value', isInteger))(op, outcome),
     finalRead: { f: 'final-read', value: null, body: { type: 'read' } },
     check: (history) => [checkCounter(finalReadsOnly(history), name), finalReadsAnswered(history, name)],
   };
