@@ -28,7 +28,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 interface Outcome {
   code: number;
-  json: { verdict: string; violation: string | null; anomalies: string[]; checkers: { checker: string; verdict: string; summary: string }[]; stats: { ops: number; outcomes: { ok: number; info: number }; droppedByPartition: number; serverMessages: number }; faults: { kind: string }[] };
+  json: { verdict: string; violation: string | null; anomalies: string[]; checkers: { checker: string; verdict: string; summary: string }[]; stats: { ops: number; outcomes: { ok: number; info: number }; droppedByPartition: number; serverMessages: number }; faults: { kind: string }[]; problems: string[] };
   err: string[];
 }
 
@@ -99,6 +99,32 @@ describe('maelstrom test with the broken node', () => {
   it('passes broadcast without partitions: the bug needs a cut to show', async () => {
     const { code } = await maelstrom('--workload', 'broadcast', ...BROKEN, ...SHORT);
     expect(code).toBe(0);
+  });
+});
+
+describe('maelstrom test with a node that breaks the protocol', () => {
+  it('fails on a stdout line that is not a message, a reply to nothing, and a node that dies by itself', async () => {
+    const rude = join(dir, 'rude.mjs');
+    writeFileSync(
+      rude,
+      [
+        "import { createInterface } from 'node:readline';",
+        'createInterface({ input: process.stdin }).on(\'line\', (line) => {',
+        '  const { src, dest, body } = JSON.parse(line);',
+        '  const say = (b) => process.stdout.write(JSON.stringify({ src: dest, dest: src, body: b }) + "\\n");',
+        "  if (body.type === 'init') { say({ type: 'init_ok', in_reply_to: body.msg_id }); process.stdout.write('debug: up\\n'); return; }",
+        "  say({ type: 'echo_ok', echo: body.echo });",
+        "  process.stderr.write('giving up\\n'); process.exit(4);",
+        '});',
+      ].join('\n'),
+    );
+    const { code, json } = await maelstrom('--workload', 'echo', '--bin', 'node', rude, '--node-count', '1', '--time-limit', '1', '--rate', '20');
+    expect(code).toBe(1);
+    expect(json.anomalies).toContain('protocol-violation');
+    const { problems } = json;
+    expect(problems.some((problem) => /n1 wrote a line that is not a Maelstrom message \(not JSON: debug: up\)/.test(problem))).toBe(true);
+    expect(problems.some((problem) => /n1 sent c1 a echo_ok that answers no request of c1 \(in_reply_to undefined\)/.test(problem))).toBe(true);
+    expect(problems.some((problem) => /n1 exited by itself during the test \(exit code 4\): giving up/.test(problem))).toBe(true);
   });
 });
 

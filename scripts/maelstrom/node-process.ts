@@ -25,6 +25,9 @@ export class NodeProcess {
   problemCount = 0;
   /** Set once the process has exited: its code or signal. */
   exited: string | null = null;
+  /** Set when it exited before `stop()` asked it to: a node that died on its own. */
+  exitedByItself: string | null = null;
+  private stopping = false;
   private readonly child: ChildProcessWithoutNullStreams;
   private log = '';
   private readonly logStream: WriteStream | null;
@@ -44,6 +47,7 @@ export class NodeProcess {
       });
       this.child.on('exit', (code, signal) => {
         this.exited = signal === null ? `exit code ${code}` : `signal ${signal}`;
+        if (!this.stopping) this.exitedByItself = this.exited;
         resolve();
       });
     });
@@ -79,6 +83,7 @@ export class NodeProcess {
 
   /** Ends stdin (a node should exit on EOF), then kills what is left after `graceMs`. */
   async stop(graceMs = 500): Promise<void> {
+    this.stopping = true;
     if (this.exited === null) {
       this.child.stdin.end();
       const timer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);

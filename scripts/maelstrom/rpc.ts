@@ -9,12 +9,14 @@ export const PENDING_MAX = 10_000;
 export class RpcEndpoint {
   private nextMsgId = 1;
   private readonly pending = new Map<number, { resolve: (body: Body | null) => void; timer: NodeJS.Timeout }>();
-  /** Replies that came after their request had timed out, or answered nothing we sent. */
+  /** Replies that came after their request had timed out (legal: the op is already unknown). */
   lateReplies = 0;
 
   constructor(
     readonly id: MaelstromId,
     private readonly send: (envelope: Envelope) => void,
+    /** A message that answers no request this endpoint ever sent: the sender broke the protocol. */
+    private readonly onStray: (envelope: Envelope) => void = () => undefined,
   ) {}
 
   /** The reply to `body` sent to `dest`, or null when none came within `timeoutMs`. */
@@ -36,7 +38,8 @@ export class RpcEndpoint {
     const replyTo = envelope.body.in_reply_to;
     const waiting = replyTo === undefined ? undefined : this.pending.get(replyTo);
     if (waiting === undefined) {
-      this.lateReplies += 1;
+      if (replyTo === undefined || replyTo < 1 || replyTo >= this.nextMsgId) this.onStray(envelope);
+      else this.lateReplies += 1;
       return;
     }
     this.pending.delete(replyTo!);

@@ -35,6 +35,8 @@ export const NEMESIS_GROUPS = ['partition', 'network'] as const;
 const SERVICE_TICK_MS = 20;
 /** The harness's own endpoint: init, topology and final reads come from it. */
 const HARNESS = 'c0';
+/** Problems kept from the whole run; the first says what went wrong. */
+const PROBLEMS_MAX = 100;
 /** Process numbers of final reads start here, far from the clients'. */
 const FINAL_READ_PROCESS_BASE = 1_000_000;
 
@@ -158,7 +160,13 @@ export async function runMaelstromTest(options: MaelstromTestOptions): Promise<M
     },
   });
   const endpoint = (id: string): RpcEndpoint => {
-    const made = new RpcEndpoint(id, (envelope) => network.send(envelope));
+    const made = new RpcEndpoint(
+      id,
+      (envelope) => network.send(envelope),
+      (stray) => {
+        if (problems.length < PROBLEMS_MAX) problems.push(`${stray.src} sent ${id} a ${stray.body.type} that answers no request of ${id} (in_reply_to ${String(stray.body.in_reply_to)})`);
+      },
+    );
     endpoints.set(id, made);
     return made;
   };
@@ -228,6 +236,7 @@ export async function runMaelstromTest(options: MaelstromTestOptions): Promise<M
     network.stop();
   }
   for (const node of processes.values()) {
+    if (node.exitedByItself !== null) problems.push(`${node.id} exited by itself during the test (${node.exitedByItself})${lastLine(node.logTail) === '' ? '' : `: ${lastLine(node.logTail)}`}`);
     problems.push(...node.problems);
     if (node.problemCount > node.problems.length) problems.push(`${node.id}: ${node.problemCount - node.problems.length} more protocol problems`);
   }
