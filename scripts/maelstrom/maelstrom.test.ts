@@ -136,6 +136,14 @@ describe('maelstrom test on bad input', () => {
     expect(err[0]).toMatch(/no-such-node: no such executable/);
   });
 
+  it('says a script that is not executable, and how to run it', async () => {
+    const plain = join(dir, 'plain.mjs');
+    writeFileSync(plain, '');
+    const { code, err } = await usageError('--workload', 'echo', '--bin', plain);
+    expect(code).toBe(2);
+    expect(err[0]).toMatch(/plain\.mjs: not executable; chmod \+x it, or run it through its interpreter \(--bin node .*plain\.mjs\)/);
+  });
+
   it('says a missing script in one line, exit 2', async () => {
     const { code, err } = await usageError('--workload', 'echo', '--bin', 'node', join(dir, 'missing.mjs'));
     expect(code).toBe(2);

@@ -7,8 +7,8 @@
 // 3. heal, wait `recoveryMs` for the nodes to converge, then one final read per node where the
 //    workload judges final reads;
 // 4. stop the nodes, judge the history with the workload's checkers and the protocol checker.
-import { accessSync, constants, mkdirSync } from 'node:fs';
-import { delimiter, isAbsolute, join } from 'node:path';
+import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
 import type { NodeId } from '../../nodes/host.js';
 import type { HistoryRecord } from '../../histories/schema.js';
 import { type CheckerResult, type Verdict, worstVerdict } from '../../checkers/verdict.js';
@@ -121,12 +121,17 @@ export async function runMaelstromTest(options: MaelstromTestOptions): Promise<M
   const wallStarted = Date.now();
   const { workload } = options;
   if (findExecutable(options.command) === null) {
-    throw new MaelstromStartError(`--bin ${options.command}: no such executable${isAbsolute(options.command) || options.command.includes('/') ? '' : ' on PATH'}; give the path to the node binary`);
+    const path = options.command.includes('/');
+    if (path && existsSync(options.command)) throw new MaelstromStartError(`--bin ${options.command}: not executable; chmod +x it, or run it through its interpreter (--bin node ${options.command})`);
+    throw new MaelstromStartError(`--bin ${options.command}: no such executable${path ? '' : ' on PATH'}; give the path to the node binary`);
   }
   const nodes: NodeId[] = Array.from({ length: options.nodeCount }, (_, index) => `n${index + 1}`);
   if (options.logDir !== undefined) mkdirSync(options.logDir, { recursive: true });
   const recorder = new HistoryRecorder(process.hrtime.bigint());
   const problems: string[] = [];
+  const note = (text: string): void => {
+    if (problems.length < PROBLEMS_MAX) problems.push(text);
+  };
   const services = new Map<string, MaelstromService>();
   const endpoints = new Map<string, RpcEndpoint>();
   const processes = new Map<NodeId, NodeProcess>();
@@ -163,9 +168,7 @@ export async function runMaelstromTest(options: MaelstromTestOptions): Promise<M
     const made = new RpcEndpoint(
       id,
       (envelope) => network.send(envelope),
-      (stray) => {
-        if (problems.length < PROBLEMS_MAX) problems.push(`${stray.src} sent ${id} a ${stray.body.type} that answers no request of ${id} (in_reply_to ${String(stray.body.in_reply_to)})`);
-      },
+      (stray) => note(`${stray.src} sent ${id} a ${stray.body.type} that answers no request of ${id} (in_reply_to ${String(stray.body.in_reply_to)})`),
     );
     endpoints.set(id, made);
     return made;
@@ -206,7 +209,7 @@ export async function runMaelstromTest(options: MaelstromTestOptions): Promise<M
     if (workload.setup !== undefined) {
       const replies = await Promise.all(workload.setup(nodes, options.workloadOptions).map(({ dest, body }) => harness.call(dest, body, options.timeoutMs)));
       const missing = replies.filter((reply) => reply === null || reply.type === 'error').length;
-      if (missing > 0) problems.push(`${missing} nodes did not acknowledge the workload's setup (${workload.setup(nodes, options.workloadOptions)[0]?.body.type})`);
+      if (missing > 0) note(`${missing} nodes did not acknowledge the workload's setup (${workload.setup(nodes, options.workloadOptions)[0]?.body.type})`);
     }
 
     if (events.length > 0) options.log(`nemesis: ${events.length} faults drawn from seed ${options.seed}: ${events.map((event) => `${event.kind}@${event.atMs}ms`).join(', ')}`);
@@ -217,7 +220,7 @@ export async function runMaelstromTest(options: MaelstromTestOptions): Promise<M
     for (let index = 0; index < options.concurrency; index += 1) {
       const client = endpoint(`c${index + 1}`);
       clientEndpoints.push(client);
-      clientRuns.push(runClient(client, index, nodes[index % nodes.length]!, stopAtNs, recorder, problems, options));
+      clientRuns.push(runClient(client, index, nodes[index % nodes.length]!, stopAtNs, recorder, note, options));
     }
     await Promise.all(clientRuns);
     nemesis.healAll();
@@ -225,7 +228,7 @@ export async function runMaelstromTest(options: MaelstromTestOptions): Promise<M
       options.log(`healed; waiting ${options.recoveryMs} ms, then a final read on each node`);
       await sleep(options.recoveryMs);
       const finalRead = workload.finalRead;
-      await Promise.all(nodes.map((node, index) => invoke(harness, node, FINAL_READ_PROCESS_BASE + index, finalRead, recorder, problems, options)));
+      await Promise.all(nodes.map((node, index) => invoke(harness, node, FINAL_READ_PROCESS_BASE + index, finalRead, recorder, note, options)));
     }
   } finally {
     scheduler.stop();
@@ -236,9 +239,9 @@ export async function runMaelstromTest(options: MaelstromTestOptions): Promise<M
     network.stop();
   }
   for (const node of processes.values()) {
-    if (node.exitedByItself !== null) problems.push(`${node.id} exited by itself during the test (${node.exitedByItself})${lastLine(node.logTail) === '' ? '' : `: ${lastLine(node.logTail)}`}`);
-    problems.push(...node.problems);
-    if (node.problemCount > node.problems.length) problems.push(`${node.id}: ${node.problemCount - node.problems.length} more protocol problems`);
+    if (node.exitedByItself !== null) note(`${node.id} exited by itself during the test (${node.exitedByItself})${lastLine(node.logTail) === '' ? '' : `: ${lastLine(node.logTail)}`}`);
+    for (const problem of node.problems) note(problem);
+    if (node.problemCount > node.problems.length) note(`${node.id}: ${node.problemCount - node.problems.length} more protocol problems`);
   }
   const history = recorder.records;
   const ops = history.filter((record) => record.type === 'invoke').length;
@@ -290,7 +293,7 @@ async function invoke(
   processId: number,
   op: MaelstromOp,
   recorder: HistoryRecorder,
-  problems: string[],
+  note: (problem: string) => void,
   options: MaelstromTestOptions,
 ): Promise<'ok' | 'fail' | 'info'> {
   const record = (type: 'invoke' | 'ok' | 'fail' | 'info', value: unknown): void =>
@@ -298,7 +301,7 @@ async function invoke(
   record('invoke', op.value);
   const reply: Body | null = await endpoint.call(node, op.body, options.timeoutMs);
   const completion = options.workload.complete(op, reply === null ? null : outcomeOf(op.body.type, reply));
-  if (completion.malformed !== undefined) problems.push(`${node} answered ${op.body.type} with a malformed reply: ${completion.malformed}`);
+  if (completion.malformed !== undefined) note(`${node} answered ${op.body.type} with a malformed reply: ${completion.malformed}`);
   record(completion.type, completion.value);
   return completion.type;
 }
@@ -310,7 +313,7 @@ async function runClient(
   node: NodeId,
   stopAtNs: number,
   recorder: HistoryRecorder,
-  problems: string[],
+  note: (problem: string) => void,
   options: MaelstromTestOptions,
 ): Promise<void> {
   const random = createRandom(options.seed, `maelstrom/client/${index}`);
@@ -321,7 +324,7 @@ async function runClient(
     await sleep(Math.max(1, Math.round(-meanGapMs * Math.log(1 - random.float()))));
     if (recorder.nowNs() >= stopAtNs) return;
     const op = options.workload.next(random, index, sequence, options.workloadOptions);
-    const type = await invoke(client, node, processId, op, recorder, problems, options);
+    const type = await invoke(client, node, processId, op, recorder, note, options);
     if (type === 'info') processId += options.concurrency;
   }
 }
