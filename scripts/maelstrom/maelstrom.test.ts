@@ -79,6 +79,39 @@ describe('maelstrom test with the example node', () => {
   });
 });
 
+describe('maelstrom test of g-set', () => {
+  // The example node cannot tell a g-set read from a counter read before its first add, so g-set
+  // runs against a small state-based grow-only set of its own: every node sends its whole set to
+  // every other node every 50 ms.
+  const G_SET = [
+    "import { createInterface } from 'node:readline';",
+    'let me = null; let all = []; const set = new Set();',
+    'const send = (dest, body) => process.stdout.write(JSON.stringify({ src: me, dest, body }) + "\\n");',
+    "setInterval(() => { for (const other of all) if (other !== me) send(other, { type: 'merge', elements: [...set] }); }, 50).unref();",
+    'createInterface({ input: process.stdin }).on(\'line\', (line) => {',
+    '  const { src, body } = JSON.parse(line);',
+    '  const reply = (b) => send(src, { ...b, in_reply_to: body.msg_id });',
+    "  if (body.type === 'init') { me = body.node_id; all = body.node_ids; reply({ type: 'init_ok' }); }",
+    "  else if (body.type === 'add') { if (!LOSES || me !== 'n2') set.add(body.element); reply({ type: 'add_ok' }); }",
+    "  else if (body.type === 'read') reply({ type: 'read_ok', value: [...set] });",
+    "  else if (body.type === 'merge') for (const element of body.elements) set.add(element);",
+    '});',
+  ];
+
+  it('passes a grow-only set that merges by gossip, and fails one whose n2 forgets its adds', async () => {
+    const good = join(dir, 'g-set.mjs');
+    writeFileSync(good, ['const LOSES = false;', ...G_SET].join('\n'));
+    const passed = await maelstrom('--workload', 'g-set', '--bin', 'node', good, ...SHORT);
+    expect(passed.json.checkers.filter((checker) => checker.verdict !== 'valid')).toEqual([]);
+    expect(passed.code).toBe(0);
+    const lossy = join(dir, 'g-set-lossy.mjs');
+    writeFileSync(lossy, ['const LOSES = true;', ...G_SET].join('\n'));
+    const failed = await maelstrom('--workload', 'g-set', '--bin', 'node', lossy, ...SHORT);
+    expect(failed.code).toBe(1);
+    expect(failed.json.anomalies).toEqual(['lost']);
+  });
+});
+
 describe('maelstrom test with the broken node', () => {
   it('fails lin-kv with a stale read', async () => {
     const { code, json } = await maelstrom('--workload', 'lin-kv', ...BROKEN, ...short(2));
