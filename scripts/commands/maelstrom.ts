@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import { EXIT, UsageError, type Command, type CommandContext, type ParsedArgs } from '../cli/command.js';
 import { faultCatalog } from '../../faults/catalog.js';
+import { writeJsonl } from '../../histories/jsonl.js';
 import { ERROR_CODES } from '../../workloads/maelstrom/protocol.js';
 import { SERVICE_IDS } from '../../workloads/maelstrom/services.js';
 import { TOPOLOGIES, WORKLOADS, findWorkload, type TopologyName } from '../../workloads/maelstrom/workloads.js';
@@ -85,6 +86,7 @@ export const command: Command = {
     { name: 'keys', type: 'int', valueName: 'N', default: 3, description: 'lin-kv: distinct keys' },
     { name: 'topology', type: 'string', valueName: 'T', default: 'grid', description: `broadcast: the topology sent to the nodes (${TOPOLOGIES.join(', ')})` },
     { name: 'log-dir', type: 'string', valueName: 'DIR', description: "Write each node's stderr to DIR/<node>.log" },
+    { name: 'history', type: 'string', valueName: 'FILE', description: 'Write the history as JSONL (for `crucible check FILE --model cas-register-absent` on lin-kv, or the viewer)' },
   ],
   details: [
     'A Maelstrom node reads one JSON envelope {src, dest, body} per line on stdin, writes its messages the same',
@@ -155,6 +157,11 @@ export const command: Command = {
     } catch (error) {
       if (error instanceof MaelstromStartError) throw new UsageError(error.message);
       throw error;
+    }
+    const historyFile = flags.history as string | undefined;
+    if (historyFile !== undefined) {
+      writeJsonl(historyFile, result.history);
+      progress(`history: ${result.history.length} records in ${historyFile}`);
     }
     if (context.json) {
       const { history: _history, ...rest } = result;

@@ -113,12 +113,15 @@ describe('maelstrom test of g-set', () => {
 });
 
 describe('maelstrom test with the broken node', () => {
-  it('fails lin-kv with a stale read', async () => {
-    const { code, json } = await maelstrom('--workload', 'lin-kv', ...BROKEN, ...short(2));
+  it('fails lin-kv with a stale read, and `check` finds the same in the history it wrote', async () => {
+    const file = join(dir, 'lin-kv.jsonl');
+    const { code, json } = await maelstrom('--workload', 'lin-kv', ...BROKEN, ...short(2), '--history', file);
     expect(code).toBe(1);
     expect(json.verdict).toBe('invalid');
     expect(json.violation).toBe('linearizable');
     expect(json.anomalies).toEqual(['stale-read']);
+    const checked = await main(['check', file, '--model', 'cas-register-absent'], commands, { out: () => {}, err: () => {}, isTTY: false, env: {} });
+    expect(checked).toBe(1);
   });
 
   it('fails broadcast with lost messages under the partitions the correct node survives', async () => {
