@@ -3,7 +3,7 @@
 // network in real time under the same nemesis as `run` and `cluster test`, its history judged by our
 // checkers. scripts/maelstrom/ does the running; workloads/maelstrom/ says what the messages mean.
 import { existsSync } from 'node:fs';
-import { EXIT, UsageError, type Command, type CommandContext, type ParsedArgs } from '../cli/command.js';
+import { UsageError, type Command, type CommandContext, type ParsedArgs } from '../cli/command.js';
 import { faultCatalog } from '../../faults/catalog.js';
 import { writeJsonl } from '../../histories/jsonl.js';
 import { ERROR_CODES } from '../../workloads/maelstrom/protocol.js';
@@ -27,7 +27,7 @@ export function nemesisKinds(words: readonly string[]): string[] {
   const chosen = words.filter((word) => word !== 'none');
   let kinds: string[];
   try {
-    kinds = catalog.expand(chosen.map((word) => (word === 'all' ? NEMESIS_GROUPS.join(',') : word)).flatMap((word) => word.split(',')));
+    kinds = catalog.expand(chosen.flatMap((word) => (word === 'all' ? [...NEMESIS_GROUPS] : [word])));
   } catch (error) {
     throw new UsageError(`--nemesis: ${(error as Error).message}`);
   }
@@ -167,6 +167,6 @@ export const command: Command = {
       const { history: _history, ...rest } = result;
       context.out(JSON.stringify({ ...rest, checkers: result.checkers.map(({ checker, verdict, summary }) => ({ checker, verdict, summary })), historyRecords: result.history.length }));
     } else printHuman(result, context);
-    return verdictExit(result.verdict) as (typeof EXIT)[keyof typeof EXIT];
+    return verdictExit(result.verdict);
   },
 };
