@@ -86,7 +86,7 @@ export const command: Command = {
     { name: 'keys', type: 'int', valueName: 'N', default: 3, description: 'lin-kv: distinct keys' },
     { name: 'topology', type: 'string', valueName: 'T', default: 'grid', description: `broadcast: the topology sent to the nodes (${TOPOLOGIES.join(', ')})` },
     { name: 'log-dir', type: 'string', valueName: 'DIR', description: "Write each node's stderr to DIR/<node>.log" },
-    { name: 'history', type: 'string', valueName: 'FILE', description: 'Write the history as JSONL (for `crucible check FILE --model cas-register-absent` on lin-kv, or the viewer)' },
+    { name: 'history', type: 'string', valueName: 'FILE', description: 'Write the history as JSONL (a lin-kv history checks again with `crucible check FILE --model cas-register-absent`)' },
   ],
   details: [
     'A Maelstrom node reads one JSON envelope {src, dest, body} per line on stdin, writes its messages the same',
