@@ -12,6 +12,7 @@ import { command as report } from './report.js';
 import { command as node } from './node.js';
 import { command as cluster } from './cluster.js';
 import { command as check } from './check.js';
+import { command as maelstrom } from './maelstrom.js';
 
 export const commands: Command[] = [
   bench,
@@ -25,4 +26,5 @@ export const commands: Command[] = [
   node,
   cluster,
   check,
+  maelstrom,
 ];
