@@ -6,6 +6,7 @@ import { command as bugs } from './bugs.js';
 import { command as runs } from './runs.js';
 import { command as run } from './run.js';
 import { command as replay } from './replay.js';
+import { command as explain } from './explain.js';
 import { command as fuzz } from './fuzz.js';
 import { command as view } from './view.js';
 import { command as report } from './report.js';
@@ -20,6 +21,7 @@ export const commands: Command[] = [
   runs,
   run,
   replay,
+  explain,
   fuzz,
   view,
   report,

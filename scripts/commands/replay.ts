@@ -11,7 +11,7 @@ import { PLUGIN_FLAG, resolvePlugin } from '../lab/plugin.js';
 import { replayRepro, runRepro, SCENARIO_FLAGS, scenarioFlags, scenarioFromFlags } from '../lab/scenario-args.js';
 import { exitFor, printRun, timedRun } from './run.js';
 
-interface Target {
+export interface Target {
   scenario: ScenarioInput;
   seed: number;
   system: string;
@@ -25,7 +25,7 @@ interface Target {
   plugin: string | undefined;
 }
 
-function fromStore(id: number, store: string): Target {
+export function fromStore(id: number, store: string): Target {
   const reader = openRunStoreForReading(store);
   if (reader === null) throw new UsageError(`run ${id}: the store ${store} does not exist yet; pass --store PATH or a capsule file`);
   try {
@@ -48,7 +48,7 @@ function fromStore(id: number, store: string): Target {
   }
 }
 
-function fromCapsule(path: string): Target {
+export function fromCapsule(path: string): Target {
   const capsule = readCapsule(path);
   const drift = codeDrift(capsule);
   return {
