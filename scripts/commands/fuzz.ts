@@ -79,12 +79,34 @@ async function fuzz(args: Parameters<Command['run']>[0], context: CommandContext
   await resolvePlugin(scenario.system, pluginPath ?? undefined);
   const config: CampaignConfig = { scenario, pluginPath, shrinkRunsMax: shrinkRuns, traceLimit: DEFAULT_TRACE_LIMIT };
   const campaign = campaignId(config, seedStart, runs);
-  const seeds = shardSeeds(seedStart, runs, shard);
   const tags = campaignTags(campaign, seedStart, runs, shard);
+  const store: RunStore = openRunStore(context.store);
+  // A resumed campaign (same flags, same store) skips the seeds whose runs the store already holds.
+  let seeds = shardSeeds(seedStart, runs, shard);
+  if (args.flags.resume === true) {
+    let stored: Map<number, string>;
+    try {
+      stored = store.seedsTagged(`campaign:${campaign}`, 'shrunk');
+    } catch (error) {
+      store.close();
+      throw error;
+    }
+    const before = seeds.length;
+    seeds = seeds.filter((seed) => !stored.has(seed));
+    const invalid = [...stored.values()].filter((verdict) => verdict === 'invalid').length;
+    if (!context.json) {
+      context.out(`resuming campaign ${campaign}: ${before - seeds.length} of ${before} seeds already in ${context.store}${invalid > 0 ? ` (${invalid} invalid: \`crucible runs --verdict invalid\` lists them)` : ''}; running the other ${seeds.length}`);
+    }
+    if (seeds.length === 0) {
+      store.close();
+      if (!context.json) context.out('nothing left to run');
+      else context.out(JSON.stringify({ campaign, resumed: true, runs: 0, skipped: before, invalidBefore: invalid }));
+      return invalid > 0 ? EXIT.VIOLATION : EXIT.OK;
+    }
+  }
   const capsuleDir = (args.flags.capsules as string | undefined) ?? CAPSULE_DIR;
   const pluginWords = pluginPath === null ? '' : ` --plugin ${pluginPath}`;
 
-  const store: RunStore = openRunStore(context.store);
   const live = new LiveLine(context.isTTY && !context.json);
   const failures: FailureReport[] = [];
   const pending = new Map<number, FailureReport>();
@@ -245,7 +267,7 @@ export const command: Command = {
   name: 'fuzz',
   summary: 'Run many seeds across cores; shrink failures into replayable capsules',
   usage:
-    'crucible fuzz --system S --runs N [--seed-start N] [--faults LIST | --swarm] [--bug NAME] [--workers W] [--shard i/n] [--time-limit T] [--keep-going] [--no-shrink] [--json]\n' +
+    'crucible fuzz --system S --runs N [--seed-start N] [--faults LIST | --swarm] [--bug NAME] [--workers W] [--shard i/n] [--time-limit T] [--resume] [--keep-going] [--no-shrink] [--json]\n' +
     '       crucible fuzz merge SHARD_STORE... [--store TARGET] [--json]',
   positionals: [{ name: 'merge', description: '`merge` then the shard stores to gather into --store', variadic: true }],
   flags: [
@@ -255,6 +277,7 @@ export const command: Command = {
     { name: 'workers', type: 'int', valueName: 'W', description: 'Worker processes (default: one per core; 0 runs in this process)' },
     { name: 'shard', type: 'string', valueName: 'i/n', description: 'Run only shard i of n (every n-th seed from the i-th)' },
     { name: 'time-limit', type: 'int', valueName: 'T', description: 'Stop handing out seeds after T wall seconds' },
+    { name: 'resume', type: 'boolean', description: 'Skip the seeds this campaign (same flags) already has in --store: go on after a kill or a --time-limit' },
     { name: 'keep-going', type: 'boolean', description: 'Run every seed even after a failure' },
     { name: 'shrink', type: 'boolean', default: true, description: 'Shrink failures (--no-shrink keeps them as found)' },
     { name: 'shrink-runs', type: 'int', valueName: 'N', description: `Runs one shrink may spend (default ${SHRINK_RUNS_DEFAULT})` },
