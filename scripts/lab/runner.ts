@@ -91,7 +91,8 @@ export function runScenario(scenario: ScenarioInput | ExplicitScenario, seed: nu
   const world = new World({
     seed,
     nodes,
-    node: plugin.node,
+    // Knobs set away from their defaults build the node with them (validated in explicit.ts).
+    node: explicit.knobs !== undefined && plugin.nodeWithKnobs !== undefined ? plugin.nodeWithKnobs(explicit.knobs) : plugin.node,
     clients,
     bugs: explicit.bug === null ? [] : [explicit.bug],
     faultPoints: explicit.faultPoints ?? { enabled: false, numerator: 0, denominator: 1 },
