@@ -1,26 +1,11 @@
 // Capsules written by the library: the same files `crucible fuzz` writes, and the command line that
 // replays one from the project's folder (`npx crucible replay FILE` in a user's project; this
 // repository's own `npm run --silent crucible -- replay FILE` inside it).
-import { existsSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { capsuleFileName, writeCapsule, type Capsule } from '../scripts/lab/capsule.js';
-import { CLI } from '../scripts/lab/scenario-args.js';
-import { projectRoot } from '../scripts/lab/config.js';
+import { cliPrefix } from '../scripts/lab/config.js';
 
 export const CAPSULE_DIR_DEFAULT = '.crucible/capsules';
-
-/** How a person runs the CLI in the project around `cwd`. */
-export function cliPrefix(cwd: string = process.cwd()): string {
-  const manifest = join(projectRoot(cwd), 'package.json');
-  if (existsSync(manifest)) {
-    try {
-      if ((JSON.parse(readFileSync(manifest, 'utf8')) as { name?: unknown }).name === 'crucible') return CLI;
-    } catch {
-      // A broken package.json is the config reader's to report; here it only picks a prefix.
-    }
-  }
-  return 'npx crucible';
-}
 
 function quote(word: string): string {
   return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;

@@ -46,6 +46,8 @@ export type { SystemRef } from './system.js';
 
 // Judging any history.
 export { check, CHECKS, type CheckName, type CheckCallOptions } from './check.js';
+export { readHistory } from '../histories/detect.js';
+export { encodeJsonl, parseJsonl } from '../histories/jsonl.js';
 export { checkLiveness, type LivenessOptions } from '../checkers/liveness.js';
 export { checkSet } from '../checkers/set.js';
 export { checkUniqueIds } from '../checkers/unique-ids.js';

@@ -8,6 +8,7 @@ import type { NodeId } from '../../nodes/host.js';
 import { type SystemPlugin, pluginFaultCatalog } from '../../workloads/system.js';
 import { codeVersion } from '../lab/code-version.js';
 import { PLUGIN_FLAG, resolveSystem } from '../lab/plugin.js';
+import { CLI } from '../lab/scenario-args.js';
 import { CLUSTER_DIR_DEFAULT, BASE_PORT_DEFAULT, clusterDown, clusterStatus, clusterUp } from '../cluster/daemon.js';
 import { ComposeDriver, readComposeTarget } from '../cluster/compose-driver.js';
 import type { ClusterDriver } from '../cluster/driver.js';
@@ -95,7 +96,7 @@ function host(flags: Flags): string {
 
 /** The command that repeats a cluster test (not a replay: a real cluster never runs the same way twice). */
 function testRepro(flags: Flags, system: string, nodes: number, faults: readonly string[], pluginPath: string | undefined): string {
-  const parts = ['npm run --silent crucible -- cluster test', `--system ${system}`, `--nodes ${nodes}`, `--duration ${flags.duration as number}`];
+  const parts = [`${CLI} cluster test`, `--system ${system}`, `--nodes ${nodes}`, `--duration ${flags.duration as number}`];
   if (pluginPath !== undefined) parts.push(`--plugin ${path.relative(process.cwd(), pluginPath) || pluginPath}`);
   parts.push(`--faults ${faults.length > 0 ? faults.join(',') : 'none'}`, `--fault-rate ${flags['fault-rate'] as string}`, `--seed ${flags.seed as number}`);
   const bugs = flags.bug as string[];

@@ -12,7 +12,7 @@ import type { Verdict } from '../../checkers/verdict.js';
 import { bannerLines, verdictLines } from '../lab/banner.js';
 import { failureSummary, saveResult } from '../lab/persist.js';
 import { PLUGIN_FLAG } from '../lab/plugin.js';
-import { pluginWords, runRepro, SCENARIO_FLAGS, scenarioAndSystem, scenarioFlags } from '../lab/scenario-args.js';
+import { CLI, pluginWords, runRepro, SCENARIO_FLAGS, scenarioAndSystem, scenarioFlags } from '../lab/scenario-args.js';
 
 export function exitFor(verdict: Verdict): ExitCode {
   return verdict === 'valid' ? EXIT.OK : verdict === 'invalid' ? EXIT.VIOLATION : EXIT.UNKNOWN;
@@ -59,7 +59,7 @@ export function printRun(context: CommandContext, result: RunResult, wallMs: num
   }
   for (const line of verdictLines(result, wallMs)) context.out(line);
   context.out(`stored as run ${runId}; replay with: ${repro}`);
-  const cli = 'npm run --silent crucible --';
+  const cli = CLI;
   if (result.verdict !== 'valid' || kept) {
     context.out(`view it with: ${cli} view ${runId}   (HTML: ${cli} report ${runId} --html run-${runId}.html)`);
   } else {

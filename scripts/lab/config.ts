@@ -89,6 +89,21 @@ export function projectRelative(path: string, root: string = projectRoot()): str
   return named.split(sep).join('/');
 }
 
+/**
+ * How a person runs the CLI here: this repository's own `npm run --silent crucible --` inside it
+ * (a project whose package is crucible), `npx crucible` in a user's project where it is installed.
+ */
+export function cliPrefix(cwd: string = process.cwd()): string {
+  const manifest = join(projectRoot(cwd), 'package.json');
+  if (!existsSync(manifest)) return 'npx crucible';
+  try {
+    return (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: unknown }).name === 'crucible' ? 'npm run --silent crucible --' : 'npx crucible';
+  } catch {
+    // A broken package.json is for the config reader to report; here it only picks a prefix.
+    return 'npx crucible';
+  }
+}
+
 /** A module path as a capsule names it, back to a path to load: relative to the project's folder. */
 export function fromProjectRelative(named: string, root: string = projectRoot()): string {
   return resolve(root, named);

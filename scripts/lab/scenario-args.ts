@@ -5,9 +5,10 @@ import { relative } from 'node:path';
 import { UsageError, type FlagSpec, type ParsedArgs } from '../cli/command.js';
 import { parseScenario, parseScenarioText, ScenarioError, type Scenario } from './scenario.js';
 import { resolveSystem, type ResolvedSystem } from './plugin.js';
+import { cliPrefix } from './config.js';
 
-/** How a person runs the CLI in this repository (DESIGN.md's contract). */
-export const CLI = 'npm run --silent crucible --';
+/** How a person runs the CLI here (DESIGN.md's contract in this repository, `npx crucible` in a user's project). */
+export const CLI = cliPrefix();
 
 export const SCENARIO_FLAGS: FlagSpec[] = [
   { name: 'system', type: 'string', valueName: 'S', description: 'The system under test (see crucible bugs)' },
