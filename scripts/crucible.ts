@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { EXIT, UsageError, type Command, type CommandContext } from './cli/command.js';
 import { commandHelp, commandListHelp } from './cli/help.js';
 import { parseCommandLine } from './cli/parse-args.js';
-import { resolveStorePath } from './cli/store-path.js';
+import { resolveStorePath } from './cli/store-location.js';
 import { suggest } from './cli/suggest.js';
 
 export interface CliIo {

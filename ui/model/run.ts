@@ -32,7 +32,8 @@ export interface RunModel {
  * `--plugin` module of the command that made it (a system from a module replays only with it).
  */
 export function replayCommand(runId: number, storedRepro: string | null = null): string {
-  const cli = /^(.*?) (?:run|replay|fuzz) /.exec(storedRepro ?? '')?.[1] ?? 'npm run --silent crucible --';
+  // The two ways the CLI prints itself (this repository's npm script, a user's installed package).
+  const cli = /^(npm run --silent crucible --|npx crucible) /.exec(storedRepro ?? '')?.[1] ?? 'npm run --silent crucible --';
   const plugin = / --plugin (\S+)/.exec(storedRepro ?? '')?.[1];
   return `${cli} replay ${runId}${plugin === undefined ? '' : ` --plugin ${plugin}`}`;
 }
