@@ -3,17 +3,18 @@
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { check, CHECKS, defineSystem, fuzz, readHistory, replay, simulate, ScenarioError } from './index.js';
+import { check, CHECKS, defineSystem, fuzz, readHistory, replay, simulate, ScenarioError, type SimulateOptions } from './index.js';
 import { registerSystem } from '../workloads/testing/register.js';
 
-const DATA = join(import.meta.dirname, '../../shared/data');
+const DATA = fileURLToPath(new URL('../../shared/data', import.meta.url));
 const scratch = mkdtempSync(join(tmpdir(), 'crucible-api-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 describe('simulate', () => {
   it('runs a built-in system by name, deterministically, with the same fingerprint the CLI path gives', () => {
-    const options = { system: 'raft', seed: 3, scenario: { durationMs: 2_000, livenessMs: 2_000, workload: { opsMax: 40 }, faults: { kinds: ['partition'] } } } as const;
+    const options: SimulateOptions = { system: 'raft', seed: 3, scenario: { durationMs: 2_000, livenessMs: 2_000, workload: { opsMax: 40 }, faults: { kinds: ['partition'] } } };
     const first = simulate(options);
     const second = simulate(options);
     expect(first.valid).toBe(true);

@@ -60,6 +60,8 @@ export type { PairedOp } from '../checkers/paired-ops.js';
 export { KvCaller, defaultCallerConfig, CALLER_TIMER_TAGS, type CallResult, type KvCallerConfig } from '../workloads/kv-caller.js';
 export { asKvReply, CAS_MISMATCH, type KvFunction, type KvOp, type KvOutcome, type KvReply, type KvRequest } from '../workloads/kv-protocol.js';
 export { opsShare, meanGapNs, spreadGapNs } from '../workloads/pacing.js';
+// The lin-kv workload whole, for a system whose nodes speak the KV protocol above.
+export { checkLinKv, LIN_KV_SHRINK, linKvClient, linKvOptionsSchema, type LinKvMix } from '../workloads/lin-kv.js';
 
 // Interaction tests of one node: deliver, tick, crash, partition, with expected output you rewrite.
 export { Harness, runScript, STABILIZE_MESSAGES_MAX, type HarnessOptions } from './harness.js';

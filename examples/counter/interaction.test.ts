@@ -3,11 +3,12 @@
 // rewrites the scripts with what the node does now (review the diff).
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { Harness, runScript } from 'crucible';
 import { system } from './counter.js';
 
-const DATA = join(import.meta.dirname, 'testdata');
+const DATA = fileURLToPath(new URL('./testdata', import.meta.url));
 const options = { node: system.node, nodes: ['n1', 'n2', 'n3'] };
 
 describe('the counter node, step by step', () => {
