@@ -178,7 +178,7 @@ const OPTIONAL_PACKAGES: Readonly<Record<string, string>> = {
 };
 
 /** The optional package whose absence made `error`, or null. */
-function missingOptionalPackage(error: unknown): string | null {
+export function missingOptionalPackage(error: unknown): string | null {
   if (!(error instanceof Error) || (error as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') return null;
   return Object.keys(OPTIONAL_PACKAGES).find((name) => error.message.includes(`'${name}'`) || error.message.includes(`'${name}/`)) ?? null;
 }
