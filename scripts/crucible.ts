@@ -130,6 +130,12 @@ export async function main(argv: readonly string[], commands: readonly Command[]
       io.err(`${prefix}: ${error.message.split('\n')[0]}`);
       return EXIT.USAGE;
     }
+    // A command that loads the viewer or the report when it starts them (not when the CLI starts).
+    const missing = missingOptionalPackage(error);
+    if (missing !== null) {
+      io.err(missingPackageLine(prefix, missing));
+      return EXIT.USAGE;
+    }
     return internalError(prefix, error, io);
   }
 }
@@ -159,7 +165,7 @@ export async function cli(argv: readonly string[] = process.argv.slice(2)): Prom
   } catch (error) {
     const missing = missingOptionalPackage(error);
     if (missing === null) throw error;
-    io.err(`crucible: the CLI needs ${missing} (${OPTIONAL_PACKAGES[missing]}), which is not installed: npm install ${missing}`);
+    io.err(missingPackageLine('crucible', missing));
     process.exitCode = EXIT.USAGE;
     return;
   }
@@ -176,6 +182,10 @@ const OPTIONAL_PACKAGES: Readonly<Record<string, string>> = {
   react: 'the terminal viewer',
   elkjs: 'the HTML report',
 };
+
+function missingPackageLine(prefix: string, name: string): string {
+  return `${prefix}: needs ${name} (${OPTIONAL_PACKAGES[name]}), which is not installed: npm install ${name}`;
+}
 
 /** The optional package whose absence made `error`, or null. */
 export function missingOptionalPackage(error: unknown): string | null {
