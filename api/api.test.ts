@@ -65,6 +65,14 @@ describe('fuzz and replay', () => {
     expect(readdirSync(scratch).length).toBe(before);
   });
 
+  it('spreads a campaign over worker processes when the system is a module they can load', async () => {
+    const report = await fuzz({ system: { module: 'workloads/testing/register-plugin.ts' }, workers: 1, runs: 20, scenario: { bug: 'test.ack-before-fsync', faults: { kinds: ['crash'] } }, capsules: scratch });
+    expect(report.invalid).toBeGreaterThan(0);
+    // The capsule names the module relative to the project, so `crucible replay` finds it anywhere.
+    expect(report.failures[0]!.shrunk.capsule.plugin).toBe('workloads/testing/register-plugin.ts');
+    expect((await replay(report.failures[0]!.shrunk.capsuleFile!)).matched).toBe(true);
+  });
+
   it('refuses worker processes for a system object (they cannot be handed one)', async () => {
     await expect(fuzz({ system: registerSystem, runs: 2, workers: 1 })).rejects.toThrow(/system: \{ module/);
   });

@@ -81,6 +81,10 @@ describe('every command on a system the config names', () => {
     const bare = folder('bare', { 'plugin.ts': plugin });
     const run = crucible(bare, 'run', '--plugin', 'plugin.ts', '--seed', '2', '--store', 'runs.db');
     expect(run.status, run.err).toBe(0);
+    // The fuzz workers load the same CommonJS module (once "Cannot require() ES Module ... in a cycle").
+    const fuzz = crucible(bare, 'fuzz', '--plugin', 'plugin.ts', '--runs', '4', '--workers', '1', '--faults', 'partition', '--store', 'runs.db');
+    expect(fuzz.status, fuzz.err).toBe(0);
+    expect(fuzz.out).toContain('runs 4: 4 valid');
     const two = folder('two', { 'a.ts': plugin, 'b.ts': `export { leaderlessSystem as system } from ${JSON.stringify(join(ROOT, 'workloads', 'testing', 'leaderless.ts'))};\n`, 'crucible.config.json': '{"plugins": ["a.ts", "b.ts"]}' });
     const ask = crucible(two, 'run', '--seed', '1', '--store', 'runs.db');
     expect(ask.status).toBe(2);
