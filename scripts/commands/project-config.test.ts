@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { findProjectConfig, fromProjectRelative, projectRelative } from './config.js';
+import { findProjectConfig, fromProjectRelative, projectRelative } from '../lab/config.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BIN = join(ROOT, 'scripts', 'bin.mjs');
