@@ -269,8 +269,7 @@ export const command: Command = {
   name: 'fuzz',
   summary: 'Run many seeds across cores; shrink failures into replayable capsules',
   usage:
-    'crucible fuzz [--system S] --runs N [--seed-start N] [--faults LIST | --swarm] [--bug NAME] [--workers W] [--shard i/n] [--time-limit T] [--resume] [--keep-going] [--no-shrink] [--json]
-' +
+    'crucible fuzz [--system S] --runs N [--seed-start N] [--faults LIST | --swarm] [--bug NAME] [--workers W] [--shard i/n] [--time-limit T] [--resume] [--keep-going] [--no-shrink] [--json]\n' +
     '       crucible fuzz merge SHARD_STORE... [--store TARGET] [--json]',
   positionals: [{ name: 'merge', description: '`merge` then the shard stores to gather into --store', variadic: true }],
   flags: [
