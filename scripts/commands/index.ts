@@ -14,6 +14,7 @@ import { command as node } from './node.js';
 import { command as cluster } from './cluster.js';
 import { command as check } from './check.js';
 import { command as maelstrom } from './maelstrom.js';
+import { command as mutate } from './mutate.js';
 
 export const commands: Command[] = [
   bench,
@@ -29,4 +30,5 @@ export const commands: Command[] = [
   cluster,
   check,
   maelstrom,
+  mutate,
 ];
