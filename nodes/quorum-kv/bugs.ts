@@ -14,6 +14,7 @@ export const quorumKvBugs: readonly QuorumKvPlantedBug[] = [
   { name: 'kv.lww-wall-clock', description: "write tags are the coordinator's raw wall clock, not one past the newest tag seen: under clock skew a later write sorts first and is lost" },
   { name: 'kv.vv-merge', description: 'merge drops a concurrent sibling when the other copy holds one with a larger tag, as if it were dominated' },
   { name: 'kv.hint-overwrites-newer', description: "a replayed hint replaces the primary's copy instead of merging into it, erasing versions newer than the hint" },
+  { name: 'kv.paxos-unpersisted-promise', description: "an acceptor answers a prepare before its promise is fsynced: a crash that loses the unsynced tail forgets the promise, and a lower ballot's value can then be chosen beside the higher one's" },
 ];
 
 export interface QuorumKvBugSwitches {
@@ -22,6 +23,7 @@ export interface QuorumKvBugSwitches {
   lwwWallClock: boolean;
   vvMerge: boolean;
   hintOverwritesNewer: boolean;
+  paxosUnpersistedPromise: boolean;
 }
 
 export function bugsFromHost(host: Pick<Host, 'bug'>): QuorumKvBugSwitches {
@@ -31,5 +33,6 @@ export function bugsFromHost(host: Pick<Host, 'bug'>): QuorumKvBugSwitches {
     lwwWallClock: host.bug('kv.lww-wall-clock'),
     vvMerge: host.bug('kv.vv-merge'),
     hintOverwritesNewer: host.bug('kv.hint-overwrites-newer'),
+    paxosUnpersistedPromise: host.bug('kv.paxos-unpersisted-promise'),
   };
 }

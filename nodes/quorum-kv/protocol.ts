@@ -6,6 +6,7 @@
 //
 // Replicas speak `qkv.*` messages among themselves; every one is checked for shape on arrival.
 import type { NodeId } from '../host.js';
+import { asAccepted, asBallot, asPaxosPromise, type Accepted, type Ballot, type PaxosPromise } from './paxos.js';
 import { asCausalContext, asVersionedObject, type CausalContext, type VersionedObject } from './versions.js';
 
 /** How many replicas must answer: one, a majority of N, all N, or an exact number (1..N). */
@@ -34,6 +35,12 @@ export interface RequestOptions {
   resolve: Resolution;
   /** AP writes: the context of the read this write follows; absent is a blind write. */
   context?: CausalContext;
+  /**
+   * CP writes: through the key's Paxos register (as a cas is) instead of ABD. A key that takes cas
+   * must take its writes this way too: an ABD write's tag is not ordered against a Paxos round's
+   * (Cassandra says the same of mixing lightweight transactions with plain writes).
+   */
+  serial?: boolean;
 }
 
 export const LINEARIZABLE_OPTIONS: RequestOptions = Object.freeze({ mode: 'cp', r: 'quorum', w: 'quorum', pr: 0, pw: 0, sloppy: false, resolve: 'lww' });
@@ -84,6 +91,12 @@ export type ReplicaMessage =
   | { type: 'qkv.put-ack'; rid: string }
   | { type: 'qkv.coordinate'; rid: string; request: KvRequest }
   | { type: 'qkv.coordinated'; rid: string; reply: KvReply }
+  | { type: 'qkv.prepare'; rid: string; key: string; ballot: Ballot }
+  | { type: 'qkv.promise'; rid: string; key: string; ballot: Ballot; promise: PaxosPromise }
+  | { type: 'qkv.accept'; rid: string; key: string; accepted: Accepted }
+  | { type: 'qkv.accepted'; rid: string; key: string; ballot: Ballot; ok: boolean; promised: Ballot | null }
+  | { type: 'qkv.commit'; rid: string; key: string; accepted: Accepted }
+  | { type: 'qkv.committed'; rid: string; ballot: Ballot }
   | { type: 'qkv.ping' }
   | { type: 'qkv.tree'; leaves: number[] }
   | { type: 'qkv.tree-diff'; buckets: number[]; objects: KeyedObject[] }
@@ -111,6 +124,7 @@ export function parseOptions(value: unknown): RequestOptions | string {
   if (typeof q.sloppy !== 'boolean') return 'q.sloppy must be a boolean';
   if (q.resolve !== 'siblings' && q.resolve !== 'lww') return 'q.resolve must be "siblings" or "lww"';
   if (q.context !== undefined && asCausalContext(q.context) === null) return 'q.context is not a causal context';
+  if (q.serial !== undefined && typeof q.serial !== 'boolean') return 'q.serial must be a boolean';
   return value as RequestOptions;
 }
 
@@ -140,6 +154,12 @@ const REPLICA_TYPES: ReadonlySet<string> = new Set([
   'qkv.put-ack',
   'qkv.coordinate',
   'qkv.coordinated',
+  'qkv.prepare',
+  'qkv.promise',
+  'qkv.accept',
+  'qkv.accepted',
+  'qkv.commit',
+  'qkv.committed',
   'qkv.ping',
   'qkv.tree',
   'qkv.tree-diff',
@@ -168,6 +188,17 @@ export function asReplicaMessage(message: unknown): ReplicaMessage | null {
       return typeof m.rid === 'string' && asKvRequest(m.request) !== null ? (m as ReplicaMessage) : null;
     case 'qkv.coordinated':
       return typeof m.rid === 'string' && typeof m.reply === 'object' && m.reply !== null ? (m as ReplicaMessage) : null;
+    case 'qkv.prepare':
+      return typeof m.rid === 'string' && typeof m.key === 'string' && asBallot(m.ballot) !== null ? (m as ReplicaMessage) : null;
+    case 'qkv.promise':
+      return typeof m.rid === 'string' && typeof m.key === 'string' && asBallot(m.ballot) !== null && asPaxosPromise(m.promise) !== null ? (m as ReplicaMessage) : null;
+    case 'qkv.accept':
+    case 'qkv.commit':
+      return typeof m.rid === 'string' && typeof m.key === 'string' && asAccepted(m.accepted) !== null ? (m as ReplicaMessage) : null;
+    case 'qkv.accepted':
+      return typeof m.rid === 'string' && typeof m.key === 'string' && asBallot(m.ballot) !== null && typeof m.ok === 'boolean' && (m.promised === null || asBallot(m.promised) !== null) ? (m as ReplicaMessage) : null;
+    case 'qkv.committed':
+      return typeof m.rid === 'string' && asBallot(m.ballot) !== null ? (m as ReplicaMessage) : null;
     case 'qkv.tree':
       return Array.isArray(m.leaves) && m.leaves.every((leaf) => typeof leaf === 'number') ? (m as ReplicaMessage) : null;
     case 'qkv.tree-diff':

@@ -7,6 +7,9 @@ import type { RequestOptions } from '../../nodes/quorum-kv/index.js';
 /** ABD on strict majorities: linearizable reads and writes. */
 export const CP_QUORUM: RequestOptions = Object.freeze({ mode: 'cp', r: 'quorum', w: 'quorum', pr: 0, pw: 0, sloppy: false, resolve: 'lww' });
 
+/** Writes and cas through the key's Paxos register, reads by ABD: linearizable with cas. */
+export const CP_SERIAL: RequestOptions = Object.freeze({ ...CP_QUORUM, serial: true });
+
 /**
  * The negative control: the same ABD code with R = W = 1, so R + W <= N and a read quorum can miss
  * a completed write. The lab must find it not linearizable.

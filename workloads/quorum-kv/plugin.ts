@@ -13,9 +13,9 @@ import { checkSiblings } from '../../checkers/siblings.js';
 import { measureStaleness } from '../../checkers/staleness.js';
 import { checkSessions } from '../../checkers/session.js';
 import type { CheckContext, SystemPlugin, Workload, WorkloadParams } from '../system.js';
-import { checkLinKv, LIN_KV_SHRINK, linKvClient, linKvOptions, linKvOptionsSchema, type LinKvMix } from '../lin-kv.js';
+import { checkLinKv, LIN_KV_SHRINK, linKvClient, linKvOptions, linKvOptionsSchema, mixOf, type LinKvMix } from '../lin-kv.js';
 import { setClient } from '../set.js';
-import { AP_ONE_LWW, AP_QUORUM_LWW, AP_READ_ALL, AP_SLOPPY, CP_PARTIAL, CP_QUORUM } from './options.js';
+import { AP_ONE_LWW, AP_QUORUM_LWW, AP_READ_ALL, AP_SLOPPY, CP_PARTIAL, CP_QUORUM, CP_SERIAL } from './options.js';
 import { stamped } from './client-host.js';
 import { SETTLE_NS, siblingsClient } from './siblings-client.js';
 import { convergenceMonitor } from './monitor.js';
@@ -31,8 +31,8 @@ void repliesFit;
 
 
 /**
- * Reads and writes only (compare-and-set needs the per-key Paxos path, not built yet): half and
- * half, or the scenario's read share with writes taking the rest.
+ * Reads and writes only, for the ABD workloads: half and half, or the scenario's read share with
+ * writes taking the rest. (`lin-kv-cas` adds compare-and-set through Paxos.)
  */
 function readWrite(params: WorkloadParams): LinKvMix {
   const readPercent = linKvOptions(params).readPercent ?? 50;
@@ -61,6 +61,16 @@ export const linKvWorkload: Workload = {
   options: linKvOptionsSchema,
   shrink: LIN_KV_SHRINK,
   client: (params, index) => stamped(linKvClient(params, index, readWrite(params)), { read: CP_QUORUM, write: CP_QUORUM }),
+  check: (history, context) => [checkLinKv(history), liveness(history, context)],
+};
+
+export const linKvCasWorkload: Workload = {
+  name: 'lin-kv-cas',
+  description:
+    'CP mode with compare-and-set: reads by ABD (R = W = quorum), writes and cas through the key\'s Paxos register (prepare/promise, accept, commit, each durable before its reply); linearizable per key; progress after the last heal',
+  options: linKvOptionsSchema,
+  shrink: LIN_KV_SHRINK,
+  client: (params, index) => stamped(linKvClient(params, index, mixOf(params)), { read: CP_QUORUM, write: CP_SERIAL }),
   check: (history, context) => [checkLinKv(history), liveness(history, context)],
 };
 
@@ -128,6 +138,7 @@ export const quorumKvSystem: SystemPlugin = {
   nodes: { default: 5, min: 1, max: 9 },
   workloads: {
     'lin-kv': linKvWorkload,
+    'lin-kv-cas': linKvCasWorkload,
     set: setCpWorkload,
     'set-ap': setApWorkload,
     siblings: siblingsWorkload,
