@@ -45,6 +45,22 @@ describe('the quorum-kv system', () => {
     expect(during.some((record) => record.type === 'ok')).toBe(true);
   });
 
+  it('serves compare-and-set through Paxos per key, linearizably, through a crash and a partition', () => {
+    const result = run(5, {
+      workload: { name: 'lin-kv-cas', keys: 1 },
+      faults: [
+        { atMs: 300, kind: 'crash', node: 'n2', mode: 'lose', durationMs: 600 },
+        { atMs: 1_500, kind: 'partition-halves', side: ['n1', 'n2'], durationMs: 1_000 },
+      ],
+    });
+    expect(verdicts(result)).toMatchObject({ linearizable: 'valid', liveness: 'valid', invariants: 'valid', assertions: 'valid' });
+    // Both outcomes of the compare happen, and writes go through the same register.
+    expect(oks(result, 'cas')).toBeGreaterThan(3);
+    expect(result.history.some((record) => record.type === 'fail' && record.f === 'cas')).toBe(true);
+    expect(oks(result, 'write')).toBeGreaterThan(10);
+    expect(result.trace.some((event) => event.kind === 'qkv.promised')).toBe(true);
+  });
+
   it('accepts sloppy AP writes while primaries are cut off, keeps hints, hands them off and converges', () => {
     const result = run(2, { workload: { name: 'siblings' }, faults: [{ atMs: 100, kind: 'partition-isolate', node: 'n1', durationMs: 3_000 }, { atMs: 1_500, kind: 'crash', node: 'n2', mode: 'lose', durationMs: 1_000 }] });
     expect(verdicts(result)).toMatchObject({ siblings: 'valid', invariants: 'valid', assertions: 'valid' });
