@@ -21,7 +21,9 @@ export type LogRecord =
   | { t: 'hint'; to: string; k: string; o: VersionedObject }
   | { t: 'unhint'; to: string; k: string; d: number }
   /** A key's Paxos acceptor state, whole: the last record of a key is its state. */
-  | { t: 'paxos'; k: string; s: PaxosState };
+  | { t: 'paxos'; k: string; s: PaxosState }
+  /** A key's tombstones purged (the copy with digest `d`). */
+  | { t: 'purge'; k: string; d: number };
 
 export type Recovery = { kind: 'ok'; records: LogRecord[]; tornFiles: string[] } | { kind: 'corrupt'; reason: string };
 
@@ -71,6 +73,7 @@ function asLogRecord(value: unknown): LogRecord | null {
   if (r.t === 'inc') return typeof r.n === 'number' ? (r as LogRecord) : null;
   if (r.t === 'obj') return typeof r.k === 'string' && asVersionedObject(r.o) !== null ? (r as LogRecord) : null;
   if (r.t === 'hint') return typeof r.to === 'string' && typeof r.k === 'string' && asVersionedObject(r.o) !== null ? (r as LogRecord) : null;
+  if (r.t === 'purge') return typeof r.k === 'string' && typeof r.d === 'number' ? (r as LogRecord) : null;
   if (r.t === 'paxos') return typeof r.k === 'string' && asPaxosState(r.s) !== null ? (r as LogRecord) : null;
   if (r.t === 'unhint') return typeof r.to === 'string' && typeof r.k === 'string' && typeof r.d === 'number' ? (r as LogRecord) : null;
   return null;

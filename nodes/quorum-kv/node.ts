@@ -82,6 +82,13 @@ export interface QuorumKvOptions {
   clientsRememberedMax: number;
   compactBytes: number;
   durableWaitingMax: number;
+  /**
+   * A key whose versions are all tombstones is purged this long after this replica got them, and
+   * only once every primary is known (by an equal anti-entropy leaf) to hold the same tombstones.
+   * It must exceed the hint window: a hint older than the delete, handed off after the purge,
+   * would bring the value back (Cassandra's gc_grace_seconds rule).
+   */
+  tombstoneGraceNs: number;
 }
 
 export const QUORUM_KV_DEFAULTS: QuorumKvOptions = {
@@ -99,6 +106,7 @@ export const QUORUM_KV_DEFAULTS: QuorumKvOptions = {
   clientsRememberedMax: 4096,
   compactBytes: 256 * 1024,
   durableWaitingMax: 8192,
+  tombstoneGraceNs: 90 * NS_PER_S,
 };
 
 /** What checkers may rely on: op timeout and anti-entropy period in ms. */
@@ -138,7 +146,8 @@ interface ReadOp extends OpBase {
 
 interface WriteOp extends OpBase {
   kind: 'write';
-  value: number;
+  /** Null is a delete: a tombstone that carries the write's causal context like any version. */
+  value: number | null;
   phase: 'gather' | 'replicate' | 'done';
   /** CP phase 1: the primaries' copies. */
   answers: Map<NodeId, VersionedObject>;
@@ -163,7 +172,8 @@ interface PaxosOp extends OpBase {
   kind: 'paxos';
   /** The compare of a cas; undefined for a serial write, which always proposes. */
   expected: number | null | undefined;
-  value: number;
+  /** Null: a serial delete. */
+  value: number | null;
   /**
    * prepare -> (accept -> commit of an unfinished value -> prepare again) -> accept -> commit -> ok,
    * or prepare -> write-back -> fail when the compare fails; backoff between contended rounds.
@@ -233,6 +243,8 @@ export class QuorumKvNode implements Process {
    * not chosen never reaches the store, so the store alone would hand the same dot out twice.
    */
   private readonly paxosCounters = new Map<string, number>();
+  /** Keys whose copy is only tombstones: since when, and the primaries known to hold the same. */
+  private readonly tombstones = new Map<string, { digest: number; sinceNs: number; holders: Set<NodeId> }>();
   private ridCounter = 0;
   private ticks = 0;
   private antiEntropyTurn = 0;
@@ -259,6 +271,7 @@ export class QuorumKvNode implements Process {
     this.lastCoordinated.clear();
     this.paxos.clear();
     this.paxosCounters.clear();
+    this.tombstones.clear();
     this.log = this.newLog();
     const recovery = this.log.recover();
     if (recovery.kind === 'corrupt') {
@@ -329,6 +342,7 @@ export class QuorumKvNode implements Process {
     this.expireOps();
     if (this.ticks % this.options.hintReplayEveryTicks === 0) this.replayHints();
     if (this.ticks % this.options.antiEntropyEveryTicks === 0) this.startAntiEntropy();
+    this.purgeTombstones();
     this.log.compactIfLarge(() => this.snapshot());
   }
 
@@ -488,7 +502,7 @@ export class QuorumKvNode implements Process {
     const op: WriteOp = {
       ...this.opBase(route, request, options),
       kind: 'write',
-      value: request.op.value as number,
+      value: request.op.value as number | null,
       phase: 'gather',
       answers: new Map(),
       acks: new Set(),
@@ -552,7 +566,7 @@ export class QuorumKvNode implements Process {
 
   private startPaxos(route: Route, request: KvRequest, options: RequestOptions): void {
     const isCas = request.op.f === 'cas';
-    const [expected, value] = isCas ? (request.op.value as [number, number]) : [undefined, request.op.value as number];
+    const [expected, value] = isCas ? (request.op.value as [number, number]) : [undefined, request.op.value as number | null];
     const op: PaxosOp = {
       ...this.opBase(route, request, options),
       kind: 'paxos',
@@ -853,9 +867,49 @@ export class QuorumKvNode implements Process {
 
   private setLocal(key: string, object: VersionedObject): void {
     this.store.set(key, object);
-    this.digests.set(key, digest(key, object));
+    const d = digest(key, object);
+    this.digests.set(key, d);
     this.log.append({ t: 'obj', k: key, o: object });
     this.host.log('qkv.changed', { key });
+    this.trackTombstone(key, object, d);
+  }
+
+  // ------------------------------------------------------------------ tombstones
+
+  private trackTombstone(key: string, object: VersionedObject, d: number): void {
+    if (!isTombstoned(object)) {
+      this.tombstones.delete(key);
+      return;
+    }
+    if (this.bugs.earlyTombstoneGc) {
+      // The planted bug: purged at once, before the other replicas have the delete.
+      this.purge(key, d);
+      return;
+    }
+    const held = this.tombstones.get(key);
+    if (held === undefined || held.digest !== d) this.tombstones.set(key, { digest: d, sinceNs: monoNow(this.host), holders: new Set([this.host.id]) });
+  }
+
+  /** Anti-entropy found this bucket equal with `peer`: it holds the same tombstones there. */
+  private confirmTombstones(peer: NodeId, bucket: number): void {
+    for (const [key, held] of this.tombstones) if (bucketOf(key) === bucket && this.digests.get(key) === held.digest) held.holders.add(peer);
+  }
+
+  private purgeTombstones(): void {
+    const now = monoNow(this.host);
+    for (const [key, held] of [...this.tombstones]) {
+      if (now - held.sinceNs < this.options.tombstoneGraceNs) continue;
+      if (!this.primariesOf(key).every((node) => held.holders.has(node))) continue;
+      this.purge(key, held.digest);
+    }
+  }
+
+  private purge(key: string, d: number): void {
+    this.tombstones.delete(key);
+    this.store.delete(key);
+    this.digests.delete(key);
+    this.log.append({ t: 'purge', k: key, d });
+    this.host.log('qkv.purged', { key });
   }
 
   /** This node's copy of a key: its own data and any hints it keeps for others. */
@@ -931,6 +985,7 @@ export class QuorumKvNode implements Process {
 
   private onTree(from: NodeId, theirs: readonly number[]): void {
     const mine = this.sharedLeaves(from);
+    for (let bucket = 0; bucket < mine.length; bucket++) if (mine[bucket] === theirs[bucket]) this.confirmTombstones(from, bucket);
     if (rootOf(mine) === rootOf(theirs)) return;
     const buckets = differingBuckets(mine, theirs);
     this.host.send(from, { type: 'qkv.tree-diff', buckets, objects: this.sharedObjects(from, new Set(buckets)) });
@@ -945,6 +1000,9 @@ export class QuorumKvNode implements Process {
   private sharedObjects(peer: NodeId, buckets: ReadonlySet<number>): KeyedObject[] {
     const objects: KeyedObject[] = [];
     for (const [key, object] of this.store) {
+      // The planted bug `kv.merkle-skip-delete`: deleted keys are never streamed, so a replica that
+      // missed the delete keeps the value, and the trees differ forever.
+      if (this.bugs.merkleSkipDelete && isTombstoned(object)) continue;
       if (buckets.has(bucketOf(key)) && this.primariesOf(key).includes(peer)) objects.push({ key, object });
     }
     return objects;
@@ -1021,10 +1079,22 @@ export class QuorumKvNode implements Process {
       this.paxos.set(record.k, record.s);
       return 0;
     }
+    if (record.t === 'purge') {
+      const current = this.store.get(record.k);
+      // A version merged in after the purge (a later write) is kept: only the purged copy goes.
+      if (current !== undefined && digest(record.k, current) === record.d) {
+        this.store.delete(record.k);
+        this.digests.delete(record.k);
+      }
+      return 0;
+    }
     if (record.t === 'obj') {
       const merged = merge(this.store.get(record.k) ?? EMPTY_OBJECT, record.o);
       this.store.set(record.k, merged);
       this.digests.set(record.k, digest(record.k, merged));
+      // The grace period starts again at recovery: the wait is never shorter than configured.
+      if (isTombstoned(merged)) this.tombstones.set(record.k, { digest: digest(record.k, merged), sinceNs: monoNow(this.host), holders: new Set([this.host.id]) });
+      else this.tombstones.delete(record.k);
     } else if (record.t === 'hint') {
       let held = this.hints.get(record.to);
       if (held === undefined) {
@@ -1073,5 +1143,10 @@ function writeValueProblem(request: KvRequest): string | null {
   if (request.op.f === 'cas') {
     return Array.isArray(value) && value.length === 2 && value.every((part) => typeof part === 'number') ? null : 'a cas needs [from, to], two numbers';
   }
-  return typeof value === 'number' ? null : 'a write needs a number';
+  return typeof value === 'number' || value === null ? null : 'a write needs a number (or null: a delete)';
+}
+
+/** True when every version of the object is a tombstone (and there is at least one). */
+function isTombstoned(object: VersionedObject): boolean {
+  return object.siblings.length > 0 && object.siblings.every((sibling) => sibling.value === null);
 }

@@ -53,8 +53,10 @@ function judge(inspector: Inspector, lastChangeNs: number): CheckerResult {
       const view = byId.get(replica);
       if (view !== undefined) copies.push({ id: replica, object: view.store.get(key) });
     }
-    const first = copies[0]?.object;
-    if (copies.some((copy) => copy.object === undefined || first === undefined || !sameObject(copy.object, first))) {
+    // A purged key and one still holding only tombstones read the same: absent.
+    const norm = (object: VersionedObject | undefined): VersionedObject | undefined => (object !== undefined && object.siblings.every((s) => s.value === null) ? undefined : object);
+    const first = norm(copies[0]?.object);
+    if (copies.some((copy) => !sameCopy(norm(copy.object), first))) {
       diverged.push({ key, replicas: copies.map((copy) => copy.id) });
     }
   }
@@ -70,4 +72,8 @@ function judge(inspector: Inspector, lastChangeNs: number): CheckerResult {
     };
   }
   return { checker: 'invariants', verdict: 'valid', summary: `convergence: ${keys.size} keys identical on their ${views.length > 0 ? 'live ' : ''}replicas, no hints left` };
+}
+
+function sameCopy(a: VersionedObject | undefined, b: VersionedObject | undefined): boolean {
+  return a === undefined || b === undefined ? a === b : sameObject(a, b);
 }

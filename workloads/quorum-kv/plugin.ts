@@ -111,6 +111,16 @@ export const siblingsWorkload: Workload = {
   check: (history, context) => [checkSiblings(history, { convergedByNs: (context.healedAtNs ?? 0) + SETTLE_NS })],
 };
 
+export const deletesWorkload: Workload = {
+  name: 'deletes',
+  description:
+    'AP mode with deletes: the siblings workload plus deletes (a tombstone carrying the context of the last read); final reads of one replica through every node first, then of all replicas. Nothing deleted comes back (no resurrection), no sibling lost, and every replica converged on the deletes too',
+  options: linKvOptionsSchema,
+  shrink: LIN_KV_SHRINK,
+  client: (params, index) => siblingsClient(params, index, true),
+  check: (history, context) => [checkSiblings(history, { convergedByNs: (context.healedAtNs ?? 0) + SETTLE_NS })],
+};
+
 export const stalenessWorkload: Workload = {
   name: 'staleness',
   description:
@@ -142,6 +152,7 @@ export const quorumKvSystem: SystemPlugin = {
     set: setCpWorkload,
     'set-ap': setApWorkload,
     siblings: siblingsWorkload,
+    deletes: deletesWorkload,
     staleness: stalenessWorkload,
     session: sessionWorkload,
     'lin-kv-partial': partialQuorumWorkload,

@@ -3,6 +3,11 @@
 // last read of that key (replacing the siblings that read returned), or writes blind (a sibling
 // beside whatever is there). Writes go to a sloppy quorum of two.
 //
+// With `deletes` (the `deletes` workload) a fourth kind of op deletes a key with the context of its
+// last read: a tombstone replacing the siblings that read returned, recorded as `delete` with the
+// replaced values; and the final reads of one replica come before those of all replicas, because
+// a read of all replicas repairs the ones it reads and would hide a replica anti-entropy left behind.
+//
 // Records: `write` with value `[v, replaced]` (the siblings its context replaces; [] when blind),
 // `read` with the sibling values, and at the end `final-read` with the siblings: first one with
 // R = all per key (every primary answers, so it sees every acknowledged write: the truth), then
@@ -40,11 +45,11 @@ export function siblingsPhases(params: WorkloadParams): SiblingsPhases {
   return { writesUntilNs, finalReadsAtNs: writesUntilNs + params.timeoutNs + SETTLE_NS };
 }
 
-export function siblingsClient(params: WorkloadParams, index: number): ProcessFactory<ClientHost> {
+export function siblingsClient(params: WorkloadParams, index: number, deletes = false): ProcessFactory<ClientHost> {
   validateWorkloadParams(params, index);
   return (host) => {
     const wrapper = new QuorumClientHost(host, { read: AP_SLOPPY, write: AP_SLOPPY });
-    return observing(new SiblingsClient(wrapper, params, index), wrapper);
+    return observing(new SiblingsClient(wrapper, params, index, deletes), wrapper);
   };
 }
 
@@ -54,12 +59,13 @@ interface FinalRead {
 }
 
 /** This client's final reads: of all replicas for each of its keys, then of one replica. */
-export function finalReadPlan(params: WorkloadParams, index: number): FinalRead[] {
+export function finalReadPlan(params: WorkloadParams, index: number, oneFirst = false): FinalRead[] {
   const keys: string[] = [];
   for (let k = index; k < linKvOptions(params).keys; k += params.clients) keys.push(linKvKey(k));
-  const plan: FinalRead[] = keys.map((key) => ({ key, r: 'all' as const }));
-  for (const key of keys) for (let i = 0; i < FINAL_ONE_READS_PER_NODE * params.nodes.length; i++) plan.push({ key, r: 'one' });
-  return plan;
+  const all: FinalRead[] = keys.map((key) => ({ key, r: 'all' as const }));
+  const one: FinalRead[] = [];
+  for (const key of keys) for (let i = 0; i < FINAL_ONE_READS_PER_NODE * params.nodes.length; i++) one.push({ key, r: 'one' });
+  return oneFirst ? [...one, ...all] : [...all, ...one];
 }
 
 interface Seen {
@@ -67,7 +73,11 @@ interface Seen {
   siblings: number[];
 }
 
-type Pending = { kind: 'read'; key: string } | { kind: 'write'; key: string; value: number; replaced: number[] } | { kind: 'final'; key: string; r: 'all' | 'one' };
+type Pending =
+  | { kind: 'read'; key: string }
+  | { kind: 'write'; key: string; value: number; replaced: number[] }
+  | { kind: 'delete'; key: string; replaced: number[] }
+  | { kind: 'final'; key: string; r: 'all' | 'one' };
 
 class SiblingsClient implements Process {
   private readonly host: ClientHost;
@@ -90,11 +100,12 @@ class SiblingsClient implements Process {
     private readonly wrapper: QuorumClientHost,
     private readonly params: WorkloadParams,
     private readonly index: number,
+    private readonly deletes: boolean,
   ) {
     this.host = wrapper.host;
     this.phases = siblingsPhases(params);
     const share = opsShare(params.opsMax, params.clients, index);
-    this.finalPlan = finalReadPlan(params, index).slice(0, share);
+    this.finalPlan = finalReadPlan(params, index, deletes).slice(0, share);
     this.budget = share - this.finalPlan.length;
     this.gapMeanNs = spreadGapNs(params.opsPerSecond, params.clients, this.budget, this.phases.writesUntilNs, 0.95);
     this.caller = new KvCaller(this.host, defaultCallerConfig(params.nodes, params.timeoutNs), (result) => this.complete(result));
@@ -146,10 +157,18 @@ class SiblingsClient implements Process {
   private invokeOp(): void {
     const random = this.host.random;
     const key = linKvKey(random.int(linKvOptions(this.params).keys));
-    const roll = random.int(3);
+    const roll = random.int(this.deletes ? 4 : 3);
     this.invoked += 1;
     const process = this.process();
-    if (roll === 0) {
+    const toDelete = roll === 3 ? this.seen.get(key) : undefined;
+    if (toDelete !== undefined) {
+      this.seen.delete(key);
+      this.pending = { kind: 'delete', key, replaced: toDelete.siblings };
+      this.host.record({ process, type: 'invoke', f: 'delete', value: toDelete.siblings, key });
+      this.call({ f: 'write', key, value: null }, toDelete.context);
+      return;
+    }
+    if (roll === 0 || roll === 3) {
       this.pending = { kind: 'read', key };
       this.host.record({ process, type: 'invoke', f: 'read', value: null, key });
       this.call({ f: 'read', key, value: null }, null);
@@ -186,6 +205,8 @@ class SiblingsClient implements Process {
     if (pending.kind === 'write') {
       const type = result.outcome;
       this.host.record({ process, type, f: 'write', value: [pending.value, pending.replaced], key: pending.key, ...node });
+    } else if (pending.kind === 'delete') {
+      this.host.record({ process, type: result.outcome, f: 'delete', value: pending.replaced, key: pending.key, ...node });
     } else {
       const f = pending.kind === 'read' ? 'read' : 'final-read';
       if (result.outcome === 'ok') {
