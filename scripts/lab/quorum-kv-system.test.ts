@@ -4,15 +4,23 @@
 import { describe, expect, it } from 'vitest';
 import { parseScenario } from './scenario.js';
 import { runScenario, type RunResult } from './runner.js';
-import { quorumKvBugs } from '../../nodes/quorum-kv/index.js';
+import { NS_PER_S } from '../../nodes/host.js';
+import { quorumKvBugs, quorumKvNodeFactory } from '../../nodes/quorum-kv/index.js';
 import { findSystem } from '../../workloads/registry.js';
 import { historyLawProblems } from '../../workloads/testing/history-laws.js';
 import { quorumKvSystem } from '../../workloads/quorum-kv/plugin.js';
 import { replicaTargets } from '../../workloads/quorum-kv/targets.js';
 
-function run(seed: number, input: Record<string, unknown>): RunResult {
+function run(seed: number, input: Record<string, unknown>, plugin = quorumKvSystem): RunResult {
   const scenario = parseScenario({ system: 'quorum-kv', durationMs: 4_000, livenessMs: 5_000, ...input }, 'quorum-kv.test');
-  return runScenario(scenario, seed, { plugin: quorumKvSystem, traceLimit: 20_000 });
+  return runScenario(scenario, seed, { plugin, traceLimit: 20_000 });
+}
+
+/** The node with a grace period short enough to pass within a run (and a hint window below it). */
+const shortGrace = { ...quorumKvSystem, node: quorumKvNodeFactory({ tombstoneGraceNs: 1.5 * NS_PER_S, hintWindowNs: 1 * NS_PER_S }) };
+
+function purged(result: RunResult): Set<string> {
+  return new Set(result.trace.filter((event) => event.kind === 'qkv.purged').map((event) => `${event.node}:${event.fields?.key}`));
 }
 
 function verdicts(result: RunResult): Record<string, string> {
@@ -59,6 +67,30 @@ describe('the quorum-kv system', () => {
     expect(result.history.some((record) => record.type === 'fail' && record.f === 'cas')).toBe(true);
     expect(oks(result, 'write')).toBeGreaterThan(10);
     expect(result.trace.some((event) => event.kind === 'qkv.promised')).toBe(true);
+  });
+
+  it('purges deleted keys after the grace period once every replica has the tombstone, and nothing comes back', () => {
+    // Seed 8 ends with k0 deleted (most keys end with a live sibling from a concurrent blind write).
+    const result = run(8, { workload: { name: 'deletes', keys: 4 }, durationMs: 6_000, faults: [] }, shortGrace);
+    expect(verdicts(result)).toMatchObject({ siblings: 'valid', invariants: 'valid', assertions: 'valid' });
+    expect(result.history.filter((record) => record.type === 'ok' && record.f === 'delete').length).toBeGreaterThan(3);
+    expect(purged(result).size).toBeGreaterThan(0);
+    // What was purged is what the final read of all replicas found deleted.
+    const finalK0 = result.history.find((record) => record.type === 'ok' && record.f === 'final-read' && record.key === 'k0');
+    expect(finalK0?.value).toEqual([]);
+    expect([...purged(result)].every((entry) => entry.endsWith(':k0'))).toBe(true);
+    // With the default grace (longer than the hint window, so longer than any run here) nothing is purged.
+    expect(purged(run(8, { workload: { name: 'deletes', keys: 4 }, durationMs: 6_000, faults: [] })).size).toBe(0);
+  });
+
+  it('keeps a tombstone while a replica of its key is down, however long the grace period has passed', () => {
+    const down = replicaTargets({ n1: {}, n2: {}, n3: {}, n4: {}, n5: {} }, 'k0').replicas[2]!;
+    const result = run(6, { workload: { name: 'deletes', keys: 1 }, durationMs: 6_000, faults: [{ atMs: 10, kind: 'crash', node: down, mode: 'lose', durationMs: 8_000 }] }, shortGrace);
+    expect(result.history.some((record) => record.type === 'ok' && record.f === 'delete')).toBe(true);
+    // Nobody purges k0 while `down` cannot have confirmed the tombstone.
+    const early = result.trace.filter((event) => event.kind === 'qkv.purged' && event.fields?.key === 'k0' && event.time < 8_010e6);
+    expect(early).toEqual([]);
+    expect(verdicts(result).siblings).toBe('valid');
   });
 
   it('accepts sloppy AP writes while primaries are cut off, keeps hints, hands them off and converges', () => {
