@@ -44,7 +44,9 @@ import { Ring } from './ring.js';
 /** The error of a cas whose compare failed (workloads/kv-protocol.ts says the same). */
 const CAS_MISMATCH = 'cas-mismatch';
 import {
+  addToCounter,
   contextOf,
+  counterValue,
   digest,
   EMPTY_CONTEXT,
   EMPTY_OBJECT,
@@ -381,6 +383,7 @@ export class QuorumKvNode implements Process {
       this.startRead(route, request, options);
       return;
     }
+    if (options.resolve === 'counter' && typeof request.op.value !== 'number') return reply({ outcome: 'fail', error: 'bad request: a counter write needs a number (the delta)' });
     const badValue = writeValueProblem(request);
     if (badValue !== null) return reply({ outcome: 'fail', error: `bad request: ${badValue}` });
     if (this.primariesOf(request.op.key).includes(this.host.id)) {
@@ -470,7 +473,9 @@ export class QuorumKvNode implements Process {
     const merged = op.merged ?? EMPTY_OBJECT;
     const best = winner(merged);
     const reply: KvReply = { type: 'kv.reply', seq: op.seq, outcome: 'ok', value: best === null ? null : best.value, replicas: [...op.answers.keys()].sort(), tag: maxTag(merged) };
-    if (op.options.mode === 'ap') {
+    if (op.options.resolve === 'counter') {
+      reply.value = counterValue(merged);
+    } else if (op.options.mode === 'ap') {
       reply.siblings = liveValues(op.options.resolve === 'lww' ? resolveLww(merged) : merged);
       reply.context = contextOf(merged);
     }
@@ -546,8 +551,15 @@ export class QuorumKvNode implements Process {
     const context = op.options.mode === 'cp' ? contextOf(base) : (op.options.context ?? EMPTY_CONTEXT);
     const tag = nextTag(wallNow(this.host), Math.max(maxTag(base), context.tag), this.bugs.lwwWallClock);
     op.tag = tag;
-    let version = writeVersion(base, context, this.actor, tag, op.value);
-    if (op.options.resolve === 'lww') version = resolveLww(version);
+    let version: VersionedObject;
+    if (op.options.resolve === 'counter') {
+      // A counter adds this op's delta to this actor's own entry; the client's context is moot.
+      version = addToCounter(base, this.actor, op.value ?? 0);
+      op.tag = 0;
+    } else {
+      version = writeVersion(base, context, this.actor, tag, op.value);
+      if (op.options.resolve === 'lww') version = resolveLww(version);
+    }
     this.applyLocal(op.key, version, () => this.onWriteAck(op.rid, this.host.id));
     for (const target of op.sloppy ? this.sloppyTargets(op.key) : op.primaries.map((node) => ({ node, hintFor: null }))) {
       if (target.node === this.host.id) continue;

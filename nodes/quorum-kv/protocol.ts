@@ -20,8 +20,12 @@ export type Level = 'one' | 'quorum' | 'all' | number;
  */
 export type Mode = 'cp' | 'ap';
 
-/** Siblings back to the client, or last-writer-wins on tags (hybrid logical clocks). */
-export type Resolution = 'siblings' | 'lww';
+/**
+ * Siblings back to the client, last-writer-wins on tags (hybrid logical clocks), or a counter
+ * bucket (a PN-counter CRDT, versions.ts `addToCounter`): there a write's value is a delta added to
+ * the counter and a read returns the sum. A g-counter is the same bucket given only deltas >= 0.
+ */
+export type Resolution = 'siblings' | 'lww' | 'counter';
 
 export interface RequestOptions {
   mode: Mode;
@@ -122,7 +126,8 @@ export function parseOptions(value: unknown): RequestOptions | string {
   if (!isLevel(q.r) || !isLevel(q.w)) return 'q.r and q.w must be one, quorum, all or a positive integer';
   if (typeof q.pr !== 'number' || typeof q.pw !== 'number' || !(q.pr >= 0) || !(q.pw >= 0)) return 'q.pr and q.pw must be non-negative numbers';
   if (typeof q.sloppy !== 'boolean') return 'q.sloppy must be a boolean';
-  if (q.resolve !== 'siblings' && q.resolve !== 'lww') return 'q.resolve must be "siblings" or "lww"';
+  if (q.resolve !== 'siblings' && q.resolve !== 'lww' && q.resolve !== 'counter') return 'q.resolve must be "siblings", "lww" or "counter"';
+  if (q.resolve === 'counter' && q.mode !== 'ap') return 'q.resolve "counter" needs q.mode "ap" (a counter merges, it is not linearizable)';
   if (q.context !== undefined && asCausalContext(q.context) === null) return 'q.context is not a causal context';
   if (q.serial !== undefined && typeof q.serial !== 'boolean') return 'q.serial must be a boolean';
   return value as RequestOptions;

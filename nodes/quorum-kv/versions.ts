@@ -202,3 +202,22 @@ export function asCausalContext(value: unknown): CausalContext | null {
   }
   return value as CausalContext;
 }
+
+/**
+ * A counter bucket (a PN-counter as a CRDT): each actor's cumulative sum of the deltas it applied
+ * is its one sibling, and each add replaces that actor's previous sibling (its dot is covered by
+ * the new vv), so merge keeps the newest entry per actor and the value is the sum over actors.
+ * Only the actor adds to its own entry, on its own copy, like any version (see the header).
+ */
+export function addToCounter(local: VersionedObject, actor: Actor, delta: number): VersionedObject {
+  const own = local.siblings.find((sibling) => sibling.actor === actor);
+  const seenOwn: CausalContext = { vv: { [actor]: local.vv[actor] ?? 0 }, tag: 0 };
+  return writeVersion(local, seenOwn, actor, 0, (own?.value ?? 0) + delta);
+}
+
+/** The counter's value: the sum of every actor's entry. */
+export function counterValue(object: VersionedObject): number {
+  let sum = 0;
+  for (const sibling of object.siblings) sum += sibling.value ?? 0;
+  return sum;
+}

@@ -22,6 +22,11 @@ export const AP_SLOPPY: RequestOptions = Object.freeze({ mode: 'ap', r: 'one', w
 /** For final reads in AP workloads: every primary answers, so every acknowledged write is seen. */
 export const AP_READ_ALL: RequestOptions = Object.freeze({ ...AP_SLOPPY, r: 'all', sloppy: false });
 
+/** Counter buckets (a PN-counter CRDT): adds to a sloppy W = 2, reads of one or of all primaries. */
+export const AP_COUNTER_SLOPPY: RequestOptions = Object.freeze({ ...AP_SLOPPY, resolve: 'counter' });
+export const AP_COUNTER_ONE: RequestOptions = Object.freeze({ ...AP_COUNTER_SLOPPY, sloppy: false });
+export const AP_COUNTER_ALL: RequestOptions = Object.freeze({ ...AP_READ_ALL, resolve: 'counter' });
+
 /** Partial quorums, last writer wins: the PBS setting whose staleness is measured. */
 export const AP_ONE_LWW: RequestOptions = Object.freeze({ mode: 'ap', r: 'one', w: 'one', pr: 0, pw: 0, sloppy: false, resolve: 'lww' });
 
@@ -36,7 +41,7 @@ export const requestOptionsSchema = z
     pr: z.number().int().min(0).max(15).default(0),
     pw: z.number().int().min(0).max(15).default(0),
     sloppy: z.boolean().default(false),
-    resolve: z.enum(['siblings', 'lww']).default('siblings'),
+    resolve: z.enum(['siblings', 'lww', 'counter']).default('siblings'),
   })
   .strict();
 

@@ -10,6 +10,7 @@ import type { CheckerResult } from '../../checkers/verdict.js';
 import { checkLiveness } from '../../checkers/liveness.js';
 import { checkSet } from '../../checkers/set.js';
 import { checkSiblings } from '../../checkers/siblings.js';
+import { checkCounter } from '../../checkers/counter-bounds.js';
 import { measureStaleness } from '../../checkers/staleness.js';
 import { checkSessions } from '../../checkers/session.js';
 import type { CheckContext, SystemPlugin, Workload, WorkloadParams } from '../system.js';
@@ -117,9 +118,20 @@ export const deletesWorkload: Workload = {
     'AP mode with deletes: the siblings workload plus deletes (a tombstone carrying the context of the last read); final reads of one replica through every node first, then of all replicas. Nothing deleted comes back (no resurrection), no sibling lost, and every replica converged on the deletes too',
   options: linKvOptionsSchema,
   shrink: LIN_KV_SHRINK,
-  client: (params, index) => siblingsClient(params, index, true),
+  client: (params, index) => siblingsClient(params, index, { deletes: true }),
   check: (history, context) => [checkSiblings(history, { convergedByNs: (context.healedAtNs ?? 0) + SETTLE_NS })],
 };
+
+function counterWorkload(kind: 'g' | 'pn'): Workload {
+  return {
+    name: `${kind}-counter`,
+    description: `AP mode, counter buckets (a PN-counter CRDT merged per actor): reads (R = 1) and adds of ${kind === 'g' ? 'deltas 0..5' : 'deltas -5..5'} (sloppy W = 2), then final reads of all replicas through every node; each lies in the sum of the acknowledged deltas plus some subset of the indefinite ones, and they agree`,
+    options: linKvOptionsSchema,
+    shrink: LIN_KV_SHRINK,
+    client: (params, index) => siblingsClient(params, index, { counter: kind }),
+    check: (history, context) => [checkCounter(history, { convergedByNs: (context.healedAtNs ?? 0) + SETTLE_NS, grow: kind === 'g' })],
+  };
+}
 
 export const stalenessWorkload: Workload = {
   name: 'staleness',
@@ -153,6 +165,8 @@ export const quorumKvSystem: SystemPlugin = {
     'set-ap': setApWorkload,
     siblings: siblingsWorkload,
     deletes: deletesWorkload,
+    'g-counter': counterWorkload('g'),
+    'pn-counter': counterWorkload('pn'),
     staleness: stalenessWorkload,
     session: sessionWorkload,
     'lin-kv-partial': partialQuorumWorkload,
