@@ -50,6 +50,7 @@ import {
   digest,
   EMPTY_CONTEXT,
   EMPTY_OBJECT,
+  liveAt,
   liveValues,
   maxTag,
   merge,
@@ -470,7 +471,8 @@ export class QuorumKvNode implements Process {
   private finishRead(op: ReadOp): void {
     op.phase = 'done';
     this.ops.delete(op.rid);
-    const merged = op.merged ?? EMPTY_OBJECT;
+    // TTLs are judged by this node's wall clock; the write-back above kept every version.
+    const merged = liveAt(op.merged ?? EMPTY_OBJECT, wallNow(this.host));
     const best = winner(merged);
     const reply: KvReply = { type: 'kv.reply', seq: op.seq, outcome: 'ok', value: best === null ? null : best.value, replicas: [...op.answers.keys()].sort(), tag: maxTag(merged) };
     if (op.options.resolve === 'counter') {
@@ -557,7 +559,8 @@ export class QuorumKvNode implements Process {
       version = addToCounter(base, this.actor, op.value ?? 0);
       op.tag = 0;
     } else {
-      version = writeVersion(base, context, this.actor, tag, op.value);
+      const expiresAtNs = op.options.ttlMs === undefined ? undefined : wallNow(this.host) + op.options.ttlMs * NS_PER_MS;
+      version = writeVersion(base, context, this.actor, tag, op.value, expiresAtNs);
       if (op.options.resolve === 'lww') version = resolveLww(version);
     }
     this.applyLocal(op.key, version, () => this.onWriteAck(op.rid, this.host.id));

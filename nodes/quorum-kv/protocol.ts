@@ -45,6 +45,12 @@ export interface RequestOptions {
    * (Cassandra says the same of mixing lightweight transactions with plain writes).
    */
   serial?: boolean;
+  /**
+   * Writes: the version expires this many ms after the coordinator's wall clock at the write, as
+   * the wall clock of the node answering a read judges it (so clock skew moves expiry: the TTL
+   * checker allows for it). Not with serial writes or counters.
+   */
+  ttlMs?: number;
 }
 
 export const LINEARIZABLE_OPTIONS: RequestOptions = Object.freeze({ mode: 'cp', r: 'quorum', w: 'quorum', pr: 0, pw: 0, sloppy: false, resolve: 'lww' });
@@ -130,6 +136,8 @@ export function parseOptions(value: unknown): RequestOptions | string {
   if (q.resolve === 'counter' && q.mode !== 'ap') return 'q.resolve "counter" needs q.mode "ap" (a counter merges, it is not linearizable)';
   if (q.context !== undefined && asCausalContext(q.context) === null) return 'q.context is not a causal context';
   if (q.serial !== undefined && typeof q.serial !== 'boolean') return 'q.serial must be a boolean';
+  if (q.ttlMs !== undefined && !(typeof q.ttlMs === 'number' && Number.isSafeInteger(q.ttlMs) && q.ttlMs > 0)) return 'q.ttlMs must be a positive integer';
+  if (q.ttlMs !== undefined && (q.serial === true || q.resolve === 'counter')) return 'q.ttlMs is not supported with serial writes or counters';
   return value as RequestOptions;
 }
 

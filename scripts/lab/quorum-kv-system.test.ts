@@ -109,6 +109,26 @@ describe('the quorum-kv system', () => {
     expect(seed).toBeLessThan(10);
   });
 
+  it('expires TTLs on time by the wall clocks, and is caught out when a clock is off by more than the skew allowed', () => {
+    const calm = run(1, { workload: { name: 'ttl' }, faults: [{ atMs: 500, kind: 'partition-isolate', node: 'n2', durationMs: 1_000 }] });
+    const ttl = calm.checkers.find((checker) => checker.checker === 'ttl');
+    expect(ttl?.verdict, ttl?.summary).toBe('valid');
+    // Reads on both sides of expiry were judged: some saw the value, some found it gone.
+    expect(calm.history.some((record) => record.type === 'ok' && record.f === 'read' && record.value === null)).toBe(true);
+    expect(calm.history.some((record) => record.type === 'ok' && record.f === 'read' && record.value !== null)).toBe(true);
+    // Two nodes' clocks a second ahead: reads they coordinate find values gone early.
+    const skewed = run(1, {
+      workload: { name: 'ttl' },
+      faults: [
+        { atMs: 0, kind: 'clock-offset', node: 'n1', offsetMs: 1_000, durationMs: 4_000 },
+        { atMs: 0, kind: 'clock-offset', node: 'n2', offsetMs: 1_000, durationMs: 4_000 },
+      ],
+    });
+    const judged = skewed.checkers.find((checker) => checker.checker === 'ttl');
+    expect(judged?.verdict).toBe('invalid');
+    expect((judged?.evidence as { early: number }).early).toBeGreaterThan(0);
+  });
+
   it('accepts sloppy AP writes while primaries are cut off, keeps hints, hands them off and converges', () => {
     const result = run(2, { workload: { name: 'siblings' }, faults: [{ atMs: 100, kind: 'partition-isolate', node: 'n1', durationMs: 3_000 }, { atMs: 1_500, kind: 'crash', node: 'n2', mode: 'lose', durationMs: 1_000 }] });
     expect(verdicts(result)).toMatchObject({ siblings: 'valid', invariants: 'valid', assertions: 'valid' });

@@ -11,6 +11,8 @@ import { checkLiveness } from '../../checkers/liveness.js';
 import { checkSet } from '../../checkers/set.js';
 import { checkSiblings } from '../../checkers/siblings.js';
 import { checkCounter } from '../../checkers/counter-bounds.js';
+import { checkTtl } from '../../checkers/ttl.js';
+import { TTL_MS, ttlClient } from './ttl-client.js';
 import { measureStaleness } from '../../checkers/staleness.js';
 import { checkSessions } from '../../checkers/session.js';
 import type { CheckContext, SystemPlugin, Workload, WorkloadParams } from '../system.js';
@@ -133,6 +135,20 @@ function counterWorkload(kind: 'g' | 'pn'): Workload {
   };
 }
 
+/**
+ * The clock skew the TTL checker allows: the simulator's clocks drift a little without clock
+ * faults, and the ttl scenario leaves clock faults out; a clock offset past this is what makes a
+ * TTL judged by wall clocks wrong (the lab test of the ttl workload shows it).
+ */
+export const TTL_SKEW_MS = 50;
+
+export const ttlWorkload: Workload = {
+  name: 'ttl',
+  description: `CP mode: writes of fresh keys with a ${TTL_MS} ms TTL, and reads of them before and after expiry; every value expires within its TTL of true time plus the allowed clock skew (${TTL_SKEW_MS} ms per clock)`,
+  client: (params, index) => ttlClient(params, index),
+  check: (history) => [checkTtl(history, { ttlMs: TTL_MS, skewMs: TTL_SKEW_MS })],
+};
+
 export const stalenessWorkload: Workload = {
   name: 'staleness',
   description:
@@ -165,6 +181,7 @@ export const quorumKvSystem: SystemPlugin = {
     'set-ap': setApWorkload,
     siblings: siblingsWorkload,
     deletes: deletesWorkload,
+    ttl: ttlWorkload,
     'g-counter': counterWorkload('g'),
     'pn-counter': counterWorkload('pn'),
     staleness: stalenessWorkload,
