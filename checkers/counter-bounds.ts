@@ -10,6 +10,7 @@
 import type { CheckerResult } from './verdict.js';
 import type { History } from '../histories/schema.js';
 import { pairOps, type PairedOp } from './paired-ops.js';
+import { opsByKey } from './siblings.js';
 
 export interface CounterOptions {
   convergedByNs?: number;
@@ -56,13 +57,7 @@ export function subsetSums(deltas: readonly number[]): Set<number> | null {
 export function checkCounter(history: History, options: CounterOptions = {}): CheckerResult {
   const { ops, problems } = pairOps(history);
   const evidence: CounterEvidence = { keys: 0, adds: { ok: 0, fail: 0, info: 0 }, finalReads: 0, outOfRange: [], disagreeing: [], unread: [], problems: problems.map((p) => p.message) };
-  const byKey = new Map<string, PairedOp[]>();
-  for (const op of ops) {
-    if (op.key === undefined) continue;
-    let list = byKey.get(op.key);
-    if (list === undefined) byKey.set(op.key, (list = []));
-    list.push(op);
-  }
+  const byKey = opsByKey(ops);
   evidence.keys = byKey.size;
   for (const [key, keyOps] of byKey) checkKey(key, keyOps, options, evidence);
   const totals = `${evidence.adds.ok + evidence.adds.fail + evidence.adds.info} adds (${evidence.adds.ok} ok, ${evidence.adds.info} indefinite), ${evidence.finalReads} final reads of ${evidence.keys} keys`;

@@ -62,6 +62,18 @@ function push<T>(list: T[], item: T): void {
   if (list.length < FINDINGS_MAX) list.push(item);
 }
 
+/** The ops per key, in history order (ops without a key are left out). */
+export function opsByKey(ops: readonly PairedOp[]): Map<string, PairedOp[]> {
+  const byKey = new Map<string, PairedOp[]>();
+  for (const op of ops) {
+    if (op.key === undefined) continue;
+    let list = byKey.get(op.key);
+    if (list === undefined) byKey.set(op.key, (list = []));
+    list.push(op);
+  }
+  return byKey;
+}
+
 export function checkSiblings(history: History, options: SiblingsOptions = {}): CheckerResult {
   const { ops, problems } = pairOps(history);
   const evidence: SiblingsEvidence = {
@@ -78,13 +90,7 @@ export function checkSiblings(history: History, options: SiblingsOptions = {}): 
     unread: [],
     problems: problems.map((problem) => problem.message),
   };
-  const byKey = new Map<string, PairedOp[]>();
-  for (const op of ops) {
-    if (op.key === undefined) continue;
-    let list = byKey.get(op.key);
-    if (list === undefined) byKey.set(op.key, (list = []));
-    list.push(op);
-  }
+  const byKey = opsByKey(ops);
   evidence.keys = byKey.size;
   for (const [key, keyOps] of byKey) checkKey(key, keyOps, options, evidence);
   const { lost, resurrected, unexpected, diverged } = evidence.counts;
