@@ -16,6 +16,10 @@
 //   stand in for unreachable primaries and keep the version as a durable hint, handed off when
 //   the primary is back), a read answers at once and repairs stale replicas in the background,
 //   concurrent writes become siblings returned with their causal context.
+// A cas, and a CP write with `serial`, go through the key's Paxos register instead (paxos.ts), at
+// a primary like every write. Deletes are writes of a tombstone; a key left with only tombstones
+// is purged after a grace period once every primary holds them. Counter buckets and TTLs are
+// resolution rules on the same versions (versions.ts `addToCounter`, `liveAt`).
 // Anti-entropy (merkle.ts) runs between every pair of replicas all the time, so replicas converge
 // even on keys nobody reads.
 //
@@ -40,9 +44,6 @@ import {
   type RequestOptions,
 } from './protocol.js';
 import { Ring } from './ring.js';
-
-/** The error of a cas whose compare failed (workloads/kv-protocol.ts says the same). */
-const CAS_MISMATCH = 'cas-mismatch';
 import {
   addToCounter,
   contextOf,
@@ -119,6 +120,9 @@ export const QUORUM_KV_PARAMS = {
   suspectAfterMs: QUORUM_KV_DEFAULTS.suspectAfterNs / NS_PER_MS,
   antiEntropyMs: (QUORUM_KV_DEFAULTS.antiEntropyEveryTicks * QUORUM_KV_DEFAULTS.tickNs) / NS_PER_MS,
 } as const;
+
+/** The error of a cas whose compare failed (workloads/kv-protocol.ts says the same). */
+const CAS_MISMATCH = 'cas-mismatch';
 
 const TICK = 'tick';
 const RECOVER = 'recover';
@@ -219,7 +223,6 @@ export interface QuorumKvInspection {
   primaries(key: string): readonly NodeId[];
   /** The key's Paxos acceptor state (paxos.ts). */
   paxos(key: string): PaxosState;
-  readonly paxosKeys: Iterable<string>;
 }
 
 export class QuorumKvNode implements Process {
@@ -320,9 +323,6 @@ export class QuorumKvNode implements Process {
       hintsFor: (target) => this.hints.get(target)?.size ?? 0,
       primaries: (key) => this.primariesOf(key),
       paxos: (key) => this.paxos.get(key) ?? EMPTY_PAXOS,
-      get paxosKeys() {
-        return node.paxos.keys();
-      },
     };
   }
 
