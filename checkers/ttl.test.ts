@@ -34,6 +34,14 @@ describe('checkTtl', () => {
     expect((early.evidence as TtlEvidence).early).toBe(1);
   });
 
+  it('lets an indefinite write take effect late: its timeout bounds nothing', () => {
+    const info: Draft[] = [
+      { process: 0, type: 'invoke', f: 'write', value: 7, key: 'a', time: 0 },
+      { process: 0, type: 'info', f: 'write', value: 7, key: 'a', time: 1_000 * MS },
+    ];
+    expect(checkTtl(history([...info, ...op(1, 'read', 'a', null, 1_300, 1_310, 7)]), OPTIONS).verdict).toBe('valid');
+  });
+
   it('cannot judge a key written twice or a read of a value never written there', () => {
     expect(checkTtl(history([...op(0, 'write', 'a', 7, 0, 10), ...op(0, 'write', 'a', 8, 20, 30)]), OPTIONS).verdict).toBe('unknown');
     expect(checkTtl(history([...op(0, 'write', 'a', 7, 0, 10), ...op(1, 'read', 'a', null, 20, 30, 9)]), OPTIONS).verdict).toBe('unknown');

@@ -57,8 +57,9 @@ export function checkTtl(history: History, options: TtlOptions): CheckerResult {
       if (evidence.findings.length < FINDINGS_MAX) evidence.findings.push({ key: read.key!, readIndex: read.completeIndex!, kind, afterWriteMs: Math.round((atNs - (write.completeTime ?? write.invokeTime!)) / NS_PER_MS) });
     };
     if (read.value === write.invokeValue) {
-      // An info write has no completion: it may complete as late as the read that saw it began.
-      const completedBy = write.completeTime ?? read.invokeTime;
+      // An info write (timed out, fate unknown) may take effect as late as the read that saw it
+      // began: its info record's time bounds nothing.
+      const completedBy = write.type === 'ok' && write.completeTime !== undefined ? write.completeTime : read.invokeTime;
       evidence.readsJudged += 1;
       if (read.invokeTime > completedBy + ttlNs + slackNs) finding('late', read.invokeTime);
     } else if (read.value === null && write.type === 'ok' && write.completeTime !== undefined && read.invokeTime > write.completeTime) {
