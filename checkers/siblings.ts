@@ -6,6 +6,8 @@
 // - resurrected: a value replaced by a write acknowledged `ok` before the final read was invoked is
 //   back in that final read. A replaced version must stay replaced.
 // - unexpected: a final read holds a value no write ever tried.
+// - a `delete` (its value: the sibling values its context replaces) is a write of a tombstone: what
+//   it replaced must stay gone once it is acknowledged (no resurrection of a deleted key).
 // - diverged: a final read of one replica (R = 1, after the settle time following the heal) differs
 //   from the key's final read of all replicas: the replicas did not converge.
 //
@@ -31,6 +33,7 @@ export interface SiblingsFinding {
 export interface SiblingsEvidence {
   keys: number;
   writes: { ok: number; fail: number; info: number };
+  deletes: { ok: number; fail: number; info: number };
   finalReads: { all: number; one: number; judgedForConvergence: number };
   /** The most siblings one read returned. */
   siblingsMax: number;
@@ -59,11 +62,24 @@ function push<T>(list: T[], item: T): void {
   if (list.length < FINDINGS_MAX) list.push(item);
 }
 
+/** The ops per key, in history order (ops without a key are left out). */
+export function opsByKey(ops: readonly PairedOp[]): Map<string, PairedOp[]> {
+  const byKey = new Map<string, PairedOp[]>();
+  for (const op of ops) {
+    if (op.key === undefined) continue;
+    let list = byKey.get(op.key);
+    if (list === undefined) byKey.set(op.key, (list = []));
+    list.push(op);
+  }
+  return byKey;
+}
+
 export function checkSiblings(history: History, options: SiblingsOptions = {}): CheckerResult {
   const { ops, problems } = pairOps(history);
   const evidence: SiblingsEvidence = {
     keys: 0,
     writes: { ok: 0, fail: 0, info: 0 },
+    deletes: { ok: 0, fail: 0, info: 0 },
     finalReads: { all: 0, one: 0, judgedForConvergence: 0 },
     siblingsMax: 0,
     counts: { lost: 0, resurrected: 0, unexpected: 0, diverged: 0 },
@@ -74,17 +90,12 @@ export function checkSiblings(history: History, options: SiblingsOptions = {}): 
     unread: [],
     problems: problems.map((problem) => problem.message),
   };
-  const byKey = new Map<string, PairedOp[]>();
-  for (const op of ops) {
-    if (op.key === undefined) continue;
-    let list = byKey.get(op.key);
-    if (list === undefined) byKey.set(op.key, (list = []));
-    list.push(op);
-  }
+  const byKey = opsByKey(ops);
   evidence.keys = byKey.size;
   for (const [key, keyOps] of byKey) checkKey(key, keyOps, options, evidence);
   const { lost, resurrected, unexpected, diverged } = evidence.counts;
-  const totals = `${evidence.writes.ok + evidence.writes.fail + evidence.writes.info} writes (${evidence.writes.ok} ok), ${evidence.finalReads.all} final reads of all replicas and ${evidence.finalReads.one} of one, up to ${evidence.siblingsMax} siblings`;
+  const deletes = evidence.deletes.ok + evidence.deletes.fail + evidence.deletes.info;
+  const totals = `${evidence.writes.ok + evidence.writes.fail + evidence.writes.info} writes (${evidence.writes.ok} ok), ${deletes > 0 ? `${deletes} deletes (${evidence.deletes.ok} ok), ` : ''}${evidence.finalReads.all} final reads of all replicas and ${evidence.finalReads.one} of one, up to ${evidence.siblingsMax} siblings`;
   if (lost + resurrected + unexpected + diverged > 0) {
     return {
       checker: 'siblings',
@@ -110,7 +121,18 @@ function checkKey(key: string, ops: readonly PairedOp[], options: SiblingsOption
   const finalAll: PairedOp[] = [];
   const finalOne: PairedOp[] = [];
   for (const op of ops) {
-    if (op.f === 'write') {
+    if (op.f === 'delete') {
+      if (!isValues(op.invokeValue)) {
+        push(evidence.problems, `index ${op.invokeIndex}: delete value is not the list of replaced values`);
+        continue;
+      }
+      evidence.deletes[op.type] += 1;
+      if (op.type === 'fail') continue;
+      for (const value of op.invokeValue) maybeReplaced.add(value);
+      if (op.type === 'ok' && op.completeIndex !== null) {
+        for (const value of op.invokeValue) replacedByOk.set(value, Math.min(replacedByOk.get(value) ?? Infinity, op.completeIndex));
+      }
+    } else if (op.f === 'write') {
       const parts = writeParts(op.invokeValue);
       if (parts === null) {
         push(evidence.problems, `index ${op.invokeIndex}: write value is not [value, replaced]`);

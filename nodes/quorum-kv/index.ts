@@ -7,6 +7,7 @@ export { QuorumKvNode, QUORUM_KV_DEFAULTS, QUORUM_KV_PARAMS, type QuorumKvInspec
 export { quorumKvBugs, type QuorumKvPlantedBug } from './bugs.js';
 export { Ring, type RingConfig, type RingMember } from './ring.js';
 export { leavesOf, rootOf } from './merkle.js';
+export { compareBallots, type Ballot, type PaxosState } from './paxos.js';
 export * from './versions.js';
 export * from './protocol.js';
 

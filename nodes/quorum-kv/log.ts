@@ -12,13 +12,18 @@
 // the older generations are deleted once the new one's first fsync has completed.
 import { type Disk, type TimerTag } from '../host.js';
 import { hash32 } from './hash.js';
+import { asPaxosState, type PaxosState } from './paxos.js';
 import { asVersionedObject, type VersionedObject } from './versions.js';
 
 export type LogRecord =
   | { t: 'inc'; n: number }
   | { t: 'obj'; k: string; o: VersionedObject }
   | { t: 'hint'; to: string; k: string; o: VersionedObject }
-  | { t: 'unhint'; to: string; k: string; d: number };
+  | { t: 'unhint'; to: string; k: string; d: number }
+  /** A key's Paxos acceptor state, whole: the last record of a key is its state. */
+  | { t: 'paxos'; k: string; s: PaxosState }
+  /** A key's tombstones purged (the copy with digest `d`). */
+  | { t: 'purge'; k: string; d: number };
 
 export type Recovery = { kind: 'ok'; records: LogRecord[]; tornFiles: string[] } | { kind: 'corrupt'; reason: string };
 
@@ -68,6 +73,8 @@ function asLogRecord(value: unknown): LogRecord | null {
   if (r.t === 'inc') return typeof r.n === 'number' ? (r as LogRecord) : null;
   if (r.t === 'obj') return typeof r.k === 'string' && asVersionedObject(r.o) !== null ? (r as LogRecord) : null;
   if (r.t === 'hint') return typeof r.to === 'string' && typeof r.k === 'string' && asVersionedObject(r.o) !== null ? (r as LogRecord) : null;
+  if (r.t === 'purge') return typeof r.k === 'string' && typeof r.d === 'number' ? (r as LogRecord) : null;
+  if (r.t === 'paxos') return typeof r.k === 'string' && asPaxosState(r.s) !== null ? (r as LogRecord) : null;
   if (r.t === 'unhint') return typeof r.to === 'string' && typeof r.k === 'string' && typeof r.d === 'number' ? (r as LogRecord) : null;
   return null;
 }

@@ -16,6 +16,10 @@
 //   stand in for unreachable primaries and keep the version as a durable hint, handed off when
 //   the primary is back), a read answers at once and repairs stale replicas in the background,
 //   concurrent writes become siblings returned with their causal context.
+// A cas, and a CP write with `serial`, go through the key's Paxos register instead (paxos.ts), at
+// a primary like every write. Deletes are writes of a tombstone; a key left with only tombstones
+// is purged after a grace period once every primary holds them. Counter buckets and TTLs are
+// resolution rules on the same versions (versions.ts `addToCounter`, `liveAt`).
 // Anti-entropy (merkle.ts) runs between every pair of replicas all the time, so replicas converge
 // even on keys nobody reads.
 //
@@ -27,6 +31,7 @@ import { bugsFromHost, type QuorumKvBugSwitches } from './bugs.js';
 import { monoNow, wallNow } from './clock.js';
 import { CommitLog, type LogRecord } from './log.js';
 import { bucketOf, differingBuckets, leavesOf, rootOf } from './merkle.js';
+import { accept, commit, compareBallots, decide, EMPTY_PAXOS, prepare, type Accepted, type Ballot, type PaxosPromise, type PaxosState } from './paxos.js';
 import {
   asKvRequest,
   asReplicaMessage,
@@ -40,10 +45,13 @@ import {
 } from './protocol.js';
 import { Ring } from './ring.js';
 import {
+  addToCounter,
   contextOf,
+  counterValue,
   digest,
   EMPTY_CONTEXT,
   EMPTY_OBJECT,
+  liveAt,
   liveValues,
   maxTag,
   merge,
@@ -78,6 +86,13 @@ export interface QuorumKvOptions {
   clientsRememberedMax: number;
   compactBytes: number;
   durableWaitingMax: number;
+  /**
+   * A key whose versions are all tombstones is purged this long after this replica got them, and
+   * only once every primary is known (by an equal anti-entropy leaf) to hold the same tombstones.
+   * It must exceed the hint window: a hint older than the delete, handed off after the purge,
+   * would bring the value back (Cassandra's gc_grace_seconds rule).
+   */
+  tombstoneGraceNs: number;
 }
 
 export const QUORUM_KV_DEFAULTS: QuorumKvOptions = {
@@ -95,6 +110,7 @@ export const QUORUM_KV_DEFAULTS: QuorumKvOptions = {
   clientsRememberedMax: 4096,
   compactBytes: 256 * 1024,
   durableWaitingMax: 8192,
+  tombstoneGraceNs: 90 * NS_PER_S,
 };
 
 /** What checkers may rely on: op timeout and anti-entropy period in ms. */
@@ -104,6 +120,9 @@ export const QUORUM_KV_PARAMS = {
   suspectAfterMs: QUORUM_KV_DEFAULTS.suspectAfterNs / NS_PER_MS,
   antiEntropyMs: (QUORUM_KV_DEFAULTS.antiEntropyEveryTicks * QUORUM_KV_DEFAULTS.tickNs) / NS_PER_MS,
 } as const;
+
+/** The error of a cas whose compare failed (workloads/kv-protocol.ts says the same). */
+const CAS_MISMATCH = 'cas-mismatch';
 
 const TICK = 'tick';
 const RECOVER = 'recover';
@@ -134,7 +153,8 @@ interface ReadOp extends OpBase {
 
 interface WriteOp extends OpBase {
   kind: 'write';
-  value: number;
+  /** Null is a delete: a tombstone that carries the write's causal context like any version. */
+  value: number | null;
   phase: 'gather' | 'replicate' | 'done';
   /** CP phase 1: the primaries' copies. */
   answers: Map<NodeId, VersionedObject>;
@@ -154,7 +174,37 @@ interface ForwardOp {
   deadlineNs: number;
 }
 
-type Op = ReadOp | WriteOp | ForwardOp;
+/** A cas, or a serial write, through the key's Paxos register (paxos.ts). */
+interface PaxosOp extends OpBase {
+  kind: 'paxos';
+  /** The compare of a cas; undefined for a serial write, which always proposes. */
+  expected: number | null | undefined;
+  /** Null: a serial delete. */
+  value: number | null;
+  /**
+   * prepare -> (accept -> commit of an unfinished value -> prepare again) -> accept -> commit -> ok,
+   * or prepare -> write-back -> fail when the compare fails; backoff between contended rounds.
+   */
+  phase: 'prepare' | 'accept' | 'commit' | 'write-back' | 'backoff' | 'done';
+  ballot: Ballot;
+  /** The highest round number any acceptor reported: the next ballot goes past it. */
+  highestSeen: number;
+  promises: Map<NodeId, PaxosPromise>;
+  refusals: Set<NodeId>;
+  accepts: Set<NodeId>;
+  acks: Set<NodeId>;
+  proposal: Accepted | null;
+  /** True once this op's own version was proposed: from then on its fate may be unknown. */
+  ownProposed: boolean;
+  rounds: number;
+  tag: number;
+}
+
+type Op = ReadOp | WriteOp | ForwardOp | PaxosOp;
+
+const PAXOS_TIMER = 'paxos:';
+/** Rounds one op may run (each a prepare), at most: contention past it ends the op by its deadline. */
+const PAXOS_ROUNDS_MAX = 16;
 
 interface Hint {
   object: VersionedObject;
@@ -171,6 +221,8 @@ export interface QuorumKvInspection {
   /** Hints held, per the primary they are for. */
   hintsFor(target: NodeId): number;
   primaries(key: string): readonly NodeId[];
+  /** The key's Paxos acceptor state (paxos.ts). */
+  paxos(key: string): PaxosState;
 }
 
 export class QuorumKvNode implements Process {
@@ -190,6 +242,15 @@ export class QuorumKvNode implements Process {
   private readonly ops = new Map<string, Op>();
   private readonly lastCoordinated = new Map<string, number>();
   private readonly primariesCache = new Map<string, readonly NodeId[]>();
+  /** The Paxos acceptor state per key (paxos.ts), durable in the commit log. */
+  private readonly paxos = new Map<string, PaxosState>();
+  /**
+   * Per key, the last dot counter this incarnation put in a Paxos proposal: a proposal that was
+   * not chosen never reaches the store, so the store alone would hand the same dot out twice.
+   */
+  private readonly paxosCounters = new Map<string, number>();
+  /** Keys whose copy is only tombstones: since when, and the primaries known to hold the same. */
+  private readonly tombstones = new Map<string, { digest: number; sinceNs: number; holders: Set<NodeId> }>();
   private ridCounter = 0;
   private ticks = 0;
   private antiEntropyTurn = 0;
@@ -214,6 +275,9 @@ export class QuorumKvNode implements Process {
     this.hintsInFlight.clear();
     this.ops.clear();
     this.lastCoordinated.clear();
+    this.paxos.clear();
+    this.paxosCounters.clear();
+    this.tombstones.clear();
     this.log = this.newLog();
     const recovery = this.log.recover();
     if (recovery.kind === 'corrupt') {
@@ -258,12 +322,18 @@ export class QuorumKvNode implements Process {
       store: this.store,
       hintsFor: (target) => this.hints.get(target)?.size ?? 0,
       primaries: (key) => this.primariesOf(key),
+      paxos: (key) => this.paxos.get(key) ?? EMPTY_PAXOS,
     };
   }
 
   onTimer(tag: TimerTag): void {
     if (tag === RECOVER) {
       this.start();
+      return;
+    }
+    if (typeof tag === 'string' && tag.startsWith(PAXOS_TIMER)) {
+      const op = this.ops.get(tag.slice(PAXOS_TIMER.length));
+      if (op !== undefined && op.kind === 'paxos' && op.phase === 'backoff') this.paxosRound(op);
       return;
     }
     if (tag !== TICK) return;
@@ -275,6 +345,7 @@ export class QuorumKvNode implements Process {
     this.expireOps();
     if (this.ticks % this.options.hintReplayEveryTicks === 0) this.replayHints();
     if (this.ticks % this.options.antiEntropyEveryTicks === 0) this.startAntiEntropy();
+    this.purgeTombstones();
     this.log.compactIfLarge(() => this.snapshot());
   }
 
@@ -301,7 +372,7 @@ export class QuorumKvNode implements Process {
     if (!this.up) return reply({ outcome: 'unavailable', error: this.downReason ?? 'starting' });
     const options = parseOptions(request.q);
     if (typeof options === 'string') return reply({ outcome: 'fail', error: `bad request: ${options}` });
-    if (request.op.f === 'cas') return reply({ outcome: 'fail', error: 'cas is not supported yet (it needs the per-key Paxos path)' });
+    if (request.op.f === 'cas' && options.mode !== 'cp') return reply({ outcome: 'fail', error: 'bad request: a cas needs q.mode "cp" (it goes through the key\'s Paxos register)' });
     const n = this.primariesOf(request.op.key).length;
     for (const [name, level] of [['r', options.r], ['w', options.w], ['pr', options.pr], ['pw', options.pw]] as const) {
       // A count the key cannot meet is refused, not quietly lowered to N.
@@ -313,7 +384,9 @@ export class QuorumKvNode implements Process {
       this.startRead(route, request, options);
       return;
     }
-    if (typeof request.op.value !== 'number') return reply({ outcome: 'fail', error: 'bad request: a write needs a number' });
+    if (options.resolve === 'counter' && typeof request.op.value !== 'number') return reply({ outcome: 'fail', error: 'bad request: a counter write needs a number (the delta)' });
+    const badValue = writeValueProblem(request);
+    if (badValue !== null) return reply({ outcome: 'fail', error: `bad request: ${badValue}` });
     if (this.primariesOf(request.op.key).includes(this.host.id)) {
       this.startWrite(route, request, options);
       return;
@@ -398,10 +471,13 @@ export class QuorumKvNode implements Process {
   private finishRead(op: ReadOp): void {
     op.phase = 'done';
     this.ops.delete(op.rid);
-    const merged = op.merged ?? EMPTY_OBJECT;
+    // TTLs are judged by this node's wall clock; the write-back above kept every version.
+    const merged = liveAt(op.merged ?? EMPTY_OBJECT, wallNow(this.host));
     const best = winner(merged);
     const reply: KvReply = { type: 'kv.reply', seq: op.seq, outcome: 'ok', value: best === null ? null : best.value, replicas: [...op.answers.keys()].sort(), tag: maxTag(merged) };
-    if (op.options.mode === 'ap') {
+    if (op.options.resolve === 'counter') {
+      reply.value = counterValue(merged);
+    } else if (op.options.mode === 'ap') {
       reply.siblings = liveValues(op.options.resolve === 'lww' ? resolveLww(merged) : merged);
       reply.context = contextOf(merged);
     }
@@ -424,12 +500,16 @@ export class QuorumKvNode implements Process {
     const last = this.lastCoordinated.get(request.client);
     if (last !== undefined && request.seq <= last) return;
     this.rememberClient(request.client, request.seq);
+    if (request.op.f === 'cas' || (options.mode === 'cp' && options.serial === true)) {
+      this.startPaxos(route, request, options);
+      return;
+    }
     const key = request.op.key;
     const primaries = this.primariesOf(key);
     const op: WriteOp = {
       ...this.opBase(route, request, options),
       kind: 'write',
-      value: request.op.value as number,
+      value: request.op.value as number | null,
       phase: 'gather',
       answers: new Map(),
       acks: new Set(),
@@ -473,8 +553,16 @@ export class QuorumKvNode implements Process {
     const context = op.options.mode === 'cp' ? contextOf(base) : (op.options.context ?? EMPTY_CONTEXT);
     const tag = nextTag(wallNow(this.host), Math.max(maxTag(base), context.tag), this.bugs.lwwWallClock);
     op.tag = tag;
-    let version = writeVersion(base, context, this.actor, tag, op.value);
-    if (op.options.resolve === 'lww') version = resolveLww(version);
+    let version: VersionedObject;
+    if (op.options.resolve === 'counter') {
+      // A counter adds this op's delta to this actor's own entry; the client's context is moot.
+      version = addToCounter(base, this.actor, op.value ?? 0);
+      op.tag = 0;
+    } else {
+      const expiresAtNs = op.options.ttlMs === undefined ? undefined : wallNow(this.host) + op.options.ttlMs * NS_PER_MS;
+      version = writeVersion(base, context, this.actor, tag, op.value, expiresAtNs);
+      if (op.options.resolve === 'lww') version = resolveLww(version);
+    }
     this.applyLocal(op.key, version, () => this.onWriteAck(op.rid, this.host.id));
     for (const target of op.sloppy ? this.sloppyTargets(op.key) : op.primaries.map((node) => ({ node, hintFor: null }))) {
       if (target.node === this.host.id) continue;
@@ -487,6 +575,197 @@ export class QuorumKvNode implements Process {
     if (op === undefined || op.kind !== 'write') return;
     op.acks.add(node);
     this.progressWrite(op);
+  }
+
+  // ------------------------------------------------------------------ Paxos per key (paxos.ts)
+
+  private startPaxos(route: Route, request: KvRequest, options: RequestOptions): void {
+    const isCas = request.op.f === 'cas';
+    const [expected, value] = isCas ? (request.op.value as [number, number]) : [undefined, request.op.value as number | null];
+    const op: PaxosOp = {
+      ...this.opBase(route, request, options),
+      kind: 'paxos',
+      expected,
+      value,
+      phase: 'prepare',
+      ballot: { n: 0, by: this.actor },
+      highestSeen: 0,
+      promises: new Map(),
+      refusals: new Set(),
+      accepts: new Set(),
+      acks: new Set(),
+      proposal: null,
+      ownProposed: false,
+      rounds: 0,
+      tag: 0,
+    };
+    this.ops.set(op.rid, op);
+    this.paxosRound(op);
+  }
+
+  /** Phase 1: prepare under a ballot past every one this op or this acceptor has seen. */
+  private paxosRound(op: PaxosOp): void {
+    if (op.rounds >= PAXOS_ROUNDS_MAX) {
+      op.phase = 'backoff';
+      return;
+    }
+    op.rounds += 1;
+    const mine = this.paxos.get(op.key) ?? EMPTY_PAXOS;
+    const seen = Math.max(op.highestSeen, mine.promised?.n ?? 0, mine.accepted?.ballot.n ?? 0, mine.committed?.n ?? 0);
+    op.ballot = { n: seen + 1, by: this.actor };
+    op.phase = 'prepare';
+    op.promises.clear();
+    op.refusals.clear();
+    for (const node of op.primaries) {
+      if (node === this.host.id) this.onPrepare(op.key, op.ballot, (reply) => this.onPromise(node, op.rid, reply.ballot, reply.promise));
+      else this.host.send(node, { type: 'qkv.prepare', rid: op.rid, key: op.key, ballot: op.ballot });
+    }
+  }
+
+  private onPromise(from: NodeId, rid: string, ballot: Ballot, promise: PaxosPromise): void {
+    const op = this.ops.get(rid);
+    if (op === undefined || op.kind !== 'paxos' || op.phase !== 'prepare' || compareBallots(ballot, op.ballot) !== 0) return;
+    op.highestSeen = Math.max(op.highestSeen, promise.promised?.n ?? 0);
+    if (promise.ok) op.promises.set(from, promise);
+    else op.refusals.add(from);
+    const majority = levelCount('quorum', op.n);
+    if (op.promises.size >= majority) this.afterPromises(op);
+    else if (op.refusals.size > op.n - majority) this.paxosBackoff(op);
+  }
+
+  /** Phase 2: finish an unfinished value, or judge the compare on the promised copies and propose. */
+  private afterPromises(op: PaxosOp): void {
+    const promises = [...op.promises.values()];
+    const decision = decide(promises);
+    if (decision.kind === 'finish') {
+      this.propose(op, { ballot: op.ballot, object: decision.accepted.object });
+      return;
+    }
+    let current = this.store.get(op.key) ?? EMPTY_OBJECT;
+    for (const promise of promises) current = merge(current, promise.object, this.bugs.vvMerge);
+    const now = winner(current)?.value ?? null;
+    if (op.expected !== undefined && now !== op.expected) {
+      // The compare failed on a state a later read must see too: write it back to a majority first.
+      op.phase = 'write-back';
+      op.acks.clear();
+      op.proposal = { ballot: op.ballot, object: current };
+      for (const node of op.primaries) {
+        if (node === this.host.id) this.applyLocal(op.key, current, () => this.onWrittenBack(op, node));
+        else this.host.send(node, { type: 'qkv.put', rid: op.rid, key: op.key, object: current, hintFor: null, replay: false });
+      }
+      return;
+    }
+    const reserved = Math.max(current.vv[this.actor] ?? 0, this.paxosCounters.get(op.key) ?? 0);
+    this.paxosCounters.set(op.key, reserved + 1);
+    op.tag = nextTag(wallNow(this.host), maxTag(current), this.bugs.lwwWallClock);
+    const version = resolveLww(writeVersion({ vv: { ...current.vv, [this.actor]: reserved }, siblings: current.siblings }, contextOf(current), this.actor, op.tag, op.value));
+    op.ownProposed = true;
+    this.propose(op, { ballot: op.ballot, object: version });
+  }
+
+  private propose(op: PaxosOp, proposal: Accepted): void {
+    op.phase = 'accept';
+    op.proposal = proposal;
+    op.accepts.clear();
+    op.refusals.clear();
+    for (const node of op.primaries) {
+      if (node === this.host.id) this.onAccept(op.key, proposal, (reply) => this.onAccepted(node, op.rid, reply.ballot, reply.ok, reply.promised));
+      else this.host.send(node, { type: 'qkv.accept', rid: op.rid, key: op.key, accepted: proposal });
+    }
+  }
+
+  private onAccepted(from: NodeId, rid: string, ballot: Ballot, ok: boolean, promised: Ballot | null): void {
+    const op = this.ops.get(rid);
+    if (op === undefined || op.kind !== 'paxos' || op.phase !== 'accept' || compareBallots(ballot, op.ballot) !== 0 || op.proposal === null) return;
+    op.highestSeen = Math.max(op.highestSeen, promised?.n ?? 0);
+    if (ok) op.accepts.add(from);
+    else op.refusals.add(from);
+    const majority = levelCount('quorum', op.n);
+    if (op.accepts.size >= majority) {
+      // Chosen: commit it everywhere, count a majority of durable commits.
+      op.phase = 'commit';
+      op.acks.clear();
+      const chosen = op.proposal;
+      for (const node of op.primaries) {
+        if (node === this.host.id) this.onCommit(op.key, chosen, () => this.onCommitted(node, op.rid, chosen.ballot));
+        else this.host.send(node, { type: 'qkv.commit', rid: op.rid, key: op.key, accepted: chosen });
+      }
+      return;
+    }
+    if (op.refusals.size <= op.n - majority) return;
+    // Our own version may still be accepted somewhere and chosen by a later round, so the op's
+    // fate is unknown: it ends by its deadline, silently. Someone else's is safe to retry.
+    if (op.ownProposed) {
+      this.ops.delete(op.rid);
+      this.host.log('qkv.paxos-outcome-unknown', { key: op.key, ballot: op.ballot.n });
+    } else {
+      this.paxosBackoff(op);
+    }
+  }
+
+  private onCommitted(from: NodeId, rid: string, ballot: Ballot): void {
+    const op = this.ops.get(rid);
+    if (op === undefined || op.kind !== 'paxos' || op.phase !== 'commit' || compareBallots(ballot, op.ballot) !== 0) return;
+    op.acks.add(from);
+    if (op.acks.size < levelCount('quorum', op.n)) return;
+    if (!op.ownProposed) {
+      // An unfinished value is committed; now this op's own round.
+      this.paxosRound(op);
+      return;
+    }
+    op.phase = 'done';
+    this.ops.delete(op.rid);
+    this.answer(op.route, { type: 'kv.reply', seq: op.seq, outcome: 'ok', value: op.value, replicas: [...op.acks].sort(), tag: op.tag });
+  }
+
+  private onWrittenBack(op: PaxosOp, from: NodeId): void {
+    if (op.phase !== 'write-back' || this.ops.get(op.rid) !== op) return;
+    op.acks.add(from);
+    if (op.acks.size < levelCount('quorum', op.n)) return;
+    op.phase = 'done';
+    this.ops.delete(op.rid);
+    const value = winner(op.proposal?.object ?? EMPTY_OBJECT)?.value ?? null;
+    this.answer(op.route, { type: 'kv.reply', seq: op.seq, outcome: 'fail', error: CAS_MISMATCH, value, replicas: [...op.acks].sort() });
+  }
+
+  /** Contended: wait a random few milliseconds, so two proposers stop pre-empting each other. */
+  private paxosBackoff(op: PaxosOp): void {
+    op.phase = 'backoff';
+    this.host.setTimer(this.host.random.range(1, 20) * NS_PER_MS, `${PAXOS_TIMER}${op.rid}`);
+  }
+
+  /** Acceptor: prepare. The promise is durable before the reply (unless the planted bug). */
+  private onPrepare(key: string, ballot: Ballot, reply: (message: { type: 'qkv.promise'; ballot: Ballot; key: string; promise: PaxosPromise }) => void): void {
+    const state = this.paxos.get(key) ?? EMPTY_PAXOS;
+    const result = prepare(state, ballot);
+    const send = (): void => {
+      const now = this.paxos.get(key) ?? EMPTY_PAXOS;
+      reply({ type: 'qkv.promise', key, ballot, promise: { ok: result.ok, promised: now.promised, accepted: now.accepted, committed: now.committed, object: this.store.get(key) ?? EMPTY_OBJECT } });
+      // What was promised must survive a crash: the invariant monitor holds the node to it.
+      if (result.ok) this.host.log('qkv.promised', { key, n: ballot.n, by: ballot.by });
+    };
+    if (!result.ok) return send();
+    this.setPaxos(key, result.state);
+    if (this.bugs.paxosUnpersistedPromise) return send();
+    if (!this.log.whenDurable(send)) this.host.log('qkv.ack-dropped', { key, why: 'durability queue full' });
+  }
+
+  private onAccept(key: string, proposal: Accepted, reply: (message: { type: 'qkv.accepted'; key: string; ballot: Ballot; ok: boolean; promised: Ballot | null }) => void): void {
+    const result = accept(this.paxos.get(key) ?? EMPTY_PAXOS, proposal.ballot, proposal.object);
+    const send = (): void => reply({ type: 'qkv.accepted', key, ballot: proposal.ballot, ok: result.ok, promised: result.state.promised });
+    if (!result.ok) return send();
+    this.setPaxos(key, result.state);
+    if (!this.log.whenDurable(send)) this.host.log('qkv.ack-dropped', { key, why: 'durability queue full' });
+  }
+
+  private onCommit(key: string, chosen: Accepted, then: () => void): void {
+    this.setPaxos(key, commit(this.paxos.get(key) ?? EMPTY_PAXOS, chosen.ballot));
+    this.applyLocal(key, chosen.object, then);
+  }
+
+  private setPaxos(key: string, state: PaxosState): void {
+    this.paxos.set(key, state);
+    this.log.append({ t: 'paxos', k: key, s: state });
   }
 
   // ------------------------------------------------------------------ replica side
@@ -514,7 +793,7 @@ export class QuorumKvNode implements Process {
         return;
       case 'qkv.coordinate': {
         const options = parseOptions(message.request.q);
-        if (typeof options === 'string' || typeof message.request.op.value !== 'number') return;
+        if (typeof options === 'string' || writeValueProblem(message.request) !== null) return;
         if (this.ops.size >= this.options.opsPendingMax || this.log.full()) return;
         this.startWrite({ kind: 'forwarded', via: from, rid: message.rid }, message.request, options);
         return;
@@ -526,6 +805,24 @@ export class QuorumKvNode implements Process {
         this.host.send(op.client, { ...message.reply, seq: op.seq });
         return;
       }
+      case 'qkv.prepare':
+        this.onPrepare(message.key, message.ballot, (reply) => this.host.send(from, { ...reply, rid: message.rid }));
+        return;
+      case 'qkv.accept':
+        this.onAccept(message.key, message.accepted, (reply) => this.host.send(from, { ...reply, rid: message.rid }));
+        return;
+      case 'qkv.commit':
+        this.onCommit(message.key, message.accepted, () => this.host.send(from, { type: 'qkv.committed', rid: message.rid, ballot: message.accepted.ballot }));
+        return;
+      case 'qkv.promise':
+        this.onPromise(from, message.rid, message.ballot, message.promise);
+        return;
+      case 'qkv.accepted':
+        this.onAccepted(from, message.rid, message.ballot, message.ok, message.promised);
+        return;
+      case 'qkv.committed':
+        this.onCommitted(from, message.rid, message.ballot);
+        return;
       case 'qkv.ping':
         return;
       case 'qkv.tree':
@@ -571,6 +868,7 @@ export class QuorumKvNode implements Process {
     if (op === undefined) return;
     if (op.kind === 'write') this.onWriteAck(rid, from);
     else if (op.kind === 'read') this.onHolder(rid, from);
+    else if (op.kind === 'paxos') this.onWrittenBack(op, from);
   }
 
   /** Merges a version into this replica's copy, logs it, and calls `then` once that is durable. */
@@ -584,9 +882,49 @@ export class QuorumKvNode implements Process {
 
   private setLocal(key: string, object: VersionedObject): void {
     this.store.set(key, object);
-    this.digests.set(key, digest(key, object));
+    const d = digest(key, object);
+    this.digests.set(key, d);
     this.log.append({ t: 'obj', k: key, o: object });
     this.host.log('qkv.changed', { key });
+    this.trackTombstone(key, object, d);
+  }
+
+  // ------------------------------------------------------------------ tombstones
+
+  private trackTombstone(key: string, object: VersionedObject, d: number): void {
+    if (!isTombstoned(object)) {
+      this.tombstones.delete(key);
+      return;
+    }
+    if (this.bugs.earlyTombstoneGc) {
+      // The planted bug: purged at once, before the other replicas have the delete.
+      this.purge(key, d);
+      return;
+    }
+    const held = this.tombstones.get(key);
+    if (held === undefined || held.digest !== d) this.tombstones.set(key, { digest: d, sinceNs: monoNow(this.host), holders: new Set([this.host.id]) });
+  }
+
+  /** Anti-entropy found this bucket equal with `peer`: it holds the same tombstones there. */
+  private confirmTombstones(peer: NodeId, bucket: number): void {
+    for (const [key, held] of this.tombstones) if (bucketOf(key) === bucket && this.digests.get(key) === held.digest) held.holders.add(peer);
+  }
+
+  private purgeTombstones(): void {
+    const now = monoNow(this.host);
+    for (const [key, held] of [...this.tombstones]) {
+      if (now - held.sinceNs < this.options.tombstoneGraceNs) continue;
+      if (!this.primariesOf(key).every((node) => held.holders.has(node))) continue;
+      this.purge(key, held.digest);
+    }
+  }
+
+  private purge(key: string, d: number): void {
+    this.tombstones.delete(key);
+    this.store.delete(key);
+    this.digests.delete(key);
+    this.log.append({ t: 'purge', k: key, d });
+    this.host.log('qkv.purged', { key });
   }
 
   /** This node's copy of a key: its own data and any hints it keeps for others. */
@@ -662,6 +1000,7 @@ export class QuorumKvNode implements Process {
 
   private onTree(from: NodeId, theirs: readonly number[]): void {
     const mine = this.sharedLeaves(from);
+    for (let bucket = 0; bucket < mine.length; bucket++) if (mine[bucket] === theirs[bucket]) this.confirmTombstones(from, bucket);
     if (rootOf(mine) === rootOf(theirs)) return;
     const buckets = differingBuckets(mine, theirs);
     this.host.send(from, { type: 'qkv.tree-diff', buckets, objects: this.sharedObjects(from, new Set(buckets)) });
@@ -676,6 +1015,9 @@ export class QuorumKvNode implements Process {
   private sharedObjects(peer: NodeId, buckets: ReadonlySet<number>): KeyedObject[] {
     const objects: KeyedObject[] = [];
     for (const [key, object] of this.store) {
+      // The planted bug `kv.merkle-skip-delete`: deleted keys are never streamed, so a replica that
+      // missed the delete keeps the value, and the trees differ forever.
+      if (this.bugs.merkleSkipDelete && isTombstoned(object)) continue;
       if (buckets.has(bucketOf(key)) && this.primariesOf(key).includes(peer)) objects.push({ key, object });
     }
     return objects;
@@ -721,7 +1063,7 @@ export class QuorumKvNode implements Process {
       this.ops.delete(op.rid);
       // A read, and a write still in its first phase, certainly changed nothing: say so, and the
       // client tries elsewhere. A write past that may have happened: silence, so it is uncertain.
-      if (op.kind === 'read' || (op.kind === 'write' && op.phase === 'gather')) {
+      if (op.kind === 'read' || (op.kind === 'write' && op.phase === 'gather') || (op.kind === 'paxos' && !op.ownProposed)) {
         this.answer(op.route, { type: 'kv.reply', seq: op.seq, outcome: 'unavailable', error: 'quorum not reached in time' });
       }
     }
@@ -748,10 +1090,26 @@ export class QuorumKvNode implements Process {
   /** Replays one recovered record; returns its incarnation (0 for data records). */
   private replay(record: LogRecord): number {
     if (record.t === 'inc') return record.n;
+    if (record.t === 'paxos') {
+      this.paxos.set(record.k, record.s);
+      return 0;
+    }
+    if (record.t === 'purge') {
+      const current = this.store.get(record.k);
+      // A version merged in after the purge (a later write) is kept: only the purged copy goes.
+      if (current !== undefined && digest(record.k, current) === record.d) {
+        this.store.delete(record.k);
+        this.digests.delete(record.k);
+      }
+      return 0;
+    }
     if (record.t === 'obj') {
       const merged = merge(this.store.get(record.k) ?? EMPTY_OBJECT, record.o);
       this.store.set(record.k, merged);
       this.digests.set(record.k, digest(record.k, merged));
+      // The grace period starts again at recovery: the wait is never shorter than configured.
+      if (isTombstoned(merged)) this.tombstones.set(record.k, { digest: digest(record.k, merged), sinceNs: monoNow(this.host), holders: new Set([this.host.id]) });
+      else this.tombstones.delete(record.k);
     } else if (record.t === 'hint') {
       let held = this.hints.get(record.to);
       if (held === undefined) {
@@ -771,6 +1129,7 @@ export class QuorumKvNode implements Process {
   private snapshot(): LogRecord[] {
     const records: LogRecord[] = [{ t: 'inc', n: this.incarnation }];
     for (const [key, object] of this.store) records.push({ t: 'obj', k: key, o: object });
+    for (const [key, state] of this.paxos) records.push({ t: 'paxos', k: key, s: state });
     for (const [target, held] of this.hints) for (const [key, hint] of held) records.push({ t: 'hint', to: target, k: key, o: hint.object });
     return records;
   }
@@ -791,4 +1150,18 @@ export class QuorumKvNode implements Process {
   private newLog(): CommitLog {
     return new CommitLog(this.host.disk, { compactBytes: this.options.compactBytes, waitingMax: this.options.durableWaitingMax });
   }
+}
+
+/** Why a client's write or cas carries a value the node cannot take, or null when it is fine. */
+function writeValueProblem(request: KvRequest): string | null {
+  const value = request.op.value;
+  if (request.op.f === 'cas') {
+    return Array.isArray(value) && value.length === 2 && value.every((part) => typeof part === 'number') ? null : 'a cas needs [from, to], two numbers';
+  }
+  return typeof value === 'number' || value === null ? null : 'a write needs a number (or null: a delete)';
+}
+
+/** True when every version of the object is a tombstone (and there is at least one). */
+function isTombstoned(object: VersionedObject): boolean {
+  return object.siblings.length > 0 && object.siblings.every((sibling) => sibling.value === null);
 }

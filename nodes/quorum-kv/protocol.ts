@@ -6,6 +6,7 @@
 //
 // Replicas speak `qkv.*` messages among themselves; every one is checked for shape on arrival.
 import type { NodeId } from '../host.js';
+import { asAccepted, asBallot, asPaxosPromise, type Accepted, type Ballot, type PaxosPromise } from './paxos.js';
 import { asCausalContext, asVersionedObject, type CausalContext, type VersionedObject } from './versions.js';
 
 /** How many replicas must answer: one, a majority of N, all N, or an exact number (1..N). */
@@ -19,8 +20,12 @@ export type Level = 'one' | 'quorum' | 'all' | number;
  */
 export type Mode = 'cp' | 'ap';
 
-/** Siblings back to the client, or last-writer-wins on tags (hybrid logical clocks). */
-export type Resolution = 'siblings' | 'lww';
+/**
+ * Siblings back to the client, last-writer-wins on tags (hybrid logical clocks), or a counter
+ * bucket (a PN-counter CRDT, versions.ts `addToCounter`): there a write's value is a delta added to
+ * the counter and a read returns the sum. A g-counter is the same bucket given only deltas >= 0.
+ */
+export type Resolution = 'siblings' | 'lww' | 'counter';
 
 export interface RequestOptions {
   mode: Mode;
@@ -34,6 +39,18 @@ export interface RequestOptions {
   resolve: Resolution;
   /** AP writes: the context of the read this write follows; absent is a blind write. */
   context?: CausalContext;
+  /**
+   * CP writes: through the key's Paxos register (as a cas is) instead of ABD. A key that takes cas
+   * must take its writes this way too: an ABD write's tag is not ordered against a Paxos round's
+   * (Cassandra says the same of mixing lightweight transactions with plain writes).
+   */
+  serial?: boolean;
+  /**
+   * Writes: the version expires this many ms after the coordinator's wall clock at the write, as
+   * the wall clock of the node answering a read judges it (so clock skew moves expiry: the TTL
+   * checker allows for it). Not with serial writes or counters.
+   */
+  ttlMs?: number;
 }
 
 export const LINEARIZABLE_OPTIONS: RequestOptions = Object.freeze({ mode: 'cp', r: 'quorum', w: 'quorum', pr: 0, pw: 0, sloppy: false, resolve: 'lww' });
@@ -84,6 +101,12 @@ export type ReplicaMessage =
   | { type: 'qkv.put-ack'; rid: string }
   | { type: 'qkv.coordinate'; rid: string; request: KvRequest }
   | { type: 'qkv.coordinated'; rid: string; reply: KvReply }
+  | { type: 'qkv.prepare'; rid: string; key: string; ballot: Ballot }
+  | { type: 'qkv.promise'; rid: string; key: string; ballot: Ballot; promise: PaxosPromise }
+  | { type: 'qkv.accept'; rid: string; key: string; accepted: Accepted }
+  | { type: 'qkv.accepted'; rid: string; key: string; ballot: Ballot; ok: boolean; promised: Ballot | null }
+  | { type: 'qkv.commit'; rid: string; key: string; accepted: Accepted }
+  | { type: 'qkv.committed'; rid: string; ballot: Ballot }
   | { type: 'qkv.ping' }
   | { type: 'qkv.tree'; leaves: number[] }
   | { type: 'qkv.tree-diff'; buckets: number[]; objects: KeyedObject[] }
@@ -109,8 +132,12 @@ export function parseOptions(value: unknown): RequestOptions | string {
   if (!isLevel(q.r) || !isLevel(q.w)) return 'q.r and q.w must be one, quorum, all or a positive integer';
   if (typeof q.pr !== 'number' || typeof q.pw !== 'number' || !(q.pr >= 0) || !(q.pw >= 0)) return 'q.pr and q.pw must be non-negative numbers';
   if (typeof q.sloppy !== 'boolean') return 'q.sloppy must be a boolean';
-  if (q.resolve !== 'siblings' && q.resolve !== 'lww') return 'q.resolve must be "siblings" or "lww"';
+  if (q.resolve !== 'siblings' && q.resolve !== 'lww' && q.resolve !== 'counter') return 'q.resolve must be "siblings", "lww" or "counter"';
+  if (q.resolve === 'counter' && q.mode !== 'ap') return 'q.resolve "counter" needs q.mode "ap" (a counter merges, it is not linearizable)';
   if (q.context !== undefined && asCausalContext(q.context) === null) return 'q.context is not a causal context';
+  if (q.serial !== undefined && typeof q.serial !== 'boolean') return 'q.serial must be a boolean';
+  if (q.ttlMs !== undefined && !(typeof q.ttlMs === 'number' && Number.isSafeInteger(q.ttlMs) && q.ttlMs > 0)) return 'q.ttlMs must be a positive integer';
+  if (q.ttlMs !== undefined && (q.serial === true || q.resolve === 'counter')) return 'q.ttlMs is not supported with serial writes or counters';
   return value as RequestOptions;
 }
 
@@ -140,6 +167,12 @@ const REPLICA_TYPES: ReadonlySet<string> = new Set([
   'qkv.put-ack',
   'qkv.coordinate',
   'qkv.coordinated',
+  'qkv.prepare',
+  'qkv.promise',
+  'qkv.accept',
+  'qkv.accepted',
+  'qkv.commit',
+  'qkv.committed',
   'qkv.ping',
   'qkv.tree',
   'qkv.tree-diff',
@@ -168,6 +201,17 @@ export function asReplicaMessage(message: unknown): ReplicaMessage | null {
       return typeof m.rid === 'string' && asKvRequest(m.request) !== null ? (m as ReplicaMessage) : null;
     case 'qkv.coordinated':
       return typeof m.rid === 'string' && typeof m.reply === 'object' && m.reply !== null ? (m as ReplicaMessage) : null;
+    case 'qkv.prepare':
+      return typeof m.rid === 'string' && typeof m.key === 'string' && asBallot(m.ballot) !== null ? (m as ReplicaMessage) : null;
+    case 'qkv.promise':
+      return typeof m.rid === 'string' && typeof m.key === 'string' && asBallot(m.ballot) !== null && asPaxosPromise(m.promise) !== null ? (m as ReplicaMessage) : null;
+    case 'qkv.accept':
+    case 'qkv.commit':
+      return typeof m.rid === 'string' && typeof m.key === 'string' && asAccepted(m.accepted) !== null ? (m as ReplicaMessage) : null;
+    case 'qkv.accepted':
+      return typeof m.rid === 'string' && typeof m.key === 'string' && asBallot(m.ballot) !== null && typeof m.ok === 'boolean' && (m.promised === null || asBallot(m.promised) !== null) ? (m as ReplicaMessage) : null;
+    case 'qkv.committed':
+      return typeof m.rid === 'string' && asBallot(m.ballot) !== null ? (m as ReplicaMessage) : null;
     case 'qkv.tree':
       return Array.isArray(m.leaves) && m.leaves.every((leaf) => typeof leaf === 'number') ? (m as ReplicaMessage) : null;
     case 'qkv.tree-diff':

@@ -29,6 +29,8 @@ export interface Sibling {
   tag: number;
   /** The value; null is a tombstone (a delete that carries its causal context like any write). */
   value: number | null;
+  /** A write with a TTL: the coordinator's wall clock at the write plus the TTL (ns). */
+  expiresAtNs?: number;
 }
 
 /** One key's versions. Siblings are sorted by dot and mutually concurrent. */
@@ -111,14 +113,15 @@ export function contextOf(object: VersionedObject): CausalContext {
  * context has seen are replaced, the others stay beside the new one. `local` must hold every dot
  * `actor` ever issued for this key (see the header); the assertion below states that.
  */
-export function writeVersion(local: VersionedObject, context: CausalContext, actor: Actor, tag: number, value: number | null): VersionedObject {
+export function writeVersion(local: VersionedObject, context: CausalContext, actor: Actor, tag: number, value: number | null, expiresAtNs?: number): VersionedObject {
   const counter = (local.vv[actor] ?? 0) + 1;
   if ((context.vv[actor] ?? 0) >= counter) {
     throw new Error(`versions: context has seen ${actor}:${context.vv[actor]} but the actor's own copy only reaches ${counter - 1}`);
   }
   const kept = local.siblings.filter((sibling) => !covers(context.vv, sibling));
   const vv = { ...joinVectors(local.vv, context.vv), [actor]: counter };
-  const siblings = [...kept, { actor, counter, tag, value }].sort(compareDots);
+  const made: Sibling = expiresAtNs === undefined ? { actor, counter, tag, value } : { actor, counter, tag, value, expiresAtNs };
+  const siblings = [...kept, made].sort(compareDots);
   return { vv: sortVector(vv), siblings };
 }
 
@@ -150,7 +153,7 @@ export function canonical(object: VersionedObject): string {
     .sort()
     .map((actor) => `${actor}=${object.vv[actor]}`)
     .join(',');
-  const siblings = object.siblings.map((s) => `${s.actor}:${s.counter}@${s.tag}=${s.value === null ? '-' : s.value}`).join(',');
+  const siblings = object.siblings.map((s) => `${s.actor}:${s.counter}@${s.tag}=${s.value === null ? '-' : s.value}${s.expiresAtNs === undefined ? '' : `~${s.expiresAtNs}`}`).join(',');
   return `${vv}|${siblings}`;
 }
 
@@ -189,6 +192,7 @@ export function asVersionedObject(value: unknown): VersionedObject | null {
     const sibling = s as Record<string, unknown>;
     if (typeof sibling.actor !== 'string' || typeof sibling.counter !== 'number' || typeof sibling.tag !== 'number') return null;
     if (sibling.value !== null && typeof sibling.value !== 'number') return null;
+    if (sibling.expiresAtNs !== undefined && typeof sibling.expiresAtNs !== 'number') return null;
   }
   return value as VersionedObject;
 }
@@ -201,4 +205,33 @@ export function asCausalContext(value: unknown): CausalContext | null {
     if (typeof counter !== 'number' || !Number.isSafeInteger(counter) || counter < 0) return null;
   }
   return value as CausalContext;
+}
+
+/**
+ * A counter bucket (a PN-counter as a CRDT): each actor's cumulative sum of the deltas it applied
+ * is its one sibling, and each add replaces that actor's previous sibling (its dot is covered by
+ * the new vv), so merge keeps the newest entry per actor and the value is the sum over actors.
+ * Only the actor adds to its own entry, on its own copy, like any version (see the header).
+ */
+export function addToCounter(local: VersionedObject, actor: Actor, delta: number): VersionedObject {
+  const own = local.siblings.find((sibling) => sibling.actor === actor);
+  const seenOwn: CausalContext = { vv: { [actor]: local.vv[actor] ?? 0 }, tag: 0 };
+  return writeVersion(local, seenOwn, actor, 0, (own?.value ?? 0) + delta);
+}
+
+/** The counter's value: the sum of every actor's entry. */
+export function counterValue(object: VersionedObject): number {
+  let sum = 0;
+  for (const sibling of object.siblings) sum += sibling.value ?? 0;
+  return sum;
+}
+
+/**
+ * The object as a reader whose wall clock says `wallNs` sees it: siblings whose TTL has run out
+ * are gone. Only what is answered changes; the stored copy keeps them (with their dots), so merge
+ * and version order are the same on every replica whatever its clock.
+ */
+export function liveAt(object: VersionedObject, wallNs: number): VersionedObject {
+  if (object.siblings.every((sibling) => sibling.expiresAtNs === undefined || sibling.expiresAtNs > wallNs)) return object;
+  return { vv: object.vv, siblings: object.siblings.filter((sibling) => sibling.expiresAtNs === undefined || sibling.expiresAtNs > wallNs) };
 }

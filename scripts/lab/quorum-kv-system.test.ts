@@ -4,15 +4,23 @@
 import { describe, expect, it } from 'vitest';
 import { parseScenario } from './scenario.js';
 import { runScenario, type RunResult } from './runner.js';
-import { quorumKvBugs } from '../../nodes/quorum-kv/index.js';
+import { NS_PER_S } from '../../nodes/host.js';
+import { quorumKvBugs, quorumKvNodeFactory } from '../../nodes/quorum-kv/index.js';
 import { findSystem } from '../../workloads/registry.js';
 import { historyLawProblems } from '../../workloads/testing/history-laws.js';
 import { quorumKvSystem } from '../../workloads/quorum-kv/plugin.js';
 import { replicaTargets } from '../../workloads/quorum-kv/targets.js';
 
-function run(seed: number, input: Record<string, unknown>): RunResult {
+function run(seed: number, input: Record<string, unknown>, plugin = quorumKvSystem): RunResult {
   const scenario = parseScenario({ system: 'quorum-kv', durationMs: 4_000, livenessMs: 5_000, ...input }, 'quorum-kv.test');
-  return runScenario(scenario, seed, { plugin: quorumKvSystem, traceLimit: 20_000 });
+  return runScenario(scenario, seed, { plugin, traceLimit: 20_000 });
+}
+
+/** The node with a grace period short enough to pass within a run (and a hint window below it). */
+const shortGrace = { ...quorumKvSystem, node: quorumKvNodeFactory({ tombstoneGraceNs: 1.5 * NS_PER_S, hintWindowNs: 1 * NS_PER_S }) };
+
+function purged(result: RunResult): Set<string> {
+  return new Set(result.trace.filter((event) => event.kind === 'qkv.purged').map((event) => `${event.node}:${event.fields?.key}`));
 }
 
 function verdicts(result: RunResult): Record<string, string> {
@@ -43,6 +51,84 @@ describe('the quorum-kv system', () => {
     expect(verdicts(result)).toMatchObject({ linearizable: 'valid', liveness: 'valid' });
     const during = result.history.filter((record) => record.time !== undefined && record.time > 400e6 && record.time < 3_000e6);
     expect(during.some((record) => record.type === 'ok')).toBe(true);
+  });
+
+  it('serves compare-and-set through Paxos per key, linearizably, through a crash and a partition', () => {
+    const result = run(5, {
+      workload: { name: 'lin-kv-cas', keys: 1 },
+      faults: [
+        { atMs: 300, kind: 'crash', node: 'n2', mode: 'lose', durationMs: 600 },
+        { atMs: 1_500, kind: 'partition-halves', side: ['n1', 'n2'], durationMs: 1_000 },
+      ],
+    });
+    expect(verdicts(result)).toMatchObject({ linearizable: 'valid', liveness: 'valid', invariants: 'valid', assertions: 'valid' });
+    // Both outcomes of the compare happen, and writes go through the same register.
+    expect(oks(result, 'cas')).toBeGreaterThan(3);
+    expect(result.history.some((record) => record.type === 'fail' && record.f === 'cas')).toBe(true);
+    expect(oks(result, 'write')).toBeGreaterThan(10);
+    expect(result.trace.some((event) => event.kind === 'qkv.promised')).toBe(true);
+  });
+
+  it('purges deleted keys after the grace period once every replica has the tombstone, and nothing comes back', () => {
+    // Seed 8 ends with k0 deleted (most keys end with a live sibling from a concurrent blind write).
+    const result = run(8, { workload: { name: 'deletes', keys: 4 }, durationMs: 6_000, faults: [] }, shortGrace);
+    expect(verdicts(result)).toMatchObject({ siblings: 'valid', invariants: 'valid', assertions: 'valid' });
+    expect(result.history.filter((record) => record.type === 'ok' && record.f === 'delete').length).toBeGreaterThan(3);
+    expect(purged(result).size).toBeGreaterThan(0);
+    // What was purged is what the final read of all replicas found deleted.
+    const finalK0 = result.history.find((record) => record.type === 'ok' && record.f === 'final-read' && record.key === 'k0');
+    expect(finalK0?.value).toEqual([]);
+    expect([...purged(result)].every((entry) => entry.endsWith(':k0'))).toBe(true);
+    // With the default grace (longer than the hint window, so longer than any run here) nothing is purged.
+    expect(purged(run(8, { workload: { name: 'deletes', keys: 4 }, durationMs: 6_000, faults: [] })).size).toBe(0);
+  });
+
+  it('keeps a tombstone while a replica of its key is down, however long the grace period has passed', () => {
+    const down = replicaTargets({ n1: {}, n2: {}, n3: {}, n4: {}, n5: {} }, 'k0').replicas[2]!;
+    const result = run(6, { workload: { name: 'deletes', keys: 1 }, durationMs: 6_000, faults: [{ atMs: 10, kind: 'crash', node: down, mode: 'lose', durationMs: 8_000 }] }, shortGrace);
+    expect(result.history.some((record) => record.type === 'ok' && record.f === 'delete')).toBe(true);
+    // Nobody purges k0 while `down` cannot have confirmed the tombstone.
+    const early = result.trace.filter((event) => event.kind === 'qkv.purged' && event.fields?.key === 'k0' && event.time < 8_010e6);
+    expect(early).toEqual([]);
+    expect(verdicts(result).siblings).toBe('valid');
+  });
+
+  it('counts adds in counter buckets through a partition, and the counter checker catches a hint that overwrites', () => {
+    const faults = [{ atMs: 100, kind: 'partition-isolate', node: 'n1', durationMs: 2_000 }, { atMs: 1_200, kind: 'crash', node: 'n3', mode: 'lose', durationMs: 800 }];
+    for (const name of ['g-counter', 'pn-counter']) {
+      const result = run(2, { workload: { name }, faults });
+      const counter = result.checkers.find((checker) => checker.checker === 'counter');
+      expect(counter?.verdict, counter?.summary).toBe('valid');
+      expect((counter?.evidence as { finalReads: number }).finalReads).toBeGreaterThan(5);
+      expect(oks(result, 'add')).toBeGreaterThan(20);
+    }
+    // With all faults, within ten seeds: a primary overwritten by a hint loses its own entry's adds.
+    let seed = 0;
+    const buggy = (s: number): RunResult => run(s, { workload: { name: 'g-counter' }, faults: { kinds: ['all'] }, bug: 'kv.hint-overwrites-newer', durationMs: 10_000 });
+    while (seed < 10 && verdicts(buggy(seed)).counter !== 'invalid') seed++;
+    expect(seed).toBeLessThan(10);
+  });
+
+  it('expires TTLs on time by the wall clocks, and is caught out when a clock is off by more than the skew allowed', () => {
+    const calm = run(1, { workload: { name: 'ttl' }, faults: [{ atMs: 500, kind: 'partition-isolate', node: 'n2', durationMs: 1_000 }] });
+    const ttl = calm.checkers.find((checker) => checker.checker === 'ttl');
+    expect(ttl?.verdict, ttl?.summary).toBe('valid');
+    // Reads on both sides of expiry were judged: some saw the value, some found it gone.
+    expect(calm.history.some((record) => record.type === 'ok' && record.f === 'read' && record.value === null)).toBe(true);
+    expect(calm.history.some((record) => record.type === 'ok' && record.f === 'read' && record.value !== null)).toBe(true);
+    // Two nodes' clocks a second ahead: values they stamp live too long, and reads they answer
+    // find values of the others gone early.
+    const skewed = run(1, {
+      workload: { name: 'ttl' },
+      faults: [
+        { atMs: 0, kind: 'clock-offset', node: 'n1', offsetMs: 1_000, durationMs: 4_000 },
+        { atMs: 0, kind: 'clock-offset', node: 'n2', offsetMs: 1_000, durationMs: 4_000 },
+      ],
+    });
+    const judged = skewed.checkers.find((checker) => checker.checker === 'ttl');
+    expect(judged?.verdict).toBe('invalid');
+    const { late, early } = judged?.evidence as { late: number; early: number };
+    expect(late + early).toBeGreaterThan(0);
   });
 
   it('accepts sloppy AP writes while primaries are cut off, keeps hints, hands them off and converges', () => {

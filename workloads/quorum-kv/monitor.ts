@@ -7,6 +7,7 @@ import { NS_PER_S } from '../../nodes/host.js';
 import { QuorumKvNode, sameObject, type QuorumKvInspection, type VersionedObject } from '../../nodes/quorum-kv/index.js';
 import type { CheckerResult } from '../../checkers/verdict.js';
 import type { Inspector, InvariantMonitor, TraceEvent } from '../system.js';
+import { PromiseLedger } from './paxos-monitor.js';
 
 /** Anti-entropy runs every 100 ms with one peer in turn, so two seconds covers every pair several times. */
 export const QUIET_NS = 2 * NS_PER_S;
@@ -14,12 +15,16 @@ export const QUIET_NS = 2 * NS_PER_S;
 export function convergenceMonitor(): InvariantMonitor {
   let inspector: Inspector | null = null;
   let lastChangeNs = 0;
+  const promises = new PromiseLedger();
   return {
     onTrace(event: TraceEvent, seen: Inspector) {
       inspector = seen;
       if (event.kind === 'qkv.changed') lastChangeNs = event.time;
+      promises.onTrace(event, seen);
     },
     result(): CheckerResult {
+      const forgotten = promises.result();
+      if (forgotten !== null) return forgotten;
       if (inspector === null) return { checker: 'invariants', verdict: 'valid', summary: 'convergence: nothing ran' };
       return judge(inspector, lastChangeNs);
     },
@@ -48,8 +53,10 @@ function judge(inspector: Inspector, lastChangeNs: number): CheckerResult {
       const view = byId.get(replica);
       if (view !== undefined) copies.push({ id: replica, object: view.store.get(key) });
     }
-    const first = copies[0]?.object;
-    if (copies.some((copy) => copy.object === undefined || first === undefined || !sameObject(copy.object, first))) {
+    // A purged key and one still holding only tombstones read the same: absent.
+    const norm = (object: VersionedObject | undefined): VersionedObject | undefined => (object !== undefined && object.siblings.every((s) => s.value === null) ? undefined : object);
+    const first = norm(copies[0]?.object);
+    if (copies.some((copy) => !sameCopy(norm(copy.object), first))) {
       diverged.push({ key, replicas: copies.map((copy) => copy.id) });
     }
   }
@@ -65,4 +72,8 @@ function judge(inspector: Inspector, lastChangeNs: number): CheckerResult {
     };
   }
   return { checker: 'invariants', verdict: 'valid', summary: `convergence: ${keys.size} keys identical on their ${views.length > 0 ? 'live ' : ''}replicas, no hints left` };
+}
+
+function sameCopy(a: VersionedObject | undefined, b: VersionedObject | undefined): boolean {
+  return a === undefined || b === undefined ? a === b : sameObject(a, b);
 }

@@ -7,6 +7,9 @@ import type { RequestOptions } from '../../nodes/quorum-kv/index.js';
 /** ABD on strict majorities: linearizable reads and writes. */
 export const CP_QUORUM: RequestOptions = Object.freeze({ mode: 'cp', r: 'quorum', w: 'quorum', pr: 0, pw: 0, sloppy: false, resolve: 'lww' });
 
+/** Writes and cas through the key's Paxos register, reads by ABD: linearizable with cas. */
+export const CP_SERIAL: RequestOptions = Object.freeze({ ...CP_QUORUM, serial: true });
+
 /**
  * The negative control: the same ABD code with R = W = 1, so R + W <= N and a read quorum can miss
  * a completed write. The lab must find it not linearizable.
@@ -18,6 +21,11 @@ export const AP_SLOPPY: RequestOptions = Object.freeze({ mode: 'ap', r: 'one', w
 
 /** For final reads in AP workloads: every primary answers, so every acknowledged write is seen. */
 export const AP_READ_ALL: RequestOptions = Object.freeze({ ...AP_SLOPPY, r: 'all', sloppy: false });
+
+/** Counter buckets (a PN-counter CRDT): adds to a sloppy W = 2, reads of one or of all primaries. */
+export const AP_COUNTER_SLOPPY: RequestOptions = Object.freeze({ ...AP_SLOPPY, resolve: 'counter' });
+export const AP_COUNTER_ONE: RequestOptions = Object.freeze({ ...AP_COUNTER_SLOPPY, sloppy: false });
+export const AP_COUNTER_ALL: RequestOptions = Object.freeze({ ...AP_READ_ALL, resolve: 'counter' });
 
 /** Partial quorums, last writer wins: the PBS setting whose staleness is measured. */
 export const AP_ONE_LWW: RequestOptions = Object.freeze({ mode: 'ap', r: 'one', w: 'one', pr: 0, pw: 0, sloppy: false, resolve: 'lww' });
@@ -33,7 +41,7 @@ export const requestOptionsSchema = z
     pr: z.number().int().min(0).max(15).default(0),
     pw: z.number().int().min(0).max(15).default(0),
     sloppy: z.boolean().default(false),
-    resolve: z.enum(['siblings', 'lww']).default('siblings'),
+    resolve: z.enum(['siblings', 'lww', 'counter']).default('siblings'),
   })
   .strict();
 

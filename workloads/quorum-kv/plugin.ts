@@ -10,12 +10,15 @@ import type { CheckerResult } from '../../checkers/verdict.js';
 import { checkLiveness } from '../../checkers/liveness.js';
 import { checkSet } from '../../checkers/set.js';
 import { checkSiblings } from '../../checkers/siblings.js';
+import { checkCounter } from '../../checkers/counter-bounds.js';
+import { checkTtl } from '../../checkers/ttl.js';
+import { TTL_MS, ttlClient } from './ttl-client.js';
 import { measureStaleness } from '../../checkers/staleness.js';
 import { checkSessions } from '../../checkers/session.js';
 import type { CheckContext, SystemPlugin, Workload, WorkloadParams } from '../system.js';
-import { checkLinKv, LIN_KV_SHRINK, linKvClient, linKvOptions, linKvOptionsSchema, type LinKvMix } from '../lin-kv.js';
+import { checkLinKv, LIN_KV_SHRINK, linKvClient, linKvOptions, linKvOptionsSchema, mixOf, type LinKvMix } from '../lin-kv.js';
 import { setClient } from '../set.js';
-import { AP_ONE_LWW, AP_QUORUM_LWW, AP_READ_ALL, AP_SLOPPY, CP_PARTIAL, CP_QUORUM } from './options.js';
+import { AP_ONE_LWW, AP_QUORUM_LWW, AP_READ_ALL, AP_SLOPPY, CP_PARTIAL, CP_QUORUM, CP_SERIAL } from './options.js';
 import { stamped } from './client-host.js';
 import { SETTLE_NS, siblingsClient } from './siblings-client.js';
 import { convergenceMonitor } from './monitor.js';
@@ -31,8 +34,8 @@ void repliesFit;
 
 
 /**
- * Reads and writes only (compare-and-set needs the per-key Paxos path, not built yet): half and
- * half, or the scenario's read share with writes taking the rest.
+ * Reads and writes only, for the ABD workloads: half and half, or the scenario's read share with
+ * writes taking the rest. (`lin-kv-cas` adds compare-and-set through Paxos.)
  */
 function readWrite(params: WorkloadParams): LinKvMix {
   const readPercent = linKvOptions(params).readPercent ?? 50;
@@ -61,6 +64,16 @@ export const linKvWorkload: Workload = {
   options: linKvOptionsSchema,
   shrink: LIN_KV_SHRINK,
   client: (params, index) => stamped(linKvClient(params, index, readWrite(params)), { read: CP_QUORUM, write: CP_QUORUM }),
+  check: (history, context) => [checkLinKv(history), liveness(history, context)],
+};
+
+export const linKvCasWorkload: Workload = {
+  name: 'lin-kv-cas',
+  description:
+    'CP mode with compare-and-set: reads by ABD (R = W = quorum), writes and cas through the key\'s Paxos register (prepare/promise, accept, commit, each durable before its reply); linearizable per key; progress after the last heal',
+  options: linKvOptionsSchema,
+  shrink: LIN_KV_SHRINK,
+  client: (params, index) => stamped(linKvClient(params, index, mixOf(params)), { read: CP_QUORUM, write: CP_SERIAL }),
   check: (history, context) => [checkLinKv(history), liveness(history, context)],
 };
 
@@ -101,6 +114,43 @@ export const siblingsWorkload: Workload = {
   check: (history, context) => [checkSiblings(history, { convergedByNs: (context.healedAtNs ?? 0) + SETTLE_NS })],
 };
 
+export const deletesWorkload: Workload = {
+  name: 'deletes',
+  description:
+    'AP mode with deletes: the siblings workload plus deletes (a tombstone carrying the context of the last read); final reads of one replica through every node first, then of all replicas. Nothing deleted comes back (no resurrection), no sibling lost, and every replica converged on the deletes too',
+  options: linKvOptionsSchema,
+  shrink: LIN_KV_SHRINK,
+  client: (params, index) => siblingsClient(params, index, { deletes: true }),
+  check: (history, context) => [checkSiblings(history, { convergedByNs: (context.healedAtNs ?? 0) + SETTLE_NS })],
+};
+
+function counterWorkload(kind: 'g' | 'pn'): Workload {
+  return {
+    name: `${kind}-counter`,
+    description: `AP mode, counter buckets (a PN-counter CRDT merged per actor): reads (R = 1) and adds of ${kind === 'g' ? 'deltas 0..5' : 'deltas -5..5'} (sloppy W = 2), then final reads of all replicas through every node; each lies in the sum of the acknowledged deltas plus some subset of the indefinite ones, and they agree`,
+    options: linKvOptionsSchema,
+    shrink: LIN_KV_SHRINK,
+    client: (params, index) => siblingsClient(params, index, { counter: kind }),
+    check: (history, context) => [checkCounter(history, { convergedByNs: (context.healedAtNs ?? 0) + SETTLE_NS, grow: kind === 'g' })],
+  };
+}
+
+/**
+ * The clock skew the TTL checker allows per clock: a scenario's default clocks (scripts/lab/
+ * scenario.ts `CLOCKS_DEFAULT`) start up to 100 ms off true time and drift up to 100 ppm (2 ms
+ * over a 20 s run). The ttl scenario leaves clock faults out; a clock further off is what makes a
+ * TTL judged by wall clocks wrong (the lab test of the ttl workload shows it). A scenario with
+ * wider `clocks` needs a wider allowance, which this fixed figure does not follow.
+ */
+export const TTL_SKEW_MS = 105;
+
+export const ttlWorkload: Workload = {
+  name: 'ttl',
+  description: `CP mode: writes of fresh keys with a ${TTL_MS} ms TTL, and reads of them before and after expiry; every value expires within its TTL of true time plus the allowed clock skew (${TTL_SKEW_MS} ms per clock)`,
+  client: (params, index) => ttlClient(params, index),
+  check: (history) => [checkTtl(history, { ttlMs: TTL_MS, skewMs: TTL_SKEW_MS })],
+};
+
 export const stalenessWorkload: Workload = {
   name: 'staleness',
   description:
@@ -128,9 +178,14 @@ export const quorumKvSystem: SystemPlugin = {
   nodes: { default: 5, min: 1, max: 9 },
   workloads: {
     'lin-kv': linKvWorkload,
+    'lin-kv-cas': linKvCasWorkload,
     set: setCpWorkload,
     'set-ap': setApWorkload,
     siblings: siblingsWorkload,
+    deletes: deletesWorkload,
+    ttl: ttlWorkload,
+    'g-counter': counterWorkload('g'),
+    'pn-counter': counterWorkload('pn'),
     staleness: stalenessWorkload,
     session: sessionWorkload,
     'lin-kv-partial': partialQuorumWorkload,

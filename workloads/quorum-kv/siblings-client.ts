@@ -3,6 +3,16 @@
 // last read of that key (replacing the siblings that read returned), or writes blind (a sibling
 // beside whatever is there). Writes go to a sloppy quorum of two.
 //
+// With `deletes` (the `deletes` workload) a fourth kind of op deletes a key with the context of its
+// last read: a tombstone replacing the siblings that read returned, recorded as `delete` with the
+// replaced values; and the final reads of one replica come before those of all replicas, because
+// a read of all replicas repairs the ones it reads and would hide a replica anti-entropy left behind.
+//
+// With `counter` (the `g-counter` and `pn-counter` workloads) the keys are counters: an op either
+// reads one (R = 1) or adds a small delta (sloppy W = 2; never negative for a g-counter), recorded
+// as `add` with the delta; the final reads are of all replicas only, one per node, recorded as
+// `final-read` with the counter's value.
+//
 // Records: `write` with value `[v, replaced]` (the siblings its context replaces; [] when blind),
 // `read` with the sibling values, and at the end `final-read` with the siblings: first one with
 // R = all per key (every primary answers, so it sees every acknowledged write: the truth), then
@@ -21,7 +31,7 @@ import { KvCaller, defaultCallerConfig, type CallResult } from '../kv-caller.js'
 import type { KvOp } from '../kv-protocol.js';
 import { linKvKey, linKvOptions, validateWorkloadParams } from '../lin-kv.js';
 import { exponentialGapNs, opsShare, processNumber, spreadGapNs } from '../pacing.js';
-import { AP_READ_ALL, AP_SLOPPY } from './options.js';
+import { AP_COUNTER_ALL, AP_COUNTER_ONE, AP_COUNTER_SLOPPY, AP_READ_ALL, AP_SLOPPY } from './options.js';
 import { QuorumClientHost, observing } from './client-host.js';
 
 /** How long replicas get to converge between the last write and the final reads. */
@@ -40,11 +50,22 @@ export function siblingsPhases(params: WorkloadParams): SiblingsPhases {
   return { writesUntilNs, finalReadsAtNs: writesUntilNs + params.timeoutNs + SETTLE_NS };
 }
 
-export function siblingsClient(params: WorkloadParams, index: number): ProcessFactory<ClientHost> {
+/** What a client of this family does besides reads and writes with siblings. */
+export interface SiblingsFlavor {
+  deletes?: boolean;
+  /** The keys are counters: `g` adds only deltas >= 0, `pn` any sign. */
+  counter?: 'g' | 'pn';
+}
+
+/** Deltas of a counter workload are at most this in absolute value. */
+export const COUNTER_DELTA_MAX = 5;
+
+export function siblingsClient(params: WorkloadParams, index: number, flavor: SiblingsFlavor = {}): ProcessFactory<ClientHost> {
   validateWorkloadParams(params, index);
+  const stamp = flavor.counter === undefined ? { read: AP_SLOPPY, write: AP_SLOPPY } : { read: AP_COUNTER_ONE, write: AP_COUNTER_SLOPPY };
   return (host) => {
-    const wrapper = new QuorumClientHost(host, { read: AP_SLOPPY, write: AP_SLOPPY });
-    return observing(new SiblingsClient(wrapper, params, index), wrapper);
+    const wrapper = new QuorumClientHost(host, stamp);
+    return observing(new SiblingsClient(wrapper, params, index, flavor), wrapper);
   };
 }
 
@@ -54,12 +75,14 @@ interface FinalRead {
 }
 
 /** This client's final reads: of all replicas for each of its keys, then of one replica. */
-export function finalReadPlan(params: WorkloadParams, index: number): FinalRead[] {
+export function finalReadPlan(params: WorkloadParams, index: number, oneFirst = false, allPerNode = false): FinalRead[] {
   const keys: string[] = [];
   for (let k = index; k < linKvOptions(params).keys; k += params.clients) keys.push(linKvKey(k));
-  const plan: FinalRead[] = keys.map((key) => ({ key, r: 'all' as const }));
-  for (const key of keys) for (let i = 0; i < FINAL_ONE_READS_PER_NODE * params.nodes.length; i++) plan.push({ key, r: 'one' });
-  return plan;
+  const all: FinalRead[] = keys.map((key) => ({ key, r: 'all' as const }));
+  if (allPerNode) return keys.flatMap((key) => params.nodes.map(() => ({ key, r: 'all' as const })));
+  const one: FinalRead[] = [];
+  for (const key of keys) for (let i = 0; i < FINAL_ONE_READS_PER_NODE * params.nodes.length; i++) one.push({ key, r: 'one' });
+  return oneFirst ? [...one, ...all] : [...all, ...one];
 }
 
 interface Seen {
@@ -67,7 +90,12 @@ interface Seen {
   siblings: number[];
 }
 
-type Pending = { kind: 'read'; key: string } | { kind: 'write'; key: string; value: number; replaced: number[] } | { kind: 'final'; key: string; r: 'all' | 'one' };
+type Pending =
+  | { kind: 'read'; key: string }
+  | { kind: 'write'; key: string; value: number; replaced: number[] }
+  | { kind: 'delete'; key: string; replaced: number[] }
+  | { kind: 'add'; key: string; delta: number }
+  | { kind: 'final'; key: string; r: 'all' | 'one' };
 
 class SiblingsClient implements Process {
   private readonly host: ClientHost;
@@ -90,11 +118,12 @@ class SiblingsClient implements Process {
     private readonly wrapper: QuorumClientHost,
     private readonly params: WorkloadParams,
     private readonly index: number,
+    private readonly flavor: SiblingsFlavor,
   ) {
     this.host = wrapper.host;
     this.phases = siblingsPhases(params);
     const share = opsShare(params.opsMax, params.clients, index);
-    this.finalPlan = finalReadPlan(params, index).slice(0, share);
+    this.finalPlan = finalReadPlan(params, index, flavor.deletes === true, flavor.counter !== undefined).slice(0, share);
     this.budget = share - this.finalPlan.length;
     this.gapMeanNs = spreadGapNs(params.opsPerSecond, params.clients, this.budget, this.phases.writesUntilNs, 0.95);
     this.caller = new KvCaller(this.host, defaultCallerConfig(params.nodes, params.timeoutNs), (result) => this.complete(result));
@@ -146,10 +175,25 @@ class SiblingsClient implements Process {
   private invokeOp(): void {
     const random = this.host.random;
     const key = linKvKey(random.int(linKvOptions(this.params).keys));
-    const roll = random.int(3);
+    const roll = random.int(this.flavor.deletes === true ? 4 : this.flavor.counter !== undefined ? 2 : 3);
     this.invoked += 1;
     const process = this.process();
-    if (roll === 0) {
+    if (this.flavor.counter !== undefined && roll === 1) {
+      const delta = this.flavor.counter === 'g' ? random.range(0, COUNTER_DELTA_MAX + 1) : random.range(-COUNTER_DELTA_MAX, COUNTER_DELTA_MAX + 1);
+      this.pending = { kind: 'add', key, delta };
+      this.host.record({ process, type: 'invoke', f: 'add', value: delta, key });
+      this.call({ f: 'write', key, value: delta }, null);
+      return;
+    }
+    const toDelete = roll === 3 ? this.seen.get(key) : undefined;
+    if (toDelete !== undefined) {
+      this.seen.delete(key);
+      this.pending = { kind: 'delete', key, replaced: toDelete.siblings };
+      this.host.record({ process, type: 'invoke', f: 'delete', value: toDelete.siblings, key });
+      this.call({ f: 'write', key, value: null }, toDelete.context);
+      return;
+    }
+    if (roll === 0 || roll === 3) {
       this.pending = { kind: 'read', key };
       this.host.record({ process, type: 'invoke', f: 'read', value: null, key });
       this.call({ f: 'read', key, value: null }, null);
@@ -167,7 +211,8 @@ class SiblingsClient implements Process {
   private invokeFinal(key: string, r: 'all' | 'one'): void {
     this.pending = { kind: 'final', key, r };
     this.host.record({ process: this.process(), type: 'invoke', f: 'final-read', value: r, key });
-    this.wrapper.readOptions = r === 'all' ? AP_READ_ALL : AP_SLOPPY;
+    if (this.flavor.counter !== undefined) this.wrapper.readOptions = r === 'all' ? AP_COUNTER_ALL : AP_COUNTER_ONE;
+    else this.wrapper.readOptions = r === 'all' ? AP_READ_ALL : AP_SLOPPY;
     this.call({ f: 'read', key, value: null }, null);
   }
 
@@ -186,6 +231,13 @@ class SiblingsClient implements Process {
     if (pending.kind === 'write') {
       const type = result.outcome;
       this.host.record({ process, type, f: 'write', value: [pending.value, pending.replaced], key: pending.key, ...node });
+    } else if (pending.kind === 'add') {
+      this.host.record({ process, type: result.outcome, f: 'add', value: pending.delta, key: pending.key, ...node });
+    } else if (this.flavor.counter !== undefined) {
+      const f = pending.kind === 'read' ? 'read' : 'final-read';
+      this.host.record({ process, type: result.outcome, f, value: result.outcome === 'ok' ? result.value : null, key: pending.key, ...node });
+    } else if (pending.kind === 'delete') {
+      this.host.record({ process, type: result.outcome, f: 'delete', value: pending.replaced, key: pending.key, ...node });
     } else {
       const f = pending.kind === 'read' ? 'read' : 'final-read';
       if (result.outcome === 'ok') {
