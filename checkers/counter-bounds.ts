@@ -11,6 +11,7 @@ import type { CheckerResult } from './verdict.js';
 import type { History } from '../histories/schema.js';
 import { pairOps, type PairedOp } from './paired-ops.js';
 import { opsByKey } from './siblings.js';
+import { subsetSums } from './counter-sum.js';
 
 export interface CounterOptions {
   convergedByNs?: number;
@@ -38,21 +39,10 @@ export interface CounterEvidence {
   problems: string[];
 }
 
-/** Indefinite adds per key beyond which the subset sums are bounded by their range alone. */
-const EXACT_SUBSETS_MAX = 400;
 const FINDINGS_MAX = 20;
 
-/** Every sum of a subset of `deltas` (small integers), or null when there are too many to list. */
-export function subsetSums(deltas: readonly number[]): Set<number> | null {
-  if (deltas.length > EXACT_SUBSETS_MAX) return null;
-  let sums = new Set<number>([0]);
-  for (const delta of deltas) {
-    const next = new Set(sums);
-    for (const sum of sums) next.add(sum + delta);
-    sums = next;
-  }
-  return sums;
-}
+/** Every sum of a subset of `deltas`, or null past SUMS_MAX distinct sums (then bounds judge): one rule for both counter checkers. */
+export { subsetSums } from './counter-sum.js';
 
 export function checkCounter(history: History, options: CounterOptions = {}): CheckerResult {
   const { ops, problems } = pairOps(history);
