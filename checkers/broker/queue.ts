@@ -1,0 +1,349 @@
+// The Jepsen Kafka queue checker, pure over a history: integer keys are partitions, every value is
+// sent once, `send` reports the offsets its values got, `poll` reports (offset, value) pairs per key,
+// `assign` changes what a consumer reads (and resets its position, so polls across it are not
+// compared). Anomalies, each explained with the offsets and values involved:
+//
+// - inconsistent-offsets: one offset of a key holds two different values (by sends or polls);
+// - duplicate: one value sits at two offsets of its key;
+// - lost-write: a send was acknowledged at offset o, some poll read a later offset of that key,
+//   and no poll ever read the value;
+// - unseen: an acknowledged value no poll read, where a final poll of its key ran past nothing
+//   later either (only judged when the final phase ran: before it, "not yet read" is normal);
+// - poll-skip / int-poll-skip: between two consecutive polls of a key by one consumer (or two
+//   consecutive records inside one poll), a known offset was jumped over;
+// - nonmonotonic-poll / int-nonmonotonic-poll: a consumer's next record of a key is at an offset at
+//   or below the one before;
+// - nonmonotonic-send / int-nonmonotonic-send: a producer's next acknowledged send to a key got an
+//   offset at or below its previous one (or offsets inside one batch do not increase).
+//
+// Jepsen's allowance under subscribe (a rebalance moves a partition's position) is applied as the
+// reset on `assign`: this workload assigns explicitly and never subscribes, so it is the only one.
+import type { History, HistoryRecord } from '../../histories/schema.js';
+import type { CheckerResult } from '../verdict.js';
+
+export const QUEUE_ANOMALIES = [
+  'inconsistent-offsets',
+  'duplicate',
+  'lost-write',
+  'unseen',
+  'poll-skip',
+  'int-poll-skip',
+  'nonmonotonic-poll',
+  'int-nonmonotonic-poll',
+  'nonmonotonic-send',
+  'int-nonmonotonic-send',
+] as const;
+export type QueueAnomaly = (typeof QUEUE_ANOMALIES)[number];
+
+export interface AnomalyCase {
+  key: number;
+  /** One line: which offsets and values, which ops (history indexes). */
+  explanation: string;
+  offsets: number[];
+  values: number[];
+  /** History indexes of the completions involved. */
+  ops: number[];
+}
+
+export interface QueueEvidence {
+  counts: Record<QueueAnomaly, number>;
+  /** Up to CASES_KEPT cases per anomaly. */
+  cases: Partial<Record<QueueAnomaly, AnomalyCase[]>>;
+  acknowledged: number;
+  polledValues: number;
+  finalPolls: number;
+}
+
+const CASES_KEPT = 8;
+
+interface SendOk {
+  index: number;
+  process: number;
+  key: number;
+  values: number[];
+  offsets: number[];
+}
+
+interface PollOk {
+  index: number;
+  process: number;
+  final: boolean;
+  polls: Map<number, [number, number][]>;
+}
+
+type Parsed = { sends: SendOk[]; polls: PollOk[]; assigns: { index: number; process: number }[] };
+
+export function checkQueue(history: History): CheckerResult {
+  const parsed = parse(history);
+  if (typeof parsed === 'string') return { checker: 'queue', verdict: 'unknown', summary: `queue: cannot read the history: ${parsed}` };
+  const found = new Findings();
+  const known = indexOffsets(parsed, found);
+  checkLostAndUnseen(parsed, found);
+  checkPolls(parsed, known, found);
+  checkSends(parsed, found);
+  const counts = found.counts;
+  const broken = QUEUE_ANOMALIES.filter((name) => counts[name] > 0);
+  const polledValues = new Set(parsed.polls.flatMap((poll) => [...poll.polls.entries()].flatMap(([key, pairs]) => pairs.map(([, value]) => `${key}:${value}`)))).size;
+  const evidence: QueueEvidence = {
+    counts,
+    cases: found.cases,
+    acknowledged: parsed.sends.reduce((sum, send) => sum + send.values.length, 0),
+    polledValues,
+    finalPolls: parsed.polls.filter((poll) => poll.final).length,
+  };
+  if (broken.length === 0) {
+    return { checker: 'queue', verdict: 'valid', summary: `queue: ${evidence.acknowledged} acknowledged values, ${polledValues} polled, no anomaly (${evidence.finalPolls} final polls)`, evidence };
+  }
+  const first = found.cases[broken[0]!]![0]!;
+  return {
+    checker: 'queue',
+    verdict: 'invalid',
+    summary: `queue: ${broken.map((name) => `${counts[name]} ${name}`).join(', ')}; first: ${first.explanation}`,
+    evidence,
+  };
+}
+
+class Findings {
+  counts = Object.fromEntries(QUEUE_ANOMALIES.map((name) => [name, 0])) as Record<QueueAnomaly, number>;
+  cases: Partial<Record<QueueAnomaly, AnomalyCase[]>> = {};
+
+  add(anomaly: QueueAnomaly, found: AnomalyCase): void {
+    this.counts[anomaly] += 1;
+    const list = (this.cases[anomaly] ??= []);
+    if (list.length < CASES_KEPT) list.push(found);
+  }
+}
+
+/** Per key: the values seen at each offset (sends and polls) and the offsets of each value. */
+interface KeyIndex {
+  valuesAt: Map<number, Map<number, number>>;
+  offsetsOf: Map<number, Map<number, number>>;
+  /** Every offset known to hold a value, sorted. */
+  sorted: number[];
+}
+
+function indexOffsets(parsed: Parsed, found: Findings): Map<number, KeyIndex> {
+  const keys = new Map<number, KeyIndex>();
+  const note = (key: number, offset: number, value: number, op: number) => {
+    let index = keys.get(key);
+    if (index === undefined) keys.set(key, (index = { valuesAt: new Map(), offsetsOf: new Map(), sorted: [] }));
+    let values = index.valuesAt.get(offset);
+    if (values === undefined) index.valuesAt.set(offset, (values = new Map()));
+    if (!values.has(value)) values.set(value, op);
+    let offsets = index.offsetsOf.get(value);
+    if (offsets === undefined) index.offsetsOf.set(value, (offsets = new Map()));
+    if (!offsets.has(offset)) offsets.set(offset, op);
+  };
+  for (const send of parsed.sends) send.values.forEach((value, k) => note(send.key, send.offsets[k]!, value, send.index));
+  for (const poll of parsed.polls) for (const [key, pairs] of poll.polls) for (const [offset, value] of pairs) note(key, offset, value, poll.index);
+  for (const [key, index] of [...keys].sort((a, b) => a[0] - b[0])) {
+    index.sorted = [...index.valuesAt.keys()].sort((a, b) => a - b);
+    for (const offset of index.sorted) {
+      const values = index.valuesAt.get(offset)!;
+      if (values.size > 1) {
+        found.add('inconsistent-offsets', {
+          key,
+          explanation: `key ${key} offset ${offset} holds ${values.size} values: ${[...values].map(([value, op]) => `${value} (op ${op})`).join(', ')}`,
+          offsets: [offset],
+          values: [...values.keys()],
+          ops: [...values.values()],
+        });
+      }
+    }
+    for (const [value, offsets] of [...index.offsetsOf].sort((a, b) => a[0] - b[0])) {
+      if (offsets.size > 1) {
+        found.add('duplicate', {
+          key,
+          explanation: `key ${key} value ${value} sits at ${offsets.size} offsets: ${[...offsets].map(([offset, op]) => `${offset} (op ${op})`).join(', ')}`,
+          offsets: [...offsets.keys()],
+          values: [value],
+          ops: [...offsets.values()],
+        });
+      }
+    }
+  }
+  return keys;
+}
+
+function checkLostAndUnseen(parsed: Parsed, found: Findings): void {
+  const polled = new Map<number, Set<number>>();
+  const highestPolled = new Map<number, { offset: number; op: number }>();
+  const finalKeys = new Set<number>();
+  for (const poll of parsed.polls) {
+    for (const [key, pairs] of poll.polls) {
+      if (poll.final) finalKeys.add(key);
+      let values = polled.get(key);
+      if (values === undefined) polled.set(key, (values = new Set()));
+      for (const [offset, value] of pairs) {
+        values.add(value);
+        if (offset > (highestPolled.get(key)?.offset ?? -1)) highestPolled.set(key, { offset, op: poll.index });
+      }
+    }
+  }
+  for (const send of parsed.sends) {
+    send.values.forEach((value, k) => {
+      if (polled.get(send.key)?.has(value) === true) return;
+      const offset = send.offsets[k]!;
+      const highest = highestPolled.get(send.key);
+      if (highest !== undefined && highest.offset > offset) {
+        found.add('lost-write', {
+          key: send.key,
+          explanation: `key ${send.key} value ${value} acknowledged at offset ${offset} (op ${send.index}) was never polled, though a poll read up to offset ${highest.offset} (op ${highest.op})`,
+          offsets: [offset, highest.offset],
+          values: [value],
+          ops: [send.index, highest.op],
+        });
+      } else if (finalKeys.has(send.key)) {
+        found.add('unseen', {
+          key: send.key,
+          explanation: `key ${send.key} value ${value} acknowledged at offset ${offset} (op ${send.index}) was never polled, final polls included (highest offset polled: ${highest?.offset ?? 'none'})`,
+          offsets: [offset],
+          values: [value],
+          ops: [send.index],
+        });
+      }
+    });
+  }
+}
+
+/** True when some offset strictly between `low` and `high` is known to hold a value. */
+function knownBetween(sorted: readonly number[], low: number, high: number): number | null {
+  // The first known offset above `low`, by binary search.
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid]! <= low) lo = mid + 1;
+    else hi = mid;
+  }
+  const next = sorted[lo];
+  return next !== undefined && next < high ? next : null;
+}
+
+function checkPolls(parsed: Parsed, keys: Map<number, KeyIndex>, found: Findings): void {
+  // Events in history order: a poll's records, or an assign's reset of its consumer's positions.
+  const events: ({ kind: 'poll'; poll: PollOk } | { kind: 'assign'; process: number; index: number })[] = [
+    ...parsed.polls.map((poll) => ({ kind: 'poll' as const, poll })),
+    ...parsed.assigns.map((assign) => ({ kind: 'assign' as const, process: assign.process, index: assign.index })),
+  ];
+  events.sort((a, b) => (a.kind === 'poll' ? a.poll.index : a.index) - (b.kind === 'poll' ? b.poll.index : b.index));
+  const last = new Map<string, { offset: number; op: number }>();
+  for (const event of events) {
+    if (event.kind === 'assign') {
+      for (const name of [...last.keys()]) if (name.startsWith(`${event.process}:`)) last.delete(name);
+      continue;
+    }
+    const poll = event.poll;
+    for (const [key, pairs] of poll.polls) {
+      if (pairs.length === 0) continue;
+      const sorted = keys.get(key)?.sorted ?? [];
+      const name = `${poll.process}:${key}`;
+      const before = last.get(name);
+      if (before !== undefined) compare(found, 'poll', key, before.offset, pairs[0]![0], before.op, poll.index, sorted);
+      for (let k = 1; k < pairs.length; k++) compare(found, 'int-poll', key, pairs[k - 1]![0], pairs[k]![0], poll.index, poll.index, sorted);
+      last.set(name, { offset: pairs[pairs.length - 1]![0], op: poll.index });
+    }
+  }
+}
+
+function compare(found: Findings, scope: 'poll' | 'int-poll', key: number, previous: number, next: number, previousOp: number, nextOp: number, sorted: readonly number[]): void {
+  const where = scope === 'poll' ? `consecutive polls (ops ${previousOp} and ${nextOp})` : `one poll (op ${nextOp})`;
+  if (next <= previous) {
+    found.add(scope === 'poll' ? 'nonmonotonic-poll' : 'int-nonmonotonic-poll', {
+      key,
+      explanation: `key ${key}: ${where} read offset ${next} after offset ${previous}`,
+      offsets: [previous, next],
+      values: [],
+      ops: [previousOp, nextOp],
+    });
+    return;
+  }
+  const skipped = knownBetween(sorted, previous, next);
+  if (skipped !== null) {
+    found.add(scope === 'poll' ? 'poll-skip' : 'int-poll-skip', {
+      key,
+      explanation: `key ${key}: ${where} went from offset ${previous} to ${next}, skipping offset ${skipped} which holds a value`,
+      offsets: [previous, skipped, next],
+      values: [],
+      ops: [previousOp, nextOp],
+    });
+  }
+}
+
+function checkSends(parsed: Parsed, found: Findings): void {
+  const last = new Map<string, { offset: number; op: number }>();
+  for (const send of parsed.sends) {
+    for (let k = 1; k < send.offsets.length; k++) {
+      if (send.offsets[k]! <= send.offsets[k - 1]!) {
+        found.add('int-nonmonotonic-send', {
+          key: send.key,
+          explanation: `key ${send.key}: one send (op ${send.index}) got offset ${send.offsets[k]} for value ${send.values[k]} after offset ${send.offsets[k - 1]} for value ${send.values[k - 1]}`,
+          offsets: [send.offsets[k - 1]!, send.offsets[k]!],
+          values: [send.values[k - 1]!, send.values[k]!],
+          ops: [send.index],
+        });
+      }
+    }
+    const name = `${send.process}:${send.key}`;
+    const before = last.get(name);
+    const first = send.offsets[0]!;
+    if (before !== undefined && first <= before.offset) {
+      found.add('nonmonotonic-send', {
+        key: send.key,
+        explanation: `key ${send.key}: a producer's send (op ${send.index}) got offset ${first} after its earlier send (op ${before.op}) got ${before.offset}`,
+        offsets: [before.offset, first],
+        values: [send.values[0]!],
+        ops: [before.op, send.index],
+      });
+    }
+    last.set(name, { offset: send.offsets[send.offsets.length - 1]!, op: send.index });
+  }
+}
+
+function parse(history: History): Parsed | string {
+  const parsed: Parsed = { sends: [], polls: [], assigns: [] };
+  const invokes = new Map<number, HistoryRecord>();
+  for (const record of history) {
+    if (record.type === 'invoke') {
+      invokes.set(record.process, record);
+      continue;
+    }
+    invokes.delete(record.process);
+    if (record.type !== 'ok') continue;
+    const value = record.value as Record<string, unknown> | null;
+    if (record.f === 'send') {
+      const key = value?.key;
+      const values = value?.values;
+      const offsets = value?.offsets;
+      if (!isInt(key) || !isIntList(values) || !isIntList(offsets) || values.length !== offsets.length || values.length === 0) {
+        return `record ${record.index}: an ok send needs {key, values, offsets} with integer lists of one length`;
+      }
+      parsed.sends.push({ index: record.index, process: record.process, key, values, offsets });
+    } else if (record.f === 'poll') {
+      const polls = value?.polls;
+      if (typeof polls !== 'object' || polls === null || Array.isArray(polls)) return `record ${record.index}: an ok poll needs {polls: {key: [[offset, value], ...]}}`;
+      const map = new Map<number, [number, number][]>();
+      for (const [name, pairs] of Object.entries(polls)) {
+        const key = Number(name);
+        if (!isInt(key) || !Array.isArray(pairs) || !pairs.every((pair) => Array.isArray(pair) && pair.length === 2 && isInt(pair[0]) && isInt(pair[1]))) {
+          return `record ${record.index}: poll of key ${name} is not a list of [offset, value] integer pairs`;
+        }
+        map.set(key, pairs as [number, number][]);
+      }
+      parsed.polls.push({ index: record.index, process: record.process, final: value?.final === true, polls: map });
+    } else if (record.f === 'assign') {
+      parsed.assigns.push({ index: record.index, process: record.process });
+    } else {
+      return `record ${record.index}: unknown op ${JSON.stringify(record.f)} (the queue checker reads send, poll and assign)`;
+    }
+  }
+  return parsed;
+}
+
+function isInt(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value);
+}
+
+function isIntList(value: unknown): value is number[] {
+  return Array.isArray(value) && value.every(isInt);
+}

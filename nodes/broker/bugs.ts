@@ -1,0 +1,29 @@
+// The planted bugs of the broker. Each, named by `--bug`, switches a real change where the correct
+// code decides; all are off otherwise.
+import type { Host, PlantedBug } from '../host.js';
+
+export const brokerBugs: readonly PlantedBug[] = [
+  {
+    name: 'broker.unclean-election',
+    description: 'the controller elects the first live assigned replica as the new leader, in the ISR or not (unclean election while clean candidates exist)',
+  },
+  {
+    name: 'broker.truncate-to-hw',
+    description: 'pre-KIP-101: a follower truncates its log to its own high watermark when it (re)starts following, and the leader does no epoch check on fetch',
+  },
+  { name: 'broker.read-above-hw', description: 'consumer fetches are served up to the log end offset instead of the high watermark' },
+];
+
+export interface BrokerBugSwitches {
+  uncleanElection: boolean;
+  truncateToHw: boolean;
+  readAboveHw: boolean;
+}
+
+export function bugsFromHost(host: Pick<Host, 'bug'>): BrokerBugSwitches {
+  return {
+    uncleanElection: host.bug('broker.unclean-election'),
+    truncateToHw: host.bug('broker.truncate-to-hw'),
+    readAboveHw: host.bug('broker.read-above-hw'),
+  };
+}
