@@ -216,6 +216,9 @@ export class PartitionLog {
       }
       const segment: Segment = { name, baseOffset, sizeBytes: 0, batchOffsets: [], batchPositions: [] };
       this.segments.push(segment);
+      // What was read back may be only in the page cache (a torn crash keeps unsynced bytes): it
+      // counts as durable only after an fsync of our own.
+      this.dirty.add(name);
       let at = 0;
       while (at < bytes.length) {
         const frame = readFrame(bytes, at);

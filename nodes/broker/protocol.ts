@@ -33,9 +33,11 @@ export interface ProduceRequest {
 /**
  * `ok`: appended from `baseOffset`; `not-leader` and `not-enough-replicas`: nothing appended, the
  * client may retry elsewhere; `unknown`: appended but not known to be committed (the leader lost
- * its leadership or the ISR shrank under min.insync.replicas before the high watermark passed it).
+ * its leadership or the ISR shrank under min.insync.replicas before the high watermark passed it);
+ * `busy`: nothing appended (too many requests waiting, the batch too large, or a new leader
+ * still making its epoch durable).
  */
-export type ProduceOutcome = 'ok' | 'not-leader' | 'not-enough-replicas' | 'unknown';
+export type ProduceOutcome = 'ok' | 'not-leader' | 'not-enough-replicas' | 'unknown' | 'busy';
 
 export interface ProduceReply {
   type: 'broker.produce.reply';
@@ -116,6 +118,9 @@ export const RECORD_JSON_BYTES_MAX = 4 * 17 + 5;
 export const REPLY_OVERHEAD_BYTES = 512;
 
 /** How many records fit a reply of `maxBytes`. */
+/** Records in one produce request, at most. */
+export const PRODUCE_RECORDS_MAX = 1000;
+
 export function recordsForBytes(maxBytes: number): number {
   return Math.max(1, Math.floor((maxBytes - REPLY_OVERHEAD_BYTES) / RECORD_JSON_BYTES_MAX));
 }

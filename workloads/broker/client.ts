@@ -1,0 +1,302 @@
+// The queue workload's client, in the shape of Jepsen's Kafka workload: integer keys, each its own
+// partition; `send` appends unique values to a key (one batch, one to three values); `poll` reads
+// from every assigned key at the consumer's positions; `assign` picks a new set of keys (positions of
+// newly assigned keys start from the beginning). In the final phase every client assigns all keys
+// from the beginning and polls until it has read past every offset it knows of and a poll comes
+// back empty. One op at a time, paced as a Poisson process at the client's share of the rate.
+//
+// A send is retried only after a certain refusal (not the leader, not enough replicas, busy):
+// nothing was appended then. A timeout or an "appended, not known committed" answer ends it `info`.
+import type { ClientHost, NodeId, Process, TimerTag } from '../../nodes/host.js';
+import { NS_PER_MS } from '../../nodes/host.js';
+import type { Acks, ClientReply, FetchReply, PartitionLeader, ProduceReply } from '../../nodes/broker/index.js';
+import type { WorkloadParams } from '../system.js';
+import { exponentialGapNs, opsShare, processNumber, spreadGapNs } from '../pacing.js';
+import type { QueueOptions } from './options.js';
+
+/** How long a poll waits for its fetches before it completes with what came. */
+const POLL_WAIT_NS = 100 * NS_PER_MS;
+/** A refused send or an unknown leader waits this long before the next attempt. */
+const RETRY_NS = 25 * NS_PER_MS;
+/** Largest fetch reply a consumer asks for. */
+const FETCH_MAX_BYTES = 64 * 1024;
+/** Final polls per client, at most (each reads up to FETCH_MAX_BYTES per key). */
+const FINAL_POLLS_MAX = 200;
+
+type Op =
+  | { f: 'send'; key: number; values: number[]; deadlineNs: number; id: number }
+  | { f: 'poll'; final: boolean; keys: number[]; pending: Set<number>; polls: Record<string, [number, number][]>; ids: Map<number, number> }
+  | { f: 'assign'; keys: number[] };
+
+export class QueueClient implements Process {
+  private readonly budget: number;
+  private readonly gapMeanNs: number;
+  private readonly finalAtNs: number;
+  private readonly acks: Acks;
+  private startNs = 0;
+  private invoked = 0;
+  private generation = 0;
+  private nextValue = 0;
+  private nextId = 0;
+  private op: Op | null = null;
+  private leaders: PartitionLeader[] = [];
+  private assigned: number[];
+  private readonly positions = new Map<number, number>();
+  /** The highest offset this client has seen per key (its sends and polls): the final phase reads past it. */
+  private readonly seen = new Map<number, number>();
+  private phase: 'config' | 'run' | 'final' | 'done' = 'run';
+  private finalPolls = 0;
+  private configId = -1;
+  /** Numbers the polls, so a late timer of an earlier poll cannot end a later one. */
+  private pollSeq = 0;
+
+  constructor(
+    private readonly host: ClientHost,
+    private readonly params: WorkloadParams,
+    private readonly index: number,
+    private readonly options: QueueOptions,
+  ) {
+    this.budget = opsShare(params.opsMax, params.clients, index);
+    this.finalAtNs = Math.max(0, params.stopInvokingAtNs - options.finalPhaseMs * NS_PER_MS);
+    this.gapMeanNs = spreadGapNs(params.opsPerSecond, params.clients, this.budget, this.finalAtNs, 0.95);
+    this.acks = options.acks === 'all' ? -1 : options.acks;
+    this.assigned = Array.from({ length: options.keys }, (_, k) => k);
+    if (options.uncleanElection && index === 0) this.phase = 'config';
+  }
+
+  start(): void {
+    this.startNs = this.host.monotonicNow();
+    this.refreshMeta();
+    if (this.phase === 'config') this.sendConfig();
+    else this.host.setTimer(exponentialGapNs(this.host.random, this.gapMeanNs), 'arrive');
+  }
+
+  onMessage(from: NodeId, message: unknown): void {
+    const reply = message as ClientReply;
+    switch (reply.type) {
+      case 'broker.meta.reply':
+        if (Array.isArray(reply.partitions)) this.leaders = reply.partitions;
+        return;
+      case 'broker.config.reply':
+        if (this.phase === 'config' && reply.id === this.configId && reply.outcome === 'ok') {
+          this.phase = 'run';
+          this.host.log('queue.config', { uncleanElection: true });
+          this.host.setTimer(exponentialGapNs(this.host.random, this.gapMeanNs), 'arrive');
+        }
+        return;
+      case 'broker.produce.reply':
+        return this.onProduceReply(reply);
+      case 'broker.fetch.reply':
+        return this.onFetchReply(reply);
+      default:
+        void from;
+    }
+  }
+
+  onTimer(tag: TimerTag): void {
+    if (tag === 'arrive') return this.arrive();
+    if (tag === 'config') return this.sendConfig();
+    if (tag === `poll-done:${this.pollSeq}`) return this.finishPoll();
+    if (typeof tag === 'string' && tag.startsWith('send:')) return this.sendTimer(Number(tag.slice(5)));
+  }
+
+  onFsync(): void {}
+
+  private elapsedNs(): number {
+    return this.host.monotonicNow() - this.startNs;
+  }
+
+  private process(): number {
+    return processNumber(this.index, this.params.clients, this.generation);
+  }
+
+  private sendConfig(): void {
+    if (this.phase !== 'config') return;
+    this.configId = ++this.nextId;
+    this.host.send(this.host.random.pick(this.params.nodes), { type: 'broker.config', id: this.configId, uncleanElection: true });
+    this.host.setTimer(200 * NS_PER_MS, 'config');
+  }
+
+  private refreshMeta(hint?: NodeId | null): void {
+    this.host.send(hint ?? this.host.random.pick(this.params.nodes), { type: 'broker.meta' });
+  }
+
+  private leaderOf(key: number): NodeId | null {
+    return this.leaders[key % Math.max(1, this.leaders.length)]?.leader ?? null;
+  }
+
+  private arrive(): void {
+    if (this.op !== null || this.phase === 'done' || this.phase === 'config') return;
+    if (this.phase === 'run' && (this.elapsedNs() >= this.finalAtNs || this.invoked >= this.budget)) {
+      if (this.elapsedNs() < this.finalAtNs) {
+        this.host.setTimer(this.finalAtNs - this.elapsedNs(), 'arrive');
+        return;
+      }
+      this.phase = 'final';
+      this.invokeAssign(Array.from({ length: this.options.keys }, (_, k) => k), true);
+      return;
+    }
+    if (this.phase === 'final') {
+      this.invokePoll(true);
+      return;
+    }
+    this.invoked++;
+    const draw = this.host.random.int(100);
+    if (draw < this.options.sendPercent) this.invokeSend();
+    else if (draw < this.options.sendPercent + this.options.assignPercent) this.invokeAssign(this.drawKeys(), false);
+    else this.invokePoll(false);
+  }
+
+  private next(): void {
+    if (this.phase === 'final') {
+      this.host.setTimer(RETRY_NS, 'arrive');
+      return;
+    }
+    this.host.setTimer(exponentialGapNs(this.host.random, this.gapMeanNs), 'arrive');
+  }
+
+  private drawKeys(): number[] {
+    const keys = Array.from({ length: this.options.keys }, (_, k) => k).filter(() => this.host.random.chance(1, 2));
+    return keys.length > 0 ? keys : [this.host.random.int(this.options.keys)];
+  }
+
+  private invokeAssign(keys: number[], fromBeginning: boolean): void {
+    const process = this.process();
+    this.host.record({ process, type: 'invoke', f: 'assign', value: { keys } });
+    for (const key of keys) if (fromBeginning || !this.assigned.includes(key)) this.positions.set(key, 0);
+    this.assigned = keys;
+    this.host.record({ process, type: 'ok', f: 'assign', value: { keys } });
+    this.next();
+  }
+
+  private invokeSend(): void {
+    const key = this.host.random.int(this.options.keys);
+    const count = this.host.random.range(1, this.options.valuesPerSendMax);
+    const values = Array.from({ length: count }, () => this.index + this.params.clients * this.nextValue++);
+    const op: Op = { f: 'send', key, values, deadlineNs: this.host.monotonicNow() + this.params.timeoutNs, id: ++this.nextId };
+    this.op = op;
+    this.host.record({ process: this.process(), type: 'invoke', f: 'send', value: { key, values } });
+    this.attemptSend(op);
+  }
+
+  private attemptSend(op: Extract<Op, { f: 'send' }>): void {
+    const leader = this.leaderOf(op.key);
+    if (leader === null) {
+      this.refreshMeta();
+      this.host.setTimer(RETRY_NS, `send:${op.id}`);
+      return;
+    }
+    this.host.send(leader, { type: 'broker.produce', id: op.id, partition: op.key, acks: this.acks, records: op.values.map((value) => [op.key, value]) });
+    if (this.acks === 0) {
+      this.endSend(op, 'info', { key: op.key, values: op.values });
+      return;
+    }
+    this.host.setTimer(Math.max(1, op.deadlineNs - this.host.monotonicNow()), `send:${op.id}`);
+  }
+
+  private sendTimer(id: number): void {
+    const op = this.op;
+    if (op === null || op.f !== 'send' || op.id !== id) return;
+    if (this.host.monotonicNow() >= op.deadlineNs) {
+      this.endSend(op, 'info', { key: op.key, values: op.values });
+      return;
+    }
+    this.attemptSend(op);
+  }
+
+  private onProduceReply(reply: ProduceReply): void {
+    const op = this.op;
+    if (op === null || op.f !== 'send' || reply.id !== op.id) return;
+    if (reply.outcome === 'ok' && typeof reply.baseOffset === 'number') {
+      const offsets = op.values.map((_, k) => reply.baseOffset! + k);
+      this.noteSeen(op.key, offsets[offsets.length - 1]!);
+      this.endSend(op, 'ok', { key: op.key, values: op.values, offsets });
+      return;
+    }
+    if (reply.outcome === 'unknown') {
+      this.endSend(op, 'info', { key: op.key, values: op.values });
+      return;
+    }
+    // Certainly not appended: find the leader and try again, within the op's deadline.
+    this.refreshMeta(reply.leader);
+    op.id = ++this.nextId;
+    if (this.host.monotonicNow() + RETRY_NS >= op.deadlineNs) {
+      this.endSend(op, 'fail', { key: op.key, values: op.values, error: reply.outcome });
+      return;
+    }
+    this.host.setTimer(RETRY_NS, `send:${op.id}`);
+  }
+
+  private endSend(op: Extract<Op, { f: 'send' }>, type: 'ok' | 'fail' | 'info', value: unknown): void {
+    this.op = null;
+    op.id = -1;
+    this.host.record({ process: this.process(), type, f: 'send', value });
+    if (type === 'info') this.generation++;
+    this.next();
+  }
+
+  private invokePoll(final: boolean): void {
+    const keys = [...this.assigned];
+    const op: Extract<Op, { f: 'poll' }> = { f: 'poll', final, keys, pending: new Set(), polls: {}, ids: new Map() };
+    this.op = op;
+    this.host.record({ process: this.process(), type: 'invoke', f: 'poll', value: { keys, final } });
+    for (const key of keys) {
+      op.polls[String(key)] = [];
+      const leader = this.leaderOf(key);
+      if (leader === null) continue;
+      const id = ++this.nextId;
+      op.ids.set(id, key);
+      op.pending.add(key);
+      this.host.send(leader, { type: 'broker.fetch', id, partition: key, offset: this.positions.get(key) ?? 0, maxBytes: FETCH_MAX_BYTES });
+    }
+    if (op.pending.size === 0) {
+      this.refreshMeta();
+      this.finishPoll();
+      return;
+    }
+    this.host.setTimer(POLL_WAIT_NS, `poll-done:${++this.pollSeq}`);
+  }
+
+  private onFetchReply(reply: FetchReply): void {
+    const op = this.op;
+    if (op === null || op.f !== 'poll') return;
+    const key = op.ids.get(reply.id);
+    if (key === undefined || !op.pending.delete(key)) return;
+    if (reply.outcome === 'ok') {
+      const from = this.positions.get(key) ?? 0;
+      const pairs = reply.records.filter(([offset]) => offset >= from);
+      op.polls[String(key)] = pairs;
+      if (pairs.length > 0) {
+        const last = pairs[pairs.length - 1]![0];
+        this.positions.set(key, last + 1);
+        this.noteSeen(key, last);
+      }
+    } else {
+      this.refreshMeta(reply.leader);
+    }
+    if (op.pending.size === 0) this.finishPoll();
+  }
+
+  private finishPoll(): void {
+    const op = this.op;
+    if (op === null || op.f !== 'poll') return;
+    this.op = null;
+    this.host.record({ process: this.process(), type: 'ok', f: 'poll', value: { final: op.final, polls: op.polls } });
+    if (op.final) {
+      this.finalPolls++;
+      const empty = Object.values(op.polls).every((pairs) => pairs.length === 0);
+      const caughtUp = [...this.seen].every(([key, offset]) => (this.positions.get(key) ?? 0) > offset);
+      const outOfTime = this.elapsedNs() >= this.params.stopInvokingAtNs;
+      if ((empty && caughtUp && op.pending.size === 0) || this.finalPolls >= FINAL_POLLS_MAX || outOfTime) {
+        this.phase = 'done';
+        this.host.done();
+        return;
+      }
+    }
+    this.next();
+  }
+
+  private noteSeen(key: number, offset: number): void {
+    if (offset > (this.seen.get(key) ?? -1)) this.seen.set(key, offset);
+  }
+}
