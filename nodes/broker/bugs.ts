@@ -12,12 +12,17 @@ export const brokerBugs: readonly PlantedBug[] = [
     description: 'pre-KIP-101: a follower truncates its log to its own high watermark when it (re)starts following, and the leader does no epoch check on fetch',
   },
   { name: 'broker.read-above-hw', description: 'consumer fetches are served up to the log end offset instead of the high watermark' },
+  {
+    name: 'broker.seq-not-persisted',
+    description: "idempotent producers' sequence state lives only in the leader's memory: not rebuilt from the log on restart, not learned by followers, so a retry after a failover is appended again",
+  },
 ];
 
 export interface BrokerBugSwitches {
   uncleanElection: boolean;
   truncateToHw: boolean;
   readAboveHw: boolean;
+  seqNotPersisted: boolean;
 }
 
 export function bugsFromHost(host: Pick<Host, 'bug'>): BrokerBugSwitches {
@@ -25,5 +30,6 @@ export function bugsFromHost(host: Pick<Host, 'bug'>): BrokerBugSwitches {
     uncleanElection: host.bug('broker.unclean-election'),
     truncateToHw: host.bug('broker.truncate-to-hw'),
     readAboveHw: host.bug('broker.read-above-hw'),
+    seqNotPersisted: host.bug('broker.seq-not-persisted'),
   };
 }

@@ -19,7 +19,32 @@ export interface LogRecord {
   epoch: number;
   key: number;
   value: number;
+  /** The idempotent producer that sent it and its sequence number there; -1 when none. */
+  producer: number;
+  seq: number;
+  /** The offset of the first record of the batch it was appended in (batches are never split). */
+  batchBase: number;
 }
+
+/** Who sends a batch: an idempotent producer's id and the sequence number of its first record. */
+export interface BatchProducer {
+  id: number;
+  firstSeq: number;
+}
+
+export const NO_PRODUCER: BatchProducer = Object.freeze({ id: -1, firstSeq: -1 });
+
+/** A batch an idempotent producer appended: its sequence numbers and where it landed. */
+interface ProducerBatch {
+  firstSeq: number;
+  lastSeq: number;
+  baseOffset: number;
+}
+
+/** Batches remembered per producer (Kafka keeps five: a producer has at most five in flight). */
+export const PRODUCER_BATCHES_KEPT = 5;
+
+export type SequenceCheck = { kind: 'new' } | { kind: 'duplicate'; baseOffset: number } | { kind: 'out-of-order'; lastSeq: number };
 
 /** One entry of the leader-epoch cache: `epoch` wrote from `startOffset` on. */
 export interface EpochEntry {
@@ -40,6 +65,9 @@ interface BatchPayload {
   b: number;
   e: number;
   r: [number, number][];
+  /** Producer id and first sequence number, for an idempotent producer's batch. */
+  p?: number;
+  s?: number;
 }
 
 const HEADER_BYTES = 8;
@@ -56,12 +84,19 @@ export class PartitionLog {
   private epochs: EpochEntry[] = [];
   /** Files written since their last fsync started. */
   private readonly dirty = new Set<string>();
+  /** Each idempotent producer's last batches: rebuilt from the log, so they survive restarts and failovers. */
+  private producers = new Map<number, ProducerBatch[]>();
 
   constructor(
     private readonly disk: Disk,
     /** Folder of this partition's files, `broker/t-0`. */
     readonly dir: string,
     private readonly segmentBytes: number,
+    /**
+     * Whether producer sequence state comes from the log (recovery, fetched batches, truncation).
+     * False only for the planted bug `broker.seq-not-persisted`: then it lives in the leader's memory.
+     */
+    private readonly sequencesFromLog = true,
   ) {
     assert(segmentBytes >= 1024, 'segmentBytes must be at least 1 KiB');
   }
@@ -80,9 +115,14 @@ export class PartitionLog {
     return this.records[offset];
   }
 
-  /** Records from `from` (inclusive) to `to` (exclusive), at most `countMax` of them. */
+  /**
+   * Records from `from` (inclusive) to `to` (exclusive), about `countMax` of them: a batch is never
+   * split (the last one is completed past `countMax`, as Kafka returns a whole first batch).
+   */
   slice(from: number, to: number, countMax: number): LogRecord[] {
-    return this.records.slice(from, Math.min(to, from + countMax));
+    let end = Math.min(to, from + countMax);
+    while (end < to && end > from && this.records[end]!.batchBase === this.records[end - 1]!.batchBase) end++;
+    return this.records.slice(from, end);
   }
 
   epochCache(): readonly EpochEntry[] {
@@ -127,29 +167,56 @@ export class PartitionLog {
   }
 
   /** Appends one batch of (key, value) pairs stamped with `epoch`; returns its base offset. */
-  append(epoch: number, pairs: readonly (readonly [number, number])[]): number {
+  append(epoch: number, pairs: readonly (readonly [number, number])[], producer: BatchProducer = NO_PRODUCER, noteProducer = true): number {
     assert(pairs.length > 0, 'an empty batch');
     const base = this.endOffset();
     this.beginEpoch(epoch);
-    for (let k = 0; k < pairs.length; k++) this.records.push({ offset: base + k, epoch, key: pairs[k]![0], value: pairs[k]![1] });
-    this.writeBatch(base, epoch, pairs);
+    for (let k = 0; k < pairs.length; k++) {
+      this.records.push({ offset: base + k, epoch, key: pairs[k]![0], value: pairs[k]![1], producer: producer.id, seq: producer.id < 0 ? -1 : producer.firstSeq + k, batchBase: base });
+    }
+    if (noteProducer) this.noteProducer(producer, pairs.length, base);
+    this.writeBatch(base, epoch, pairs, producer);
     return base;
   }
 
-  /** Appends fetched records (a follower), batched by epoch; they must start at our end. */
+  /** Appends fetched records (a follower), batched by epoch and producer; they must start at our end. */
   appendFetched(records: readonly LogRecord[]): void {
-    let start = 0;
-    while (start < records.length) {
-      const epoch = records[start]!.epoch;
-      let end = start;
-      while (end < records.length && records[end]!.epoch === epoch) end++;
-      assert(records[start]!.offset === this.endOffset(), `fetched records start at ${records[start]!.offset}, the log ends at ${this.endOffset()}`);
+    forEachBatch(records, (first, batch) => {
+      assert(first.offset === this.endOffset(), `fetched records start at ${first.offset}, the log ends at ${this.endOffset()}`);
       this.append(
-        epoch,
-        records.slice(start, end).map((record) => [record.key, record.value] as const),
+        first.epoch,
+        batch.map((record) => [record.key, record.value] as const),
+        { id: first.producer, firstSeq: first.seq },
+        this.sequencesFromLog,
       );
-      start = end;
-    }
+    });
+  }
+
+  /** Where a producer's batch of `count` records from `firstSeq` stands: new, a retry of one appended, or out of order. */
+  checkSequence(producer: BatchProducer, count: number): SequenceCheck {
+    const batches = this.producers.get(producer.id);
+    // An unknown producer starts wherever it says (its state may have been cut away with old records).
+    if (producer.id < 0 || batches === undefined || batches.length === 0) return { kind: 'new' };
+    const lastSeq = producer.firstSeq + count - 1;
+    const same = batches.find((batch) => batch.firstSeq === producer.firstSeq && batch.lastSeq === lastSeq);
+    if (same !== undefined) return { kind: 'duplicate', baseOffset: same.baseOffset };
+    const last = batches[batches.length - 1]!;
+    if (producer.firstSeq === last.lastSeq + 1) return { kind: 'new' };
+    return { kind: 'out-of-order', lastSeq: last.lastSeq };
+  }
+
+  private noteProducer(producer: BatchProducer, count: number, baseOffset: number): void {
+    if (producer.id < 0) return;
+    let batches = this.producers.get(producer.id);
+    if (batches === undefined) this.producers.set(producer.id, (batches = []));
+    batches.push({ firstSeq: producer.firstSeq, lastSeq: producer.firstSeq + count - 1, baseOffset });
+    if (batches.length > PRODUCER_BATCHES_KEPT) batches.shift();
+  }
+
+  /** Producer state from the records (after recovery or truncation). */
+  private rebuildProducers(): void {
+    this.producers = new Map();
+    forEachBatch(this.records, (first, batch) => this.noteProducer({ id: first.producer, firstSeq: first.seq }, batch.length, first.offset));
   }
 
   /** Removes every record at `offset` and above, on disk too; the epoch cache follows. */
@@ -158,6 +225,7 @@ export class PartitionLog {
     if (offset >= this.endOffset()) return;
     this.records.length = offset;
     this.epochs = this.epochs.filter((entry) => entry.startOffset < offset);
+    if (this.sequencesFromLog) this.rebuildProducers();
     while (this.segments.length > 1 && this.segments[this.segments.length - 1]!.baseOffset >= offset) {
       const segment = this.segments.pop()!;
       this.disk.delete(segment.name);
@@ -174,14 +242,9 @@ export class PartitionLog {
     this.disk.truncate(segment.name, position);
     segment.sizeBytes = position;
     this.dirty.add(segment.name);
-    let start = headFrom;
-    while (start < offset) {
-      const epoch = this.records[start]!.epoch;
-      let end = start;
-      while (end < offset && this.records[end]!.epoch === epoch) end++;
-      this.writeBatch(start, epoch, this.records.slice(start, end).map((record) => [record.key, record.value] as const));
-      start = end;
-    }
+    forEachBatch(this.records.slice(headFrom, offset), (first, batch) => {
+      this.writeBatch(first.offset, first.epoch, batch.map((record) => [record.key, record.value] as const), { id: first.producer, firstSeq: first.seq });
+    });
   }
 
   /** The files written since the last call (to fsync), cleared. */
@@ -233,21 +296,30 @@ export class PartitionLog {
         segment.batchOffsets.push(frame.payload.b);
         segment.batchPositions.push(at);
         this.beginEpoch(frame.payload.e);
-        for (const [key, value] of frame.payload.r) this.records.push({ offset: this.records.length, epoch: frame.payload.e, key, value });
+        const producer = frame.payload.p ?? -1;
+        const firstSeq = frame.payload.s ?? -1;
+        const batchBase = frame.payload.b;
+        frame.payload.r.forEach(([key, value], k) => this.records.push({ offset: this.records.length, epoch: frame.payload.e, key, value, producer, seq: producer < 0 ? -1 : firstSeq + k, batchBase }));
         at = frame.end;
       }
       segment.sizeBytes = at;
     }
+    if (this.sequencesFromLog) this.rebuildProducers();
     return { kind: 'ok', tornBytes };
   }
 
-  private writeBatch(base: number, epoch: number, pairs: readonly (readonly [number, number])[]): void {
+  private writeBatch(base: number, epoch: number, pairs: readonly (readonly [number, number])[], producer: BatchProducer): void {
     let segment = this.segments[this.segments.length - 1];
     if (segment === undefined || segment.sizeBytes >= this.segmentBytes) {
       segment = { name: `${this.dir}/${String(base).padStart(12, '0')}.log`, baseOffset: base, sizeBytes: 0, batchOffsets: [], batchPositions: [] };
       this.segments.push(segment);
     }
-    const frame = encodeFrame({ b: base, e: epoch, r: pairs.map((pair) => [pair[0], pair[1]]) });
+    const payload: BatchPayload = { b: base, e: epoch, r: pairs.map((pair) => [pair[0], pair[1]]) };
+    if (producer.id >= 0) {
+      payload.p = producer.id;
+      payload.s = producer.firstSeq;
+    }
+    const frame = encodeFrame(payload);
     segment.batchOffsets.push(base);
     segment.batchPositions.push(segment.sizeBytes);
     this.disk.append(segment.name, frame);
@@ -264,6 +336,18 @@ export function encodeFrame(payload: BatchPayload): Uint8Array {
   view.setUint32(4, crc32c(body));
   frame.set(body, HEADER_BYTES);
   return frame;
+}
+
+/** Calls `visit` with each run of records that were appended as one batch. */
+function forEachBatch(records: readonly LogRecord[], visit: (first: LogRecord, batch: LogRecord[]) => void): void {
+  let start = 0;
+  while (start < records.length) {
+    const first = records[start]!;
+    let end = start + 1;
+    while (end < records.length && records[end]!.batchBase === first.batchBase) end++;
+    visit(first, records.slice(start, end) as LogRecord[]);
+    start = end;
+  }
 }
 
 function readFrame(bytes: Uint8Array, at: number): { payload: BatchPayload; end: number } | null {
@@ -292,7 +376,8 @@ function isBatch(value: unknown): value is BatchPayload {
     Number.isSafeInteger(batch.e) &&
     Array.isArray(batch.r) &&
     batch.r.length > 0 &&
-    batch.r.every((pair) => Array.isArray(pair) && pair.length === 2 && Number.isSafeInteger(pair[0]) && Number.isSafeInteger(pair[1]))
+    batch.r.every((pair) => Array.isArray(pair) && pair.length === 2 && Number.isSafeInteger(pair[0]) && Number.isSafeInteger(pair[1])) &&
+    (batch.p === undefined || (Number.isSafeInteger(batch.p) && Number.isSafeInteger(batch.s)))
   );
 }
 

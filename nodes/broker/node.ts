@@ -17,7 +17,7 @@ import type { Host, Message, NodeId, NodeStatus, Process, TimerTag } from '../ho
 import { NS_PER_MS } from '../host.js';
 import { EmbeddedRaftKv } from '../raft/index.js';
 import { bugsFromHost, type BrokerBugSwitches } from './bugs.js';
-import { PartitionLog, type LogRecord } from './log.js';
+import { NO_PRODUCER, PartitionLog, type BatchProducer, type LogRecord } from './log.js';
 import {
   PRODUCE_RECORDS_MAX,
   recordsForBytes,
@@ -31,6 +31,7 @@ import {
   type ProduceRequest,
   type ReplicaFetch,
   type ReplicaFetchReply,
+  type ReplicaRecord,
 } from './protocol.js';
 import { assignReplicas, CONFIG_KEY, decodeState, electLeader, encodeState, initialState, partitionKey, type PartitionState } from './state.js';
 
@@ -279,7 +280,7 @@ export class BrokerNode implements Process {
     this.replicas.clear();
     for (let p = 0; p < partitions; p++) {
       if (!assignReplicas(brokers, p, replicationFactor).includes(this.host.id)) continue;
-      const log = new PartitionLog(this.host.disk, `broker/t-${p}`, segmentBytes);
+      const log = new PartitionLog(this.host.disk, `broker/t-${p}`, segmentBytes, !this.bugs.seqNotPersisted);
       // Read every file twice: reads that differ mean the disk returns corrupted bytes right now.
       let unstable: string | null = null;
       const recovery = log.recover((name) => {
@@ -559,7 +560,7 @@ export class BrokerNode implements Process {
       progress.fetchOffset = request.fetchOffset;
     }
     const maxBytes = Math.min(request.maxBytes, this.options.fetchMaxBytes);
-    const records = log.slice(request.fetchOffset, end, recordsForBytes(maxBytes)).map((record) => [record.offset, record.epoch, record.key, record.value] as [number, number, number, number]);
+    const records = log.slice(request.fetchOffset, end, recordsForBytes(maxBytes)).map((r): ReplicaRecord => [r.offset, r.epoch, r.key, r.value, r.producer, r.seq, r.batchBase]);
     this.advanceHighWatermark(replica);
     reply({ outcome: 'ok', records });
   }
@@ -578,7 +579,9 @@ export class BrokerNode implements Process {
     if (reply.outcome !== 'ok') return;
     const log = replica.log;
     const records: LogRecord[] = [];
-    for (const [offset, epoch, key, value] of reply.records) if (offset >= log.endOffset()) records.push({ offset, epoch, key, value });
+    for (const [offset, epoch, key, value, producer, seq, batchBase] of reply.records) {
+      if (offset >= log.endOffset()) records.push({ offset, epoch, key, value, producer, seq, batchBase });
+    }
     if (records.length > 0 && records[0]!.offset === log.endOffset()) {
       log.appendFetched(records);
       this.sync(replica);
@@ -657,11 +660,22 @@ export class BrokerNode implements Process {
     if (acks === -1 && replica.maximalIsr().length < this.options.minInsyncReplicas) return answer('not-enough-replicas');
     if (!replica.epochDurable || replica.waiters.length >= this.options.waitersMax) return answer('busy');
     if (!Array.isArray(request.records) || request.records.length === 0 || request.records.length > PRODUCE_RECORDS_MAX) return answer('busy');
-    const baseOffset = replica.log.append(replica.leaderEpoch, request.records);
-    this.sync(replica);
+    const producer: BatchProducer = typeof request.producerId === 'number' && typeof request.firstSeq === 'number' ? { id: request.producerId, firstSeq: request.firstSeq } : NO_PRODUCER;
+    const sequence = replica.log.checkSequence(producer, request.records.length);
+    if (sequence.kind === 'out-of-order') return answer('out-of-order');
+    let baseOffset: number;
+    if (sequence.kind === 'duplicate') {
+      // A retry of a batch already appended: answered as the first was, never appended twice.
+      baseOffset = sequence.baseOffset;
+      this.host.log('broker.duplicate-batch', { p: replica.partition, producer: producer.id, seq: producer.firstSeq, offset: baseOffset });
+    } else {
+      baseOffset = replica.log.append(replica.leaderEpoch, request.records, producer);
+      this.sync(replica);
+    }
     if (acks === 1) return answer('ok', baseOffset);
     if (acks === -1) {
       replica.waiters.push({ from, id: request.id, baseOffset, endOffset: baseOffset + request.records.length });
+      replica.waiters.sort((a, b) => a.endOffset - b.endOffset);
       this.answerWaiters(replica);
     }
   }

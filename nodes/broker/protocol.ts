@@ -26,6 +26,9 @@ export interface ProduceRequest {
   id: number;
   partition: number;
   acks: Acks;
+  /** An idempotent producer's id and the sequence number of the first record (KIP-98); absent: none. */
+  producerId?: number;
+  firstSeq?: number;
   /** (key, value) pairs, appended as one batch at consecutive offsets. */
   records: [number, number][];
 }
@@ -35,9 +38,10 @@ export interface ProduceRequest {
  * client may retry elsewhere; `unknown`: appended but not known to be committed (the leader lost
  * its leadership or the ISR shrank under min.insync.replicas before the high watermark passed it);
  * `busy`: nothing appended (too many requests waiting, the batch too large, or a new leader
- * still making its epoch durable).
+ * still making its epoch durable); `out-of-order`: nothing appended, the producer's sequence has a
+ * gap or repeats an old batch (OUT_OF_ORDER_SEQUENCE).
  */
-export type ProduceOutcome = 'ok' | 'not-leader' | 'not-enough-replicas' | 'unknown' | 'busy';
+export type ProduceOutcome = 'ok' | 'not-leader' | 'not-enough-replicas' | 'unknown' | 'busy' | 'out-of-order';
 
 export interface ProduceReply {
   type: 'broker.produce.reply';
@@ -97,12 +101,14 @@ export interface ReplicaFetchReply {
   leaderEpoch: number;
   /** `fenced`: the follower's epoch is not the leader's (either is stale); `diverging`: truncate first. */
   outcome: 'ok' | 'fenced' | 'diverging';
-  /** [offset, epoch, key, value]. */
-  records: [number, number, number, number][];
+  /** [offset, epoch, key, value, producer id, sequence, batch base offset]. */
+  records: ReplicaRecord[];
   highWatermark: number;
   /** Where the follower's last epoch ends on the leader (with `diverging`). */
   diverging?: { epoch: number; endOffset: number };
 }
+
+export type ReplicaRecord = [number, number, number, number, number, number, number];
 
 export interface Heartbeat {
   type: 'broker.heartbeat';
@@ -112,8 +118,8 @@ export type ClientRequest = MetaRequest | ProduceRequest | FetchRequest | Config
 export type ClientReply = MetaReply | ProduceReply | FetchReply | ConfigReply;
 export type BrokerMessage = ClientRequest | ReplicaFetch | ReplicaFetchReply | Heartbeat;
 
-/** An upper bound on one record's JSON in a fetch reply ([offset, epoch, key, value], safe integers). */
-export const RECORD_JSON_BYTES_MAX = 4 * 17 + 5;
+/** An upper bound on one record's JSON in a fetch reply (seven safe integers in brackets). */
+export const RECORD_JSON_BYTES_MAX = 7 * 17 + 8;
 /** Room for a reply's other fields. */
 export const REPLY_OVERHEAD_BYTES = 512;
 

@@ -5,8 +5,11 @@
 // from the beginning and polls until it has read past every offset it knows of and a poll comes
 // back empty. One op at a time, paced as a Poisson process at the client's share of the rate.
 //
-// A send is retried only after a certain refusal (not the leader, not enough replicas, busy):
-// nothing was appended then. A timeout or an "appended, not known committed" answer ends it `info`.
+// The producer is idempotent (KIP-98): an id drawn per process number and a sequence number per
+// key, so an attempt that got no answer is sent again with the same sequence (to the leader it now
+// knows) until the op's deadline, and the broker appends it at most once. A certain refusal (not
+// the leader, not enough replicas, busy) is retried the same way; the deadline, or an "appended,
+// not known committed" answer, ends the op `info`, and the next process number is a new producer.
 import type { ClientHost, NodeId, Process, TimerTag } from '../../nodes/host.js';
 import { NS_PER_MS } from '../../nodes/host.js';
 import type { Acks, ClientReply, FetchReply, PartitionLeader, ProduceReply } from '../../nodes/broker/index.js';
@@ -18,13 +21,15 @@ import type { QueueOptions } from './options.js';
 const POLL_WAIT_NS = 100 * NS_PER_MS;
 /** A refused send or an unknown leader waits this long before the next attempt. */
 const RETRY_NS = 25 * NS_PER_MS;
+/** An attempt unanswered for this share of the op timeout is sent again (same sequence). */
+const ATTEMPTS_PER_TIMEOUT = 4;
 /** Largest fetch reply a consumer asks for. */
 const FETCH_MAX_BYTES = 64 * 1024;
 /** Final polls per client, at most (each reads up to FETCH_MAX_BYTES per key). */
 const FINAL_POLLS_MAX = 200;
 
 type Op =
-  | { f: 'send'; key: number; values: number[]; deadlineNs: number; id: number }
+  | { f: 'send'; key: number; values: number[]; deadlineNs: number; id: number; firstSeq: number; unanswered: boolean }
   | { f: 'poll'; final: boolean; keys: number[]; pending: Set<number>; polls: Record<string, [number, number][]>; ids: Map<number, number> }
   | { f: 'assign'; keys: number[] };
 
@@ -49,6 +54,9 @@ export class QueueClient implements Process {
   private configId = -1;
   /** Numbers the polls, so a late timer of an earlier poll cannot end a later one. */
   private pollSeq = 0;
+  private producerId: number;
+  /** The next sequence number per key of this producer. */
+  private readonly sequences = new Map<number, number>();
 
   constructor(
     private readonly host: ClientHost,
@@ -62,6 +70,12 @@ export class QueueClient implements Process {
     this.acks = options.acks === 'all' ? -1 : options.acks;
     this.assigned = Array.from({ length: options.keys }, (_, k) => k);
     if (options.uncleanElection && index === 0) this.phase = 'config';
+    this.producerId = this.newProducerId();
+  }
+
+  private newProducerId(): number {
+    // Distinct across clients by construction, random across a client's process numbers.
+    return this.host.random.int(2 ** 30) * this.params.clients + this.index;
   }
 
   start(): void {
@@ -173,7 +187,7 @@ export class QueueClient implements Process {
     const key = this.host.random.int(this.options.keys);
     const count = this.host.random.range(1, this.options.valuesPerSendMax);
     const values = Array.from({ length: count }, () => this.index + this.params.clients * this.nextValue++);
-    const op: Op = { f: 'send', key, values, deadlineNs: this.host.monotonicNow() + this.params.timeoutNs, id: ++this.nextId };
+    const op: Op = { f: 'send', key, values, deadlineNs: this.host.monotonicNow() + this.params.timeoutNs, id: ++this.nextId, firstSeq: this.sequences.get(key) ?? 0, unanswered: false };
     this.op = op;
     this.host.record({ process: this.process(), type: 'invoke', f: 'send', value: { key, values } });
     this.attemptSend(op);
@@ -186,12 +200,13 @@ export class QueueClient implements Process {
       this.host.setTimer(RETRY_NS, `send:${op.id}`);
       return;
     }
-    this.host.send(leader, { type: 'broker.produce', id: op.id, partition: op.key, acks: this.acks, records: op.values.map((value) => [op.key, value]) });
+    this.host.send(leader, { type: 'broker.produce', id: op.id, partition: op.key, acks: this.acks, producerId: this.producerId, firstSeq: op.firstSeq, records: op.values.map((value) => [op.key, value]) });
     if (this.acks === 0) {
       this.endSend(op, 'info', { key: op.key, values: op.values });
       return;
     }
-    this.host.setTimer(Math.max(1, op.deadlineNs - this.host.monotonicNow()), `send:${op.id}`);
+    const attemptNs = Math.max(1, Math.floor(this.params.timeoutNs / ATTEMPTS_PER_TIMEOUT));
+    this.host.setTimer(Math.max(1, Math.min(attemptNs, op.deadlineNs - this.host.monotonicNow())), `send:${op.id}`);
   }
 
   private sendTimer(id: number): void {
@@ -201,6 +216,11 @@ export class QueueClient implements Process {
       this.endSend(op, 'info', { key: op.key, values: op.values });
       return;
     }
+    // No answer yet: the leader may have moved. The same sequence makes the resend safe, but the
+    // op can no longer fail for certain: that attempt may have been appended.
+    op.unanswered = true;
+    op.id = ++this.nextId;
+    this.refreshMeta();
     this.attemptSend(op);
   }
 
@@ -210,6 +230,7 @@ export class QueueClient implements Process {
     if (reply.outcome === 'ok' && typeof reply.baseOffset === 'number') {
       const offsets = op.values.map((_, k) => reply.baseOffset! + k);
       this.noteSeen(op.key, offsets[offsets.length - 1]!);
+      this.sequences.set(op.key, op.firstSeq + op.values.length);
       this.endSend(op, 'ok', { key: op.key, values: op.values, offsets });
       return;
     }
@@ -221,7 +242,8 @@ export class QueueClient implements Process {
     this.refreshMeta(reply.leader);
     op.id = ++this.nextId;
     if (this.host.monotonicNow() + RETRY_NS >= op.deadlineNs) {
-      this.endSend(op, 'fail', { key: op.key, values: op.values, error: reply.outcome });
+      if (op.unanswered) this.endSend(op, 'info', { key: op.key, values: op.values, error: reply.outcome });
+      else this.endSend(op, 'fail', { key: op.key, values: op.values, error: reply.outcome });
       return;
     }
     this.host.setTimer(RETRY_NS, `send:${op.id}`);
@@ -231,7 +253,12 @@ export class QueueClient implements Process {
     this.op = null;
     op.id = -1;
     this.host.record({ process: this.process(), type, f: 'send', value });
-    if (type === 'info') this.generation++;
+    if (type === 'info') {
+      // Its batch may yet land under this sequence: the next process is a new producer.
+      this.generation++;
+      this.producerId = this.newProducerId();
+      this.sequences.clear();
+    }
     this.next();
   }
 
