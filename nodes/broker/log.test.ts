@@ -100,7 +100,11 @@ describe('the partition log', () => {
     expect(log.endOffsetForEpoch(4)).toMatchObject({ epoch: 4, endOffset: 5 });
     expect(log.endOffsetForEpoch(9)).toMatchObject({ epoch: 6, endOffset: 5 });
     expect(log.endOffsetForEpoch(0)).toMatchObject({ epoch: -1, endOffset: 0 });
-    expect(() => log.beginEpoch(5)).toThrow(/leader epochs only grow/);
+    // Epoch 6 wrote nothing: records of epoch 5 fetched from a newer leader replace it...
+    log.append(5, pairs(5, 1));
+    expect(log.endOffsetForEpoch(9)).toMatchObject({ epoch: 5, endOffset: 6 });
+    // ...but an epoch below one that holds records is a broken invariant.
+    expect(() => log.append(2, pairs(6, 1))).toThrow(/leader epochs only grow/);
   });
 
   it('recognises a producer retry after a restart, and refuses a sequence gap', () => {

@@ -143,6 +143,9 @@ export class PartitionLog {
    * record of the epoch exists, so the cache answers for it at once).
    */
   beginEpoch(epoch: number): void {
+    // An epoch this replica led without writing a record (it was deposed at once) holds no offsets:
+    // records of an older epoch fetched from the new leader replace it.
+    while (this.epochs.length > 0 && this.epochs[this.epochs.length - 1]!.epoch > epoch && this.epochs[this.epochs.length - 1]!.startOffset === this.endOffset()) this.epochs.pop();
     assert(epoch >= this.latestEpoch(), `epoch ${epoch} begins after epoch ${this.latestEpoch()}: leader epochs only grow`);
     if (epoch === this.latestEpoch()) return;
     this.epochs.push({ epoch, startOffset: this.endOffset() });
