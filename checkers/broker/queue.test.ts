@@ -21,20 +21,20 @@ const poll = (process: number, polls: Record<string, [number, number][]>, final 
 const assign = (process: number, keys: number[]): Step => [process, 'assign', { keys }, 'ok', { keys }];
 
 function anomalies(steps: Step[]): Partial<Record<QueueAnomaly, number>> {
-  const result = checkQueue(history(steps));
+  const [result] = checkQueue(history(steps));
   const counts = (result.evidence as QueueEvidence).counts;
   return Object.fromEntries(QUEUE_ANOMALIES.filter((name) => counts[name] > 0).map((name) => [name, counts[name]]));
 }
 
 describe('the queue checker', () => {
   it('passes a history where every acknowledged value is polled in offset order', () => {
-    const result = checkQueue(history([send(0, 0, [10, 11], [0, 1]), send(1, 0, [20], [2]), poll(2, { 0: [[0, 10], [1, 11]] }), poll(2, { 0: [[2, 20]] }), poll(0, { 0: [[0, 10], [1, 11], [2, 20]] }, true)]));
+    const [result] = checkQueue(history([send(0, 0, [10, 11], [0, 1]), send(1, 0, [20], [2]), poll(2, { 0: [[0, 10], [1, 11]] }), poll(2, { 0: [[2, 20]] }), poll(0, { 0: [[0, 10], [1, 11], [2, 20]] }, true)]));
     expect(result.verdict).toBe('valid');
     expect((result.evidence as QueueEvidence).acknowledged).toBe(3);
   });
 
   it('finds a lost write: acknowledged at offset 1, a later offset polled, the value never', () => {
-    const result = checkQueue(history([send(0, 0, [10], [0]), send(0, 0, [11], [1]), send(0, 0, [12], [2]), poll(1, { 0: [[0, 10], [2, 12]] })]));
+    const [result] = checkQueue(history([send(0, 0, [10], [0]), send(0, 0, [11], [1]), send(0, 0, [12], [2]), poll(1, { 0: [[0, 10], [2, 12]] })]));
     expect(result.verdict).toBe('invalid');
     const evidence = result.evidence as QueueEvidence;
     expect(evidence.counts['lost-write']).toBe(1);
@@ -42,13 +42,18 @@ describe('the queue checker', () => {
     expect(result.summary).toContain('value 11 acknowledged at offset 1');
   });
 
-  it('calls a value unseen only when a final poll of its key ran', () => {
+  it('calls a value unseen only when a final poll of its key ran, as a progress failure apart from the safety verdict', () => {
     expect(anomalies([send(0, 0, [10], [0]), send(0, 0, [11], [1]), poll(1, { 0: [[0, 10]] })])).toEqual({});
-    expect(anomalies([send(0, 0, [10], [0]), send(0, 0, [11], [1]), poll(1, { 0: [[0, 10]] }, true)])).toEqual({ unseen: 1 });
+    const steps = [send(0, 0, [10], [0]), send(0, 0, [11], [1]), poll(1, { 0: [[0, 10]] }, true)];
+    expect(anomalies(steps)).toEqual({ unseen: 1 });
+    const [safety, progress] = checkQueue(history(steps));
+    expect(safety.verdict).toBe('valid');
+    expect(progress).toMatchObject({ checker: 'queue-unseen', verdict: 'invalid', property: 'progress' });
+    expect(progress.summary).toContain('value 11 acknowledged at offset 1');
   });
 
   it('finds inconsistent offsets: two values at one offset, from a send and a poll', () => {
-    const found = checkQueue(history([send(0, 1, [10], [3]), poll(1, { 1: [[3, 99]] })]));
+    const [found] = checkQueue(history([send(0, 1, [10], [3]), poll(1, { 1: [[3, 99]] })]));
     expect((found.evidence as QueueEvidence).counts['inconsistent-offsets']).toBe(1);
     expect(found.summary).toMatch(/key 1 offset 3 holds 2 values/);
   });
@@ -79,9 +84,9 @@ describe('the queue checker', () => {
 
   it('says it cannot read a history with an unknown op or a malformed poll, instead of passing it', () => {
     const unknownOp: History = [{ index: 0, process: 0, type: 'ok', f: 'txn', value: null }];
-    expect(checkQueue(unknownOp)).toMatchObject({ verdict: 'unknown' });
-    expect(checkQueue(unknownOp).summary).toMatch(/unknown op "txn"/);
+    expect(checkQueue(unknownOp)[0]).toMatchObject({ verdict: 'unknown' });
+    expect(checkQueue(unknownOp)[0].summary).toMatch(/unknown op "txn"/);
     const badPoll = history([[0, 'poll', null, 'ok', { polls: { 0: [[1]] } }]]);
-    expect(checkQueue(badPoll).verdict).toBe('unknown');
+    expect(checkQueue(badPoll).map((result) => result.verdict)).toEqual(['unknown', 'unknown']);
   });
 });

@@ -7,8 +7,10 @@
 // - duplicate: one value sits at two offsets of its key;
 // - lost-write: a send was acknowledged at offset o, some poll read a later offset of that key,
 //   and no poll ever read the value;
-// - unseen: an acknowledged value no poll read, where a final poll of its key ran past nothing
-//   later either (only judged when the final phase ran: before it, "not yet read" is normal);
+// - unseen: an acknowledged value no poll read, with nothing later read either, though a final
+//   poll of its key ran. A progress property (the value never became visible by the end), judged
+//   in a result of its own (`queue-unseen`), so a run cut short is not failed for it and a shrink
+//   keeps a safety anomaly over it;
 // - poll-skip / int-poll-skip: between two consecutive polls of a key by one consumer (or two
 //   consecutive records inside one poll), a known offset was jumped over;
 // - nonmonotonic-poll / int-nonmonotonic-poll: a consumer's next record of a key is at an offset at
@@ -73,16 +75,23 @@ interface PollOk {
 
 type Parsed = { sends: SendOk[]; polls: PollOk[]; assigns: { index: number; process: number }[] };
 
-export function checkQueue(history: History): CheckerResult {
+/** The safety anomalies (`queue`) and, apart, the progress one (`queue-unseen`). */
+export function checkQueue(history: History): [CheckerResult, CheckerResult] {
   const parsed = parse(history);
-  if (typeof parsed === 'string') return { checker: 'queue', verdict: 'unknown', summary: `queue: cannot read the history: ${parsed}` };
+  if (typeof parsed === 'string') {
+    const summary = `cannot read the history: ${parsed}`;
+    return [
+      { checker: 'queue', verdict: 'unknown', summary: `queue: ${summary}` },
+      { checker: 'queue-unseen', verdict: 'unknown', summary: `queue-unseen: ${summary}`, property: 'progress' },
+    ];
+  }
   const found = new Findings();
   const known = indexOffsets(parsed, found);
   checkLostAndUnseen(parsed, found);
   checkPolls(parsed, known, found);
   checkSends(parsed, found);
   const counts = found.counts;
-  const broken = QUEUE_ANOMALIES.filter((name) => counts[name] > 0);
+  const broken = QUEUE_ANOMALIES.filter((name) => counts[name] > 0 && name !== 'unseen');
   const polledValues = new Set(parsed.polls.flatMap((poll) => [...poll.polls.entries()].flatMap(([key, pairs]) => pairs.map(([, value]) => `${key}:${value}`)))).size;
   const evidence: QueueEvidence = {
     counts,
@@ -91,16 +100,27 @@ export function checkQueue(history: History): CheckerResult {
     polledValues,
     finalPolls: parsed.polls.filter((poll) => poll.final).length,
   };
+  return [safetyResult(evidence, broken), unseenResult(evidence)];
+}
+
+function safetyResult(evidence: QueueEvidence, broken: readonly QueueAnomaly[]): CheckerResult {
   if (broken.length === 0) {
-    return { checker: 'queue', verdict: 'valid', summary: `queue: ${evidence.acknowledged} acknowledged values, ${polledValues} polled, no anomaly (${evidence.finalPolls} final polls)`, evidence };
+    return { checker: 'queue', verdict: 'valid', summary: `queue: ${evidence.acknowledged} acknowledged values, ${evidence.polledValues} polled, no anomaly (${evidence.finalPolls} final polls)`, evidence };
   }
-  const first = found.cases[broken[0]!]![0]!;
+  const first = evidence.cases[broken[0]!]![0]!;
   return {
     checker: 'queue',
     verdict: 'invalid',
-    summary: `queue: ${broken.map((name) => `${counts[name]} ${name}`).join(', ')}; first: ${first.explanation}`,
+    summary: `queue: ${broken.map((name) => `${evidence.counts[name]} ${name}`).join(', ')}; first: ${first.explanation}`,
     evidence,
   };
+}
+
+function unseenResult(evidence: QueueEvidence): CheckerResult {
+  const unseen = evidence.cases.unseen ?? [];
+  if (evidence.finalPolls === 0) return { checker: 'queue-unseen', verdict: 'valid', summary: 'queue-unseen: not judged, no final poll ran', property: 'progress' };
+  if (unseen.length === 0) return { checker: 'queue-unseen', verdict: 'valid', summary: `queue-unseen: every acknowledged value was polled by the end (${evidence.finalPolls} final polls)`, property: 'progress' };
+  return { checker: 'queue-unseen', verdict: 'invalid', summary: `queue-unseen: ${evidence.counts.unseen} acknowledged values never polled; first: ${unseen[0]!.explanation}`, evidence: { unseen }, property: 'progress' };
 }
 
 class Findings {

@@ -17,7 +17,7 @@ export const queueWorkload: Workload = {
   options: queueOptionsSchema,
   shrink: [{ field: 'keys', floor: 1, absentAs: BROKER_PARAMS.partitions, label: 'keys' }],
   client: (params, index) => (host) => new QueueClient(host, params, index, queueOptionsSchema.parse(params.options) as QueueOptions),
-  check: (history) => [checkQueue(history)],
+  check: (history) => checkQueue(history),
 };
 
 /** `controller`: the broker whose embedded Raft leads; `leader` / `follower`: of partition 0. */
