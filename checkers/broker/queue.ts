@@ -18,8 +18,9 @@
 // - nonmonotonic-send / int-nonmonotonic-send: a producer's next acknowledged send to a key got an
 //   offset at or below its previous one (or offsets inside one batch do not increase).
 //
-// Jepsen's allowance under subscribe (a rebalance moves a partition's position) is applied as the
-// reset on `assign`: this workload assigns explicitly and never subscribes, so it is the only one.
+// Jepsen's allowance under subscribe: a rebalance moves a consumer's positions (back to the group's
+// committed offsets), so polls are compared only between two rebalances; an `assign` or a
+// `subscribe` of the consumer resets the comparison. Group commits are judged by groups.ts.
 import type { History, HistoryRecord } from '../../histories/schema.js';
 import type { CheckerResult } from '../verdict.js';
 
@@ -351,10 +352,11 @@ function parse(history: History): Parsed | string {
         map.set(key, pairs as [number, number][]);
       }
       parsed.polls.push({ index: record.index, process: record.process, final: value?.final === true, polls: map });
-    } else if (record.f === 'assign') {
+    } else if (record.f === 'assign' || record.f === 'subscribe') {
+      // A subscribe that joined a new generation moves positions like an assign (Jepsen's allowance for rebalances).
       parsed.assigns.push({ index: record.index, process: record.process });
-    } else {
-      return `record ${record.index}: unknown op ${JSON.stringify(record.f)} (the queue checker reads send, poll and assign)`;
+    } else if (record.f !== 'commit') {
+      return `record ${record.index}: unknown op ${JSON.stringify(record.f)} (the queue checker reads send, poll, assign, subscribe and commit)`;
     }
   }
   return parsed;

@@ -16,6 +16,7 @@ export const brokerBugs: readonly PlantedBug[] = [
     name: 'broker.seq-not-persisted',
     description: "idempotent producers' sequence state lives only in the leader's memory: not rebuilt from the log on restart, not learned by followers, so a retry after a failover is appended again",
   },
+  { name: 'broker.unfenced-group-commit', description: 'the group coordinator accepts offset commits from any generation, so a consumer that missed a rebalance moves a committed offset back' },
 ];
 
 export interface BrokerBugSwitches {
@@ -23,6 +24,7 @@ export interface BrokerBugSwitches {
   truncateToHw: boolean;
   readAboveHw: boolean;
   seqNotPersisted: boolean;
+  unfencedGroupCommit: boolean;
 }
 
 export function bugsFromHost(host: Pick<Host, 'bug'>): BrokerBugSwitches {
@@ -31,5 +33,6 @@ export function bugsFromHost(host: Pick<Host, 'bug'>): BrokerBugSwitches {
     truncateToHw: host.bug('broker.truncate-to-hw'),
     readAboveHw: host.bug('broker.read-above-hw'),
     seqNotPersisted: host.bug('broker.seq-not-persisted'),
+    unfencedGroupCommit: host.bug('broker.unfenced-group-commit'),
   };
 }

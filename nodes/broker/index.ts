@@ -8,6 +8,7 @@ export { brokerBugs } from './bugs.js';
 export { PartitionLog, type LogRecord, type EpochEntry } from './log.js';
 export { assignReplicas, decodeState, electLeader, partitionKey, type PartitionState } from './state.js';
 export * from './protocol.js';
+export { commitAllowed, rangeAssign, regroup, type GroupDoc, type GroupOutcome, type GroupReply, type GroupRequest } from './groups.js';
 
 export function createBrokerNode(host: Host): Process {
   return new BrokerNode(host);

@@ -17,6 +17,7 @@ import type { Host, Message, NodeId, NodeStatus, Process, TimerTag } from '../ho
 import { NS_PER_MS } from '../host.js';
 import { EmbeddedRaftKv } from '../raft/index.js';
 import { bugsFromHost, type BrokerBugSwitches } from './bugs.js';
+import { GroupCoordinator, type GroupRequest } from './groups.js';
 import { NO_PRODUCER, PartitionLog, type BatchProducer, type LogRecord } from './log.js';
 import {
   PRODUCE_RECORDS_MAX,
@@ -160,6 +161,7 @@ export interface BrokerInspection {
 export class BrokerNode implements Process {
   readonly options: BrokerOptions;
   readonly raft: EmbeddedRaftKv;
+  private readonly groups: GroupCoordinator;
   private readonly bugs: BrokerBugSwitches;
   private readonly replicas = new Map<number, Replica>();
   private downReason: string | null = 'starting';
@@ -178,6 +180,8 @@ export class BrokerNode implements Process {
     assert(this.options.minInsyncReplicas >= 1 && this.options.minInsyncReplicas <= this.options.replicationFactor, 'minInsyncReplicas in [1, replicationFactor]');
     this.bugs = bugsFromHost(host);
     this.raft = new EmbeddedRaftKv(host, { onApplied: (keys) => this.onApplied(keys) });
+    const { partitions, sessionTimeoutMs, proposeTimeoutMs } = this.options;
+    this.groups = new GroupCoordinator(host, this.raft, { partitions, sessionTimeoutMs, proposeTimeoutMs, fenced: !this.bugs.unfencedGroupCommit });
   }
 
   start(): void {
@@ -219,6 +223,8 @@ export class BrokerNode implements Process {
         return this.onReplicaFetch(from, message as ReplicaFetch);
       case 'broker.replica-fetch.reply':
         return this.onReplicaFetchReply(from, message as ReplicaFetchReply);
+      case 'broker.group':
+        return this.groups.onRequest(from, message as GroupRequest);
       case 'broker.heartbeat':
         this.heard.set(from, this.host.monotonicNow());
         return;
@@ -429,6 +435,7 @@ export class BrokerNode implements Process {
     }
     if (this.raft.isLeader()) this.control(now);
     else this.controllerSinceNs = null;
+    this.groups.tick();
     for (const replica of this.replicas.values()) {
       if (replica.role === 'leader') this.maintainIsr(replica, now);
       else if (replica.role === 'follower') this.fetchFromLeader(replica, now);

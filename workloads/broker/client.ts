@@ -5,6 +5,11 @@
 // from the beginning and polls until it has read past every offset it knows of and a poll comes
 // back empty. One op at a time, paced as a Poisson process at the client's share of the rate.
 //
+// With `subscribe`, the client is a member of consumer group `g` instead: `subscribe` joins (or
+// rejoins, after its heartbeat heard of a rebalance) and starts each assigned key at the group's
+// committed offset (the beginning when none: an earliest reset policy); `commit` commits its
+// positions under its generation. A refused commit (stale generation) is `fail` and a rejoin follows.
+//
 // The producer is idempotent (KIP-98): an id drawn per process number and a sequence number per
 // key, so an attempt that got no answer is sent again with the same sequence (to the leader it now
 // knows) until the op's deadline, and the broker appends it at most once. A certain refusal (not
@@ -12,7 +17,7 @@
 // not known committed" answer, ends the op `info`, and the next process number is a new producer.
 import type { ClientHost, NodeId, Process, TimerTag } from '../../nodes/host.js';
 import { NS_PER_MS } from '../../nodes/host.js';
-import type { Acks, ClientReply, FetchReply, PartitionLeader, ProduceReply } from '../../nodes/broker/index.js';
+import type { Acks, ClientReply, FetchReply, GroupReply, GroupRequest, PartitionLeader, ProduceReply } from '../../nodes/broker/index.js';
 import type { WorkloadParams } from '../system.js';
 import { exponentialGapNs, opsShare, processNumber, spreadGapNs } from '../pacing.js';
 import type { QueueOptions } from './options.js';
@@ -31,7 +36,11 @@ const FINAL_POLLS_MAX = 200;
 type Op =
   | { f: 'send'; key: number; values: number[]; deadlineNs: number; id: number; firstSeq: number; unanswered: boolean }
   | { f: 'poll'; final: boolean; keys: number[]; pending: Set<number>; polls: Record<string, [number, number][]>; ids: Map<number, number> }
-  | { f: 'assign'; keys: number[] };
+  | { f: 'assign'; keys: number[] }
+  | { f: 'subscribe' | 'commit'; id: number; deadlineNs: number; offsets: Record<string, number> };
+
+const GROUP = 'g';
+const HEARTBEAT_NS = 100 * NS_PER_MS;
 
 export class QueueClient implements Process {
   private readonly budget: number;
@@ -55,6 +64,11 @@ export class QueueClient implements Process {
   /** Numbers the polls, so a late timer of an earlier poll cannot end a later one. */
   private pollSeq = 0;
   private producerId: number;
+  /** Group membership (with `subscribe`): this client's member id, generation, the coordinator it knows. */
+  private readonly member: string;
+  private groupGeneration = -1;
+  private needsJoin = true;
+  private coordinator: NodeId | null = null;
   /** The next sequence number per key of this producer. */
   private readonly sequences = new Map<number, number>();
 
@@ -71,6 +85,7 @@ export class QueueClient implements Process {
     this.assigned = Array.from({ length: options.keys }, (_, k) => k);
     if (options.uncleanElection && index === 0) this.phase = 'config';
     this.producerId = this.newProducerId();
+    this.member = `${host.id}.${host.random.int(2 ** 30).toString(36)}`;
   }
 
   private newProducerId(): number {
@@ -83,10 +98,11 @@ export class QueueClient implements Process {
     this.refreshMeta();
     if (this.phase === 'config') this.sendConfig();
     else this.host.setTimer(exponentialGapNs(this.host.random, this.gapMeanNs), 'arrive');
+    if (this.options.subscribe) this.host.setTimer(HEARTBEAT_NS, 'heartbeat');
   }
 
   onMessage(from: NodeId, message: unknown): void {
-    const reply = message as ClientReply;
+    const reply = message as ClientReply | GroupReply;
     switch (reply.type) {
       case 'broker.meta.reply':
         if (Array.isArray(reply.partitions)) this.leaders = reply.partitions;
@@ -102,6 +118,8 @@ export class QueueClient implements Process {
         return this.onProduceReply(reply);
       case 'broker.fetch.reply':
         return this.onFetchReply(reply);
+      case 'broker.group.reply':
+        return this.onGroupReply(reply);
       default:
         void from;
     }
@@ -109,6 +127,9 @@ export class QueueClient implements Process {
 
   onTimer(tag: TimerTag): void {
     if (tag === 'arrive') return this.arrive();
+    if (tag === 'heartbeat') return this.heartbeat();
+    if (typeof tag === 'string' && tag.startsWith('group:')) return this.groupTimer(Number(tag.slice(6)));
+    if (typeof tag === 'string' && tag.startsWith('group-retry:')) return this.groupRetry(Number(tag.slice(12)));
     if (tag === 'config') return this.sendConfig();
     if (tag === `poll-done:${this.pollSeq}`) return this.finishPoll();
     if (typeof tag === 'string' && tag.startsWith('send:')) return this.sendTimer(Number(tag.slice(5)));
@@ -155,10 +176,13 @@ export class QueueClient implements Process {
       return;
     }
     this.invoked++;
+    if (this.options.subscribe && this.needsJoin) return this.invokeGroup('subscribe');
     const draw = this.host.random.int(100);
     if (draw < this.options.sendPercent) this.invokeSend();
-    else if (draw < this.options.sendPercent + this.options.assignPercent) this.invokeAssign(this.drawKeys(), false);
-    else this.invokePoll(false);
+    else if (draw < this.options.sendPercent + this.options.assignPercent) {
+      if (this.options.subscribe) this.invokeGroup('commit');
+      else this.invokeAssign(this.drawKeys(), false);
+    } else this.invokePoll(false);
   }
 
   private next(): void {
@@ -320,6 +344,85 @@ export class QueueClient implements Process {
         return;
       }
     }
+    this.next();
+  }
+
+  // ------------------------------------------------------------------ consumer groups
+
+  private heartbeat(): void {
+    if (this.phase === 'final' || this.phase === 'done') return;
+    this.host.setTimer(HEARTBEAT_NS, 'heartbeat');
+    if (this.needsJoin) return;
+    this.host.send(this.coordinator ?? this.host.random.pick(this.params.nodes), { type: 'broker.group', id: 0, action: 'heartbeat', group: GROUP, member: this.member, generation: this.groupGeneration } satisfies GroupRequest);
+  }
+
+  private invokeGroup(f: 'subscribe' | 'commit'): void {
+    const offsets: Record<string, number> = {};
+    if (f === 'commit') for (const key of this.assigned) if (this.positions.has(key)) offsets[String(key)] = this.positions.get(key)!;
+    const op: Extract<Op, { f: 'subscribe' | 'commit' }> = { f, id: ++this.nextId, deadlineNs: this.host.monotonicNow() + this.params.timeoutNs, offsets };
+    this.op = op;
+    this.host.record({ process: this.process(), type: 'invoke', f, value: f === 'commit' ? { offsets, generation: this.groupGeneration } : { group: GROUP } });
+    this.attemptGroup(op);
+  }
+
+  private attemptGroup(op: Extract<Op, { f: 'subscribe' | 'commit' }>): void {
+    const request: GroupRequest = { type: 'broker.group', id: op.id, action: op.f === 'subscribe' ? 'join' : 'commit', group: GROUP, member: this.member, generation: this.groupGeneration, ...(op.f === 'commit' ? { offsets: op.offsets } : {}) };
+    this.host.send(this.coordinator ?? this.host.random.pick(this.params.nodes), request);
+    this.host.setTimer(Math.max(1, Math.min(RETRY_NS * 8, op.deadlineNs - this.host.monotonicNow())), `group:${op.id}`);
+  }
+
+  private groupTimer(id: number): void {
+    const op = this.op;
+    if (op === null || (op.f !== 'subscribe' && op.f !== 'commit') || op.id !== id) return;
+    if (this.host.monotonicNow() >= op.deadlineNs) return this.endGroup(op, 'info', null);
+    this.coordinator = null;
+    // A join is safe to repeat; a commit only while its earlier attempt's fate is known (see below).
+    if (op.f === 'commit') return this.endGroup(op, 'info', null);
+    op.id = ++this.nextId;
+    this.attemptGroup(op);
+  }
+
+  private onGroupReply(reply: GroupReply): void {
+    if (reply.outcome === 'not-coordinator') this.coordinator = reply.coordinator ?? null;
+    if (reply.id === 0) {
+      if (reply.outcome === 'rebalance') this.needsJoin = true;
+      return;
+    }
+    const op = this.op;
+    if (op === null || (op.f !== 'subscribe' && op.f !== 'commit') || op.id !== reply.id) return;
+    if (reply.outcome === 'ok') {
+      if (op.f === 'subscribe') {
+        this.groupGeneration = reply.generation ?? -1;
+        this.needsJoin = false;
+        this.assigned = [...(reply.partitions ?? [])].filter((key) => key < this.options.keys);
+        // Eager rebalance: every assigned key starts at the group's committed offset (earliest when none).
+        this.positions.clear();
+        for (const key of this.assigned) this.positions.set(key, reply.offsets?.[String(key)] ?? 0);
+        return this.endGroup(op, 'ok', { group: GROUP, member: this.member, generation: this.groupGeneration, keys: this.assigned, offsets: reply.offsets ?? {} });
+      }
+      return this.endGroup(op, 'ok', { offsets: op.offsets, generation: this.groupGeneration });
+    }
+    if (reply.outcome === 'stale-generation' || reply.outcome === 'rebalance') {
+      this.needsJoin = true;
+      return op.f === 'commit' ? this.endGroup(op, 'fail', { offsets: op.offsets, generation: this.groupGeneration, error: reply.outcome }) : undefined;
+    }
+    if (reply.outcome === 'unavailable') return this.endGroup(op, 'info', null);
+    // not-coordinator or busy: nothing changed; try again shortly, within the deadline.
+    if (this.host.monotonicNow() + RETRY_NS >= op.deadlineNs) return this.endGroup(op, op.f === 'commit' ? 'fail' : 'info', null);
+    op.id = ++this.nextId;
+    this.host.setTimer(RETRY_NS, `group-retry:${op.id}`);
+  }
+
+  private groupRetry(id: number): void {
+    const op = this.op;
+    if (op !== null && (op.f === 'subscribe' || op.f === 'commit') && op.id === id) this.attemptGroup(op);
+  }
+
+  private endGroup(op: Extract<Op, { f: 'subscribe' | 'commit' }>, type: 'ok' | 'fail' | 'info', value: unknown): void {
+    this.op = null;
+    op.id = -1;
+    this.host.record({ process: this.process(), type, f: op.f, value: value ?? (op.f === 'commit' ? { offsets: op.offsets, generation: this.groupGeneration } : { group: GROUP }) });
+    if (type === 'info') this.generation++;
     this.next();
   }
 

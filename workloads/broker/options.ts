@@ -14,6 +14,12 @@ export const queueOptionsSchema = z
     sendPercent: z.number().int().min(0).max(100).default(50),
     assignPercent: z.number().int().min(0).max(100).default(5),
     valuesPerSendMax: z.number().int().min(1).max(16).default(3),
+    /**
+     * Consume as a group (subscribe, commit) instead of assigning: clients join group `g`, take the
+     * partitions the coordinator assigns from the committed offsets, and commit their positions
+     * (`assignPercent` is then the share of commits). The final phase still assigns everything.
+     */
+    subscribe: z.boolean().default(false),
     /** The final phase (assign everything from the beginning, poll to the end) starts this long before clients stop. */
     finalPhaseMs: z.number().int().min(100).max(60_000).default(2_000),
   })

@@ -5,6 +5,7 @@ import { BROKER_PARAMS, brokerBugs, createBrokerNode } from '../../nodes/broker/
 import type { NodeId, NodeStatus } from '../../nodes/host.js';
 import type { TargetSets } from '../../faults/kind.js';
 import { checkQueue } from '../../checkers/broker/queue.js';
+import { checkGroups } from '../../checkers/broker/groups.js';
 import type { SystemPlugin, Workload } from '../system.js';
 import { QueueClient } from './client.js';
 import { brokerMonitor } from './monitor.js';
@@ -13,11 +14,11 @@ import { queueOptionsSchema, type QueueOptions } from './options.js';
 export const queueWorkload: Workload = {
   name: 'queue',
   description:
-    "Jepsen's Kafka queue: integer keys (one partition each), sends of unique values, polls, assigns, and a final phase polling every key from the beginning; judged for lost-write, unseen, duplicate, inconsistent-offsets, poll-skip, nonmonotonic-poll and nonmonotonic-send (and the int- variants)",
+    "Jepsen's Kafka queue: integer keys (one partition each), sends of unique values, polls, assigns, and a final phase polling every key from the beginning; judged for lost-write, unseen, duplicate, inconsistent-offsets, poll-skip, nonmonotonic-poll and nonmonotonic-send (and the int- variants); with `subscribe`, a consumer group whose committed offsets must never move back",
   options: queueOptionsSchema,
   shrink: [{ field: 'keys', floor: 1, absentAs: BROKER_PARAMS.partitions, label: 'keys' }],
   client: (params, index) => (host) => new QueueClient(host, params, index, queueOptionsSchema.parse(params.options) as QueueOptions),
-  check: (history) => checkQueue(history),
+  check: (history) => [...checkQueue(history), checkGroups(history)],
 };
 
 /** `controller`: the broker whose embedded Raft leads; `leader` / `follower`: of partition 0. */
