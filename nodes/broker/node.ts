@@ -351,10 +351,19 @@ export class BrokerNode implements Process {
   /** Acts on the partition's document as this node's Raft applied it. */
   private applyState(replica: Replica): void {
     const json = this.raft.read(partitionKey(replica.partition));
-    if (typeof json !== 'string' || json === replica.stateJson) return;
+    if (typeof json === 'string') this.adoptState(replica, json);
+  }
+
+  /**
+   * Acts on a partition document: as applied here, or as the answer to this broker's own
+   * compare-and-set (which may be newer than what this node has applied). Never goes back.
+   */
+  private adoptState(replica: Replica, json: string): void {
+    if (json === replica.stateJson) return;
     const state = decodeState(json);
     if (state === null) return;
-    if (state.leaderEpoch < replica.leaderEpoch) return;
+    const known = replica.state;
+    if (state.leaderEpoch < replica.leaderEpoch || (known !== null && (state.leaderEpoch < known.leaderEpoch || (state.leaderEpoch === known.leaderEpoch && state.partitionEpoch < known.partitionEpoch)))) return;
     replica.stateJson = json;
     replica.state = state;
     if (replica.pendingIsr !== null && sameList([...replica.pendingIsr].sort(), [...state.isr].sort())) replica.pendingIsr = null;
@@ -486,7 +495,12 @@ export class BrokerNode implements Process {
   /** Drops ISR members that fell behind for too long, adds followers that caught up (AlterPartition). */
   private maintainIsr(replica: Replica, now: number): void {
     const state = replica.state;
-    if (state === null || replica.stateJson === null || replica.pendingIsr !== null || replica.proposing) return;
+    if (state === null || replica.stateJson === null || replica.proposing) return;
+    if (replica.pendingIsr !== null) {
+      // The last change's outcome is unknown: ask again, the same change against the same document.
+      this.proposeIsr(replica, replica.stateJson, state, replica.pendingIsr);
+      return;
+    }
     const lagNs = this.options.replicaLagMs * NS_PER_MS;
     const epochStart = replica.log.endOffsetForEpoch(replica.leaderEpoch).startOffset;
     const next = state.replicas.filter((id) => {
@@ -499,17 +513,30 @@ export class BrokerNode implements Process {
     if (sameList([...next].sort(), [...state.isr].sort())) return;
     replica.pendingIsr = next;
     this.host.log('broker.alter-isr', { p: replica.partition, epoch: replica.leaderEpoch, from: state.isr.join(','), to: next.join(',') });
-    const expected = replica.stateJson;
+    this.proposeIsr(replica, replica.stateJson, state, next);
+    this.advanceHighWatermark(replica);
+  }
+
+  /**
+   * AlterPartition by compare-and-set. Until an answer says what the document is, the change stays
+   * pending and the high watermark counts the maximal ISR (KIP-497): an unknown outcome may have
+   * been applied, and an expansion applied but unknown here must not let this leader commit alone.
+   */
+  private proposeIsr(replica: Replica, expected: string, state: PartitionState, isr: NodeId[]): void {
     replica.proposing = true;
-    this.raft.propose({ f: 'cas', key: partitionKey(replica.partition), value: [expected, encodeState({ ...state, isr: next, partitionEpoch: state.partitionEpoch + 1 })] }, this.options.proposeTimeoutMs * NS_PER_MS, (reply) => {
+    const proposed = encodeState({ ...state, isr, partitionEpoch: state.partitionEpoch + 1 });
+    this.raft.propose({ f: 'cas', key: partitionKey(replica.partition), value: [expected, proposed] }, this.options.proposeTimeoutMs * NS_PER_MS, (reply) => {
       replica.proposing = false;
-      // Refused (the document moved on: we may be deposed) or unknown: the next apply or tick decides.
-      if (reply === null || reply.outcome !== 'ok') {
-        if (replica.pendingIsr === next) replica.pendingIsr = null;
+      if (reply === null) return; // unknown: still pending; the next tick asks again
+      // ok: our document is the partition's; fail: the answer carries the current one (ours, when
+      // an earlier attempt of the same change landed), which may depose us.
+      const current = reply.outcome === 'ok' ? proposed : reply.value;
+      if (typeof current === 'string') {
+        this.adoptState(replica, current);
+        if (replica.pendingIsr === isr) replica.pendingIsr = null;
       }
       this.advanceHighWatermark(replica);
     });
-    this.advanceHighWatermark(replica);
   }
 
   private fetchFromLeader(replica: Replica, now: number): void {
