@@ -18,6 +18,8 @@ function history(steps: Step[]): History {
 const send = (process: number, key: number, values: number[], offsets: number[] | null): Step =>
   offsets === null ? [process, 'send', { key, values }, 'info', { key, values }] : [process, 'send', { key, values }, 'ok', { key, values, offsets }];
 const poll = (process: number, polls: Record<string, [number, number][]>, final = false): Step => [process, 'poll', { keys: Object.keys(polls).map(Number), final }, 'ok', { final, polls }];
+/** The last poll of a final phase that read everything: empty past every offset the consumer knew. */
+const drained = (process: number, keys: number[]): Step => [process, 'poll', { keys, final: true }, 'ok', { final: true, drained: true, polls: Object.fromEntries(keys.map((key) => [key, []])) }];
 const assign = (process: number, keys: number[]): Step => [process, 'assign', { keys }, 'ok', { keys }];
 
 function anomalies(steps: Step[]): Partial<Record<QueueAnomaly, number>> {
@@ -42,9 +44,13 @@ describe('the queue checker', () => {
     expect(result.summary).toContain('value 11 acknowledged at offset 1');
   });
 
-  it('calls a value unseen only when a final poll of its key ran, as a progress failure apart from the safety verdict', () => {
+  it('calls a value unseen only when a final phase drained its key after it, as a progress failure apart from the safety verdict', () => {
     expect(anomalies([send(0, 0, [10], [0]), send(0, 0, [11], [1]), poll(1, { 0: [[0, 10]] })])).toEqual({});
-    const steps = [send(0, 0, [10], [0]), send(0, 0, [11], [1]), poll(1, { 0: [[0, 10]] }, true)];
+    // A final poll that did not drain (cut short) does not judge.
+    expect(anomalies([send(0, 0, [10], [0]), send(0, 0, [11], [1]), poll(1, { 0: [[0, 10]] }, true)])).toEqual({});
+    // A drain invoked before the ack does not judge that value either.
+    expect(anomalies([poll(1, { 0: [] }, true), drained(1, [0]), send(0, 0, [10], [0])])).toEqual({});
+    const steps = [send(0, 0, [10], [0]), send(0, 0, [11], [1]), poll(1, { 0: [[0, 10]] }, true), drained(1, [0])];
     expect(anomalies(steps)).toEqual({ unseen: 1 });
     const [safety, progress] = checkQueue(history(steps));
     expect(safety.verdict).toBe('valid');

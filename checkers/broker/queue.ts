@@ -7,8 +7,10 @@
 // - duplicate: one value sits at two offsets of its key;
 // - lost-write: a send was acknowledged at offset o, some poll read a later offset of that key,
 //   and no poll ever read the value;
-// - unseen: an acknowledged value no poll read, with nothing later read either, though a final
-//   poll of its key ran. A progress property (the value never became visible by the end), judged
+// - unseen: an acknowledged value no poll read, with nothing later read either, though a consumer's
+//   final phase drained its key (read from the beginning until a poll of every key came back
+//   empty past every offset it knew, `drained`), invoked after the value was acknowledged. A
+//   progress property (the value never became visible by the end), judged
 //   in a result of its own (`queue-unseen`), so a run cut short is not failed for it and a shrink
 //   keeps a safety anomaly over it;
 // - poll-skip / int-poll-skip: between two consecutive polls of a key by one consumer (or two
@@ -55,6 +57,7 @@ export interface QueueEvidence {
   acknowledged: number;
   polledValues: number;
   finalPolls: number;
+  drainedPolls: number;
 }
 
 const CASES_KEPT = 8;
@@ -71,6 +74,10 @@ interface PollOk {
   index: number;
   process: number;
   final: boolean;
+  /** The final poll that ended a consumer's final phase with everything read (see the client). */
+  drained: boolean;
+  /** The history index of its invoke. */
+  invokeIndex: number;
   polls: Map<number, [number, number][]>;
 }
 
@@ -100,6 +107,7 @@ export function checkQueue(history: History): [CheckerResult, CheckerResult] {
     acknowledged: parsed.sends.reduce((sum, send) => sum + send.values.length, 0),
     polledValues,
     finalPolls: parsed.polls.filter((poll) => poll.final).length,
+    drainedPolls: parsed.polls.filter((poll) => poll.drained).length,
   };
   return [safetyResult(evidence, broken), unseenResult(evidence)];
 }
@@ -119,8 +127,8 @@ function safetyResult(evidence: QueueEvidence, broken: readonly QueueAnomaly[]):
 
 function unseenResult(evidence: QueueEvidence): CheckerResult {
   const unseen = evidence.cases.unseen ?? [];
-  if (evidence.finalPolls === 0) return { checker: 'queue-unseen', verdict: 'valid', summary: 'queue-unseen: not judged, no final poll ran', property: 'progress' };
-  if (unseen.length === 0) return { checker: 'queue-unseen', verdict: 'valid', summary: `queue-unseen: every acknowledged value was polled by the end (${evidence.finalPolls} final polls)`, property: 'progress' };
+  if (evidence.drainedPolls === 0) return { checker: 'queue-unseen', verdict: 'valid', summary: `queue-unseen: not judged, no consumer's final phase drained its keys (${evidence.finalPolls} final polls)`, property: 'progress' };
+  if (unseen.length === 0) return { checker: 'queue-unseen', verdict: 'valid', summary: `queue-unseen: every acknowledged value was polled by the end (${evidence.drainedPolls} drained final phases)`, property: 'progress' };
   return { checker: 'queue-unseen', verdict: 'invalid', summary: `queue-unseen: ${evidence.counts.unseen} acknowledged values never polled; first: ${unseen[0]!.explanation}`, evidence: { unseen }, property: 'progress' };
 }
 
@@ -189,10 +197,11 @@ function indexOffsets(parsed: Parsed, found: Findings): Map<number, KeyIndex> {
 function checkLostAndUnseen(parsed: Parsed, found: Findings): void {
   const polled = new Map<number, Set<number>>();
   const highestPolled = new Map<number, { offset: number; op: number }>();
-  const finalKeys = new Set<number>();
+  /** Per key, the invoke index of the earliest drained final poll. */
+  const drainedFrom = new Map<number, number>();
   for (const poll of parsed.polls) {
     for (const [key, pairs] of poll.polls) {
-      if (poll.final) finalKeys.add(key);
+      if (poll.drained) drainedFrom.set(key, Math.min(drainedFrom.get(key) ?? Infinity, poll.invokeIndex));
       let values = polled.get(key);
       if (values === undefined) polled.set(key, (values = new Set()));
       for (const [offset, value] of pairs) {
@@ -214,10 +223,10 @@ function checkLostAndUnseen(parsed: Parsed, found: Findings): void {
           values: [value],
           ops: [send.index, highest.op],
         });
-      } else if (finalKeys.has(send.key)) {
+      } else if ((drainedFrom.get(send.key) ?? -1) > send.index) {
         found.add('unseen', {
           key: send.key,
-          explanation: `key ${send.key} value ${value} acknowledged at offset ${offset} (op ${send.index}) was never polled, final polls included (highest offset polled: ${highest?.offset ?? 'none'})`,
+          explanation: `key ${send.key} value ${value} acknowledged at offset ${offset} (op ${send.index}) was never polled, though a final phase drained the key after it (highest offset polled: ${highest?.offset ?? 'none'})`,
           offsets: [offset],
           values: [value],
           ops: [send.index],
@@ -329,6 +338,7 @@ function parse(history: History): Parsed | string {
       invokes.set(record.process, record);
       continue;
     }
+    const invoked = invokes.get(record.process)?.index ?? record.index;
     invokes.delete(record.process);
     if (record.type !== 'ok') continue;
     const value = record.value as Record<string, unknown> | null;
@@ -351,7 +361,7 @@ function parse(history: History): Parsed | string {
         }
         map.set(key, pairs as [number, number][]);
       }
-      parsed.polls.push({ index: record.index, process: record.process, final: value?.final === true, polls: map });
+      parsed.polls.push({ index: record.index, process: record.process, final: value?.final === true, drained: value?.drained === true, invokeIndex: invoked, polls: map });
     } else if (record.f === 'assign' || record.f === 'subscribe') {
       // A subscribe that joined a new generation moves positions like an assign (Jepsen's allowance for rebalances).
       parsed.assigns.push({ index: record.index, process: record.process });

@@ -448,7 +448,8 @@ export class BrokerNode implements Process {
     for (const replica of this.replicas.values()) {
       if (replica.role === 'leader') this.maintainIsr(replica, now);
       else if (replica.role === 'follower') this.fetchFromLeader(replica, now);
-      if (replica.role === 'none' && replica.state?.leader === this.host.id) this.reRegister(replica);
+      // Named leader of an epoch we cannot take up (led in an earlier life): keep asking for a new one.
+      if (replica.state?.leader === this.host.id && replica.leaderEpoch !== replica.state.leaderEpoch) this.reRegister(replica);
       if (replica.syncFailed || (replica.syncFiles.size === 0 && replica.durableEnd < replica.log.endOffset())) {
         replica.syncFailed = false;
         this.sync(replica);
@@ -563,7 +564,16 @@ export class BrokerNode implements Process {
     const replica = this.replicas.get(request.partition);
     if (replica === undefined) return;
     const reply = (fields: Partial<ReplicaFetchReply> & Pick<ReplicaFetchReply, 'outcome'>): void => {
-      this.host.send(from, { type: 'broker.replica-fetch.reply', partition: request.partition, leaderEpoch: replica.leaderEpoch, records: [], highWatermark: replica.highWatermark, ...fields } satisfies ReplicaFetchReply);
+      this.host.send(from, {
+        type: 'broker.replica-fetch.reply',
+        partition: request.partition,
+        leaderEpoch: replica.leaderEpoch,
+        fetchOffset: request.fetchOffset,
+        lastFetchedEpoch: request.lastFetchedEpoch,
+        records: [],
+        highWatermark: replica.highWatermark,
+        ...fields,
+      } satisfies ReplicaFetchReply);
     };
     if (replica.role !== 'leader' || request.leaderEpoch !== replica.leaderEpoch) {
       reply({ outcome: 'fenced' });
@@ -602,6 +612,9 @@ export class BrokerNode implements Process {
   private onReplicaFetchReply(from: NodeId, reply: ReplicaFetchReply): void {
     const replica = this.replicas.get(reply.partition);
     if (replica === undefined || replica.role !== 'follower' || from !== replica.leader) return;
+    // Only the answer to the fetch of our log as it is now: an older one (late, or duplicated by the
+    // network) may say to truncate a tail that has since been replaced by the leader's records.
+    if (reply.fetchOffset !== replica.log.endOffset() || reply.lastFetchedEpoch !== replica.log.lastEpoch()) return;
     replica.fetchInFlightSinceNs = null;
     if (reply.leaderEpoch !== replica.leaderEpoch) return; // one of us is stale: the controller's state decides
     if (reply.outcome === 'diverging' && reply.diverging !== undefined) {

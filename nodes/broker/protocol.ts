@@ -99,6 +99,9 @@ export interface ReplicaFetchReply {
   type: 'broker.replica-fetch.reply';
   partition: number;
   leaderEpoch: number;
+  /** The request's fetch offset and last fetched epoch: a late or duplicated answer to an older fetch is known by them. */
+  fetchOffset: number;
+  lastFetchedEpoch: number;
   /** `fenced`: the follower's epoch is not the leader's (either is stale); `diverging`: truncate first. */
   outcome: 'ok' | 'fenced' | 'diverging';
   /** [offset, epoch, key, value, producer id, sequence, batch base offset]. */

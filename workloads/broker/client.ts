@@ -35,7 +35,7 @@ const FINAL_POLLS_MAX = 200;
 
 type Op =
   | { f: 'send'; key: number; values: number[]; deadlineNs: number; id: number; firstSeq: number; unanswered: boolean }
-  | { f: 'poll'; final: boolean; keys: number[]; pending: Set<number>; polls: Record<string, [number, number][]>; ids: Map<number, number> }
+  | { f: 'poll'; final: boolean; keys: number[]; pending: Set<number>; refused: Set<number>; polls: Record<string, [number, number][]>; ids: Map<number, number> }
   | { f: 'assign'; keys: number[] }
   | { f: 'subscribe' | 'commit'; id: number; deadlineNs: number; offsets: Record<string, number> };
 
@@ -190,7 +190,9 @@ export class QueueClient implements Process {
       this.host.setTimer(RETRY_NS, 'arrive');
       return;
     }
-    this.host.setTimer(exponentialGapNs(this.host.random, this.gapMeanNs), 'arrive');
+    // Never past the final phase's start: it needs all its time to read everything back.
+    const untilFinalNs = Math.max(1, this.finalAtNs - this.elapsedNs());
+    this.host.setTimer(Math.min(exponentialGapNs(this.host.random, this.gapMeanNs), untilFinalNs), 'arrive');
   }
 
   private drawKeys(): number[] {
@@ -288,13 +290,16 @@ export class QueueClient implements Process {
 
   private invokePoll(final: boolean): void {
     const keys = [...this.assigned];
-    const op: Extract<Op, { f: 'poll' }> = { f: 'poll', final, keys, pending: new Set(), polls: {}, ids: new Map() };
+    const op: Extract<Op, { f: 'poll' }> = { f: 'poll', final, keys, pending: new Set(), refused: new Set(), polls: {}, ids: new Map() };
     this.op = op;
     this.host.record({ process: this.process(), type: 'invoke', f: 'poll', value: { keys, final } });
     for (const key of keys) {
       op.polls[String(key)] = [];
       const leader = this.leaderOf(key);
-      if (leader === null) continue;
+      if (leader === null) {
+        op.refused.add(key);
+        continue;
+      }
       const id = ++this.nextId;
       op.ids.set(id, key);
       op.pending.add(key);
@@ -323,6 +328,7 @@ export class QueueClient implements Process {
         this.noteSeen(key, last);
       }
     } else {
+      op.refused.add(key);
       this.refreshMeta(reply.leader);
     }
     if (op.pending.size === 0) this.finishPoll();
@@ -332,13 +338,18 @@ export class QueueClient implements Process {
     const op = this.op;
     if (op === null || op.f !== 'poll') return;
     this.op = null;
-    this.host.record({ process: this.process(), type: 'ok', f: 'poll', value: { final: op.final, polls: op.polls } });
+    // Drained: every key's leader answered, with nothing more, and we are past every offset we know.
+    const drained =
+      op.final &&
+      op.refused.size === 0 &&
+      op.pending.size === 0 &&
+      Object.values(op.polls).every((pairs) => pairs.length === 0) &&
+      [...this.seen].every(([key, offset]) => (this.positions.get(key) ?? 0) > offset);
+    this.host.record({ process: this.process(), type: 'ok', f: 'poll', value: { final: op.final, ...(drained ? { drained } : {}), polls: op.polls } });
     if (op.final) {
       this.finalPolls++;
-      const empty = Object.values(op.polls).every((pairs) => pairs.length === 0);
-      const caughtUp = [...this.seen].every(([key, offset]) => (this.positions.get(key) ?? 0) > offset);
       const outOfTime = this.elapsedNs() >= this.params.stopInvokingAtNs;
-      if ((empty && caughtUp && op.pending.size === 0) || this.finalPolls >= FINAL_POLLS_MAX || outOfTime) {
+      if (drained || this.finalPolls >= FINAL_POLLS_MAX || outOfTime) {
         this.phase = 'done';
         this.host.done();
         return;
