@@ -95,12 +95,11 @@ export function checkQueue(history: History): [CheckerResult, CheckerResult] {
   }
   const found = new Findings();
   const known = indexOffsets(parsed, found);
-  checkLostAndUnseen(parsed, found);
   checkPolls(parsed, known, found);
   checkSends(parsed, found);
   const counts = found.counts;
   const broken = QUEUE_ANOMALIES.filter((name) => counts[name] > 0 && name !== 'unseen');
-  const polledValues = new Set(parsed.polls.flatMap((poll) => [...poll.polls.entries()].flatMap(([key, pairs]) => pairs.map(([, value]) => `${key}:${value}`)))).size;
+  const polledValues = checkLostAndUnseen(parsed, found);
   const evidence: QueueEvidence = {
     counts,
     cases: found.cases,
@@ -157,6 +156,8 @@ function indexOffsets(parsed: Parsed, found: Findings): Map<number, KeyIndex> {
     let index = keys.get(key);
     if (index === undefined) keys.set(key, (index = { valuesAt: new Map(), offsetsOf: new Map(), sorted: [] }));
     let values = index.valuesAt.get(offset);
+    // The common case, a pair seen before (final phases read everything again): nothing new.
+    if (values !== undefined && values.has(value)) return;
     if (values === undefined) index.valuesAt.set(offset, (values = new Map()));
     if (!values.has(value)) values.set(value, op);
     let offsets = index.offsetsOf.get(value);
@@ -164,7 +165,9 @@ function indexOffsets(parsed: Parsed, found: Findings): Map<number, KeyIndex> {
     if (!offsets.has(offset)) offsets.set(offset, op);
   };
   for (const send of parsed.sends) send.values.forEach((value, k) => note(send.key, send.offsets[k]!, value, send.index));
-  for (const poll of parsed.polls) for (const [key, pairs] of poll.polls) for (const [offset, value] of pairs) note(key, offset, value, poll.index);
+  for (const poll of parsed.polls) {
+    for (const [key, pairs] of poll.polls) for (let k = 0; k < pairs.length; k++) note(key, pairs[k]![0], pairs[k]![1], poll.index);
+  }
   for (const [key, index] of [...keys].sort((a, b) => a[0] - b[0])) {
     index.sorted = [...index.valuesAt.keys()].sort((a, b) => a - b);
     for (const offset of index.sorted) {
@@ -194,7 +197,8 @@ function indexOffsets(parsed: Parsed, found: Findings): Map<number, KeyIndex> {
   return keys;
 }
 
-function checkLostAndUnseen(parsed: Parsed, found: Findings): void {
+/** Finds lost and unseen values; returns how many distinct values were polled. */
+function checkLostAndUnseen(parsed: Parsed, found: Findings): number {
   const polled = new Map<number, Set<number>>();
   const highestPolled = new Map<number, { offset: number; op: number }>();
   /** Per key, the invoke index of the earliest drained final poll. */
@@ -234,6 +238,9 @@ function checkLostAndUnseen(parsed: Parsed, found: Findings): void {
       }
     });
   }
+  let polledValues = 0;
+  for (const values of polled.values()) polledValues += values.size;
+  return polledValues;
 }
 
 /** True when some offset strictly between `low` and `high` is known to hold a value. */
@@ -356,7 +363,7 @@ function parse(history: History): Parsed | string {
       const map = new Map<number, [number, number][]>();
       for (const [name, pairs] of Object.entries(polls)) {
         const key = Number(name);
-        if (!isInt(key) || !Array.isArray(pairs) || !pairs.every((pair) => Array.isArray(pair) && pair.length === 2 && isInt(pair[0]) && isInt(pair[1]))) {
+        if (!isInt(key) || !isPairList(pairs)) {
           return `record ${record.index}: poll of key ${name} is not a list of [offset, value] integer pairs`;
         }
         map.set(key, pairs as [number, number][]);
@@ -374,6 +381,16 @@ function parse(history: History): Parsed | string {
 
 function isInt(value: unknown): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value);
+}
+
+/** A list of [offset, value] integer pairs (a plain loop: final polls hold millions of them). */
+function isPairList(value: unknown): value is [number, number][] {
+  if (!Array.isArray(value)) return false;
+  for (let k = 0; k < value.length; k++) {
+    const pair: unknown = value[k];
+    if (!Array.isArray(pair) || pair.length !== 2 || !Number.isSafeInteger(pair[0]) || !Number.isSafeInteger(pair[1])) return false;
+  }
+  return true;
 }
 
 function isIntList(value: unknown): value is number[] {
