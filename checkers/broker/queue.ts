@@ -95,11 +95,11 @@ export function checkQueue(history: History): [CheckerResult, CheckerResult] {
   }
   const found = new Findings();
   const known = indexOffsets(parsed, found);
+  const polledValues = checkLostAndUnseen(parsed, found);
   checkPolls(parsed, known, found);
   checkSends(parsed, found);
   const counts = found.counts;
   const broken = QUEUE_ANOMALIES.filter((name) => counts[name] > 0 && name !== 'unseen');
-  const polledValues = checkLostAndUnseen(parsed, found);
   const evidence: QueueEvidence = {
     counts,
     cases: found.cases,
