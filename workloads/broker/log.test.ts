@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { DISK_CONFIG_DEFAULT, SimDisk, type PendingFsync } from '../../sim/disk.js';
 import { SimRandom } from '../../sim/random.js';
-import { PartitionLog } from './log.js';
+import { PartitionLog } from '../../nodes/broker/index.js';
 
 function setup(): { disk: SimDisk; pending: PendingFsync[]; syncAll: () => void } {
   const pending: PendingFsync[] = [];
