@@ -1,0 +1,111 @@
+// The cache's wire protocol. Clients ask the owner of a key (by the ring of the epoch they send)
+// for its value, and after a store write tell the owner to install the new version (write-through)
+// or to drop older ones (write-around); the store side relays every write it acknowledges as a
+// versioned invalidation. Values are the store's numbers and every value is its own version
+// (writers write increasing values per key), so "newer" is just "larger"; absent is version 0.
+// Everything here is plain JSON.
+import type { NodeId } from '../host.js';
+
+/** Client -> owner: the value of `key`. */
+export interface CacheGet {
+  type: 'cache.get';
+  /** Per sender, increasing: the reply echoes it. */
+  rid: number;
+  key: string;
+  epoch: number;
+}
+
+export type CacheOutcome = 'ok' | 'error' | 'wrong-epoch' | 'not-owner';
+
+/** Owner -> client. */
+export interface CacheGot {
+  type: 'cache.got';
+  rid: number;
+  outcome: CacheOutcome;
+  value?: number | null;
+  /** Served from memory (true) or loaded from the store for this request (false). */
+  hit?: boolean;
+  /** The fill that served it, for the viewer. */
+  fill?: string;
+  error?: string;
+  /** With `wrong-epoch`: the epoch the node is in. */
+  epoch?: number;
+}
+
+/** How a write reaches the cache after the store committed it. */
+export type WriteMode = 'set' | 'delete';
+
+/** Client -> owner, after the store acknowledged the write of `version` to `key`. */
+export interface CacheWrite {
+  type: 'cache.write';
+  rid: number;
+  key: string;
+  version: number;
+  mode: WriteMode;
+  epoch: number;
+}
+
+export interface CacheAck {
+  type: 'cache.ack';
+  rid: number;
+  outcome: CacheOutcome;
+  error?: string;
+  epoch?: number;
+}
+
+/** Store node -> every cache node: the store acknowledged `key` = `version` (best effort, unacknowledged). */
+export interface CacheInvalidate {
+  type: 'cache.inval';
+  key: string;
+  version: number;
+}
+
+export type CacheMessage = CacheGet | CacheGot | CacheWrite | CacheAck | CacheInvalidate;
+
+/** Keys are short strings: a longer one is a malformed request. */
+export const KEY_LENGTH_MAX = 128;
+
+function isKey(value: unknown): value is string {
+  return typeof value === 'string' && value.length > 0 && value.length <= KEY_LENGTH_MAX;
+}
+
+function isCount(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+}
+
+/** The message as a cache request a node serves, or null. Nothing about a message off the wire is assumed. */
+export function asCacheRequest(message: unknown): CacheGet | CacheWrite | CacheInvalidate | null {
+  if (typeof message !== 'object' || message === null) return null;
+  const m = message as Record<string, unknown>;
+  if (m.type === 'cache.get') return isCount(m.rid) && isKey(m.key) && isCount(m.epoch) ? (m as unknown as CacheGet) : null;
+  if (m.type === 'cache.write') {
+    const ok = isCount(m.rid) && isKey(m.key) && isCount(m.version) && isCount(m.epoch) && (m.mode === 'set' || m.mode === 'delete');
+    return ok ? (m as unknown as CacheWrite) : null;
+  }
+  if (m.type === 'cache.inval') return isKey(m.key) && isCount(m.version) ? (m as unknown as CacheInvalidate) : null;
+  return null;
+}
+
+const OUTCOMES: readonly string[] = ['ok', 'error', 'wrong-epoch', 'not-owner'];
+
+/** The message as a reply a client reads, or null. */
+export function asCacheReply(message: unknown): CacheGot | CacheAck | null {
+  if (typeof message !== 'object' || message === null) return null;
+  const m = message as Record<string, unknown>;
+  if (m.type !== 'cache.got' && m.type !== 'cache.ack') return null;
+  if (!isCount(m.rid) || typeof m.outcome !== 'string' || !OUTCOMES.includes(m.outcome)) return null;
+  if (m.value !== undefined && m.value !== null && !isCount(m.value)) return null;
+  return m as unknown as CacheGot | CacheAck;
+}
+
+/** Which nodes of a cluster are the store and which the cache: the first three ids run Raft. */
+export const STORE_NODES: readonly NodeId[] = ['n1', 'n2', 'n3'];
+
+export function isStoreNode(id: NodeId): boolean {
+  return STORE_NODES.includes(id);
+}
+
+/** The cache nodes among `nodes`, sorted. */
+export function cacheNodesOf(nodes: readonly NodeId[]): NodeId[] {
+  return nodes.filter((id) => !isStoreNode(id)).sort();
+}
