@@ -1,7 +1,8 @@
 // White-box rules over a cache run's trace, in true time, fed one event at a time (pure state, no
 // access to the nodes): no entry served past its TTL, and at most one origin load per key per miss
-// window on a node (a load's window ends when it returns or when a write revokes its lease; a new
-// load for the same key before then is a stampede the coalescing should have absorbed).
+// window on a node. Each lease a node grants sends one caller to the store; its window ends when it
+// is filled, expires, or a write revokes it. A second lease for the same key inside that window is
+// a stampede the coalescing should have absorbed.
 import type { TraceEvent } from '../../nodes/host.js';
 import { DRIFT_FRACTION_MAX, MARGIN_MS } from './bounds.js';
 
@@ -18,7 +19,7 @@ const NS_PER_MS = 1_000_000;
 export class CacheTraceRules {
   /** `${node}|${fill}` -> true time of the fill and its TTL bound in true time. */
   private readonly fills = new Map<string, { atNs: number; boundNs: number }>();
-  /** `${node}|${key}` -> load ids in flight, each with whether a write revoked it. */
+  /** `${node}|${key}` -> leases out, each with whether a write revoked it. */
   private readonly loads = new Map<string, Map<string, boolean>>();
   readonly violations: TraceViolation[] = [];
   hitsJudged = 0;
@@ -54,26 +55,26 @@ export class CacheTraceRules {
         }
         return;
       }
-      case 'cache.load': {
+      case 'cache.lease': {
         this.loadsJudged += 1;
         const id = `${node}|${String(fields!.key)}`;
         const inFlight = this.loads.get(id) ?? new Map<string, boolean>();
         const open = [...inFlight].filter(([, revoked]) => !revoked).map(([load]) => load);
         if (open.length > 0) {
-          this.note({ rule: 'stampede', timeNs: event.time, node, key: String(fields!.key), detail: `load ${String(fields!.load)} started while load ${open[0]} of the same key was in flight and unrevoked` });
+          this.note({ rule: 'stampede', timeNs: event.time, node, key: String(fields!.key), detail: `lease ${String(fields!.lease)} sent a second caller to the store while lease ${open[0]} of the same key was out and unrevoked` });
         }
-        inFlight.set(String(fields!.load), false);
+        inFlight.set(String(fields!.lease), false);
         this.loads.set(id, inFlight);
         return;
       }
       case 'cache.revoke': {
-        this.loads.get(`${node}|${String(fields!.key)}`)?.set(String(fields!.load), true);
+        this.loads.get(`${node}|${String(fields!.key)}`)?.set(String(fields!.lease), true);
         return;
       }
-      case 'cache.loaded': {
+      case 'cache.lease-end': {
         const id = `${node}|${String(fields!.key)}`;
         const inFlight = this.loads.get(id);
-        inFlight?.delete(String(fields!.load));
+        inFlight?.delete(String(fields!.lease));
         if (inFlight !== undefined && inFlight.size === 0) this.loads.delete(id);
         return;
       }

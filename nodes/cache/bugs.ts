@@ -9,12 +9,12 @@ export interface CachePlantedBug {
 }
 
 export const cacheBugs: readonly CachePlantedBug[] = [
-  { name: 'cache.stale-set-race', description: 'no lease: a load that started before an invalidation still installs what it read, so a value older than an acknowledged write is cached' },
+  { name: 'cache.stale-set-race', description: 'no lease check: a fill whose lease a write revoked still installs what its holder read, so a value older than an acknowledged write is cached' },
   { name: 'cache.unversioned-invalidation', description: 'sets and relayed invalidations replace the entry without comparing versions, so a delayed or duplicated older one overwrites a newer value' },
-  { name: 'cache.coalesce-across-write', description: 'a miss joins the key\'s load in flight even when a write was acknowledged since that load started, and is answered with the older value' },
-  { name: 'cache.no-coalescing', description: 'every miss starts its own store load: a stampede of origin loads on one key when a hot entry expires' },
+  { name: 'cache.coalesce-across-write', description: 'a miss waits on the key\'s lease even when a write revoked it since, and is answered with the older value its holder read' },
+  { name: 'cache.no-coalescing', description: 'every miss gets a lease of its own and goes to the store: a stampede of origin loads on one key when a hot entry expires' },
   { name: 'cache.ttl-wall-clock', description: 'TTL is judged by the wall clock instead of the monotonic one, so a clock stepped back keeps entries alive past their TTL' },
-  { name: 'cache.evict-accounting', description: 'replacing an entry keeps the old entry\'s size in the byte total, so a grown value goes uncounted and the cache holds more bytes than its capacity' },
+  { name: 'cache.evict-accounting', description: 'replacing an entry subtracts the old entry\'s size from the byte total but never adds the new one\'s, so the cache holds more bytes than its capacity' },
 ];
 
 export interface CacheBugSwitches {

@@ -24,7 +24,7 @@ export function entrySizeBytes(key: string, value: number | null): number {
 }
 
 export interface EntryStoreBugs {
-  /** `cache.evict-accounting`: replacing an entry keeps the old entry's size in the running total. */
+  /** `cache.evict-accounting`: replacing an entry subtracts the old size but never adds the new one. */
   evictAccounting: boolean;
 }
 
@@ -58,8 +58,8 @@ export class EntryStore {
     if (entry.sizeBytes > this.capacityBytes) return false;
     const old = this.entries.get(key);
     if (old !== undefined) {
-      // The planted bug keeps the old size in the total, so a grown value goes uncounted.
-      if (!this.bugs.evictAccounting) this.usedBytes += entry.sizeBytes - old.sizeBytes;
+      // The planted bug forgets to count the replacement's bytes.
+      this.usedBytes += (this.bugs.evictAccounting ? 0 : entry.sizeBytes) - old.sizeBytes;
       this.entries.set(key, entry);
       this.policy.touch(key);
     } else {

@@ -1,25 +1,28 @@
-// A cache node: the owner, by the ring of its epoch, of a share of the keys. Reads are served from
-// memory or loaded from the store (the Raft KV) with one load per key at a time (singleflight);
-// writes reach it from clients after the store committed them (write-through installs the new
-// version, write-around drops older ones) and from the store's relay (refresh in place). Versions
-// decide: nothing older than what the entry holds is ever installed.
+// A cache node: the owner, by the ring of its epoch, of a share of the keys, in the look-aside style
+// of memcache (Nishtala et al., NSDI'13). A hit is answered from memory. The first miss of a key
+// gets a lease: that caller reads the store (the Raft KV) itself and sends the value back with the
+// lease (`cache.fill`); callers that miss while the lease is out wait here and are answered by that
+// fill, so a key has one origin load per miss window. Writes reach the node from clients after the
+// store committed them (write-through installs the new version, write-around drops older ones) and
+// from the store's relay (refresh in place). Versions decide: nothing older than what the entry
+// holds is ever installed.
 //
-// Leases: a load holds the key's lease from its start; a write or invalidation for the key revokes
-// it. A load whose lease was revoked still answers the callers that joined it (they asked before the
-// write was acknowledged here), but installs nothing and admits no new caller: a caller arriving
-// later starts a new load, so it never joins a read older than a write it could know of.
+// A write or invalidation for a key revokes its lease. A fill under a revoked lease still answers
+// the callers that waited on it (they asked before the write was acknowledged here) but installs
+// nothing, and a revoked lease admits no new caller: one arriving later gets a lease of its own, so
+// it never joins a read older than a write it could know of. A lease not filled in time expires
+// and its waiters get an error (errors are never cached).
 //
 // TTL is judged by the node's monotonic clock (lazy expiry on access, plus an active sweep), with
-// per-entry jitter so entries filled together do not expire together. Errors are never cached; an
-// absent key is, with a shorter TTL.
-import type { Host, NodeId, Process, TimerTag, TraceFields } from '../host.js';
+// per-entry jitter so entries filled together do not expire together. An absent key is cached too,
+// with a shorter TTL.
+import type { Host, NodeId, Process, TimerId, TimerTag, TraceFields } from '../host.js';
 import { NS_PER_MS } from '../host.js';
 import { bugsFromHost, type CacheBugSwitches } from './bugs.js';
 import { EntryStore, entrySizeBytes, type CacheEntry } from './entries.js';
 import { LruPolicy, type EvictionPolicy } from './policy.js';
-import { asCacheRequest, cacheNodesOf, STORE_NODES, type CacheAck, type CacheGet, type CacheGot, type CacheInvalidate, type CacheWrite } from './protocol.js';
+import { asCacheRequest, cacheNodesOf, type CacheAck, type CacheFill, type CacheGet, type CacheGot, type CacheInvalidate, type CacheWrite } from './protocol.js';
 import { CacheRing, VNODES_PER_WEIGHT } from './ring.js';
-import { StoreReader } from './store-reader.js';
 
 export interface CacheNodeOptions {
   capacityBytes: number;
@@ -31,27 +34,24 @@ export interface CacheNodeOptions {
   sweepEveryNs: number;
   /** Expired entries removed per sweep, at most. */
   sweepBatch: number;
-  storeTimeoutNs: number;
-  storeAttemptTimeoutNs: number;
-  storeBackoffNs: number;
-  /** Store reads in flight at most. */
-  storeReadsMax: number;
-  /** Callers waiting on one load, at most; more are refused. */
+  /** A lease not filled within this expires; its waiters get an error. */
+  leaseTtlNs: number;
+  /** Leases out at once, all keys together, at most; a miss beyond that is refused. */
+  leasesMax: number;
+  /** Callers waiting on one lease, at most; more are refused. */
   waitersPerLoadMax: number;
   policy: () => EvictionPolicy;
 }
 
 export const CACHE_NODE_DEFAULTS: CacheNodeOptions = {
-  capacityBytes: 600,
+  capacityBytes: 240,
   ttlNs: 500 * NS_PER_MS,
   negativeTtlNs: 100 * NS_PER_MS,
   ttlJitterPercent: 10,
   sweepEveryNs: 100 * NS_PER_MS,
   sweepBatch: 16,
-  storeTimeoutNs: 300 * NS_PER_MS,
-  storeAttemptTimeoutNs: 80 * NS_PER_MS,
-  storeBackoffNs: 20 * NS_PER_MS,
-  storeReadsMax: 512,
+  leaseTtlNs: 800 * NS_PER_MS,
+  leasesMax: 1024,
   waitersPerLoadMax: 256,
   policy: () => new LruPolicy(),
 };
@@ -77,15 +77,18 @@ interface Waiter {
   rid: number;
 }
 
-interface Load {
-  id: string;
+/** A key's lease: its holder loads from the store; other callers of the same miss window wait on it. */
+interface Lease {
+  token: string;
   key: string;
-  /** A write or invalidation for the key arrived since the load started: it may not install. */
+  /** A write or invalidation for the key arrived since the lease was granted: its fill may not install. */
   revoked: boolean;
   waiters: Waiter[];
+  timer: TimerId;
 }
 
 const SWEEP_TAG = 'cache.sweep';
+const LEASE_TAG_PREFIX = 'cache.lease:';
 
 export interface CacheInspection {
   id: NodeId;
@@ -100,12 +103,12 @@ export class CacheNode implements Process {
   private readonly bugs: CacheBugSwitches;
   private ring: CacheRing;
   private entries: EntryStore;
-  private reader: StoreReader;
-  /** Loads in flight per key, oldest first; at most one of them is not revoked. */
-  private loads = new Map<string, Load[]>();
+  /** Leases out per key, oldest first; at most one of them is unrevoked (without the planted bugs). */
+  private leases = new Map<string, Lease[]>();
+  private leasesOut = 0;
   private incarnation = '';
   private fills = 0;
-  private loadCount = 0;
+  private leaseCount = 0;
 
   constructor(
     private readonly host: Host,
@@ -115,7 +118,6 @@ export class CacheNode implements Process {
     this.bugs = bugsFromHost(host);
     this.ring = cacheRing(host.peers());
     this.entries = this.newEntries();
-    this.reader = this.newReader();
   }
 
   start(): void {
@@ -123,28 +125,31 @@ export class CacheNode implements Process {
     this.incarnation = this.host.random.int(2 ** 30).toString(36);
     this.ring = cacheRing(this.host.peers());
     this.entries = this.newEntries();
-    this.reader = this.newReader();
-    this.loads = new Map();
+    this.leases = new Map();
+    this.leasesOut = 0;
     this.fills = 0;
-    this.loadCount = 0;
+    this.leaseCount = 0;
     this.host.log('cache.start', { incarnation: this.incarnation, epoch: this.ring.epoch });
     this.host.setTimer(this.options.sweepEveryNs, SWEEP_TAG);
   }
 
   onMessage(from: NodeId, message: unknown): void {
-    if (this.reader.onMessage(from, message)) return;
     const request = asCacheRequest(message);
     if (request === null) {
       this.host.log('cache.unknown-message', { from });
       return;
     }
     if (request.type === 'cache.get') this.onGet(from, request);
+    else if (request.type === 'cache.fill') this.onFill(request);
     else if (request.type === 'cache.write') this.onWrite(from, request);
     else this.onInvalidate(request);
   }
 
   onTimer(tag: TimerTag): void {
-    if (this.reader.onTimer(tag)) return;
+    if (typeof tag === 'string' && tag.startsWith(LEASE_TAG_PREFIX)) {
+      this.expireLease(tag.slice(LEASE_TAG_PREFIX.length));
+      return;
+    }
     if (tag !== SWEEP_TAG) return;
     this.host.setTimer(this.options.sweepEveryNs, SWEEP_TAG);
     for (const key of this.entries.expired(this.clockNs(), this.options.sweepBatch)) {
@@ -178,16 +183,21 @@ export class CacheNode implements Process {
       this.reply(from, { type: 'cache.got', rid: request.rid, outcome: 'ok', value: entry.value, hit: true, fill: entry.fill });
       return;
     }
-    const load = this.joinableLoad(request.key);
-    if (load !== null) {
-      if (load.waiters.length >= this.options.waitersPerLoadMax) {
+    const lease = this.joinableLease(request.key);
+    if (lease !== null) {
+      if (lease.waiters.length >= this.options.waitersPerLoadMax) {
         this.reply(from, { type: 'cache.got', rid: request.rid, outcome: 'error', error: 'too many callers waiting on this key' });
         return;
       }
-      load.waiters.push({ from, rid: request.rid });
+      lease.waiters.push({ from, rid: request.rid });
       return;
     }
-    this.startLoad(request.key, { from, rid: request.rid });
+    if (this.leasesOut >= this.options.leasesMax) {
+      this.reply(from, { type: 'cache.got', rid: request.rid, outcome: 'error', error: 'too many leases out' });
+      return;
+    }
+    const token = this.grantLease(request.key);
+    this.reply(from, { type: 'cache.got', rid: request.rid, outcome: 'miss', lease: token });
   }
 
   /** The entry if present and unexpired; an expired one is removed here (lazy expiry). */
@@ -200,45 +210,64 @@ export class CacheNode implements Process {
     return undefined;
   }
 
-  /** The load a new caller may join: the newest one in flight, unless a write revoked it. */
-  private joinableLoad(key: string): Load | null {
+  /** The lease a new caller may wait on: the newest one out, unless a write revoked it. */
+  private joinableLease(key: string): Lease | null {
     if (this.bugs.noCoalescing) return null;
-    const newest = this.loads.get(key)?.at(-1);
+    const newest = this.leases.get(key)?.at(-1);
     if (newest === undefined) return null;
     if (newest.revoked && !this.bugs.coalesceAcrossWrite) return null;
     return newest;
   }
 
-  private startLoad(key: string, first: Waiter): void {
-    this.loadCount += 1;
-    const load: Load = { id: `${this.incarnation}.${this.loadCount}`, key, revoked: false, waiters: [first] };
-    const list = this.loads.get(key) ?? [];
-    list.push(load);
-    this.loads.set(key, list);
-    this.log('cache.load', { key, load: load.id });
-    this.reader.read(key, (result) => this.finishLoad(load, result.ok ? { value: result.value } : { error: result.error }));
+  private grantLease(key: string): string {
+    this.leaseCount += 1;
+    const token = `${this.incarnation}.${this.leaseCount}`;
+    const lease: Lease = { token, key, revoked: false, waiters: [], timer: this.host.setTimer(this.options.leaseTtlNs, `${LEASE_TAG_PREFIX}${key}|${token}`) };
+    const list = this.leases.get(key) ?? [];
+    list.push(lease);
+    this.leases.set(key, list);
+    this.leasesOut += 1;
+    this.log('cache.lease', { key, lease: token });
+    return token;
   }
 
-  private finishLoad(load: Load, result: { value: number | null } | { error: string }): void {
-    const list = this.loads.get(load.key) ?? [];
-    const at = list.indexOf(load);
-    assert(at >= 0, 'a finished load was in flight');
-    list.splice(at, 1);
-    if (list.length === 0) this.loads.delete(load.key);
-    if ('error' in result) {
-      // Errors are never cached: each caller hears of this one, the next miss loads again.
-      this.log('cache.loaded', { key: load.key, load: load.id, error: result.error });
-      for (const waiter of load.waiters) this.reply(waiter.from, { type: 'cache.got', rid: waiter.rid, outcome: 'error', error: result.error });
+  /** Takes the lease out of the key's list; null when it is not out (expired, unknown, another incarnation's). */
+  private takeLease(key: string, token: string): Lease | null {
+    const list = this.leases.get(key);
+    const at = list?.findIndex((lease) => lease.token === token) ?? -1;
+    if (list === undefined || at < 0) return null;
+    const [lease] = list.splice(at, 1);
+    if (list.length === 0) this.leases.delete(key);
+    this.leasesOut -= 1;
+    assert(this.leasesOut >= 0, 'leases out never go negative');
+    return lease!;
+  }
+
+  private onFill(fill: CacheFill): void {
+    const lease = this.takeLease(fill.key, fill.lease);
+    if (lease === null) {
+      this.log('cache.fill-refused', { key: fill.key, lease: fill.lease, reason: 'no such lease' });
       return;
     }
-    const version = result.value ?? 0;
-    let fill: string | undefined;
-    if (!load.revoked || this.bugs.staleSetRace) fill = this.install(load.key, result.value, version, false);
-    this.log('cache.loaded', { key: load.key, load: load.id, version, revoked: load.revoked, fill: fill ?? null });
-    for (const waiter of load.waiters) {
-      const reply: CacheGot = { type: 'cache.got', rid: waiter.rid, outcome: 'ok', value: result.value, hit: false };
-      this.reply(waiter.from, fill === undefined ? reply : { ...reply, fill });
+    this.host.cancelTimer(lease.timer);
+    const version = fill.value ?? 0;
+    let filled: string | undefined;
+    // The planted stale-set race has no lease check: a fill under a revoked lease installs too.
+    if (!lease.revoked || this.bugs.staleSetRace) filled = this.install(fill.key, fill.value, version, false);
+    this.log('cache.lease-end', { key: fill.key, lease: lease.token, version, revoked: lease.revoked, fill: filled ?? null, waiters: lease.waiters.length });
+    for (const waiter of lease.waiters) {
+      const reply: CacheGot = { type: 'cache.got', rid: waiter.rid, outcome: 'ok', value: fill.value, hit: false };
+      this.reply(waiter.from, filled === undefined ? reply : { ...reply, fill: filled });
     }
+  }
+
+  private expireLease(tagRest: string): void {
+    const split = tagRest.lastIndexOf('|');
+    const key = tagRest.slice(0, split);
+    const lease = this.takeLease(key, tagRest.slice(split + 1));
+    if (lease === null) return;
+    this.log('cache.lease-end', { key, lease: lease.token, expired: true, waiters: lease.waiters.length });
+    for (const waiter of lease.waiters) this.reply(waiter.from, { type: 'cache.got', rid: waiter.rid, outcome: 'error', error: 'the lease holder did not fill in time' });
   }
 
   // ------------------------------------------------------------------ writes and invalidations
@@ -272,12 +301,12 @@ export class CacheNode implements Process {
     }
   }
 
-  /** A write for `key` was acknowledged by the store: loads in flight may hold an older value. */
+  /** A write for `key` was acknowledged by the store: a lease holder may have read an older value. */
   private revoke(key: string, version: number): void {
-    for (const load of this.loads.get(key) ?? []) {
-      if (load.revoked) continue;
-      load.revoked = true;
-      this.log('cache.revoke', { key, load: load.id, version });
+    for (const lease of this.leases.get(key) ?? []) {
+      if (lease.revoked) continue;
+      lease.revoked = true;
+      this.log('cache.revoke', { key, lease: lease.token, version });
     }
   }
 
@@ -322,16 +351,6 @@ export class CacheNode implements Process {
     return new EntryStore(this.options.capacityBytes, this.options.policy(), { evictAccounting: this.bugs.evictAccounting }, (key, entry) =>
       this.host.log('cache.evict', { key, version: entry.version, sizeBytes: entry.sizeBytes }),
     );
-  }
-
-  private newReader(): StoreReader {
-    return new StoreReader(this.host, {
-      stores: STORE_NODES,
-      timeoutNs: this.options.storeTimeoutNs,
-      attemptTimeoutNs: this.options.storeAttemptTimeoutNs,
-      backoffNs: this.options.storeBackoffNs,
-      pendingMax: this.options.storeReadsMax,
-    });
   }
 }
 

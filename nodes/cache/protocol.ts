@@ -15,7 +15,12 @@ export interface CacheGet {
   epoch: number;
 }
 
-export type CacheOutcome = 'ok' | 'error' | 'wrong-epoch' | 'not-owner';
+/**
+ * `miss`: not cached and no load in flight: the caller holds the key's lease (`lease`), reads the
+ * store itself and sends `cache.fill` with it. Callers that miss while a lease is out wait at the
+ * owner and are answered with the fill (one load per key per miss window).
+ */
+export type CacheOutcome = 'ok' | 'miss' | 'error' | 'wrong-epoch' | 'not-owner';
 
 /** Owner -> client. */
 export interface CacheGot {
@@ -25,11 +30,21 @@ export interface CacheGot {
   value?: number | null;
   /** Served from memory (true) or loaded from the store for this request (false). */
   hit?: boolean;
+  /** With `miss`: the lease token the fill must carry. */
+  lease?: string;
   /** The fill that served it, for the viewer. */
   fill?: string;
   error?: string;
   /** With `wrong-epoch`: the epoch the node is in. */
   epoch?: number;
+}
+
+/** Lease holder -> owner: what the store returned for `key` (fire and forget). */
+export interface CacheFill {
+  type: 'cache.fill';
+  key: string;
+  lease: string;
+  value: number | null;
 }
 
 /** How a write reaches the cache after the store committed it. */
@@ -60,7 +75,7 @@ export interface CacheInvalidate {
   version: number;
 }
 
-export type CacheMessage = CacheGet | CacheGot | CacheWrite | CacheAck | CacheInvalidate;
+export type CacheMessage = CacheGet | CacheGot | CacheFill | CacheWrite | CacheAck | CacheInvalidate;
 
 /** Keys are short strings: a longer one is a malformed request. */
 export const KEY_LENGTH_MAX = 128;
@@ -74,7 +89,7 @@ function isCount(value: unknown): value is number {
 }
 
 /** The message as a cache request a node serves, or null. Nothing about a message off the wire is assumed. */
-export function asCacheRequest(message: unknown): CacheGet | CacheWrite | CacheInvalidate | null {
+export function asCacheRequest(message: unknown): CacheGet | CacheFill | CacheWrite | CacheInvalidate | null {
   if (typeof message !== 'object' || message === null) return null;
   const m = message as Record<string, unknown>;
   if (m.type === 'cache.get') return isCount(m.rid) && isKey(m.key) && isCount(m.epoch) ? (m as unknown as CacheGet) : null;
@@ -82,11 +97,15 @@ export function asCacheRequest(message: unknown): CacheGet | CacheWrite | CacheI
     const ok = isCount(m.rid) && isKey(m.key) && isCount(m.version) && isCount(m.epoch) && (m.mode === 'set' || m.mode === 'delete');
     return ok ? (m as unknown as CacheWrite) : null;
   }
+  if (m.type === 'cache.fill') {
+    const ok = isKey(m.key) && typeof m.lease === 'string' && m.lease.length <= 64 && (m.value === null || isCount(m.value));
+    return ok ? (m as unknown as CacheFill) : null;
+  }
   if (m.type === 'cache.inval') return isKey(m.key) && isCount(m.version) ? (m as unknown as CacheInvalidate) : null;
   return null;
 }
 
-const OUTCOMES: readonly string[] = ['ok', 'error', 'wrong-epoch', 'not-owner'];
+const OUTCOMES: readonly string[] = ['ok', 'miss', 'error', 'wrong-epoch', 'not-owner'];
 
 /** The message as a reply a client reads, or null. */
 export function asCacheReply(message: unknown): CacheGot | CacheAck | null {
@@ -95,6 +114,7 @@ export function asCacheReply(message: unknown): CacheGot | CacheAck | null {
   if (m.type !== 'cache.got' && m.type !== 'cache.ack') return null;
   if (!isCount(m.rid) || typeof m.outcome !== 'string' || !OUTCOMES.includes(m.outcome)) return null;
   if (m.value !== undefined && m.value !== null && !isCount(m.value)) return null;
+  if (m.outcome === 'miss' && typeof m.lease !== 'string') return null;
   return m as unknown as CacheGot | CacheAck;
 }
 

@@ -1,7 +1,8 @@
 // The cache workload's client: one op at a time, arriving as a Poisson process (workloads/pacing.ts).
 //
 // Mixed phase: reads of Zipf-ranked keys through the cache (`cache.get` to the key's owner on the
-// ring), and writes of keys this client owns. A write goes to the store first (the Raft KV client
+// ring; on a miss that grants this client the key's lease, a read of the store and a `cache.fill`
+// with the lease, look-aside), and writes of keys this client owns. A write goes to the store first (the Raft KV client
 // protocol, workloads/kv-caller.ts, with this client's session), then to the key's cache owner
 // (`cache.write`: install or drop, by the write mode); it is `ok` only when both acknowledged, `info`
 // when the store may or did commit it but the cache did not confirm, `fail` when the store
@@ -12,7 +13,7 @@
 // Final phase, from `writesUntilNs` on: reads only; once its writes are over, a client reads each
 // key it wrote straight from the store (`store-read`), the reference for freshness.
 import type { ClientHost, NodeId, Process, ProcessFactory, TimerId, TimerTag } from '../../nodes/host.js';
-import { asCacheReply, cacheNodesOf, cacheRing, STORE_NODES, type CacheGet, type CacheRing, type CacheWrite, type WriteMode } from '../../nodes/cache/index.js';
+import { asCacheReply, cacheNodesOf, cacheRing, STORE_NODES, type CacheFill, type CacheGet, type CacheRing, type CacheWrite, type WriteMode } from '../../nodes/cache/index.js';
 import type { WorkloadParams } from '../system.js';
 import { KvCaller, defaultCallerConfig, type CallResult } from '../kv-caller.js';
 import { exponentialGapNs, opsShare, processNumber, spreadGapNs } from '../pacing.js';
@@ -74,6 +75,8 @@ class CacheClient implements Process {
   /** Keys this client wrote, to read from the store in the final phase. */
   private readonly writtenKeys = new Set<string>();
   private readonly storeReadsLeft: string[] = [];
+  /** The lease this client holds for its read in flight, after a miss. */
+  private lease: { key: string; token: string; owner: NodeId } | null = null;
   private storeReadsQueued = false;
   private finished = false;
 
@@ -105,6 +108,14 @@ class CacheClient implements Process {
     const reply = asCacheReply(message);
     if (reply === null || this.request === null || reply.rid !== this.request.rid || from !== this.target) return;
     const op = this.op!;
+    if (reply.outcome === 'miss' && reply.type === 'cache.got' && op.f === 'read') {
+      // This client holds the key's lease: it loads from the store and fills the owner.
+      this.clearAttempt();
+      this.request = null;
+      this.lease = { key: op.key, token: reply.lease!, owner: from };
+      this.caller.call({ f: 'read', key: op.key, value: null });
+      return;
+    }
     if (reply.outcome !== 'ok') {
       // The owner refused (another epoch, not its key, no store): a read certainly had no effect.
       if (op.f === 'read') this.complete('fail', op, null, from, reply.error ?? reply.outcome);
@@ -190,6 +201,21 @@ class CacheClient implements Process {
   private storeDone(result: CallResult): void {
     const op = this.op;
     if (op === null) return;
+    if (op.f === 'read') {
+      const lease = this.lease;
+      this.lease = null;
+      if (result.outcome !== 'ok') {
+        // Errors are never cached: no fill; the lease expires at the owner and its waiters hear of it.
+        this.complete('fail', op, null, result.node, result.outcome === 'fail' ? result.error : result.reason);
+        return;
+      }
+      if (lease !== null) {
+        const fill: CacheFill = { type: 'cache.fill', key: lease.key, lease: lease.token, value: result.value };
+        this.host.send(lease.owner, fill);
+      }
+      this.complete('ok', op, result.value, result.node);
+      return;
+    }
     if (op.f === 'store-read') {
       if (result.outcome === 'ok') this.complete('ok', op, result.value, result.node);
       else this.complete('fail', op, null, result.node, result.outcome === 'fail' ? result.error : result.reason);
@@ -203,6 +229,11 @@ class CacheClient implements Process {
     this.request = { type: 'cache.write', rid: this.rid, key: op.key, version: op.value, mode: op.mode, epoch: this.ring.epoch };
     this.target = this.ring.owner(op.key);
     this.sendAttempt();
+  }
+
+  private clearAttempt(): void {
+    if (this.attemptTimer !== null) this.host.cancelTimer(this.attemptTimer);
+    this.attemptTimer = null;
   }
 
   private sendAttempt(): void {
@@ -219,9 +250,8 @@ class CacheClient implements Process {
     this.op = null;
     this.request = null;
     this.target = null;
-    if (this.attemptTimer !== null) this.host.cancelTimer(this.attemptTimer);
+    this.clearAttempt();
     if (this.deadlineTimer !== null) this.host.cancelTimer(this.deadlineTimer);
-    this.attemptTimer = null;
     this.deadlineTimer = null;
     const waitNs = this.nextArrivalNs - this.host.monotonicNow();
     if (waitNs <= 0) this.arrive();

@@ -45,7 +45,7 @@ export function cacheMonitor(): InvariantMonitor {
       if (first !== undefined) {
         return { checker: 'invariants', verdict: 'invalid', summary: `cache ${first.rule}: ${first.node} ${first.key} at ${(first.timeNs / 1e6).toFixed(1)} ms: ${first.detail}`, evidence };
       }
-      return { checker: 'invariants', verdict: 'valid', summary: `cache: ${rules.hitsJudged} hits within their TTL, ${rules.loadsJudged} origin loads without a stampede, ${fillsJudged} fills within capacity`, evidence };
+      return { checker: 'invariants', verdict: 'valid', summary: `cache: ${rules.hitsJudged} hits within their TTL, ${rules.loadsJudged} leases (origin loads) without a stampede, ${fillsJudged} fills within capacity`, evidence };
     },
   };
 }
