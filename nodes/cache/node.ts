@@ -44,7 +44,7 @@ export interface CacheNodeOptions {
 }
 
 export const CACHE_NODE_DEFAULTS: CacheNodeOptions = {
-  capacityBytes: 240,
+  capacityBytes: 120,
   ttlNs: 500 * NS_PER_MS,
   negativeTtlNs: 100 * NS_PER_MS,
   ttlJitterPercent: 10,

@@ -12,7 +12,7 @@
 //
 // Final phase, from `writesUntilNs` on: reads only; once its writes are over, a client reads each
 // key it wrote straight from the store (`store-read`), the reference for freshness.
-import type { ClientHost, NodeId, Process, ProcessFactory, TimerId, TimerTag } from '../../nodes/host.js';
+import { NS_PER_MS, type ClientHost, type NodeId, type Process, type ProcessFactory, type TimerId, type TimerTag } from '../../nodes/host.js';
 import { asCacheReply, cacheNodesOf, cacheRing, STORE_NODES, type CacheFill, type CacheGet, type CacheRing, type CacheWrite, type WriteMode } from '../../nodes/cache/index.js';
 import type { WorkloadParams } from '../system.js';
 import { KvCaller, defaultCallerConfig, type CallResult } from '../kv-caller.js';
@@ -20,6 +20,7 @@ import { exponentialGapNs, opsShare, processNumber, spreadGapNs } from '../pacin
 import { validateWorkloadParams } from '../lin-kv.js';
 import { cacheOptions, type CacheWorkloadOptions } from './options.js';
 import { Zipf } from './zipf.js';
+import { burstDelayNs } from './bursts.js';
 import { freshnessBoundNs } from '../../checkers/cache/bounds.js';
 
 export function cacheKey(rank: number): string {
@@ -42,6 +43,9 @@ export function cacheClient(params: WorkloadParams, index: number, ttlMs: number
   validateWorkloadParams(params, index);
   if (cacheNodesOf(params.nodes).length === 0) throw new Error(`cache workload: no cache node among ${params.nodes.join(',')} (ids ${STORE_NODES.join(',')} run the store)`);
   const options = cacheOptions(params);
+  if (options.burstEveryMs > 0 && !(options.burstMs > 0 && options.burstMs <= options.burstEveryMs)) {
+    throw new Error(`cache workload: burstMs ${options.burstMs} must be in 1..burstEveryMs (${options.burstEveryMs}); set burstEveryMs 0 for steady arrivals`);
+  }
   return (host) => new CacheClient(host, params, index, options, writesUntilNs(params, ttlMs));
 }
 
@@ -88,7 +92,9 @@ class CacheClient implements Process {
     private readonly writesUntilNs: number,
   ) {
     this.budget = opsShare(params.opsMax, params.clients, index);
-    this.gapMeanNs = spreadGapNs(params.opsPerSecond, params.clients, this.budget, params.stopInvokingAtNs, 0.95);
+    // Inside bursts the same budget is spent in a fraction of the time, so gaps shrink by that fraction.
+    const burstFraction = options.burstEveryMs > 0 ? options.burstMs / options.burstEveryMs : 1;
+    this.gapMeanNs = Math.max(1, Math.floor(spreadGapNs(params.opsPerSecond, params.clients, this.budget, params.stopInvokingAtNs, 0.95) * burstFraction));
     this.ring = cacheRing(params.nodes);
     this.zipf = new Zipf(options.keys, options.zipf);
     this.ownRanks = Array.from({ length: options.keys }, (_, rank) => rank).filter((rank) => rank % params.clients === index);
@@ -100,7 +106,13 @@ class CacheClient implements Process {
 
   start(): void {
     this.startNs = this.host.monotonicNow();
-    this.scheduleArrival(exponentialGapNs(this.host.random, this.gapMeanNs));
+    this.scheduleArrival(this.arrivalDelayNs());
+  }
+
+  /** The delay to the next arrival: an exponential gap, counted only inside bursts when there are any. */
+  private arrivalDelayNs(): number {
+    const gapNs = exponentialGapNs(this.host.random, this.gapMeanNs);
+    return burstDelayNs(this.elapsedNs(), gapNs, this.options.burstEveryMs * NS_PER_MS, this.options.burstMs * NS_PER_MS);
   }
 
   onMessage(from: NodeId, message: unknown): void {
@@ -182,7 +194,7 @@ class CacheClient implements Process {
   private invoke(op: Op): void {
     this.op = op;
     this.invoked += 1;
-    this.nextArrivalNs = this.host.monotonicNow() + exponentialGapNs(this.host.random, this.gapMeanNs);
+    this.nextArrivalNs = this.host.monotonicNow() + this.arrivalDelayNs();
     this.host.record({ process: this.process(), type: 'invoke', f: op.f, value: op.f === 'write' ? op.value : null, key: op.key });
     this.deadlineTimer = this.host.setTimer(this.params.timeoutNs, DEADLINE_TAG);
     if (op.f === 'read') {

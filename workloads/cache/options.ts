@@ -15,6 +15,9 @@ export const cacheWorkloadSchema = z
      * version), `delete` (write-around: the owner drops older versions), or `mixed` (each write draws one).
      */
     writeMode: z.enum(['set', 'delete', 'mixed']).default('mixed'),
+    /** Bursts: clients invoke only in the first `burstMs` of every `burstEveryMs` (0: steady arrivals). */
+    burstEveryMs: z.number().int().min(0).max(600_000).default(0),
+    burstMs: z.number().int().min(0).max(600_000).default(0),
   })
   .strict();
 
