@@ -52,7 +52,7 @@ export class EntryStore {
     if (this.entries.has(key)) this.policy.touch(key);
   }
 
-  /** Puts an entry in, evicting victims until it fits. False when it can never fit. */
+  /** Puts an entry in, evicting victims until the total fits. False when it can never fit. */
   put(key: string, entry: CacheEntry): boolean {
     assert(entry.sizeBytes === entrySizeBytes(key, entry.value), 'an entry costs what entrySizeBytes says');
     if (entry.sizeBytes > this.capacityBytes) return false;
@@ -67,7 +67,7 @@ export class EntryStore {
       this.entries.set(key, entry);
       this.policy.insert(key);
     }
-    this.evictUntilFits(key);
+    this.evictUntilFits();
     return true;
   }
 
@@ -110,15 +110,14 @@ export class EntryStore {
     return found;
   }
 
-  private evictUntilFits(protect: string): void {
+  /**
+   * Evicts the policy's victims until the total fits. The entry just put in may be one of them: a
+   * policy may refuse to keep a newcomer (LFU evicts a new key whose count is the lowest).
+   */
+  private evictUntilFits(): void {
     // Bounded: every round removes one entry, and there are finitely many.
     while (this.usedBytes > this.capacityBytes) {
-      let victim = this.policy.victim();
-      if (victim === protect && this.entries.size > 1) {
-        // The entry just put in is never its own victim while others remain: move it to the back.
-        this.policy.touch(protect);
-        victim = this.policy.victim();
-      }
+      const victim = this.policy.victim();
       assert(victim !== null && this.entries.has(victim), 'over capacity with no victim the store holds');
       const entry = this.entries.get(victim)!;
       this.delete(victim);

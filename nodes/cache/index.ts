@@ -12,6 +12,8 @@ export { cacheBugs, type CachePlantedBug } from './bugs.js';
 export { CacheRing, movedFraction, VNODES_PER_WEIGHT, type RingConfig, type RingMember } from './ring.js';
 export { EntryStore, entrySizeBytes, ENTRY_OVERHEAD_BYTES, type CacheEntry } from './entries.js';
 export { LruPolicy, type EvictionPolicy } from './policy.js';
+export { LfuPolicy } from './lfu.js';
+export { S3FifoPolicy } from './s3fifo.js';
 export { hash32 } from './hash.js';
 export * from './protocol.js';
 

@@ -1,6 +1,6 @@
 // What an eviction policy is to the entry store: told of inserts, hits and removals, asked for the
 // next victim when bytes run short. The store does the byte accounting; a policy only orders keys.
-// LRU lives here; the other policies are files of their own (lfu.ts, tinylfu.ts, s3fifo.ts).
+// LRU lives here; the other policies are files of their own (lfu.ts, s3fifo.ts).
 
 export interface EvictionPolicy {
   readonly name: string;
@@ -10,7 +10,10 @@ export interface EvictionPolicy {
   touch(key: string): void;
   /** A key left the cache for any reason (eviction included). */
   remove(key: string): void;
-  /** The key to evict next, or null when the policy holds none. Does not remove it. */
+  /**
+   * The key to evict next, or null when the policy holds none. It does not remove the key (the
+   * store does, through `remove`), though a policy may reorder its own queues to find it.
+   */
   victim(): string | null;
   /** Keys held, for assertions. */
   size(): number;
