@@ -14,6 +14,7 @@ export const cacheBugs: readonly CachePlantedBug[] = [
   { name: 'cache.coalesce-across-write', description: 'a miss waits on the key\'s lease even when a write revoked it since, and is answered with the older value its holder read' },
   { name: 'cache.no-coalescing', description: 'every miss gets a lease of its own and goes to the store: a stampede of origin loads on one key when a hot entry expires' },
   { name: 'cache.ttl-wall-clock', description: 'TTL is judged by the wall clock instead of the monotonic one, so a clock stepped back keeps entries alive past their TTL' },
+  { name: 'cache.hot-replica-not-invalidated', description: "a hot key's owner acknowledges a write (and takes the store's invalidation) without invalidating the key's replicas, which keep serving the old copy" },
   { name: 'cache.evict-accounting', description: 'replacing an entry subtracts the old entry\'s size from the byte total but never adds the new one\'s, so the cache holds more bytes than its capacity' },
 ];
 
@@ -24,6 +25,7 @@ export interface CacheBugSwitches {
   noCoalescing: boolean;
   ttlWallClock: boolean;
   evictAccounting: boolean;
+  hotReplicaNotInvalidated: boolean;
 }
 
 export function bugsFromHost(host: Pick<Host, 'bug'>): CacheBugSwitches {
@@ -34,5 +36,6 @@ export function bugsFromHost(host: Pick<Host, 'bug'>): CacheBugSwitches {
     noCoalescing: host.bug('cache.no-coalescing'),
     ttlWallClock: host.bug('cache.ttl-wall-clock'),
     evictAccounting: host.bug('cache.evict-accounting'),
+    hotReplicaNotInvalidated: host.bug('cache.hot-replica-not-invalidated'),
   };
 }

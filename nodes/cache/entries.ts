@@ -13,6 +13,8 @@ export interface CacheEntry {
   expiresAtNs: number;
   /** Which fill put it here (`<incarnation>.<n>`), for the TTL monitor and the viewer. */
   fill: string;
+  /** A copy of a hot key held for its owner (served to clients the owner sent here). */
+  replica?: boolean;
 }
 
 /** Bookkeeping a real cache pays per entry (pointers, expiry, version), on top of key and value. */

@@ -21,7 +21,8 @@ import { NS_PER_MS } from '../host.js';
 import { bugsFromHost, type CacheBugSwitches } from './bugs.js';
 import { EntryStore, entrySizeBytes, type CacheEntry } from './entries.js';
 import { LruPolicy, type EvictionPolicy } from './policy.js';
-import { asCacheRequest, cacheNodesOf, type CacheAck, type CacheFill, type CacheGet, type CacheGot, type CacheInvalidate, type CacheWrite } from './protocol.js';
+import { asCacheRequest, cacheNodesOf, type CacheAck, type CacheFill, type CacheGet, type CacheGot, type CacheInvalidate, type CacheReplica, type CacheReplicaInvalidate, type CacheWrite } from './protocol.js';
+import { HotKeys, ReplicaFloors } from './hot.js';
 import { CacheRing, VNODES_PER_WEIGHT } from './ring.js';
 
 export interface CacheNodeOptions {
@@ -41,6 +42,17 @@ export interface CacheNodeOptions {
   /** Callers waiting on one lease, at most; more are refused. */
   waitersPerLoadMax: number;
   policy: () => EvictionPolicy;
+  /** Gets per window that make a key hot, the window, and the extra copies of a hot key. */
+  hotThreshold: number;
+  hotWindowNs: number;
+  hotReplicas: number;
+  hotKeysMax: number;
+  /** How long an owner waits for its replicas to confirm an invalidation before it gives up on the write. */
+  replicaAckTimeoutNs: number;
+  /** A restarted owner asks the other cache nodes to drop its keys' copies this often until all confirmed. */
+  resetRetryNs: number;
+  /** Writes waiting on replica confirmations at most; more are refused. */
+  pendingWritesMax: number;
 }
 
 export const CACHE_NODE_DEFAULTS: CacheNodeOptions = {
@@ -54,6 +66,13 @@ export const CACHE_NODE_DEFAULTS: CacheNodeOptions = {
   leasesMax: 1024,
   waitersPerLoadMax: 256,
   policy: () => new LruPolicy(),
+  hotThreshold: 8,
+  hotWindowNs: 1_000 * NS_PER_MS,
+  hotReplicas: 1,
+  hotKeysMax: 64,
+  replicaAckTimeoutNs: 150 * NS_PER_MS,
+  resetRetryNs: 100 * NS_PER_MS,
+  pendingWritesMax: 256,
 };
 
 /** The parameters checkers use: TTLs and the byte capacity, in the units their names say. */
@@ -87,8 +106,19 @@ interface Lease {
   timer: TimerId;
 }
 
+/** A client's write waiting for the hot key's replicas to confirm its invalidation. */
+interface PendingWrite {
+  client: NodeId;
+  clientRid: number;
+  waiting: Set<NodeId>;
+  timer: TimerId;
+}
+
 const SWEEP_TAG = 'cache.sweep';
+const HOT_WINDOW_TAG = 'cache.hot-window';
+const RESET_TAG = 'cache.reset';
 const LEASE_TAG_PREFIX = 'cache.lease:';
+const PENDING_TAG_PREFIX = 'cache.pending:';
 
 export interface CacheInspection {
   id: NodeId;
@@ -109,6 +139,13 @@ export class CacheNode implements Process {
   private incarnation = '';
   private fills = 0;
   private leaseCount = 0;
+  private hot: HotKeys;
+  private floors = new ReplicaFloors();
+  /** Peer rid -> the write waiting on it. */
+  private pendingWrites = new Map<number, PendingWrite>();
+  private peerRid = 0;
+  /** Cache nodes that have not yet confirmed this incarnation's reset; writes wait until none. */
+  private resetPending = new Set<NodeId>();
 
   constructor(
     private readonly host: Host,
@@ -116,6 +153,7 @@ export class CacheNode implements Process {
   ) {
     this.options = { ...CACHE_NODE_DEFAULTS, ...options };
     this.bugs = bugsFromHost(host);
+    this.hot = this.newHotKeys();
     this.ring = cacheRing(host.peers());
     this.entries = this.newEntries();
   }
@@ -129,8 +167,17 @@ export class CacheNode implements Process {
     this.leasesOut = 0;
     this.fills = 0;
     this.leaseCount = 0;
+    this.hot = this.newHotKeys();
+    this.floors = new ReplicaFloors();
+    this.pendingWrites = new Map();
+    this.peerRid = 0;
     this.host.log('cache.start', { incarnation: this.incarnation, epoch: this.ring.epoch });
     this.host.setTimer(this.options.sweepEveryNs, SWEEP_TAG);
+    this.host.setTimer(this.options.hotWindowNs, HOT_WINDOW_TAG);
+    // This incarnation does not know which of its keys were hot before: copies elsewhere must go
+    // before it acknowledges any write, or a replica could serve a value older than the write.
+    this.resetPending = new Set(this.ring.nodes.filter((id) => id !== this.host.id));
+    this.sendResets();
   }
 
   onMessage(from: NodeId, message: unknown): void {
@@ -139,15 +186,47 @@ export class CacheNode implements Process {
       this.host.log('cache.unknown-message', { from });
       return;
     }
-    if (request.type === 'cache.get') this.onGet(from, request);
-    else if (request.type === 'cache.fill') this.onFill(request);
-    else if (request.type === 'cache.write') this.onWrite(from, request);
-    else this.onInvalidate(request);
+    switch (request.type) {
+      case 'cache.get':
+        return this.onGet(from, request);
+      case 'cache.fill':
+        return this.onFill(request);
+      case 'cache.write':
+        return this.onWrite(from, request);
+      case 'cache.inval':
+        return this.onInvalidate(request);
+      case 'cache.replica':
+        return this.onReplica(from, request);
+      case 'cache.replica-inval':
+        return this.onReplicaInvalidate(from, request);
+      case 'cache.reset':
+        return this.onReset(from, request.rid);
+      case 'cache.peer-ack':
+        return this.onPeerAck(from, request.rid);
+    }
   }
 
   onTimer(tag: TimerTag): void {
     if (typeof tag === 'string' && tag.startsWith(LEASE_TAG_PREFIX)) {
       this.expireLease(tag.slice(LEASE_TAG_PREFIX.length));
+      return;
+    }
+    if (typeof tag === 'string' && tag.startsWith(PENDING_TAG_PREFIX)) {
+      const rid = Number(tag.slice(PENDING_TAG_PREFIX.length));
+      const pending = this.pendingWrites.get(rid);
+      if (pending === undefined) return;
+      // A replica did not confirm: the write is not acknowledged (the client records it uncertain).
+      this.pendingWrites.delete(rid);
+      this.log('cache.replica-timeout', { waiting: [...pending.waiting].join(',') });
+      return;
+    }
+    if (tag === HOT_WINDOW_TAG) {
+      this.host.setTimer(this.options.hotWindowNs, HOT_WINDOW_TAG);
+      this.hot.decay();
+      return;
+    }
+    if (tag === RESET_TAG) {
+      this.sendResets();
       return;
     }
     if (tag !== SWEEP_TAG) return;
@@ -173,14 +252,30 @@ export class CacheNode implements Process {
   private onGet(from: NodeId, request: CacheGet): void {
     const refusal = this.refusal(request.key, request.epoch);
     if (refusal !== null) {
+      // Not the owner, but a replica of a hot key may serve its copy.
+      const copy = refusal.outcome === 'not-owner' ? this.liveEntry(request.key) : undefined;
+      if (copy?.replica === true) {
+        this.entries.touch(request.key);
+        this.log('cache.hit', { key: request.key, version: copy.version, fill: copy.fill, replica: true });
+        this.reply(from, { type: 'cache.got', rid: request.rid, outcome: 'ok', value: copy.value, hit: true, fill: copy.fill });
+        return;
+      }
       this.reply(from, { type: 'cache.got', rid: request.rid, ...refusal });
       return;
     }
+    const madeHot = this.hot.count(request.key, this.ring);
+    if (madeHot !== null) {
+      this.log('cache.hot', { key: request.key, replicas: madeHot.join(',') });
+      const current = this.entries.peek(request.key);
+      if (current !== undefined) this.pushCopy(request.key, current);
+    }
+    const replicas = this.hot.replicasOf(request.key);
+    const named = replicas.length > 0 ? { replicas: [...replicas] } : {};
     const entry = this.liveEntry(request.key);
     if (entry !== undefined) {
       this.entries.touch(request.key);
       this.log('cache.hit', { key: request.key, version: entry.version, fill: entry.fill });
-      this.reply(from, { type: 'cache.got', rid: request.rid, outcome: 'ok', value: entry.value, hit: true, fill: entry.fill });
+      this.reply(from, { type: 'cache.got', rid: request.rid, outcome: 'ok', value: entry.value, hit: true, fill: entry.fill, ...named });
       return;
     }
     const lease = this.joinableLease(request.key);
@@ -278,6 +373,10 @@ export class CacheNode implements Process {
       this.reply(from, { type: 'cache.ack', rid: request.rid, ...refusal });
       return;
     }
+    if (this.resetPending.size > 0) {
+      this.reply(from, { type: 'cache.ack', rid: request.rid, outcome: 'error', error: 'restarted owner: copies of its keys elsewhere are not yet dropped' });
+      return;
+    }
     this.revoke(request.key, request.version);
     const entry = this.entries.peek(request.key);
     const older = entry === undefined || entry.version < request.version || this.bugs.unversionedInvalidation;
@@ -287,8 +386,84 @@ export class CacheNode implements Process {
       this.entries.delete(request.key);
       this.log('cache.delete', { key: request.key, version: request.version, had: entry.version });
     }
-    const ack: CacheAck = { type: 'cache.ack', rid: request.rid, outcome: 'ok' };
-    this.reply(from, ack);
+    const replicas = this.hot.replicasOf(request.key);
+    // The planted bug acknowledges a hot key's write without a word to its replicas.
+    if (replicas.length === 0 || this.bugs.hotReplicaNotInvalidated) {
+      const ack: CacheAck = { type: 'cache.ack', rid: request.rid, outcome: 'ok' };
+      this.reply(from, ack);
+      return;
+    }
+    if (this.pendingWrites.size >= this.options.pendingWritesMax) {
+      this.reply(from, { type: 'cache.ack', rid: request.rid, outcome: 'error', error: 'too many writes waiting on replicas' });
+      return;
+    }
+    // Acknowledged only once every replica dropped older copies and will refuse them.
+    this.peerRid += 1;
+    const rid = this.peerRid;
+    this.pendingWrites.set(rid, { client: from, clientRid: request.rid, waiting: new Set(replicas), timer: this.host.setTimer(this.options.replicaAckTimeoutNs, `${PENDING_TAG_PREFIX}${rid}`) });
+    const invalidation: CacheReplicaInvalidate = { type: 'cache.replica-inval', key: request.key, version: request.version, rid };
+    for (const replica of replicas) this.host.send(replica, invalidation);
+  }
+
+  // ------------------------------------------------------------------ hot-key copies
+
+  private pushCopy(key: string, entry: CacheEntry): void {
+    const copy: CacheReplica = { type: 'cache.replica', key, value: entry.value, version: entry.version };
+    for (const replica of this.hot.replicasOf(key)) this.host.send(replica, copy);
+  }
+
+  /** A hot key's owner sent its entry: keep a copy unless an invalidation since says it is old. */
+  private onReplica(from: NodeId, copy: CacheReplica): void {
+    if (this.ring.owner(copy.key) !== from || from === this.host.id) return;
+    if (!this.floors.admits(copy.key, copy.version)) {
+      this.log('cache.replica-refused', { key: copy.key, version: copy.version });
+      return;
+    }
+    const entry = this.entries.peek(copy.key);
+    if (entry !== undefined && entry.version >= copy.version) return;
+    this.install(copy.key, copy.value, copy.version, false, true);
+  }
+
+  private onReplicaInvalidate(from: NodeId, message: CacheReplicaInvalidate): void {
+    this.floors.raise(message.key, message.version);
+    const entry = this.entries.peek(message.key);
+    if (entry?.replica === true && entry.version < message.version) {
+      this.entries.delete(message.key);
+      this.log('cache.delete', { key: message.key, version: message.version, had: entry.version, replica: true });
+    }
+    if (message.rid !== 0) this.host.send(from, { type: 'cache.peer-ack', rid: message.rid });
+  }
+
+  /** A restarted owner: drop every copy of its keys. */
+  private onReset(from: NodeId, rid: number): void {
+    for (const key of [...this.entries.keys()]) {
+      const entry = this.entries.peek(key)!;
+      if (entry.replica === true && this.ring.owner(key) === from) this.entries.delete(key);
+    }
+    this.host.send(from, { type: 'cache.peer-ack', rid });
+  }
+
+  private onPeerAck(from: NodeId, rid: number): void {
+    if (rid === 0) {
+      this.resetPending.delete(from);
+      if (this.resetPending.size === 0) this.log('cache.reset-done', {});
+      return;
+    }
+    const pending = this.pendingWrites.get(rid);
+    if (pending === undefined) return;
+    pending.waiting.delete(from);
+    if (pending.waiting.size > 0) return;
+    this.pendingWrites.delete(rid);
+    this.host.cancelTimer(pending.timer);
+    const ack: CacheAck = { type: 'cache.ack', rid: pending.clientRid, outcome: 'ok' };
+    this.reply(pending.client, ack);
+  }
+
+  /** Resets carry rid 0, so their acknowledgements are told apart from writes' (rids from 1). */
+  private sendResets(): void {
+    if (this.resetPending.size === 0) return;
+    for (const peer of this.resetPending) this.host.send(peer, { type: 'cache.reset', rid: 0 });
+    this.host.setTimer(this.options.resetRetryNs, RESET_TAG);
   }
 
   /** The relay's word that `version` committed: refresh an older entry in place (the value is the version). */
@@ -299,6 +474,9 @@ export class CacheNode implements Process {
     if (entry.version < message.version || (this.bugs.unversionedInvalidation && entry.version !== message.version)) {
       this.install(message.key, message.version, message.version, true);
     }
+    if (this.bugs.hotReplicaNotInvalidated) return;
+    const forward: CacheReplicaInvalidate = { type: 'cache.replica-inval', key: message.key, version: message.version, rid: 0 };
+    for (const replica of this.hot.replicasOf(message.key)) this.host.send(replica, forward);
   }
 
   /** A write for `key` was acknowledged by the store: a lease holder may have read an older value. */
@@ -310,8 +488,11 @@ export class CacheNode implements Process {
     }
   }
 
-  /** Puts `value` in as a fresh fill; returns its fill id, or undefined when it cannot fit. */
-  private install(key: string, value: number | null, version: number, byWrite: boolean): string | undefined {
+  /**
+   * Puts `value` in as a fresh fill (a copy of the owner's when `replica`); returns its fill id, or
+   * undefined when it cannot fit. An owner's fill of a hot key is copied to the key's replicas.
+   */
+  private install(key: string, value: number | null, version: number, byWrite: boolean, replica = false): string | undefined {
     const current = this.entries.peek(key);
     if (current !== undefined && current.version > version && !this.bugs.unversionedInvalidation && !this.bugs.staleSetRace) return undefined;
     this.fills += 1;
@@ -320,8 +501,10 @@ export class CacheNode implements Process {
     const jitterNs = Math.floor((baseNs * this.host.random.int(this.options.ttlJitterPercent + 1)) / 100);
     const ttlNs = baseNs + jitterNs;
     const entry: CacheEntry = { value, version, sizeBytes: entrySizeBytes(key, value), expiresAtNs: this.clockNs() + ttlNs, fill };
+    if (replica) entry.replica = true;
     if (!this.entries.put(key, entry)) return undefined;
-    this.log('cache.fill', { key, version, fill, ttlMs: ttlNs / NS_PER_MS, byWrite });
+    this.log('cache.fill', { key, version, fill, ttlMs: ttlNs / NS_PER_MS, byWrite, replica });
+    if (!replica) this.pushCopy(key, entry);
     return fill;
   }
 
@@ -345,6 +528,10 @@ export class CacheNode implements Process {
 
   private log(kind: string, fields: TraceFields): void {
     this.host.log(kind, fields);
+  }
+
+  private newHotKeys(): HotKeys {
+    return new HotKeys({ threshold: this.options.hotThreshold, replicas: this.options.hotReplicas, keysMax: this.options.hotKeysMax });
   }
 
   private newEntries(): EntryStore {

@@ -32,6 +32,8 @@ export interface CacheGot {
   hit?: boolean;
   /** With `miss`: the lease token the fill must carry. */
   lease?: string;
+  /** The key is hot: these nodes hold copies too, and a client may read from any of them. */
+  replicas?: NodeId[];
   /** The fill that served it, for the viewer. */
   fill?: string;
   error?: string;
@@ -75,7 +77,36 @@ export interface CacheInvalidate {
   version: number;
 }
 
-export type CacheMessage = CacheGet | CacheGot | CacheFill | CacheWrite | CacheAck | CacheInvalidate;
+/** Owner -> a hot key's replica: a copy of the owner's entry. */
+export interface CacheReplica {
+  type: 'cache.replica';
+  key: string;
+  value: number | null;
+  version: number;
+}
+
+/** Owner -> replica: `version` of `key` was written; drop older copies and refuse them from now on. */
+export interface CacheReplicaInvalidate {
+  type: 'cache.replica-inval';
+  key: string;
+  version: number;
+  /** Echoed by the acknowledgement; 0 asks for none. */
+  rid: number;
+}
+
+/** A restarted owner -> every other cache node: drop every copy of my keys (I no longer know my hot set). */
+export interface CacheReset {
+  type: 'cache.reset';
+  rid: number;
+}
+
+/** Replica -> owner: the invalidation or reset `rid` is done. */
+export interface CachePeerAck {
+  type: 'cache.peer-ack';
+  rid: number;
+}
+
+export type CacheMessage = CacheGet | CacheGot | CacheFill | CacheWrite | CacheAck | CacheInvalidate | CacheReplica | CacheReplicaInvalidate | CacheReset | CachePeerAck;
 
 /** Keys are short strings: a longer one is a malformed request. */
 export const KEY_LENGTH_MAX = 128;
@@ -89,7 +120,9 @@ function isCount(value: unknown): value is number {
 }
 
 /** The message as a cache request a node serves, or null. Nothing about a message off the wire is assumed. */
-export function asCacheRequest(message: unknown): CacheGet | CacheFill | CacheWrite | CacheInvalidate | null {
+export type CacheRequest = Exclude<CacheMessage, CacheGot | CacheAck>;
+
+export function asCacheRequest(message: unknown): CacheRequest | null {
   if (typeof message !== 'object' || message === null) return null;
   const m = message as Record<string, unknown>;
   if (m.type === 'cache.get') return isCount(m.rid) && isKey(m.key) && isCount(m.epoch) ? (m as unknown as CacheGet) : null;
@@ -102,6 +135,10 @@ export function asCacheRequest(message: unknown): CacheGet | CacheFill | CacheWr
     return ok ? (m as unknown as CacheFill) : null;
   }
   if (m.type === 'cache.inval') return isKey(m.key) && isCount(m.version) ? (m as unknown as CacheInvalidate) : null;
+  if (m.type === 'cache.replica') return isKey(m.key) && isCount(m.version) && (m.value === null || isCount(m.value)) ? (m as unknown as CacheReplica) : null;
+  if (m.type === 'cache.replica-inval') return isKey(m.key) && isCount(m.version) && isCount(m.rid) ? (m as unknown as CacheReplicaInvalidate) : null;
+  if (m.type === 'cache.reset') return isCount(m.rid) ? (m as unknown as CacheReset) : null;
+  if (m.type === 'cache.peer-ack') return isCount(m.rid) ? (m as unknown as CachePeerAck) : null;
   return null;
 }
 
@@ -115,6 +152,7 @@ export function asCacheReply(message: unknown): CacheGot | CacheAck | null {
   if (!isCount(m.rid) || typeof m.outcome !== 'string' || !OUTCOMES.includes(m.outcome)) return null;
   if (m.value !== undefined && m.value !== null && !isCount(m.value)) return null;
   if (m.outcome === 'miss' && typeof m.lease !== 'string') return null;
+  if (m.replicas !== undefined && !(Array.isArray(m.replicas) && m.replicas.length <= 16 && m.replicas.every((id) => typeof id === 'string'))) return null;
   return m as unknown as CacheGot | CacheAck;
 }
 

@@ -3,14 +3,15 @@
 //  - membership: Raft is told that the cluster is the store nodes only (its founding set and its
 //    peers), so the cache nodes never become Raft voters;
 //  - the invalidation relay: every write or cas the Raft node answers `ok` has been applied, so
-//    the host, seeing that reply leave, sends `cache.inval` (key, committed version) to every cache
-//    node. This is the store's stream of acknowledged commits (the mcsqueal idea) taken at the
+//    the host, seeing that reply leave, sends `cache.inval` (key, committed version) to the key's
+//    owner on the cache ring. This is the store's stream of acknowledged commits (the mcsqueal idea) taken at the
 //    store's edge, with no hook inside Raft. It is best effort: a commit whose leader died before
 //    answering is not relayed, and a relayed message may be lost, so it only shortens staleness;
 //    the bounds the checkers hold come from the clients' acknowledged cache writes and the TTL.
 import type { Host, Message, NodeId, Process, TimerTag } from '../host.js';
 import { createRaftNode } from '../raft/index.js';
 import { cacheNodesOf, isStoreNode, type CacheInvalidate } from './protocol.js';
+import { cacheRing } from './node.js';
 
 /** Writes remembered between their request and their `ok`, at most (the oldest is forgotten first). */
 export const RELAY_PENDING_MAX = 4096;
@@ -80,7 +81,8 @@ export class StoreNode implements Process {
     if (write === undefined) return;
     this.writes.delete(id);
     const invalidation: CacheInvalidate = { type: 'cache.inval', key: write.key, version: write.version };
-    for (const node of cacheNodesOf(this.host.peers())) this.host.send(node, invalidation);
+    // To the key's owner, which passes it on to the key's copies if it is hot.
+    if (cacheNodesOf(this.host.peers()).length > 0) this.host.send(cacheRing(this.host.peers()).owner(write.key), invalidation);
   }
 
   /** The host Raft sees: the store nodes as the whole cluster, and every send passing the relay. */

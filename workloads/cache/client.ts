@@ -52,6 +52,8 @@ export function cacheClient(params: WorkloadParams, index: number, ttlMs: number
 type Op = { f: 'read' | 'store-read'; key: string } | { f: 'write'; key: string; value: number; mode: WriteMode };
 
 const ATTEMPT_TAG = 'cache.attempt';
+/** Hot keys a client remembers at most. */
+const HOT_KEYS_KNOWN_MAX = 64;
 const DEADLINE_TAG = 'cache.deadline';
 const ARRIVE_TAG = 'arrive';
 
@@ -79,6 +81,8 @@ class CacheClient implements Process {
   /** Keys this client wrote, to read from the store in the final phase. */
   private readonly writtenKeys = new Set<string>();
   private readonly storeReadsLeft: string[] = [];
+  /** Hot keys' replicas, as owners named them. */
+  private readonly hotKeys = new Map<string, string[]>();
   /** The lease this client holds for its read in flight, after a miss. */
   private lease: { key: string; token: string; owner: NodeId } | null = null;
   private storeReadsQueued = false;
@@ -128,6 +132,14 @@ class CacheClient implements Process {
       this.caller.call({ f: 'read', key: op.key, value: null });
       return;
     }
+    if (reply.outcome === 'not-owner' && op.f === 'read' && this.request?.type === 'cache.get' && from !== this.ring.owner(op.key)) {
+      // A replica without a copy: the owner answers.
+      this.clearAttempt();
+      this.target = this.ring.owner(op.key);
+      this.sendAttempt();
+      return;
+    }
+    if (reply.type === 'cache.got' && reply.replicas !== undefined && this.hotKeys.size < HOT_KEYS_KNOWN_MAX) this.hotKeys.set(op.key, reply.replicas);
     if (reply.outcome !== 'ok') {
       // The owner refused (another epoch, not its key, no store): a read certainly had no effect.
       if (op.f === 'read') this.complete('fail', op, null, from, reply.error ?? reply.outcome);
@@ -200,7 +212,9 @@ class CacheClient implements Process {
     if (op.f === 'read') {
       this.rid += 1;
       this.request = { type: 'cache.get', rid: this.rid, key: op.key, epoch: this.ring.epoch };
-      this.target = this.ring.owner(op.key);
+      // A hot key's reads are spread over its owner and the replicas the owner named.
+      const replicas = this.hotKeys.get(op.key) ?? [];
+      this.target = replicas.length > 0 ? this.host.random.pick([this.ring.owner(op.key), ...replicas]) : this.ring.owner(op.key);
       this.sendAttempt();
     } else if (op.f === 'write') {
       this.writtenKeys.add(op.key);
