@@ -10,7 +10,7 @@ export interface CachePlantedBug {
 
 export const cacheBugs: readonly CachePlantedBug[] = [
   { name: 'cache.stale-set-race', description: 'no lease check: a fill whose lease a write revoked still installs what its holder read, so a value older than an acknowledged write is cached' },
-  { name: 'cache.unversioned-invalidation', description: 'sets and relayed invalidations replace the entry without comparing versions, so a delayed or duplicated older one overwrites a newer value' },
+  { name: 'cache.unversioned-invalidation', description: 'sets, relayed invalidations and hot-key copies replace the entry without comparing versions, so a delayed or duplicated older one overwrites a newer value' },
   { name: 'cache.coalesce-across-write', description: 'a miss waits on the key\'s lease even when a write revoked it since, and is answered with the older value its holder read' },
   { name: 'cache.no-coalescing', description: 'every miss gets a lease of its own and goes to the store: a stampede of origin loads on one key when a hot entry expires' },
   { name: 'cache.ttl-wall-clock', description: 'TTL is judged by the wall clock instead of the monotonic one, so a clock stepped back keeps entries alive past their TTL' },

@@ -9,12 +9,11 @@ import { StoreNode } from './store-host.js';
 export { CacheNode, CACHE_NODE_DEFAULTS, CACHE_PARAMS, RING_EPOCH, cacheRing, type CacheInspection, type CacheNodeOptions } from './node.js';
 export { StoreNode, RELAY_PENDING_MAX } from './store-host.js';
 export { cacheBugs, type CachePlantedBug } from './bugs.js';
-export { CacheRing, movedFraction, VNODES_PER_WEIGHT, type RingConfig, type RingMember } from './ring.js';
+export { CacheRing, hash32, movedFraction, VNODES_PER_WEIGHT, type RingConfig, type RingMember } from './ring.js';
 export { EntryStore, entrySizeBytes, ENTRY_OVERHEAD_BYTES, type CacheEntry } from './entries.js';
 export { LruPolicy, type EvictionPolicy } from './policy.js';
 export { LfuPolicy } from './lfu.js';
 export { S3FifoPolicy } from './s3fifo.js';
-export { hash32 } from './hash.js';
 export * from './protocol.js';
 
 /** n1..n3 run the store (Raft), every other id a cache node. */

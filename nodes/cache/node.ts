@@ -415,12 +415,15 @@ export class CacheNode implements Process {
   /** A hot key's owner sent its entry: keep a copy unless an invalidation since says it is old. */
   private onReplica(from: NodeId, copy: CacheReplica): void {
     if (this.ring.owner(copy.key) !== from || from === this.host.id) return;
-    if (!this.floors.admits(copy.key, copy.version)) {
-      this.log('cache.replica-refused', { key: copy.key, version: copy.version });
-      return;
+    // The planted unversioned bug compares no versions here either: a late copy lands over a newer one.
+    if (!this.bugs.unversionedInvalidation) {
+      if (!this.floors.admits(copy.key, copy.version)) {
+        this.log('cache.replica-refused', { key: copy.key, version: copy.version });
+        return;
+      }
+      const entry = this.entries.peek(copy.key);
+      if (entry !== undefined && entry.version >= copy.version) return;
     }
-    const entry = this.entries.peek(copy.key);
-    if (entry !== undefined && entry.version >= copy.version) return;
     this.install(copy.key, copy.value, copy.version, false, true);
   }
 

@@ -7,19 +7,16 @@
 //
 // Pure data and pure functions.
 import type { NodeId } from '../host.js';
-import { hash32 } from './hash.js';
+// The member and config shapes, and the string hash, are the quorum KV's (its public surface):
+// one ring vocabulary in the lab. The epoch is raised on every membership change; a request from
+// another epoch is refused, never guessed at.
+import { Ring, type RingConfig, type RingMember } from '../quorum-kv/index.js';
 
-export interface RingMember {
-  node: NodeId;
-  /** Relative capacity, a positive integer: vnodes = weight * vnodesPerWeight. */
-  weight: number;
-}
+export type { RingConfig, RingMember };
 
-export interface RingConfig {
-  /** Raised on every membership change; a request from another epoch is refused, never guessed at. */
-  epoch: number;
-  members: readonly RingMember[];
-  vnodesPerWeight: number;
+/** A 32-bit position on the circle (the quorum KV ring's hash, so both rings agree on keys). */
+export function hash32(text: string): number {
+  return Ring.position(text);
 }
 
 /** Vnodes per unit of weight unless a ring says otherwise: enough for a share within a few percent. */

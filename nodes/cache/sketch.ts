@@ -2,7 +2,7 @@
 // counters, each key counted once per row at its own hash; the estimate is the row minimum, never
 // below the true count and above it only by collisions. Halving every counter ages the window, so
 // a key is hot for what it gets lately, not since the start.
-import { hash32 } from './hash.js';
+import { hash32 } from './ring.js';
 
 export class CountMinSketch {
   private readonly counters: Uint32Array;
@@ -19,7 +19,7 @@ export class CountMinSketch {
   add(key: string): number {
     let estimate = Infinity;
     for (let row = 0; row < this.rows; row++) {
-      const at = row * this.width + (hash32(key, row + 1) % this.width);
+      const at = row * this.width + (hash32(`${row}|${key}`) % this.width);
       // Saturates instead of wrapping, so a counter never reads small after a burst.
       if (this.counters[at]! < 0xffffffff) this.counters[at] = this.counters[at]! + 1;
       estimate = Math.min(estimate, this.counters[at]!);
@@ -29,7 +29,7 @@ export class CountMinSketch {
 
   estimate(key: string): number {
     let estimate = Infinity;
-    for (let row = 0; row < this.rows; row++) estimate = Math.min(estimate, this.counters[row * this.width + (hash32(key, row + 1) % this.width)]!);
+    for (let row = 0; row < this.rows; row++) estimate = Math.min(estimate, this.counters[row * this.width + (hash32(`${row}|${key}`) % this.width)]!);
     return estimate;
   }
 

@@ -66,6 +66,20 @@ describe('the cache system', () => {
     expect(historyLawProblems(result.history, 3)).toEqual([]);
   });
 
+  it('copies a hot key to a replica, serves reads there, and invalidates the copy before acknowledging a write', () => {
+    const result = run(4, { faults: [], workload: { name: 'hot-key', keys: 2, opsMax: 800, opsPerSecond: 200, readPercent: 70 } });
+    expect(verdicts(result)).toEqual({ staleness: 'valid', liveness: 'valid', invariants: 'valid', assertions: 'valid' });
+    const hot = result.trace.filter((event) => event.kind === 'cache.hot');
+    expect(hot.map((event) => event.fields?.key)).toContain('k0');
+    const replicaHits = result.trace.filter((event) => event.kind === 'cache.hit' && event.fields?.replica === true && event.fields.key === 'k0');
+    expect(replicaHits.length).toBeGreaterThan(0);
+    // The replica is not the owner, and writes to the hot key made the owner invalidate it.
+    const owner = cacheRing(['n1', 'n2', 'n3', 'n4', 'n5', 'n6']).owner('k0');
+    expect(replicaHits.every((event) => event.node !== owner)).toBe(true);
+    const invalidations = result.trace.filter((event) => event.kind === 'msg.send' && event.fields?.type === 'cache.replica-inval');
+    expect(invalidations.length).toBeGreaterThan(0);
+  });
+
   it('names its fault targets from the nodes\' statuses', () => {
     const statuses = { n1: { part: 'store', role: 'follower' }, n2: { part: 'store', role: 'leader' }, n3: { part: 'store', role: 'follower' }, n4: { part: 'cache' }, n5: { part: 'cache' }, n6: { part: 'cache' } };
     const live = Object.keys(statuses);
