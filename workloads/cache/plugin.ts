@@ -71,7 +71,7 @@ export const hotKeyWorkload: Workload = {
 
 export const cacheSystem: SystemPlugin = {
   name: 'cache',
-  description: 'look-aside cache on a consistent-hash ring (vnodes, membership epoch) with leases, per-key coalescing, TTLs and byte-accounted LRU, in front of the Raft KV (n1..n3) whose acknowledged writes it relays as versioned invalidations',
+  description: 'look-aside cache on a consistent-hash ring (vnodes, membership epoch) with leases, per-key coalescing, TTLs, byte-accounted LRU and hot-key replicas, in front of the Raft KV (n1..n3) whose acknowledged writes it relays as versioned invalidations',
   node: createCacheSystemNode,
   nodes: { default: 6, min: 4, max: 12 },
   workloads: { zipf: zipfWorkload, 'hot-key': hotKeyWorkload },
