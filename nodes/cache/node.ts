@@ -23,6 +23,7 @@ import { EntryStore, entrySizeBytes, type CacheEntry } from './entries.js';
 import { LruPolicy, type EvictionPolicy } from './policy.js';
 import { asCacheRequest, cacheNodesOf, type CacheAck, type CacheFill, type CacheGet, type CacheGot, type CacheInvalidate, type CacheReplica, type CacheReplicaInvalidate, type CacheWrite } from './protocol.js';
 import { HotKeys, ReplicaFloors } from './hot.js';
+import { TokenBucket } from './rate-limit.js';
 import { CacheRing, VNODES_PER_WEIGHT } from './ring.js';
 
 export interface CacheNodeOptions {
@@ -53,6 +54,9 @@ export interface CacheNodeOptions {
   resetRetryNs: number;
   /** Writes waiting on replica confirmations at most; more are refused. */
   pendingWritesMax: number;
+  /** Leases (each one origin load) granted per second at most, with this burst. */
+  originLoadsPerSecond: number;
+  originBurst: number;
 }
 
 export const CACHE_NODE_DEFAULTS: CacheNodeOptions = {
@@ -73,6 +77,8 @@ export const CACHE_NODE_DEFAULTS: CacheNodeOptions = {
   replicaAckTimeoutNs: 150 * NS_PER_MS,
   resetRetryNs: 100 * NS_PER_MS,
   pendingWritesMax: 256,
+  originLoadsPerSecond: 500,
+  originBurst: 100,
 };
 
 /** The parameters checkers use: TTLs and the byte capacity, in the units their names say. */
@@ -146,6 +152,7 @@ export class CacheNode implements Process {
   private peerRid = 0;
   /** Cache nodes that have not yet confirmed this incarnation's reset; writes wait until none. */
   private resetPending = new Set<NodeId>();
+  private originLimit: TokenBucket;
 
   constructor(
     private readonly host: Host,
@@ -154,6 +161,7 @@ export class CacheNode implements Process {
     this.options = { ...CACHE_NODE_DEFAULTS, ...options };
     this.bugs = bugsFromHost(host);
     this.hot = this.newHotKeys();
+    this.originLimit = new TokenBucket(this.options.originLoadsPerSecond, this.options.originBurst);
     this.ring = cacheRing(host.peers());
     this.entries = this.newEntries();
   }
@@ -168,6 +176,7 @@ export class CacheNode implements Process {
     this.fills = 0;
     this.leaseCount = 0;
     this.hot = this.newHotKeys();
+    this.originLimit = new TokenBucket(this.options.originLoadsPerSecond, this.options.originBurst);
     this.floors = new ReplicaFloors();
     this.pendingWrites = new Map();
     this.peerRid = 0;
@@ -289,6 +298,11 @@ export class CacheNode implements Process {
     }
     if (this.leasesOut >= this.options.leasesMax) {
       this.reply(from, { type: 'cache.got', rid: request.rid, outcome: 'error', error: 'too many leases out' });
+      return;
+    }
+    if (!this.originLimit.take(this.host.monotonicNow())) {
+      this.log('cache.rate-limited', { key: request.key });
+      this.reply(from, { type: 'cache.got', rid: request.rid, outcome: 'error', error: 'origin loads rate-limited' });
       return;
     }
     const token = this.grantLease(request.key);

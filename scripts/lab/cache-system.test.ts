@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseScenario } from './scenario.js';
 import { runScenario, type RunResult } from './runner.js';
-import { cacheBugs, cacheRing, STORE_NODES } from '../../nodes/cache/index.js';
+import { cacheBugs, cacheRing, cacheSystemNodeFactory, STORE_NODES } from '../../nodes/cache/index.js';
 import { findSystem } from '../../workloads/registry.js';
 import { historyLawProblems } from '../../workloads/testing/history-laws.js';
 import { cacheSystem } from '../../workloads/cache/plugin.js';
@@ -78,6 +78,21 @@ describe('the cache system', () => {
     expect(replicaHits.every((event) => event.node !== owner)).toBe(true);
     const invalidations = result.trace.filter((event) => event.kind === 'msg.send' && event.fields?.type === 'cache.replica-inval');
     expect(invalidations.length).toBeGreaterThan(0);
+  });
+
+  it('rate-limits origin loads per node: a miss over the limit is refused, never cached, and the checks still hold', () => {
+    const limited = { ...cacheSystem, node: cacheSystemNodeFactory({ originLoadsPerSecond: 5, originBurst: 2 }) };
+    const scenario = parseScenario({ system: 'cache', durationMs: 3_000, livenessMs: 5_000, faults: [], workload: { name: 'zipf', opsMax: 800, opsPerSecond: 200 } }, 'cache.test');
+    const result = runScenario(scenario, 5, { plugin: limited, traceLimit: 200_000 });
+    expect(verdicts(result)).toMatchObject({ staleness: 'valid', invariants: 'valid', assertions: 'valid' });
+    expect(count(result, 'cache.rate-limited')).toBeGreaterThan(0);
+    // Per node, leases granted never exceed the burst plus the rate over the time since the first.
+    const byNode = new Map<string, number[]>();
+    for (const event of result.trace) if (event.kind === 'cache.lease' && event.node !== null) byNode.set(event.node, [...(byNode.get(event.node) ?? []), event.time]);
+    for (const times of byNode.values()) {
+      // Clocks drift by at most 10%, so the node's second is at most 1.1 true seconds.
+      expect(times.length).toBeLessThanOrEqual(2 + Math.ceil((5 * 1.1 * (times.at(-1)! - times[0]!)) / 1e9));
+    }
   });
 
   it('names its fault targets from the nodes\' statuses', () => {
