@@ -4,6 +4,7 @@
 // every read against the store's commit history (bounded staleness, delta from `stalenessMs`),
 // eventual freshness after the store settles, progress after the heal, and, white-box, TTLs in true
 // time, one origin load per key per miss window, and bytes within capacity.
+import type { z } from 'zod';
 import { NS_PER_MS } from '../../nodes/host.js';
 import { cacheBugs, CACHE_PARAMS, createCacheSystemNode } from '../../nodes/cache/index.js';
 import type { History } from '../../histories/schema.js';
@@ -46,28 +47,22 @@ function check(history: History, context: CheckContext): CheckerResult[] {
   return [staleness, liveness];
 }
 
-export const zipfWorkload: Workload = {
-  name: 'zipf',
-  description: 'read-heavy Zipfian reads through the cache (s = 1.1 over 20 keys by default), writes through the store then the key\'s owner (set or delete); bounded staleness against the store\'s commits, freshness after it settles, progress after the heal',
-  options: cacheWorkloadSchema,
-  shrink: CACHE_SHRINK,
-  client: (params, index) => cacheClient(params, index, CACHE_PARAMS.ttlMs),
-  check,
-};
+/** A cache workload: the one client and the one set of checks, with its own name, text and option defaults. */
+function cacheWorkload(name: string, description: string, options: z.ZodType<Record<string, unknown>>): Workload {
+  return { name, description, options, shrink: CACHE_SHRINK, client: (params, index) => cacheClient(params, index, CACHE_PARAMS.ttlMs), check };
+}
 
-export const hotKeyWorkload: Workload = {
-  name: 'hot-key',
-  description: 'hot keys: eight keys at Zipf s = 1.5 (k0 takes half the reads), so misses, expiries and writes of one key meet other callers; `burstEveryMs` and `burstMs` make the arrivals come in bursts; the same checks as zipf',
-  options: cacheWorkloadSchema
-    .extend({
-      keys: cacheWorkloadSchema.shape.keys.default(8),
-      zipf: cacheWorkloadSchema.shape.zipf.default(1.5),
-    })
-    .strict(),
-  shrink: CACHE_SHRINK,
-  client: (params, index) => cacheClient(params, index, CACHE_PARAMS.ttlMs),
-  check,
-};
+export const zipfWorkload = cacheWorkload(
+  'zipf',
+  "read-heavy Zipfian reads through the cache (s = 1.1 over 20 keys by default), writes through the store then the key's owner (set or delete); bounded staleness against the store's commits, freshness after it settles, progress after the heal",
+  cacheWorkloadSchema,
+);
+
+export const hotKeyWorkload = cacheWorkload(
+  'hot-key',
+  'hot keys: eight keys at Zipf s = 1.5 (k0 takes half the reads), so misses, expiries and writes of one key meet other callers; `burstEveryMs` and `burstMs` make the arrivals come in bursts; the same checks as zipf',
+  cacheWorkloadSchema.extend({ keys: cacheWorkloadSchema.shape.keys.default(8), zipf: cacheWorkloadSchema.shape.zipf.default(1.5) }).strict(),
+);
 
 export const cacheSystem: SystemPlugin = {
   name: 'cache',
