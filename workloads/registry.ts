@@ -3,8 +3,9 @@ import type { SystemPlugin } from './system.js';
 import { raftSystem } from './raft/plugin.js';
 import { quorumKvSystem } from './quorum-kv/plugin.js';
 import { brokerSystem } from './broker/plugin.js';
+import { cacheSystem } from './cache/plugin.js';
 
-export const systems: readonly SystemPlugin[] = [raftSystem, quorumKvSystem, brokerSystem];
+export const systems: readonly SystemPlugin[] = [raftSystem, quorumKvSystem, brokerSystem, cacheSystem];
 
 export function findSystem(name: string): SystemPlugin | undefined {
   return systems.find((system) => system.name === name);
