@@ -1,0 +1,393 @@
+// The worker: lanes that each lease a job from the scheduler, run it as a few writes to the fenced
+// resource, commit its output with its idempotency key, and report it complete. A lane stops before
+// its lease's expiry minus a safety margin, by its own monotonic clock counted from its request
+// (never by the scheduler's wall-clock stamp: clocks disagree), and renews every third of the TTL.
+// Crashes and stop-the-world pauses are drawn here, from the process's own random stream, so the
+// workloads can make holders die or stall at the worst moment.
+import type { ClientHost, NodeId, Process, TimerTag } from '../host.js';
+import { NS_PER_MS } from '../host.js';
+import { workerBugsFromHost, type WorkerBugSwitches } from './bugs.js';
+import { ATTEMPT_NS_DEFAULT, SchedCaller } from './caller.js';
+import { isResourceReply, isSchedReply, type LeaseGrant, type ResourceWrite, type SchedReply } from './protocol.js';
+import { Timers } from './timers.js';
+
+export interface WorkerConfig {
+  nodes: readonly NodeId[];
+  resource: NodeId;
+  /** This client's index and the client count: history process numbers are unique across clients. */
+  index: number;
+  clients: number;
+  lanes: number;
+  /** Stop leasing at this time since start (own clock); a job in hand is finished first. */
+  stopAtNs: number;
+  /** A request's deadline (its outcome is unknown after it). */
+  requestNs: number;
+  /** The lane stops at its request time plus TTL times (1 - marginFraction). */
+  marginFraction: number;
+  stepsMin: number;
+  stepsMax: number;
+  stepNsMin: number;
+  stepNsMax: number;
+  /** Wait between polls when no job is queued. */
+  pollNs: number;
+  /** A lane crashes during one leased job in this many (0: never). */
+  crashOneIn: number;
+  /** A lane pauses (stop the world) between its lease check and a write in this many steps (0: never). */
+  pauseOneIn: number;
+  pauseNsMin: number;
+  pauseNsMax: number;
+}
+
+export const WORKER_DEFAULTS = Object.freeze({
+  marginFraction: 0.25,
+  stepsMin: 1,
+  stepsMax: 3,
+  stepNsMin: 20 * NS_PER_MS,
+  stepNsMax: 120 * NS_PER_MS,
+  pollNs: 150 * NS_PER_MS,
+  crashOneIn: 12,
+  pauseOneIn: 0,
+  pauseNsMin: 1_200 * NS_PER_MS,
+  pauseNsMax: 2_500 * NS_PER_MS,
+});
+
+/** Lanes one worker process runs at most (process numbers leave room for this many). */
+export const LANES_MAX = 8;
+/** Each lane records on two process numbers: its main loop, and its renewals (which overlap). */
+const SLOTS = 2 * LANES_MAX;
+const CRASH_RESTART_NS = 200 * NS_PER_MS;
+/** Caller id ranges: two per lane for the scheduler, one per lane for resource writes. */
+const ID_RANGE = 1_000_000;
+
+interface Hold {
+  lease: LeaseGrant;
+  holder: string;
+  /** Own monotonic deadline: request time + TTL x (1 - margin). */
+  deadlineNs: number;
+  /** The scheduler's wall stamp (used only by the planted worker-clock-lease). */
+  wallExpiryNs: number;
+  steps: number;
+  stepsDone: number;
+  /** Crash before step k (steps + 1: after the commit, before the completion), or null. */
+  crashAt: number | null;
+  renewTimer: string | null;
+  deadlineTimer: string | null;
+  write: { id: number; message: ResourceWrite; timer: string | null } | null;
+}
+
+interface Lane {
+  lane: number;
+  /** Incarnations of the lane's two process numbers: each `info` retires one (Jepsen's rule). */
+  generation: number;
+  renewGeneration: number;
+  caller: SchedCaller;
+  renewer: SchedCaller;
+  hold: Hold | null;
+  writeSeq: number;
+  finished: boolean;
+  paused: boolean;
+  /** The renewal in flight, recorded as invoked: a crash ends it `info`. */
+  renewing: object | null;
+}
+
+export class WorkerProcess implements Process {
+  private readonly timers: Timers;
+  private readonly lanes: Lane[] = [];
+  private readonly bugs: WorkerBugSwitches;
+  private startNs = 0;
+
+  constructor(
+    private readonly host: ClientHost,
+    private readonly config: WorkerConfig,
+  ) {
+    if (config.lanes < 1 || config.lanes > LANES_MAX) throw new Error(`worker: lanes must be 1..${LANES_MAX}, got ${config.lanes}`);
+    this.timers = new Timers(host, 'w');
+    this.bugs = workerBugsFromHost(host);
+    const callerConfig = { nodes: config.nodes, attemptNs: ATTEMPT_NS_DEFAULT, deadlineNs: config.requestNs };
+    for (let lane = 0; lane < config.lanes; lane++) {
+      this.lanes.push({
+        lane,
+        generation: 0,
+        renewGeneration: 0,
+        caller: new SchedCaller(host, this.timers, callerConfig, 3 * lane * ID_RANGE, config.index + lane),
+        renewer: new SchedCaller(host, this.timers, callerConfig, (3 * lane + 1) * ID_RANGE, config.index + lane),
+        hold: null,
+        writeSeq: 0,
+        finished: false,
+        paused: false,
+        renewing: null,
+      });
+    }
+  }
+
+  start(): void {
+    this.startNs = this.host.monotonicNow();
+    for (const lane of this.lanes) this.timers.set(this.host.random.int(this.config.pollNs), () => this.poll(lane));
+  }
+
+  onMessage(from: NodeId, message: unknown): void {
+    if (isSchedReply(message)) {
+      for (const lane of this.lanes) if (lane.caller.onReply(from, message) || lane.renewer.onReply(from, message)) return;
+      return;
+    }
+    if (isResourceReply(message)) {
+      const lane = this.lanes[Math.floor(message.id / ID_RANGE / 3)];
+      if (lane !== undefined) this.onWriteReply(lane, message.id, message.outcome);
+    }
+  }
+
+  onTimer(tag: TimerTag): void {
+    this.timers.onTimer(tag);
+  }
+
+  onFsync(): void {}
+
+  private process(lane: Lane, renew = false): number {
+    const generation = renew ? lane.renewGeneration : lane.generation;
+    return this.config.index + this.config.clients * (2 * lane.lane + (renew ? 1 : 0) + SLOTS * generation);
+  }
+
+  private holderName(lane: Lane): string {
+    return `${this.host.id}/${lane.lane}.${lane.generation}`;
+  }
+
+  private record(lane: Lane, type: 'invoke' | 'ok' | 'fail' | 'info', f: string, value: unknown, renew = false): void {
+    const key = typeof value === 'object' && value !== null && typeof (value as { job?: unknown }).job === 'string' ? (value as { job: string }).job : undefined;
+    this.host.record({ process: this.process(lane, renew), type, f, value, ...(key === undefined ? {} : { key }) });
+  }
+
+  // ------------------------------------------------------------------------------------------ leasing
+
+  private poll(lane: Lane): void {
+    if (this.host.monotonicNow() - this.startNs >= this.config.stopAtNs) {
+      lane.finished = true;
+      if (this.lanes.every((each) => each.finished)) this.host.done();
+      return;
+    }
+    const holder = this.holderName(lane);
+    const requestNs = this.host.monotonicNow();
+    this.record(lane, 'invoke', 'acquire', { holder });
+    lane.caller.call({ f: 'acquire', holder }, (reply) => {
+      if (reply === null) {
+        this.record(lane, 'info', 'acquire', { holder });
+        lane.generation += 1;
+        this.timers.set(this.config.pollNs, () => this.poll(lane));
+      } else if (reply.ok && reply.lease !== undefined) {
+        this.record(lane, 'ok', 'acquire', { holder, job: reply.lease.job, token: reply.lease.token });
+        this.begin(lane, reply.lease, holder, requestNs);
+      } else {
+        this.record(lane, 'fail', 'acquire', { holder, error: reply.error ?? null });
+        this.timers.set(this.config.pollNs, () => this.poll(lane));
+      }
+    });
+  }
+
+  private begin(lane: Lane, lease: LeaseGrant, holder: string, requestNs: number): void {
+    const random = this.host.random;
+    const steps = random.range(this.config.stepsMin, this.config.stepsMax);
+    const crashAt = this.config.crashOneIn > 0 && random.chance(1, this.config.crashOneIn) ? random.range(0, steps + 1) : null;
+    lane.hold = {
+      lease,
+      holder,
+      deadlineNs: requestNs + this.usableNs(lease.ttlNs),
+      wallExpiryNs: lease.expiresAtWallNs,
+      steps,
+      stepsDone: 0,
+      crashAt,
+      renewTimer: null,
+      deadlineTimer: null,
+      write: null,
+    };
+    this.armRenew(lane);
+    this.armDeadline(lane);
+    this.timers.set(this.stepNs(), () => this.step(lane));
+  }
+
+  private usableNs(ttlNs: number): number {
+    return Math.floor(ttlNs * (1 - this.config.marginFraction));
+  }
+
+  private stepNs(): number {
+    return this.host.random.range(this.config.stepNsMin, this.config.stepNsMax);
+  }
+
+  /** Whether the lane must consider its lease gone. */
+  private expired(hold: Hold): boolean {
+    // The planted worker-clock-lease: the scheduler's wall stamp against this machine's wall clock.
+    if (this.bugs.workerClockLease) return this.host.wallNow() >= hold.wallExpiryNs;
+    return this.host.monotonicNow() >= hold.deadlineNs;
+  }
+
+  private armDeadline(lane: Lane): void {
+    const hold = lane.hold!;
+    this.timers.cancel(hold.deadlineTimer);
+    const delayNs = this.bugs.workerClockLease ? hold.wallExpiryNs - this.host.wallNow() : hold.deadlineNs - this.host.monotonicNow();
+    hold.deadlineTimer = this.timers.set(Math.max(0, delayNs), () => {
+      hold.deadlineTimer = null;
+      if (lane.hold === hold && !lane.paused) {
+        if (this.expired(hold)) this.stop(lane, 'deadline');
+        else this.armDeadline(lane);
+      }
+    });
+  }
+
+  private armRenew(lane: Lane): void {
+    const hold = lane.hold!;
+    hold.renewTimer = this.timers.set(Math.floor(hold.lease.ttlNs / 3), () => {
+      hold.renewTimer = null;
+      if (lane.hold !== hold || lane.paused) return;
+      if (lane.renewer.busy()) {
+        this.armRenew(lane);
+        return;
+      }
+      const requestNs = this.host.monotonicNow();
+      const value = { job: hold.lease.job, token: hold.lease.token, holder: hold.holder };
+      this.record(lane, 'invoke', 'renew', value, true);
+      lane.renewing = value;
+      lane.renewer.call({ f: 'renew', job: hold.lease.job, token: hold.lease.token }, (reply) => this.onRenewed(lane, hold, value, requestNs, reply));
+      this.armRenew(lane);
+    });
+  }
+
+  private onRenewed(lane: Lane, hold: Hold, value: object, requestNs: number, reply: SchedReply | null): void {
+    lane.renewing = null;
+    if (reply === null) {
+      this.record(lane, 'info', 'renew', value, true);
+      lane.renewGeneration += 1;
+      return;
+    }
+    this.record(lane, reply.ok ? 'ok' : 'fail', 'renew', reply.ok ? value : { ...value, error: reply.error ?? null }, true);
+    if (lane.hold !== hold) return;
+    if (!reply.ok) {
+      this.stop(lane, 'revoked');
+      return;
+    }
+    hold.deadlineNs = Math.max(hold.deadlineNs, requestNs + this.usableNs(hold.lease.ttlNs));
+    if (reply.expiresAtWallNs !== undefined) hold.wallExpiryNs = reply.expiresAtWallNs;
+    this.armDeadline(lane);
+  }
+
+  // ------------------------------------------------------------------------------------------ running
+
+  private step(lane: Lane): void {
+    const hold = lane.hold;
+    if (hold === null) return;
+    if (hold.crashAt === hold.stepsDone) {
+      this.crash(lane);
+      return;
+    }
+    if (this.expired(hold)) {
+      this.stop(lane, 'deadline');
+      return;
+    }
+    const kind = hold.stepsDone < hold.steps ? 'step' : 'commit';
+    if (this.config.pauseOneIn > 0 && this.host.random.chance(1, this.config.pauseOneIn)) {
+      // Stop the world between the lease check above and the write: Kleppmann's paused client.
+      lane.paused = true;
+      this.timers.cancel(hold.renewTimer);
+      hold.renewTimer = null;
+      const pauseNs = this.host.random.range(this.config.pauseNsMin, this.config.pauseNsMax);
+      this.record(lane, 'invoke', 'pause', { job: hold.lease.job, holder: hold.holder, pauseMs: Math.round(pauseNs / NS_PER_MS) });
+      this.timers.set(pauseNs, () => {
+        lane.paused = false;
+        this.record(lane, 'ok', 'pause', { job: hold.lease.job, holder: hold.holder });
+        if (lane.hold !== hold) return;
+        this.sendWrite(lane, kind);
+        this.armRenew(lane);
+        this.armDeadline(lane);
+      });
+      return;
+    }
+    this.sendWrite(lane, kind);
+  }
+
+  private sendWrite(lane: Lane, kind: 'step' | 'commit'): void {
+    const hold = lane.hold!;
+    const id = (3 * lane.lane + 2) * ID_RANGE + (lane.writeSeq = (lane.writeSeq + 1) % ID_RANGE);
+    const job = hold.lease.job;
+    // The planted no-idempotency-key: the commit goes without its key, so the resource cannot dedupe it.
+    const idem = kind === 'commit' && !this.bugs.noIdempotencyKey ? job : null;
+    const message: ResourceWrite = { type: 'res.write', id, key: job, token: hold.lease.token, kind, idem, holder: hold.holder };
+    hold.write = { id, message, timer: null };
+    this.host.send(this.config.resource, message);
+    hold.write.timer = this.timers.set(ATTEMPT_NS_DEFAULT, () => {
+      if (lane.hold !== hold || hold.write?.id !== id) return;
+      hold.write.timer = null;
+      // No answer: send the same write again unless the lease is gone (a duplicate is fenced like any write).
+      if (this.expired(hold)) this.stop(lane, 'deadline');
+      else this.sendWrite(lane, kind);
+    });
+  }
+
+  private onWriteReply(lane: Lane, id: number, outcome: 'accepted' | 'rejected' | 'duplicate'): void {
+    const hold = lane.hold;
+    if (hold === null || hold.write === null || hold.write.id !== id || lane.paused) return;
+    this.timers.cancel(hold.write.timer);
+    const kind = hold.write.message.kind;
+    hold.write = null;
+    if (outcome === 'rejected') {
+      this.stop(lane, 'fenced');
+      return;
+    }
+    if (kind === 'step') {
+      hold.stepsDone += 1;
+      this.timers.set(this.stepNs(), () => this.step(lane));
+      return;
+    }
+    this.complete(lane);
+  }
+
+  private complete(lane: Lane): void {
+    const hold = lane.hold!;
+    if (hold.crashAt === hold.steps + 1) {
+      this.crash(lane);
+      return;
+    }
+    const value = { job: hold.lease.job, token: hold.lease.token, holder: hold.holder };
+    this.record(lane, 'invoke', 'complete', value);
+    lane.caller.call({ f: 'complete', job: hold.lease.job, token: hold.lease.token }, (reply) => {
+      if (reply === null) {
+        this.record(lane, 'info', 'complete', value);
+        this.stop(lane, 'unknown');
+        lane.generation += 1;
+        return;
+      }
+      this.record(lane, reply.ok ? 'ok' : 'fail', 'complete', reply.ok ? value : { ...value, error: reply.error ?? null });
+      this.stop(lane, reply.ok ? 'completed' : 'lost');
+    });
+  }
+
+  /** The lane lets go of its lease: the end of its hold, as the mutex model sees it. */
+  private stop(lane: Lane, reason: string): void {
+    const hold = lane.hold!;
+    this.clearHold(lane, hold);
+    const value = { job: hold.lease.job, token: hold.lease.token, holder: hold.holder, reason };
+    this.record(lane, 'invoke', 'stop', value);
+    this.record(lane, 'ok', 'stop', value);
+    this.timers.set(this.config.pollNs, () => this.poll(lane));
+  }
+
+  /** A simulated crash of the lane: it forgets everything and comes back as a new incarnation. */
+  private crash(lane: Lane): void {
+    const hold = lane.hold!;
+    this.clearHold(lane, hold);
+    const value = { job: hold.lease.job, token: hold.lease.token, holder: hold.holder };
+    this.record(lane, 'invoke', 'crash', value);
+    this.record(lane, 'ok', 'crash', value);
+    lane.caller.abandon();
+    lane.renewer.abandon();
+    if (lane.renewing !== null) this.record(lane, 'info', 'renew', lane.renewing, true);
+    lane.renewing = null;
+    lane.generation += 1;
+    lane.renewGeneration += 1;
+    this.timers.set(CRASH_RESTART_NS, () => this.poll(lane));
+  }
+
+  private clearHold(lane: Lane, hold: Hold): void {
+    this.timers.cancel(hold.renewTimer);
+    this.timers.cancel(hold.deadlineTimer);
+    if (hold.write !== null) this.timers.cancel(hold.write.timer);
+    lane.hold = null;
+    lane.paused = false;
+  }
+}

@@ -1,0 +1,130 @@
+// The `scheduler` system: scheduler nodes whose durable job store is the embedded Raft KV of
+// nodes/raft/ (the scheduler whose Raft leads acts), and three kinds of client process: c0 is the
+// fenced resource, c1 submits (and cancels) jobs, c2 and up run worker lanes. So the run's one
+// history holds all three histories the checkers read, stamped with true time.
+import { z } from 'zod';
+import { NS_PER_MS, type ClientHost, type NodeId, type ProcessFactory } from '../../nodes/host.js';
+import { createSchedulerNode, LANES_MAX, ResourceProcess, schedulerBugs, SCHEDULER_PARAMS, WorkerProcess, WORKER_DEFAULTS } from '../../nodes/scheduler/index.js';
+import { checkAtLeastOnce, checkExactlyOnce, checkFencedResource, checkLeaseExclusion, checkMutex, checkRelease, checkTokens } from '../../checkers/scheduler/index.js';
+import type { CheckerResult } from '../../checkers/verdict.js';
+import type { History } from '../../histories/schema.js';
+import type { CheckContext, SystemPlugin, Workload, WorkloadParams } from '../system.js';
+import { SubmitterProcess } from './submitter.js';
+import { schedulerTargets } from './targets.js';
+
+export const schedulerOptionsSchema = z
+  .object({
+    /** Jobs the submitter submits (fewer if `opsMax` is smaller). */
+    jobs: z.number().int().min(1).max(100_000).default(30),
+    /** Worker lanes per worker client. */
+    lanes: z.number().int().min(1).max(LANES_MAX).default(2),
+    tenants: z.number().int().min(1).max(1_000).default(3),
+    /** Submissions stop this long before clients stop invoking, so the queue drains before the end. */
+    drainMs: z.number().int().min(0).max(600_000).default(4_000),
+  })
+  .strict();
+
+type SchedulerOptions = z.infer<typeof schedulerOptionsSchema>;
+
+/** The resource is c0, the submitter c1, workers c2 and up. */
+export const RESOURCE_CLIENT = 0;
+export const SUBMITTER_CLIENT = 1;
+export const CLIENTS_MIN = 3;
+
+/**
+ * The scheduler's promise is checked with this slack off the TTL: drift faults make a scheduler's
+ * clock run up to 5% fast, so it may expire a lease 5% early in true time.
+ */
+export const LEASE_SLACK = 0.1;
+/** A crashed holder's job is leased again within TTL plus this (tick, poll, the grant's commits). */
+export const RELEASE_BOUND_MS = 1_000;
+
+function options(params: WorkloadParams): SchedulerOptions {
+  return schedulerOptionsSchema.parse(params.options);
+}
+
+function ttlNs(context: CheckContext): number {
+  const ttlMs = context.params.leaseTtlMs;
+  if (ttlMs === undefined || !(ttlMs > 0)) throw new Error('scheduler plugin: params.leaseTtlMs must be a positive number');
+  return ttlMs * NS_PER_MS;
+}
+
+interface Roles {
+  pauses: boolean;
+}
+
+function schedulerClient(params: WorkloadParams, index: number, roles: Roles): ProcessFactory<ClientHost> {
+  if (params.clients < CLIENTS_MIN) {
+    throw new Error(`scheduler workload: needs at least ${CLIENTS_MIN} clients (c0 the resource, c1 the submitter, c2.. workers), got ${params.clients}; set workload.clients`);
+  }
+  const chosen = options(params);
+  const resource: NodeId = `c${RESOURCE_CLIENT}`;
+  if (index === RESOURCE_CLIENT) return (host) => new ResourceProcess(host);
+  if (index === SUBMITTER_CLIENT) {
+    const jobs = Math.min(chosen.jobs, params.opsMax);
+    const windowNs = Math.max(NS_PER_MS, params.stopInvokingAtNs - chosen.drainMs * NS_PER_MS);
+    return (host) => new SubmitterProcess(host, { nodes: params.nodes, index, clients: params.clients, jobs, tenants: chosen.tenants, windowNs, requestNs: params.timeoutNs, cancelOneIn: 8, triesMax: 5 });
+  }
+  return (host) =>
+    new WorkerProcess(host, {
+      ...WORKER_DEFAULTS,
+      nodes: params.nodes,
+      resource,
+      index,
+      clients: params.clients,
+      lanes: chosen.lanes,
+      stopAtNs: params.stopInvokingAtNs,
+      requestNs: params.timeoutNs,
+      pauseOneIn: roles.pauses ? 6 : 0,
+    });
+}
+
+function judged(history: History, context: CheckContext): CheckerResult[] {
+  const ttl = ttlNs(context);
+  const stopNs = context.workload?.stopInvokingAtNs ?? context.endNs;
+  return [
+    checkFencedResource(history),
+    checkMutex(history),
+    checkLeaseExclusion(history, ttl, LEASE_SLACK),
+    checkTokens(history),
+    checkExactlyOnce(history),
+    checkAtLeastOnce(history),
+    checkRelease(history, { ttlNs: ttl, boundNs: RELEASE_BOUND_MS * NS_PER_MS, fromNs: context.healedAtNs ?? 0, untilNs: stopNs }),
+  ];
+}
+
+export const jobsWorkload: Workload = {
+  name: 'jobs',
+  description:
+    'one submitter, worker lanes that crash now and then, one fenced resource: fenced mutual exclusion at the resource, the mutex model on the workers, the scheduler keeps its lease promises, tokens only grow, each output committed once, every acknowledged job done after the heal, crashed holders re-leased in time',
+  options: schedulerOptionsSchema,
+  shrink: [{ field: 'jobs', floor: 1, absentAs: 30, label: 'jobs' }],
+  client: (params, index) => schedulerClient(params, index, { pauses: false }),
+  check: judged,
+};
+
+export const bareLeaseWorkload: Workload = {
+  name: 'bare-lease',
+  description:
+    'negative control, expected to FAIL the mutex model: workers pause (stop the world) between checking their lease and writing, past the TTL, so two believe they hold one job; the resource stays safe because it fences (fenced-resource valid)',
+  options: schedulerOptionsSchema,
+  shrink: [{ field: 'jobs', floor: 1, absentAs: 30, label: 'jobs' }],
+  client: (params, index) => schedulerClient(params, index, { pauses: true }),
+  check: (history, context) => {
+    const mutex = checkMutex(history, 'negative control, expected to fail (paused workers hold on to leases that passed to others): ');
+    return [checkFencedResource(history), mutex, checkExactlyOnce(history), checkTokens(history)];
+  },
+};
+
+export const schedulerSystem: SystemPlugin = {
+  name: 'scheduler',
+  description: 'job scheduler on an embedded Raft KV: submissions acknowledged after commit and idempotent by request id, leases with fencing tokens from a replicated counter, expiry judged by the leader, a fenced resource',
+  node: createSchedulerNode,
+  nodes: { default: 3, min: 1, max: 7 },
+  workloads: { jobs: jobsWorkload, 'bare-lease': bareLeaseWorkload },
+  defaultWorkload: 'jobs',
+  bugs: schedulerBugs,
+  params: SCHEDULER_PARAMS,
+  targets: schedulerTargets,
+  ready: (statuses) => Object.values(statuses).some((status) => status.role === 'leader' && status.down === undefined),
+};
