@@ -58,6 +58,15 @@ describe('EDN reader', () => {
     expect(syntaxError('[' .repeat(300)).message).toMatch(/nest deeper/);
   });
 
+  it('refuses what it could only read by guessing: duplicate keys and elements, runs of discards, numbers past a double', () => {
+    // Keeping the last of two :type keys would turn a failed op into an ok one and hide a violation.
+    expect(syntaxError('{:process 0, :type :ok, :f :read, :type :fail}').message).toMatch(/^bad\.edn:1:1: the map has the key :type twice/);
+    expect(syntaxError('{[1 2] :a, [1 2] :b}').message).toMatch(/the map has the key \[1 2\] twice/);
+    expect(syntaxError('#{:a :b :a}').message).toMatch(/the set has :a twice/);
+    expect(syntaxError(`${'#_ '.repeat(5_000)}1`).message).toMatch(/nest deeper/);
+    expect(syntaxError('{:process 1e400}').message).toMatch(/number 1e400 is out of range/);
+  });
+
   it('prints what it reads, and reads what it prints', () => {
     const plain: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
       value: fc.oneof(

@@ -3,6 +3,7 @@
 // comments and commas as whitespace. Anything else (tagged literals, characters, bare symbols) is an
 // error naming the file, line and column, because a person fixes such a file by opening it there.
 import { HistoryFormatError } from './jsonl.js';
+import { VALUE_DEPTH_MAX } from './schema.js';
 
 /** A keyword such as `:invoke`. Interned, so two equal keywords are the same object. */
 export class Keyword {
@@ -53,7 +54,7 @@ export interface EdnDocument {
 }
 
 /** Collections nest at most this deep; deeper input is a broken file, and recursion must stay bounded. */
-export const EDN_DEPTH_MAX = 256;
+export const EDN_DEPTH_MAX = VALUE_DEPTH_MAX;
 
 const CH_NEWLINE = 10;
 const CH_SEMICOLON = 59;
@@ -202,7 +203,15 @@ class Reader {
     const items = this.readItems(start, 125);
     if (items.length % 2 !== 0) throw this.errorAt(start, 'a map needs an even number of forms (a value for every key)');
     const map: EdnMap = new Map();
-    for (let index = 0; index < items.length; index += 2) map.set(items[index]!, items[index + 1]!);
+    const seen = new Set<unknown>();
+    for (let index = 0; index < items.length; index += 2) {
+      // EDN forbids a key twice; keeping the last would let `:type :ok :type :fail` hide an op's fate.
+      const key = items[index]!;
+      const identity = identityOf(key);
+      if (seen.has(identity)) throw this.errorAt(start, `the map has the key ${printEdn(key).slice(0, 40)} twice; EDN maps hold each key once`);
+      seen.add(identity);
+      map.set(key, items[index + 1]!);
+    }
     this.offsets.set(map, start);
     return map;
   }
@@ -212,14 +221,23 @@ class Reader {
     if (next === 123) {
       this.position += 1;
       const items = this.readItems(this.position, 125);
+      const seen = new Set<unknown>();
+      for (const item of items) {
+        const identity = identityOf(item);
+        if (seen.has(identity)) throw this.errorAt(start, `the set has ${printEdn(item).slice(0, 40)} twice; EDN sets hold each element once`);
+        seen.add(identity);
+      }
       const set = new EdnSet(items);
       this.offsets.set(set, start);
       return set;
     }
     if (next === 95) {
-      // `#_form` discards the next form.
+      // `#_form` discards the next form. A run of discards nests like collections do, and counts
+      // against the same depth limit, so no input can exhaust the stack.
       this.position += 2;
+      this.enter(start);
       if (this.read() === DISCARDED) throw this.errorAt(start, '#_ needs a form to discard');
+      this.depth -= 1;
       return DISCARDED;
     }
     let end = start + 1;
@@ -293,7 +311,11 @@ class Reader {
       if (!Number.isSafeInteger(value)) throw this.errorAt(start, `integer ${token} is too large (the limit is ${Number.MAX_SAFE_INTEGER})`);
       return value;
     }
-    if (/^[-+]?\d+(\.\d*)?([eE][-+]?\d+)?M?$/.test(token)) return Number(token.endsWith('M') ? token.slice(0, -1) : token);
+    if (/^[-+]?\d+(\.\d*)?([eE][-+]?\d+)?M?$/.test(token)) {
+      const value = Number(token.endsWith('M') ? token.slice(0, -1) : token);
+      if (!Number.isFinite(value)) throw this.errorAt(start, `number ${token} is out of range (beyond a double's ${Number.MAX_VALUE})`);
+      return value;
+    }
     throw this.errorAt(start, `"${token}" is not a number EDN histories use (integers and decimals only)`);
   }
 
@@ -306,6 +328,11 @@ class Reader {
     if (token.length === 0) throw this.errorAt(start, `unexpected "${this.text[start]}"`);
     throw this.errorAt(start, `symbol "${token}" is not supported in histories (only nil, true and false; did you mean :${token}?)`);
   }
+}
+
+/** What makes two keys the same: primitives and interned keywords as they are, collections by their printed form. */
+function identityOf(value: EdnValue): unknown {
+  return value !== null && typeof value === 'object' && !(value instanceof Keyword) ? `\u0000${printEdn(value)}` : value;
 }
 
 /** Reads every top-level form of an EDN text; `file` names it in errors. */

@@ -118,6 +118,14 @@ describe('JSONL codec', () => {
     }
   });
 
+  it('refuses a value nested deeper than the checkers can follow, with its line', () => {
+    const deep = `${'['.repeat(5_000)}1${']'.repeat(5_000)}`;
+    const text = `${encodeJsonl(sample.slice(0, 1))}{"index":99,"process":0,"type":"invoke","f":"write","value":${deep}}\n`;
+    expect(() => parseJsonl(text, 'deep.jsonl')).toThrow(/^deep\.jsonl:2: a value nests deeper than 256/);
+    const fine = `${'['.repeat(200)}1${']'.repeat(200)}`;
+    expect(parseJsonl(`{"index":0,"process":0,"type":"invoke","f":"write","value":${fine}}\n`, 'ok.jsonl')).toHaveLength(1);
+  });
+
   it('refuses indexes that do not increase', () => {
     const text = encodeJsonl([sample[0]!, sample[2]!, { ...sample[3]!, index: 2 }]);
     expect(errorOf(() => parseJsonl(text)).message).toBe(

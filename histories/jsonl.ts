@@ -3,8 +3,9 @@
 // file by opening it at that line.
 import { closeSync, createReadStream, openSync, readSync, writeSync } from 'node:fs';
 import type { z } from 'zod';
-import { historyRecordSchema, type History, type HistoryRecord } from './schema.js';
+import { historyRecordSchema, VALUE_DEPTH_MAX, type History, type HistoryRecord } from './schema.js';
 import { LineSplitter, LineTooLongError } from './line-splitter.js';
+import { jsonProblem } from './json-problem.js';
 
 /** A bad history file: the message is one line, `file:line: what is wrong`. */
 export class HistoryFormatError extends Error {
@@ -78,11 +79,27 @@ export function parseJsonlLine(text: string, file: string, line: number): Histor
   try {
     input = JSON.parse(text);
   } catch (error) {
-    throw new HistoryFormatError(file, line, `not valid JSON (${(error as Error).message})`);
+    throw new HistoryFormatError(file, line, `not valid JSON (${jsonProblem(error)})`);
   }
+  // Checkers compare and hash values recursively: refuse what would exhaust their stack first.
+  if (nestsDeeperThan(input, VALUE_DEPTH_MAX)) throw new HistoryFormatError(file, line, `a value nests deeper than ${VALUE_DEPTH_MAX} arrays or objects; histories carry flat values`);
   const result = historyRecordSchema.safeParse(input);
   if (!result.success) throw new HistoryFormatError(file, line, describeIssue(result.error.issues[0]!, input));
   return result.data;
+}
+
+/** True when `value` nests arrays or objects more than `limit` deep; iterative, so any input is safe. */
+export function nestsDeeperThan(value: unknown, limit: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [item, depth] = stack.pop()!;
+    if (item === null || typeof item !== 'object') continue;
+    if (depth + 1 > limit) return true;
+    for (const child of Array.isArray(item) ? item : Object.values(item as object)) {
+      if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+    }
+  }
+  return false;
 }
 
 /**

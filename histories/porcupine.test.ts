@@ -13,7 +13,6 @@ describe("Porcupine's logs", () => {
       'INFO  jepsen.util - :nemesis\t:info\t:start\tnil',
       'INFO  jepsen.util - 3\t:info\t:cas\t:timed-out',
       'INFO  jepsen.util - 5\t:fail\t:cas\t[0 2]',
-      'INFO  jepsen.util - 6\t:invoke\t:write\t',
       'INFO  jepsen.util - 7\t:ok\t:delete\t3',
     ].join('\n');
     expect(readEtcdLog(log)).toEqual([
@@ -24,7 +23,14 @@ describe("Porcupine's logs", () => {
       { index: 4, process: 5, type: 'fail', f: 'cas', value: [0, 2] },
     ]);
     expect(isEtcdOpLine('INFO  jepsen.util - 12\t:ok\t:write\t4')).toBe(true);
-    expect(isEtcdOpLine('INFO  jepsen.util - 12\t:ok\t:write\t{:a 1}')).toBe(false);
+    expect(isEtcdOpLine('INFO  jepsen.util - 12\t:ok\t:write\t{:a 1}')).toBe(true);
+  });
+
+  it('refuses an op line whose value it cannot read, naming the line, rather than dropping the op', () => {
+    for (const value of ['7.5', '99999999999999999999', '', '{:a 1}']) {
+      const log = `noise\nINFO  jepsen.util - 0\t:invoke\t:read\tnil\nINFO  jepsen.util - 0\t:ok\t:read\t${value}\n`;
+      expect(() => readEtcdLog(log, 'etcd.log'), value).toThrow(/etcd\.log:3: .*is not nil, a safe integer/);
+    }
   });
 
   it('reads kv logs and refuses an op without a key', () => {

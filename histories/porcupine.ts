@@ -37,17 +37,17 @@ function parseEtcdValue(text: string): unknown {
   return undefined;
 }
 
-/** True when a line has the shape of an op line of a Jepsen etcd log. */
+/** True when a line has the shape of an op line of a Jepsen etcd log (its value is judged on reading). */
 export function isEtcdOpLine(line: string): boolean {
-  const match = ETCD_LINE.exec(line);
-  return match !== null && parseEtcdValue(match[4]!) !== undefined;
+  return ETCD_LINE.test(line);
 }
 
 /**
  * Reads a Jepsen etcd log as Porcupine's etcd test does: op lines become records in file order
  * (`[from to]` becomes an array, `:timed-out` the string `timed-out`), every other line is noise.
- * Lines that start like an op line but carry a value of another shape are noise too, as in
- * Porcupine, whose parser matches whole lines.
+ * Unlike Porcupine, whose parser matches whole lines, an op line whose value has another shape
+ * (`7.5`, an integer past 2^53) is an error naming its line: dropping it could drop the very read
+ * that makes the history non-linearizable.
  */
 export function readEtcdLog(text: string, file = 'jepsen.log'): History {
   const history: History = [];
@@ -64,7 +64,9 @@ export function etcdRecordOf(line: string, lineNumber: number, index: number, fi
   const match = ETCD_LINE.exec(line);
   if (match === null) return undefined;
   const value = parseEtcdValue(match[4]!);
-  if (value === undefined) return undefined;
+  if (value === undefined) {
+    throw new HistoryFormatError(file, lineNumber, `the value "${match[4]!.slice(0, 40)}" of this :${match[2]} :${match[3]} is not nil, a safe integer, [from to] or a keyword; fix the line (an op left out could change the verdict)`);
+  }
   const process = Number(match[1]);
   if (!Number.isSafeInteger(process)) throw new HistoryFormatError(file, lineNumber, `process ${match[1]} is too large`);
   return { index, process, type: match[2] as OpType, f: match[3]!, value };

@@ -35,3 +35,9 @@ void schemaMatchesHost;
 
 /** A whole history: records in index order. */
 export type History = HistoryRecord[];
+
+/**
+ * The deepest nesting of arrays and objects (or EDN collections) a history value may have: checkers
+ * compare and hash values recursively, so every reader refuses deeper input with a clear error.
+ */
+export const VALUE_DEPTH_MAX = 256;

@@ -208,6 +208,40 @@ describe('RunStore', () => {
     );
   });
 
+  it('says which cell of which run is damaged, and which table is missing, as a StoreError with the way out', () => {
+    const path = join(directory, 'runs.db');
+    const store = RunStore.open(path);
+    const id = store.saveRun(newRun(), { history: history(5), faults, trace });
+    store.close();
+    const db = new Database(path);
+    db.prepare(`UPDATE runs SET checkers = '[{"checker": "lin' WHERE id = ?`).run(id);
+    db.prepare(`UPDATE trace SET fields = '{oops' WHERE run_id = ? AND kind = 'vote'`).run(id);
+    db.close();
+    const reopened = RunStore.open(path, { readonly: true });
+    expect(() => reopened.listRuns()).toThrow(StoreError);
+    expect(() => reopened.getRun(id)).toThrow(new RegExp(`runs\\.db: run ${id} checkers is not valid JSON \\(.*\\): the file was damaged or edited; recover what can be read with`));
+    expect(() => reopened.trace(id)).toThrow(new RegExp(`run ${id} trace fields is not valid JSON`));
+    expect(reopened.history(id)).toEqual(history(5));
+    reopened.close();
+    const drop = new Database(path);
+    drop.exec('DROP TABLE fault_events');
+    drop.close();
+    for (const readonly of [false, true]) expect(() => RunStore.open(path, { readonly })).toThrow(/runs\.db lacks the table fault_events: the store was damaged; recover what can be read with `sqlite3 .*runs\.db \.recover/);
+  });
+
+  it('refuses to write into a store that fails SQLite\'s integrity check, and leaves it as it was', () => {
+    const path = join(directory, 'runs.db');
+    const store = RunStore.open(path);
+    for (let k = 0; k < 20; k++) store.saveRun(newRun(), { history: history(200) });
+    store.close();
+    // Garble the middle of the file: pages of rows and indexes, past the header and the schema.
+    const bytes = readFileSync(path);
+    for (let at = Math.floor(bytes.length / 2); at < Math.floor(bytes.length / 2) + 4096; at++) bytes[at] = (at * 131) & 0xff;
+    writeFileSync(path, bytes);
+    expect(() => RunStore.open(path)).toThrow(/runs\.db (fails SQLite's integrity check \(.*\): refusing to write to it|is not a Crucible run store)/);
+    expect(readFileSync(path).equals(bytes)).toBe(true);
+  });
+
   it('refuses a garbage file and leaves it exactly as it was', () => {
     const path = join(directory, 'runs.db');
     const garbage = 'this is not a database at all, just some text\n'.repeat(200);

@@ -12,6 +12,7 @@ import Database from 'better-sqlite3';
 import { OP_TYPES, type HistoryRecord, type OpType } from './schema.js';
 import type { CheckerResult, FaultAction, TraceEvent } from '../nodes/host.js';
 import { MIGRATIONS, SCHEMA_VERSION, migrate, readSchemaVersion } from './store-migrations.js';
+import { jsonProblem } from './json-problem.js';
 
 export type RunKind = 'sim' | 'cluster' | 'import';
 export type RunVerdict = 'valid' | 'invalid' | 'unknown';
@@ -155,6 +156,23 @@ interface EventRow {
   fields: string | null;
 }
 
+/** Every table the current schema has; a store missing one was damaged (or edited by hand). */
+const TABLES: readonly string[] = ['meta', 'runs', 'ops', 'history_blobs', 'fault_events', 'trace'];
+
+/** How to get back what a damaged store still holds, for the messages that refuse it. */
+function recoverHint(path: string): string {
+  return `recover what can be read with \`sqlite3 ${path} .recover | sqlite3 ${path}.recovered\` and pass --store ${path}.recovered`;
+}
+
+/** A JSON cell as saveRun wrote it; one that does not parse means the file was damaged, said as such. */
+function cell<T>(text: string, where: string, path: string): T {
+  try {
+    return JSON.parse(text) as T;
+  } catch (error) {
+    throw new StoreError(`${path}: ${where} is not valid JSON (${jsonProblem(error)}): the file was damaged or edited; ${recoverHint(path)}`);
+  }
+}
+
 function notAStore(path: string, reason: string): StoreError {
   return new StoreError(`${path} is not a Crucible run store (${reason}): move it aside or pass --store`);
 }
@@ -188,17 +206,17 @@ function jsonOrNull(value: unknown): string | null {
   return value === undefined ? null : JSON.stringify(value);
 }
 
-function rowToRun(row: RunRow): StoredRun {
+function rowToRun(row: RunRow, path: string): StoredRun {
   return {
     id: row.id,
     createdAt: row.created_at,
     kind: row.kind,
     system: row.system,
     seed: row.seed,
-    scenario: JSON.parse(row.scenario) as unknown,
+    scenario: cell<unknown>(row.scenario, `run ${row.id} scenario`, path),
     codeVersion: row.code_version,
     verdict: row.verdict,
-    checkers: JSON.parse(row.checkers) as StoredCheckerResult[],
+    checkers: cell<StoredCheckerResult[]>(row.checkers, `run ${row.id} checkers`, path),
     fingerprint: row.fingerprint,
     ops: row.ops,
     events: row.events,
@@ -208,14 +226,14 @@ function rowToRun(row: RunRow): StoredRun {
     bug: row.bug,
     repro: row.repro,
     kept: row.kept === 1,
-    tags: JSON.parse(row.tags) as string[],
+    tags: cell<string[]>(row.tags, `run ${row.id} tags`, path),
     notes: row.notes,
   };
 }
 
-function rowToRecord(row: OpRow): HistoryRecord {
+function rowToRecord(row: OpRow, path: string): HistoryRecord {
   // SQL NULL is an absent value; JSON null is stored as the text 'null'.
-  const value = row.value === null ? undefined : (JSON.parse(row.value) as unknown);
+  const value = row.value === null ? undefined : cell<unknown>(row.value, `op ${row.idx} value`, path);
   const record: HistoryRecord = { index: row.idx, process: row.process, type: row.type, f: row.f, value };
   if (row.key !== null) record.key = row.key;
   if (row.time !== null) record.time = row.time;
@@ -305,6 +323,14 @@ export class RunStore {
         }
         migrate(db, MIGRATIONS);
       }
+      const tables = new Set((db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table'`).all() as { name: string }[]).map((row) => row.name));
+      const missing = TABLES.filter((table) => !tables.has(table));
+      if (missing.length > 0) throw new StoreError(`${path} lacks the table${missing.length > 1 ? 's' : ''} ${missing.join(', ')}: the store was damaged; ${recoverHint(path)}`);
+      if (!readonly) {
+        // Writing into a damaged file can spread the damage to runs that are still whole: refuse.
+        const check = db.pragma('quick_check(1)', { simple: true });
+        if (check !== 'ok') throw new StoreError(`${path} fails SQLite's integrity check (${String(check).replace(/\s+/g, ' ').slice(0, 120)}): refusing to write to it; ${recoverHint(path)}`);
+      }
       return new RunStore(db, path, readonly);
     } catch (error) {
       db.close();
@@ -321,7 +347,7 @@ export class RunStore {
   getRun(id: number): StoredRun | undefined {
     this.assertOpen();
     const row = this.db.prepare(`SELECT * FROM runs WHERE id = ?`).get(id) as RunRow | undefined;
-    return row === undefined ? undefined : rowToRun(row);
+    return row === undefined ? undefined : rowToRun(row, this.path);
   }
 
   /** Newest first. */
@@ -352,18 +378,18 @@ export class RunStore {
     const sql =
       `SELECT * FROM runs ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ` + `ORDER BY id DESC LIMIT ? OFFSET ?`;
     const rows = this.db.prepare(sql).all(...params, limit, offset) as RunRow[];
-    return rows.map(rowToRun);
+    return rows.map((row) => rowToRun(row, this.path));
   }
 
   /** The run's history in index order; empty when the run was not kept. */
   history(id: number): HistoryRecord[] {
     this.assertOpen();
     const blob = this.db.prepare(`SELECT records FROM history_blobs WHERE run_id = ?`).get(id) as { records: string } | undefined;
-    if (blob !== undefined) return JSON.parse(blob.records) as HistoryRecord[];
+    if (blob !== undefined) return cell<HistoryRecord[]>(blob.records, `run ${id} history`, this.path);
     const rows = this.db
       .prepare(`SELECT idx, process, type, f, key, value, time, node FROM ops WHERE run_id = ? ORDER BY idx`)
       .all(id) as OpRow[];
-    return rows.map(rowToRecord);
+    return rows.map((row) => rowToRecord(row, this.path));
   }
 
   faults(id: number): FaultEvent[] {
@@ -373,7 +399,7 @@ export class RunStore {
       .all(id) as EventRow[];
     return rows.map((row) => {
       const event: FaultEvent = { time: row.time, kind: row.kind };
-      if (row.fields !== null) event.fields = JSON.parse(row.fields) as Record<string, unknown>;
+      if (row.fields !== null) event.fields = cell<Record<string, unknown>>(row.fields, `run ${id} fault fields`, this.path);
       return event;
     });
   }
@@ -393,7 +419,7 @@ export class RunStore {
       .all(id, range.fromNs ?? 0, range.toNs ?? Number.MAX_SAFE_INTEGER, limit) as EventRow[];
     return rows.map((row) => {
       const event: TraceEventRow = { time: row.time, node: row.node ?? null, kind: row.kind };
-      if (row.fields !== null) event.fields = JSON.parse(row.fields) as TraceEventRow['fields'];
+      if (row.fields !== null) event.fields = cell<TraceEventRow['fields']>(row.fields, `run ${id} trace fields`, this.path);
       return event;
     });
   }

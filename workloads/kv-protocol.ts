@@ -6,6 +6,13 @@ import type { NodeId } from '../nodes/host.js';
 export type KvFunction = 'read' | 'write' | 'cas' | 'txn';
 
 /**
+ * A register's value: a number (every workload's values) or a string, for a system that keeps a
+ * JSON document per key in a Raft KV it embeds (the broker's partition state, as Kafka's controller
+ * once kept it in ZooKeeper).
+ */
+export type KvValue = number | string;
+
+/**
  * One micro-operation of a transaction, Jepsen's shape: append to a list key, write a register
  * key, or read either. A request's reads carry null; the reply's carry what was read (a list, a
  * number, or null for a key never written).
@@ -16,7 +23,7 @@ export interface KvOp {
   f: KvFunction;
   key: string;
   /** Read: null. Write: the value. Cas: [expected, new]. Txn: its micro-ops (key is `txn`). */
-  value: null | number | [number, number] | TxnMicroOp[];
+  value: null | KvValue | [KvValue | null, KvValue] | TxnMicroOp[];
 }
 
 export interface KvRequest {
@@ -34,7 +41,7 @@ export interface KvReply {
   type: 'kv.reply';
   seq: number;
   outcome: KvOutcome;
-  value?: number | null;
+  value?: KvValue | null;
   leader?: NodeId | null;
   error?: string;
   /** A txn's micro-ops with what its reads returned. */
@@ -46,11 +53,14 @@ export const CAS_MISMATCH = 'cas-mismatch';
 
 const OUTCOMES: readonly string[] = ['ok', 'fail', 'redirect', 'unavailable'];
 
+/** A reply as the workloads' clients take it: their values are numbers, so a string is malformed. */
+export type NumericKvReply = Omit<KvReply, 'value'> & { value?: number | null };
+
 /**
  * The message as a reply, or null when it is not a well-formed one. Messages come off the network
  * (and, under the TCP host, from another process), so nothing about their shape is assumed.
  */
-export function asKvReply(message: unknown): KvReply | null {
+export function asKvReply(message: unknown): NumericKvReply | null {
   if (typeof message !== 'object' || message === null) return null;
   const m = message as Record<string, unknown>;
   if (m.type !== 'kv.reply') return null;
@@ -60,7 +70,7 @@ export function asKvReply(message: unknown): KvReply | null {
   if (m.leader !== undefined && m.leader !== null && typeof m.leader !== 'string') return null;
   if (m.error !== undefined && typeof m.error !== 'string') return null;
   if (m.txn !== undefined && !(Array.isArray(m.txn) && m.txn.every(isMicroOpResult))) return null;
-  return m as unknown as KvReply;
+  return m as unknown as NumericKvReply;
 }
 
 /** The key of every txn request's op: a transaction names its keys in its micro-ops. */

@@ -5,9 +5,11 @@ import { RaftNode, type RaftNodeOptions } from './node.js';
 
 export { RaftNode, RAFT_NODE_DEFAULTS, RAFT_PARAMS, type RaftInspection, type RaftNodeOptions } from './node.js';
 export { raftBugs, type RaftPlantedBug } from './bugs.js';
+export { EmbeddedRaftKv, type EmbeddedRaftKvOptions, type ProposeDone } from './embedded.js';
 export * from './invariants.js';
 export type {
   KvOp,
+  KvValue,
   KvRequest,
   KvReply,
   KvOutcome,

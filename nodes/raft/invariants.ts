@@ -426,6 +426,23 @@ export interface RaftInvariantResult extends CheckerResult {
  * An InvariantMonitor over the live Raft cluster: on every trace event about a server, its view is
  * checked; the cross-node checks read every live node. It changes nothing.
  */
+/**
+ * A process that runs a Raft node inside itself (a broker's controller, a scheduler's job store:
+ * see embedded.ts) shows it to the monitor through this method, so Raft's invariants hold there too.
+ */
+export interface HostsRaftNode {
+  hostedRaftNode(): RaftNode | null;
+}
+
+/** The Raft node of a process: the process itself, or the one it hosts. */
+export function raftNodeOf(process: unknown): RaftNode | null {
+  if (process instanceof RaftNode) return process;
+  if (typeof process === 'object' && process !== null && typeof (process as Partial<HostsRaftNode>).hostedRaftNode === 'function') {
+    return (process as HostsRaftNode).hostedRaftNode();
+  }
+  return null;
+}
+
 export function raftInvariantMonitor(): { onTrace(event: RaftTraceEvent, inspector: RaftInspector): void; result(): RaftInvariantResult; checker: RaftInvariants } {
   const checker = new RaftInvariants();
   // The fast path: most events find the node unchanged since it was last checked.
@@ -436,8 +453,8 @@ export function raftInvariantMonitor(): { onTrace(event: RaftTraceEvent, inspect
     const views: RaftInspection[] = [];
     if (current === null) return views;
     for (const other of current.nodes()) {
-      const node = current.process(other);
-      if (node instanceof RaftNode) views.push(node.inspect());
+      const node = raftNodeOf(current.process(other));
+      if (node !== null) views.push(node.inspect());
     }
     return views;
   };
@@ -452,8 +469,8 @@ export function raftInvariantMonitor(): { onTrace(event: RaftTraceEvent, inspect
       }
       // Only servers are inspected (clients and external senders such as `admin` are not nodes).
       if (!inspector.nodes().includes(id)) return;
-      const process = inspector.process(id);
-      if (!(process instanceof RaftNode)) return;
+      const process = raftNodeOf(inspector.process(id));
+      if (process === null) return;
       if (event.kind === 'raft.vote-sent' || event.kind === 'raft.deposed') checker.onEvent(event.time, process.inspect(), event.kind, event.fields);
       const last = seen.get(id);
       if (last !== undefined && last.node === process && last.version === process.stateVersion) return;

@@ -10,7 +10,7 @@
 // (and the invariant monitor) compare their histories by one number per index.
 import { assert, RaftAssertionError } from './assert.js';
 import { HASH_SEED, hashNumber, hashString } from './hash.js';
-import type { Entry, EntryData, KvOp, KvResult, TxnMicroOp } from './types.js';
+import type { Entry, EntryData, KvOp, KvResult, KvValue, TxnMicroOp } from './types.js';
 
 export interface Session {
   seq: number;
@@ -26,8 +26,11 @@ export const SESSIONS_MAX = 4096;
 export const TXN_OPS_MAX = 16;
 export const LIST_LENGTH_MAX = 4096;
 
+/** A string register's length, at most (a JSON document of an embedding system; messages bound it too). */
+export const STRING_VALUE_CHARS_MAX = 256 * 1024;
+
 /** Values a speculative read sees over the applied state (the planted read-uncommitted bug). */
-type Overlay = Map<string, number | number[]>;
+type Overlay = Map<string, KvValue | number[]>;
 
 /** What applying one entry produced, for the driver to answer the client. */
 export interface ApplyOutcome {
@@ -38,7 +41,7 @@ export interface ApplyOutcome {
 }
 
 export class KvStateMachine {
-  private values = new Map<string, number>();
+  private values = new Map<string, KvValue>();
   /** List keys of the list-append micro-ops, apart from registers so a read of either keeps its type. */
   private lists = new Map<string, number[]>();
   private sessions = new Map<string, Session>();
@@ -76,7 +79,7 @@ export class KvStateMachine {
   }
 
   /** A local read of the current state (serve only after ReadIndex says it is fresh enough). */
-  read(key: string): number | null {
+  read(key: string): KvValue | null {
     return this.values.get(key) ?? null;
   }
 
@@ -110,7 +113,7 @@ export class KvStateMachine {
     const valueKeys = (this.sortedValueKeys ??= [...this.values.keys()].sort(compareText));
     const clients = (this.sortedClients ??= [...this.sessions.keys()].sort(compareText));
     assert(valueKeys.length === this.values.size && clients.length === this.sessions.size, 'the sorted key lists cover the state');
-    const values: [string, number][] = [];
+    const values: [string, KvValue][] = [];
     for (const key of valueKeys) values.push([key, this.values.get(key)!]);
     const sessions: unknown[][] = [];
     for (const client of clients) {
@@ -129,8 +132,8 @@ export class KvStateMachine {
   /** Replaces the state by a snapshot's (`index` and `chain` come from its metadata). */
   restore(data: string, index: number, chain: number): void {
     const parsed = JSON.parse(data) as {
-      v: [string, number][];
-      s: [string, number, 'ok' | 'fail', number | null, string | null, number, TxnMicroOp[]?][];
+      v: [string, KvValue][];
+      s: [string, number, 'ok' | 'fail', KvValue | null, string | null, number, TxnMicroOp[]?][];
       l?: [string, number[]][];
     };
     assert(Array.isArray(parsed.v) && Array.isArray(parsed.s), 'snapshot data has values and sessions');
@@ -180,8 +183,9 @@ export class KvStateMachine {
           break;
         case 'r': {
           // A key is a list once appended to, a register once written; unknown keys read as nil.
+          // (A string register is a document of an embedding system, which never reads it in a txn.)
           const seen = overlay?.get(key) ?? this.lists.get(key) ?? this.values.get(key) ?? null;
-          done.push(['r', key, Array.isArray(seen) ? [...seen] : seen]);
+          done.push(['r', key, Array.isArray(seen) ? [...seen] : (seen as number | null)]);
           break;
         }
       }
@@ -202,13 +206,14 @@ export class KvStateMachine {
       case 'read':
         return { outcome: 'ok', value: this.read(op.key) };
       case 'write': {
-        assert(typeof op.value === 'number', 'write carries a number');
+        assert(typeof op.value === 'number' || typeof op.value === 'string', 'write carries a number or a string');
         this.setValue(op.key, op.value);
         return { outcome: 'ok', value: op.value };
       }
       case 'cas': {
         assert(Array.isArray(op.value) && op.value.length === 2, 'cas carries [expected, new]');
-        const [expected, next] = op.value as [number, number];
+        // An expected null is "only if absent": a create that two proposers cannot both win.
+        const [expected, next] = op.value as [KvValue | null, KvValue];
         const current = this.read(op.key);
         if (current !== expected) return { outcome: 'fail', value: current, error: 'cas-mismatch' };
         this.setValue(op.key, next);
@@ -217,7 +222,7 @@ export class KvStateMachine {
     }
   }
 
-  private setValue(key: string, value: number): void {
+  private setValue(key: string, value: KvValue): void {
     if (!this.values.has(key)) this.sortedValueKeys = null;
     this.values.set(key, value);
   }
@@ -249,12 +254,17 @@ export function entryKey(data: EntryData): string {
       return 'noop';
     case 'kv': {
       if (data.op.f === 'txn') return `kv:${data.client}:${data.seq}:txn:${JSON.stringify(data.op.value)}`;
-      const value = data.op.value === null ? 'null' : Array.isArray(data.op.value) ? `${data.op.value[0]}>${data.op.value[1]}` : String(data.op.value);
+      const value = data.op.value === null ? 'null' : Array.isArray(data.op.value) ? `${valueText(data.op.value[0] as KvValue | null)}>${valueText(data.op.value[1] as KvValue)}` : valueText(data.op.value);
       return `kv:${data.client}:${data.seq}:${data.op.f}:${data.op.key}:${value}`;
     }
     case 'config':
       return `config:${data.config.voters.join(',')}|${data.config.outgoing.join(',')}|${data.config.learners.join(',')}`;
   }
+}
+
+/** A number as it always read; a string quoted, so "7" and 7 never name the same command. */
+function valueText(value: KvValue | null): string {
+  return typeof value === 'string' ? JSON.stringify(value) : String(value);
 }
 
 const commandHashes = new WeakMap<Entry, number>();
@@ -283,9 +293,12 @@ export function chainStep(chain: number, entry: Entry): number {
       const value = data.op.value;
       if (value === null) return hashNumber(hash, 0);
       if (typeof value === 'number') return hashNumber(hashNumber(hash, 1), value);
+      if (typeof value === 'string') return hashString(hashNumber(hash, 4), value);
       if (data.op.f === 'txn') return hashTxn(hashNumber(hash, 3), value as TxnMicroOp[]);
-      const [expected, next] = value as [number, number];
-      return hashNumber(hashNumber(hashNumber(hash, 2), expected), next);
+      const [expected, next] = value as [KvValue | null, KvValue];
+      // Numbers hash as they always did (every stored fingerprint depends on it); strings and an
+      // absent expectation get tags of their own.
+      return hashValue(hashValue(hashNumber(hash, 2), expected), next);
     }
     case 'config': {
       hash = hashNumber(hash, 3);
@@ -297,6 +310,12 @@ export function chainStep(chain: number, entry: Entry): number {
       return hash;
     }
   }
+}
+
+function hashValue(hash: number, value: KvValue | null): number {
+  if (typeof value === 'number') return hashNumber(hash, value);
+  if (value === null) return hashNumber(hashNumber(hash, 0x6e756c6c), 0);
+  return hashString(hashNumber(hash, 0x73747220), value);
 }
 
 function hashTxn(start: number, ops: readonly TxnMicroOp[]): number {
@@ -323,6 +342,10 @@ function isValidMicroOp(op: unknown): op is TxnMicroOp {
   return f === 'r' && value === null;
 }
 
+function isValidValue(value: unknown): value is KvValue {
+  return (typeof value === 'number' && Number.isFinite(value)) || (typeof value === 'string' && value.length <= STRING_VALUE_CHARS_MAX);
+}
+
 export function isValidKvOp(op: unknown): op is KvOp {
   if (typeof op !== 'object' || op === null) return false;
   const o = op as { f?: unknown; key?: unknown; value?: unknown };
@@ -331,9 +354,9 @@ export function isValidKvOp(op: unknown): op is KvOp {
     case 'read':
       return o.value === null || o.value === undefined;
     case 'write':
-      return typeof o.value === 'number' && Number.isFinite(o.value);
+      return isValidValue(o.value);
     case 'cas':
-      return Array.isArray(o.value) && o.value.length === 2 && o.value.every((v) => typeof v === 'number' && Number.isFinite(v));
+      return Array.isArray(o.value) && o.value.length === 2 && (o.value[0] === null || isValidValue(o.value[0])) && isValidValue(o.value[1]);
     case 'txn':
       return Array.isArray(o.value) && o.value.length >= 1 && o.value.length <= TXN_OPS_MAX && o.value.every(isValidMicroOp);
     default:

@@ -22,7 +22,7 @@ import { bugsFromHost, type RaftBugSwitches } from './bugs.js';
 import { NO_CONFIG, makeConfig } from './config.js';
 import { CORE_DEFAULTS, RaftCore, type CoreOptions, type Ready } from './core.js';
 import { KvStateMachine, entryHash, entryKey, isValidKvOp } from './kv.js';
-import { RAFT_MESSAGE_TYPES, type ConfigState, type Entry, type HardState, type KvReply, type KvRequest, type KvResult, type RaftAdminMessage, type RaftMessage, type Snapshot, type TxnMicroOp } from './types.js';
+import { RAFT_MESSAGE_TYPES, type ConfigState, type Entry, type HardState, type KvReply, type KvRequest, type KvResult, type KvValue, type RaftAdminMessage, type RaftMessage, type Snapshot, type TxnMicroOp } from './types.js';
 import { recover, walFileName, walGeneration, type WalRecord } from './wal.js';
 import { WalWriter } from './wal-writer.js';
 
@@ -196,6 +196,8 @@ export class RaftNode implements Process {
   private readonly view: RaftInspection;
   /** Goes up whenever the state may have changed; monitors skip a node whose version they saw. */
   stateVersion = 0;
+  /** Told which keys committed commands changed here (null: a snapshot replaced everything). */
+  private applyObserver: ((keys: readonly string[] | null) => void) | null = null;
   /** Term and vote as last handed to the WAL (an entries batch needs no hard-state record otherwise). */
   private writtenTerm = -1;
   private writtenVote: NodeId | null = null;
@@ -328,7 +330,10 @@ export class RaftNode implements Process {
       this.writtenTerm = state.hardState.term;
       this.writtenVote = state.hardState.vote;
       this.core = core;
-      if (state.snapshot !== null) this.kv.restore(state.snapshot.data, state.snapshot.meta.index, state.snapshot.meta.chain);
+      if (state.snapshot !== null) {
+        this.kv.restore(state.snapshot.data, state.snapshot.meta.index, state.snapshot.meta.chain);
+        this.applyObserver?.(null);
+      }
       this.host.log('raft.start', {
         fresh: false,
         term: state.hardState.term,
@@ -420,6 +425,7 @@ export class RaftNode implements Process {
       const snapshot = rd.snapshot;
       this.persistRewrite(core, snapshot, rd.hardState ?? core.hardState(), rd.entries);
       this.kv.restore(snapshot.data, snapshot.meta.index, snapshot.meta.chain);
+      this.applyObserver?.(null);
       this.dropProposalsUpTo(snapshot.meta.index);
     } else if (rd.entries.length > 0 || rd.hardState !== null) {
       // One record per batch: entries carry the commit index; term and vote get their own record
@@ -445,9 +451,11 @@ export class RaftNode implements Process {
     }
 
     if (rd.committed.length > 0) {
+      const changed: string[] | null = this.applyObserver === null ? null : [];
       for (const entry of rd.committed) {
         if (entry.index <= this.kv.appliedIndex) continue;
         const outcome = this.kv.apply(entry);
+        if (changed !== null && !outcome.duplicate && outcome.result?.outcome === 'ok') changed.push(...changedKeys(entry));
         const pending = this.proposals.get(entry.index);
         if (pending === undefined) continue;
         this.proposals.delete(entry.index);
@@ -461,6 +469,7 @@ export class RaftNode implements Process {
       }
       core.appliedTo(this.kv.appliedIndex);
       this.dropProposalsUpTo(this.kv.appliedIndex);
+      if (changed !== null && changed.length > 0) this.applyObserver!(changed);
     }
 
     for (const read of rd.readStates) {
@@ -691,8 +700,17 @@ export class RaftNode implements Process {
   }
 
 
+  /**
+   * For a system that embeds this node: `observer` hears, after each batch applied here, the keys
+   * committed commands changed (null after a snapshot replaced the state). It must not call back
+   * into this node synchronously.
+   */
+  observeApplied(observer: ((keys: readonly string[] | null) => void) | null): void {
+    this.applyObserver = observer;
+  }
+
   /** For tests: the state machine's value of `key`. */
-  valueOf(key: string): number | null {
+  valueOf(key: string): KvValue | null {
     return this.kv.read(key);
   }
 
@@ -835,3 +853,12 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 }
 
 assert(RAFT_PARAMS.electionTimeoutMsMin === 150 && RAFT_PARAMS.electionTimeoutMsMax === 300, 'the documented election timeout is 150-300 ms');
+
+/** The keys a committed command wrote (a read changes none; a txn, the keys of its writes). */
+function changedKeys(entry: Entry): string[] {
+  const data = entry.data;
+  if (data.kind !== 'kv') return [];
+  if (data.op.f === 'read') return [];
+  if (data.op.f !== 'txn') return [data.op.key];
+  return (data.op.value as TxnMicroOp[]).filter((micro) => micro[0] !== 'r').map((micro) => micro[1]);
+}

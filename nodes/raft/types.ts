@@ -8,6 +8,13 @@ import type { NodeId } from '../host.js';
 export type KvFunction = 'read' | 'write' | 'cas' | 'txn';
 
 /**
+ * A register's value: a number (every workload's values) or a string, for a system that keeps a
+ * JSON document per key in a Raft KV it embeds (the broker's partition state, as Kafka's controller
+ * once kept it in ZooKeeper).
+ */
+export type KvValue = number | string;
+
+/**
  * One micro-operation of a transaction, Jepsen's shape: append to a list key, write a register
  * key, or read either. A request's reads carry null; the reply's carry what was read (a list, a
  * number, or null for a key never written).
@@ -17,8 +24,8 @@ export type TxnMicroOp = ['append', string, number] | ['w', string, number] | ['
 export interface KvOp {
   f: KvFunction;
   key: string;
-  /** read: null; write: the value; cas: [expected, new]; txn: its micro-ops (key is `txn`). */
-  value: null | number | [number, number] | TxnMicroOp[];
+  /** read: null; write: the value; cas: [expected (null: the key is absent), new]; txn: its micro-ops (key is `txn`). */
+  value: null | KvValue | [KvValue | null, KvValue] | TxnMicroOp[];
 }
 
 /** Client → any node. A retry reuses `seq`, so the session applies the command at most once. */
@@ -36,7 +43,7 @@ export interface KvReply {
   type: 'kv.reply';
   seq: number;
   outcome: KvOutcome;
-  value?: number | null;
+  value?: KvValue | null;
   leader?: NodeId | null;
   error?: string;
   /** A txn's micro-ops with what its reads returned. */
@@ -46,7 +53,7 @@ export interface KvReply {
 /** What applying a command produced; kept in the session so a retry gets the same answer. */
 export interface KvResult {
   outcome: 'ok' | 'fail';
-  value: number | null;
+  value: KvValue | null;
   error?: string;
   /** A txn's completed micro-ops. */
   txn?: TxnMicroOp[];

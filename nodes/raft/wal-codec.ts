@@ -14,9 +14,11 @@
 //   config    = uint n, str*n (voters), uint n, str*n (outgoing), uint n, str*n (learners)
 //   entry     = uint index, uint term, u8 kind, then by kind:
 //     0 noop; 1 kv: str client, uint seq, u8 f (0 read, 1 write, 2 cas), str key, value; 2 config
-//   value     = u8 0 (null) | u8 1, num | u8 2, num, num
+//   value     = u8 0 (null) | u8 1, num | u8 2, num, num (cas) | u8 3, micro-ops (txn) | u8 4, str
+//             | u8 5, scalar, scalar (a cas with a string or an absent side)
+//   scalar    = u8 0 (null) | u8 1, num | u8 4, str
 import { assert, RaftAssertionError } from './assert.js';
-import type { ConfigState, Entry, EntryData, HardState, KvFunction, KvOp, Snapshot, TxnMicroOp } from './types.js';
+import type { ConfigState, Entry, EntryData, HardState, KvFunction, KvOp, KvValue, Snapshot, TxnMicroOp } from './types.js';
 
 export type WalRecord =
   | { t: 'base'; gen: number; snap: Snapshot | null; hs: HardState }
@@ -270,14 +272,24 @@ function writeEntry(w: ByteWriter, entry: Entry): void {
       else if (typeof value === 'number') {
         w.u8(1);
         w.num(value);
+      } else if (typeof value === 'string') {
+        w.u8(4);
+        w.str(value);
       } else if (data.op.f === 'txn') {
         w.u8(3);
         writeMicroOps(w, value as TxnMicroOp[]);
       } else {
-        const [expected, next] = value as [number, number];
-        w.u8(2);
-        w.num(expected);
-        w.num(next);
+        const [expected, next] = value as [KvValue | null, KvValue];
+        // The all-number cas keeps its old tag, so every WAL written before strings reads the same.
+        if (typeof expected === 'number' && typeof next === 'number') {
+          w.u8(2);
+          w.num(expected);
+          w.num(next);
+        } else {
+          w.u8(5);
+          writeScalar(w, expected);
+          writeScalar(w, next);
+        }
       }
       return;
     }
@@ -286,6 +298,25 @@ function writeEntry(w: ByteWriter, entry: Entry): void {
       writeConfig(w, data.config);
       return;
   }
+}
+
+function writeScalar(w: ByteWriter, value: KvValue | null): void {
+  if (value === null) w.u8(0);
+  else if (typeof value === 'number') {
+    w.u8(1);
+    w.num(value);
+  } else {
+    w.u8(4);
+    w.str(value);
+  }
+}
+
+function readScalar(r: ByteReader): KvValue | null {
+  const tag = r.u8();
+  if (tag === 0) return null;
+  if (tag === 1) return r.num();
+  if (tag === 4) return r.str();
+  throw new Error('WAL entry has an unknown scalar tag');
 }
 
 function writeMicroOps(w: ByteWriter, ops: readonly TxnMicroOp[]): void {
@@ -414,6 +445,13 @@ function readEntry(r: ByteReader): Entry {
     else if (tag === 1) value = r.num();
     else if (tag === 2) value = [r.num(), r.num()];
     else if (tag === 3 && f === 'txn') value = readMicroOps(r);
+    else if (tag === 4) value = r.str();
+    else if (tag === 5) {
+      const expected = readScalar(r);
+      const next = readScalar(r);
+      if (next === null) throw new Error('WAL cas entry has no new value');
+      value = [expected, next];
+    }
     else throw new Error('WAL entry has an unknown value tag');
     data = { kind: 'kv', client, seq, op: { f, key, value } };
   } else if (kind === KIND_CONFIG) data = { kind: 'config', config: readConfig(r) };

@@ -90,6 +90,10 @@ describe('WAL', () => {
       { index: 2 ** 40 + 3, term: 8, data: { kind: 'kv', client: 'c2', seq: 3, op: { f: 'cas', key: 'k', value: [1e300, -0] } } },
       { index: 2 ** 40 + 4, term: 8, data: { kind: 'config', config: { voters: ['n1'], outgoing: [], learners: [] } } },
       { index: 2 ** 40 + 5, term: 8, data: { kind: 'noop' } },
+      // String documents and creates (an embedding system's state: see embedded.ts).
+      { index: 2 ** 40 + 6, term: 8, data: { kind: 'kv', client: 'n1#raft.x', seq: 1, op: { f: 'write', key: 'p0', value: '{"leader":"n2","isr":["n1"]}' } } },
+      { index: 2 ** 40 + 7, term: 8, data: { kind: 'kv', client: 'n1#raft.x', seq: 2, op: { f: 'cas', key: 'owner', value: [null, 'n1'] } } },
+      { index: 2 ** 40 + 8, term: 8, data: { kind: 'kv', client: 'n1#raft.x', seq: 3, op: { f: 'cas', key: 'owner', value: ['n1', 7] } } },
     ];
     const records: WalRecord[] = [{ t: 'base', gen: 3, snap, hs: { term: 7, vote: 'nœud-2', commit: 2 ** 40 } }, { t: 'ent', e: entries, c: 2 ** 40 + 2 }, { t: 'hs', hs: { term: 8, vote: null, commit: 2 ** 40 + 3 } }, { t: 'ent', e: [] }];
     const parsed = parseFile(file(records));

@@ -18,6 +18,7 @@ import { type ProxyStats, proxyControl } from '../tcp/proxy.js';
 import { type NodeHealth, clusterHealth, nodeStatuses, waitForReady } from './driver.js';
 import { clusterReady } from '../../workloads/system.js';
 import { REPO_ROOT, crucibleCommand, nodeLaunchFor } from './node-command.js';
+import { jsonProblem } from '../../histories/json-problem.js';
 
 export const CLUSTER_DIR_DEFAULT = '.crucible/cluster';
 export const BASE_PORT_DEFAULT = 7000;
@@ -87,7 +88,7 @@ export function readState(dir: string): ClusterState {
   try {
     state = JSON.parse(fs.readFileSync(file, 'utf8')) as ClusterState;
   } catch (error) {
-    throw new ClusterError(`${file}: not valid JSON (${(error as Error).message}); remove the directory or pass another --dir`);
+    throw new ClusterError(`${file}: not valid JSON (${jsonProblem(error)}); remove the directory or pass another --dir`);
   }
   if (state.version !== STATE_VERSION || !Array.isArray(state.nodes)) throw new ClusterError(`${file}: not a cluster state of version ${STATE_VERSION}`);
   return state;

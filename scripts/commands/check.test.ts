@@ -128,6 +128,22 @@ describe('crucible check', () => {
     const format = await run(['check', broken, '--format', 'yaml', '--model', 'kv']);
     expect(format.err[0]).toMatch(/--format yaml: unknown format/);
   });
+
+  it('checks every file of a batch after one it cannot read: its own line each, and the worst exit', async () => {
+    const unreadable = file('dup.edn', '[{:process 0, :type :invoke, :f :read, :type :ok}]');
+    const bad = file('bad3.jsonl', encodeJsonl(stale));
+    const good = file('good3.jsonl', encodeJsonl(history));
+    const human = await run(['check', unreadable, bad, good, '--model', 'cas-register']);
+    expect(human.code).toBe(1);
+    expect(human.err).toEqual([`crucible check: ${unreadable}:1:2: the map has the key :type twice; EDN maps hold each key once`]);
+    expect(human.out.filter((line) => /linearizable/.test(line))).toHaveLength(2);
+    const json = await run(['check', unreadable, good, '--model', 'cas-register', '--json']);
+    expect(json.code).toBe(2);
+    expect(json.out.map((text) => (JSON.parse(text) as { verdict: string }).verdict)).toEqual(['unreadable', 'linearizable']);
+    const txn = await run(['check', join(directory, 'missing.edn'), good, '--model', 'rw-register', '--json']);
+    expect(txn.out.map((text) => (JSON.parse(text) as { verdict: string }).verdict)[0]).toBe('unreadable');
+    expect(txn.out).toHaveLength(2);
+  });
 });
 
 // Write skew on registers: each reads the other's key as nil and writes its own.

@@ -1,7 +1,7 @@
 // `crucible check FILE... --model M`: checks history files from anywhere (our runs, Jepsen EDN,
 // Porcupine's logs) for linearizability against a model, one result per file.
 import { readFileSync } from 'node:fs';
-import { EXIT, UsageError, type Command, type CommandContext } from '../cli/command.js';
+import { EXIT, UsageError, type Command, type CommandContext, type ExitCode } from '../cli/command.js';
 import { describeOp, type LinEvidence } from '../../checkers/evidence.js';
 import { checkHistory, MalformedHistoryError, summarize, type LinResult } from '../../checkers/linearizability.js';
 import { ModelInputError } from '../../checkers/model.js';
@@ -154,7 +154,9 @@ export const command: Command = {
     '',
     'With --json, one line per file: {file, format, model, verdict, ops, parts, ms, parseMs, steps, evidence?};',
     'verdict is linearizable, not-linearizable or unknown; ms is checking time without parsing.',
-    'Over several files the exit code is 1 if any is not linearizable, else 3 if any is unknown.',
+    'Every file is checked and reported on its own line, even after one that cannot be read (with --json:',
+    '{file, verdict: "unreadable", error}). Exit codes: 1 if any file is not linearizable (or, with a',
+    'transactional model, invalid), else 2 if any file could not be read, else 3 if any is unknown, else 0.',
     '',
     'Transactions (--model list-append | rw-register, Jepsen EDN or JSONL with f "txn"): infers ww, wr and',
     'rw dependencies plus process and real-time order (Elle), finds G0, G1a, G1b, G1c, G-single, G2-item',
@@ -173,15 +175,18 @@ export const command: Command = {
       const consistency = parseConsistency(args.flags.consistency as string | undefined);
       const stepsMax = args.flags.budget as number | undefined;
       if (stepsMax !== undefined && stepsMax <= 0) throw new UsageError(`--budget ${stepsMax}: must be a positive number of steps`);
-      const verdicts = [];
+      const verdicts: string[] = [];
       for (const file of args.positionals) {
-        const line = checkTxnFile(file, { model: modelName, consistency, format: format as HistoryFormat | undefined, stepsMax, wfr: args.flags.wfr === true });
+        const line = readable(file, context, () => checkTxnFile(file, { model: modelName, consistency, format: format as HistoryFormat | undefined, stepsMax, wfr: args.flags.wfr === true }));
+        if (line === null) {
+          verdicts.push(UNREADABLE);
+          continue;
+        }
         verdicts.push(line.verdict);
         if (context.json) context.out(JSON.stringify(line));
         else for (const text of describeTxnLine(line)) context.out(text);
       }
-      if (verdicts.includes('invalid')) return EXIT.VIOLATION;
-      return verdicts.includes('unknown') ? EXIT.UNKNOWN : EXIT.OK;
+      return worstExit(verdicts.includes('invalid'), verdicts.includes(UNREADABLE), verdicts.includes('unknown'));
     }
     if (args.flags.consistency !== undefined) throw new UsageError('--consistency applies to --model list-append or rw-register only');
     if (modelName !== undefined && findModel(modelName) === undefined) {
@@ -191,20 +196,51 @@ export const command: Command = {
     if (budgetSteps !== undefined && budgetSteps <= 0) throw new UsageError(`--budget ${budgetSteps}: must be a positive number of steps`);
     let violations = 0;
     let unknowns = 0;
+    let unreadable = 0;
     for (const file of args.positionals) {
-      const { line, result } = checkFile(file, {
-        model: modelName,
-        format: format as HistoryFormat | undefined,
-        budgetSteps,
-        evidence: args.flags.evidence === true,
-        partition: args.flags.partition !== false,
-      });
+      const checked = readable(file, context, () =>
+        checkFile(file, {
+          model: modelName,
+          format: format as HistoryFormat | undefined,
+          budgetSteps,
+          evidence: args.flags.evidence === true,
+          partition: args.flags.partition !== false,
+        }),
+      );
+      if (checked === null) {
+        unreadable += 1;
+        continue;
+      }
+      const { line, result } = checked;
       if (line.verdict === 'not-linearizable') violations += 1;
       if (line.verdict === 'unknown') unknowns += 1;
       if (context.json) context.out(JSON.stringify(line));
       else printHuman(line, summarize(result), context);
     }
-    if (violations > 0) return EXIT.VIOLATION;
-    return unknowns > 0 ? EXIT.UNKNOWN : EXIT.OK;
+    return worstExit(violations > 0, unreadable > 0, unknowns > 0);
   },
 };
+
+const UNREADABLE = 'unreadable';
+
+/**
+ * Runs one file's check; a file that cannot be read (a usage error naming it) is reported on its
+ * own line and gives null, so the files after it are still checked and their violations reported.
+ */
+function readable<T>(file: string, context: CommandContext, check: () => T): T | null {
+  try {
+    return check();
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    if (context.json) context.out(JSON.stringify({ file, verdict: UNREADABLE, error: error.message }));
+    else context.err(`crucible check: ${error.message}`);
+    return null;
+  }
+}
+
+/** A violation outranks an unreadable file, which outranks an undecided one. */
+function worstExit(violation: boolean, unreadable: boolean, unknown: boolean): ExitCode {
+  if (violation) return EXIT.VIOLATION;
+  if (unreadable) return EXIT.USAGE;
+  return unknown ? EXIT.UNKNOWN : EXIT.OK;
+}

@@ -9,6 +9,7 @@ import { formatPath, scenarioSchema, type ExplicitScenario } from './scenario.js
 import type { RunResult } from './runner.js';
 import { codeVersion, type CodeVersion } from './code-version.js';
 import { replayRepro } from './scenario-args.js';
+import { jsonProblem } from '../../histories/json-problem.js';
 
 export const CAPSULE_FORMAT = 'crucible.capsule';
 export const CAPSULE_VERSION = 1;
@@ -109,7 +110,7 @@ export function readCapsule(path: string): Capsule {
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new UsageError(`${path}: not valid JSON (${(error as Error).message})`);
+    throw new UsageError(`${path}: not valid JSON (${jsonProblem(error)})`);
   }
   return parseCapsule(json, path);
 }

@@ -75,6 +75,12 @@ describe('runScenario', () => {
     expect(cut.ops).toBeLessThan(full.ops);
   });
 
+  it('refuses checker names no checker of the run answers to, rather than keep nothing and report valid', () => {
+    const run = () => runScenario({ ...BASE, bug: 'test.backup-garbage', checkers: ['linearisable', 'invariants'] }, 1, { plugin });
+    expect(run).toThrow(ScenarioError);
+    expect(run).toThrow(/checkers: "linearisable" is not a checker of this run \(its checkers: .*linearizable/);
+  });
+
   it('keeps only the checkers a scenario names', () => {
     const result = runScenario({ ...BASE, bug: 'test.backup-garbage', checkers: ['linearizable'] }, 1, { plugin });
     expect(result.checkers.map((c) => c.checker)).toEqual(['linearizable']);

@@ -10,7 +10,7 @@ import { pluginFaultCatalog, type CheckContext, type SystemPlugin, type TraceEve
 import { World } from '../../sim/index.js';
 import { explicitScenario } from './explicit.js';
 import { Nemesis, type FaultRecord } from '../../faults/nemesis.js';
-import { nodeIds, parseScenario, SHARED_WORKLOAD_FIELDS, type ExplicitScenario, type ScenarioInput } from './scenario.js';
+import { nodeIds, parseScenario, ScenarioError, SHARED_WORKLOAD_FIELDS, type ExplicitScenario, type ScenarioInput } from './scenario.js';
 import { WorldPort, worldNetworkConfig, worldDiskConfig } from './world-adapter.js';
 
 export interface RunOptions {
@@ -124,9 +124,16 @@ export function runScenario(scenario: ScenarioInput | ExplicitScenario, seed: nu
   let checkers: CheckerResult[] = [...workload.check(history, context)];
   if (monitor !== null) checkers.push(monitor.result());
   checkers.push(assertionsResult(world.failures()));
+  // Names are judged against every checker of the run, before a cut drops the progress ones.
+  const produced = [...new Set(checkers.map((result) => result.checker))];
   // A cut run stopped before its liveness phase could finish: progress is not judged there.
   if (cut) checkers = checkers.filter((result) => !isProgress(result));
   if (explicit.checkers !== undefined) {
+    // A name no checker of this run answers to would keep nothing of it and report valid: refuse.
+    const unknown = explicit.checkers.filter((name) => !produced.includes(name));
+    if (unknown.length > 0) {
+      throw new ScenarioError(`scenario: checkers: ${unknown.map((name) => JSON.stringify(name)).join(', ')} ${unknown.length > 1 ? 'are' : 'is'} not a checker of this run (its checkers: ${produced.join(', ')})`);
+    }
     const keep = new Set(explicit.checkers);
     checkers = checkers.filter((result) => keep.has(result.checker));
   }

@@ -70,6 +70,15 @@ describe('scenario schema', () => {
     expect(errorOf(() => parseScenario({ system: 'raft', faults: [{ atMs: 1, kind: 'pause' }] }))).toMatch(/faults\[0\]\.node: /);
   });
 
+  it('refuses what would judge nothing or run on a range upside down', () => {
+    expect(errorOf(() => parseScenario({ system: 'raft', checkers: [] }, 'f.json'))).toMatch(/^f\.json: checkers: an empty list keeps no checker/);
+    expect(errorOf(() => parseScenario({ system: 'raft', network: { latencyUsMin: 9_000, latencyUsMax: 5_000 } }, 'f.json'))).toMatch(
+      /^f\.json: network\.latencyUsMin: is above latencyUsMax/,
+    );
+    expect(errorOf(() => parseScenario({ system: 'raft', disk: { fsyncUsMin: 10, fsyncUsMax: 9 } }, 'f.json'))).toMatch(/^f\.json: disk\.fsyncUsMin: is above fsyncUsMax/);
+    expect(parseScenario({ system: 'raft', network: { latencyUsMin: 5_000, latencyUsMax: 5_000 } }).network).toEqual({ latencyUsMin: 5_000, latencyUsMax: 5_000 });
+  });
+
   it('reports bad JSON with the file name', () => {
     expect(errorOf(() => parseScenarioText('{"system": ', 'bad.json'))).toMatch(/^bad\.json: not valid JSON/);
   });

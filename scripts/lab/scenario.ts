@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { faultEventShapeSchema, type FaultEvent } from '../../faults/events.js';
 import { FaultEventError, type FaultCatalog } from '../../faults/catalog.js';
 import { intensitySchema, type Intensity } from '../../faults/schedule.js';
+import { jsonProblem } from '../../histories/json-problem.js';
 
 export { intensitySchema, type Intensity };
 
@@ -74,14 +75,22 @@ export const networkSchema = z
     bandwidthBytesPerSecond: z.number().int().positive().max(100_000_000_000).optional(),
     latencyUsMax: z.number().int().nonnegative().max(60_000_000).optional(),
   })
-  .strict();
+  .strict()
+  .refine((value) => value.latencyUsMin === undefined || value.latencyUsMax === undefined || value.latencyUsMin <= value.latencyUsMax, {
+    path: ['latencyUsMin'],
+    message: 'is above latencyUsMax; a range needs min <= max',
+  });
 
 export const diskSchema = z
   .object({
     fsyncUsMin: z.number().int().nonnegative().max(60_000_000).optional(),
     fsyncUsMax: z.number().int().nonnegative().max(60_000_000).optional(),
   })
-  .strict();
+  .strict()
+  .refine((value) => value.fsyncUsMin === undefined || value.fsyncUsMax === undefined || value.fsyncUsMin <= value.fsyncUsMax, {
+    path: ['fsyncUsMin'],
+    message: 'is above fsyncUsMax; a range needs min <= max',
+  });
 
 export const faultPointsSchema = z
   .object({
@@ -128,7 +137,7 @@ export const scenarioSchema = z
     /** A planted bug by full name, or null. */
     bug: z.string().min(1).nullable().default(null),
     /** Checker names to keep (`linearizable`, `invariants`, `assertions`, ...); absent keeps all. */
-    checkers: z.array(z.string().min(1)).max(64).optional(),
+    checkers: z.array(z.string().min(1)).min(1, 'an empty list keeps no checker, so nothing would be judged; leave checkers out to keep them all').max(64).optional(),
     network: networkSchema.optional(),
     /** How far apart the nodes' clocks start; absent: CLOCKS_DEFAULT (version 2) or none (version 1). */
     clocks: clocksSchema.optional(),
@@ -240,7 +249,7 @@ export function parseScenarioText(text: string, source: string): Scenario {
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new ScenarioError(`${source}: not valid JSON (${(error as Error).message}); fix the file's syntax`);
+    throw new ScenarioError(`${source}: not valid JSON (${jsonProblem(error)}); fix the file's syntax`);
   }
   return parseScenario(json, source);
 }
