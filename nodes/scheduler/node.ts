@@ -11,6 +11,8 @@ import { schedulerBugsFromHost, type SchedulerBugSwitches } from './bugs.js';
 import { isSchedRequest, type SchedError, type SchedOp, type SchedReply, type SchedRequest } from './protocol.js';
 import { cancelJob, completeJob, endLease, grantJob, holds, leasedJobs, oldestQueued, parseShard, shardKey, shardOf, SHARDS, submitJob, TOKEN_KEY, type ShardDoc, type Transition } from './store.js';
 import type { JobKv, JobKvFactory, JobKvReply } from './kv-port.js';
+import type { RaftNode } from '../raft/index.js';
+import type { RaftJobKv } from './raft-kv.js';
 
 export interface SchedulerOptions {
   /** How long a lease lasts from its grant (or renewal), by the leader's monotonic clock. */
@@ -124,6 +126,11 @@ export class SchedulerNode implements Process {
 
   status(): NodeStatus {
     return this.kv.status();
+  }
+
+  /** The embedded Raft node, for the Raft invariant monitor (null when the store is not Raft). */
+  hostedRaftNode(): RaftNode | null {
+    return 'node' in this.kv ? (this.kv as RaftJobKv).node : null;
   }
 
   inspect(): SchedulerInspection {
@@ -257,6 +264,12 @@ export class SchedulerNode implements Process {
     this.kv.readLinearizable(key, this.options.proposeTimeoutNs, (reply) => {
       if (reply === null || reply.outcome !== 'ok') {
         done(reply === null ? 'unknown-outcome' : 'not-leader');
+        return;
+      }
+      // The read may have been served by another node that leads now: only a renewal confirmed
+      // while this node still leads in the same term extends the lease this node judges.
+      if (!this.leads() || this.leaderTerm !== term) {
+        done('not-leader');
         return;
       }
       const clock = this.expiries.get(job);
