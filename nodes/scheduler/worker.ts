@@ -159,6 +159,11 @@ export class WorkerProcess implements Process {
   // ------------------------------------------------------------------------------------------ leasing
 
   private poll(lane: Lane): void {
+    // A completion still in flight after the lane stopped at its deadline: its answer comes first.
+    if (lane.caller.busy()) {
+      this.timers.set(this.config.pollNs, () => this.poll(lane));
+      return;
+    }
     if (this.host.monotonicNow() - this.startNs >= this.config.stopAtNs) {
       lane.finished = true;
       if (this.lanes.every((each) => each.finished)) this.host.done();
@@ -348,12 +353,13 @@ export class WorkerProcess implements Process {
     lane.caller.call({ f: 'complete', job: hold.lease.job, token: hold.lease.token }, (reply) => {
       if (reply === null) {
         this.record(lane, 'info', 'complete', value);
-        this.stop(lane, 'unknown');
         lane.generation += 1;
+        if (lane.hold === hold) this.stop(lane, 'unknown');
         return;
       }
       this.record(lane, reply.ok ? 'ok' : 'fail', 'complete', reply.ok ? value : { ...value, error: reply.error ?? null });
-      this.stop(lane, reply.ok ? 'completed' : 'lost');
+      // The lane may have stopped at its deadline while the completion was in flight.
+      if (lane.hold === hold) this.stop(lane, reply.ok ? 'completed' : 'lost');
     });
   }
 
