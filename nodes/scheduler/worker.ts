@@ -32,6 +32,11 @@ export interface WorkerConfig {
   pollNs: number;
   /** A lane crashes during one leased job in this many (0: never). */
   crashOneIn: number;
+  /**
+   * In one leased job in this many (0: never) the lane's renewals stop and a step blocks for longer
+   * than the TTL (a call that hangs): the lane's own deadline must still end its hold.
+   */
+  stallOneIn: number;
   /** A lane pauses (stop the world) between its lease check and a write in this many steps (0: never). */
   pauseOneIn: number;
   pauseNsMin: number;
@@ -46,6 +51,7 @@ export const WORKER_DEFAULTS = Object.freeze({
   stepNsMax: 120 * NS_PER_MS,
   pollNs: 150 * NS_PER_MS,
   crashOneIn: 12,
+  stallOneIn: 5,
   pauseOneIn: 0,
   pauseNsMin: 1_200 * NS_PER_MS,
   pauseNsMax: 2_500 * NS_PER_MS,
@@ -191,7 +197,8 @@ export class WorkerProcess implements Process {
     const random = this.host.random;
     const steps = random.range(this.config.stepsMin, this.config.stepsMax);
     const crashAt = this.config.crashOneIn > 0 && random.chance(1, this.config.crashOneIn) ? random.range(0, steps + 1) : null;
-    lane.hold = {
+    const stalled = this.config.stallOneIn > 0 && random.chance(1, this.config.stallOneIn);
+    const hold: Hold = {
       lease,
       holder,
       deadlineNs: requestNs + this.usableNs(lease.ttlNs),
@@ -203,9 +210,14 @@ export class WorkerProcess implements Process {
       deadlineTimer: null,
       write: null,
     };
-    this.armRenew(lane);
+    lane.hold = hold;
     this.armDeadline(lane);
-    this.timers.set(this.stepNs(), () => this.step(lane));
+    if (stalled) {
+      this.timers.set(random.range(lease.ttlNs + lease.ttlNs / 2, 2 * lease.ttlNs), () => this.step(lane, hold));
+      return;
+    }
+    this.armRenew(lane);
+    this.timers.set(this.stepNs(), () => this.step(lane, hold));
   }
 
   private usableNs(ttlNs: number): number {
@@ -274,9 +286,9 @@ export class WorkerProcess implements Process {
 
   // ------------------------------------------------------------------------------------------ running
 
-  private step(lane: Lane): void {
-    const hold = lane.hold;
-    if (hold === null) return;
+  /** One step of `hold`; a timer of a hold the lane has since let go of does nothing. */
+  private step(lane: Lane, hold: Hold): void {
+    if (lane.hold !== hold || hold.write !== null) return;
     if (hold.crashAt === hold.stepsDone) {
       this.crash(lane);
       return;
@@ -336,7 +348,7 @@ export class WorkerProcess implements Process {
     }
     if (kind === 'step') {
       hold.stepsDone += 1;
-      this.timers.set(this.stepNs(), () => this.step(lane));
+      this.timers.set(this.stepNs(), () => this.step(lane, hold));
       return;
     }
     this.complete(lane);

@@ -17,7 +17,7 @@ export const schedulerOptionsSchema = z
     /** Jobs the submitter submits (fewer if `opsMax` is smaller). */
     jobs: z.number().int().min(1).max(100_000).default(30),
     /** Worker lanes per worker client. */
-    lanes: z.number().int().min(1).max(LANES_MAX).default(2),
+    lanes: z.number().int().min(1).max(LANES_MAX).default(3),
     tenants: z.number().int().min(1).max(1_000).default(3),
     /** Submissions stop this long before clients stop invoking, so the queue drains before the end. */
     drainMs: z.number().int().min(0).max(600_000).default(4_000),
@@ -37,7 +37,7 @@ export const CLIENTS_MIN = 3;
  */
 export const LEASE_SLACK = 0.1;
 /** A crashed holder's job is leased again within TTL plus this (tick, poll, the grant's commits). */
-export const RELEASE_BOUND_MS = 1_000;
+export const RELEASE_BOUND_MS = 1_500;
 
 function options(params: WorkloadParams): SchedulerOptions {
   return schedulerOptionsSchema.parse(params.options);
