@@ -2,8 +2,9 @@
 import type { SystemPlugin } from './system.js';
 import { raftSystem } from './raft/plugin.js';
 import { quorumKvSystem } from './quorum-kv/plugin.js';
+import { schedulerSystem } from './scheduler/plugin.js';
 
-export const systems: readonly SystemPlugin[] = [raftSystem, quorumKvSystem];
+export const systems: readonly SystemPlugin[] = [raftSystem, quorumKvSystem, schedulerSystem];
 
 export function findSystem(name: string): SystemPlugin | undefined {
   return systems.find((system) => system.name === name);

@@ -7,8 +7,9 @@ import { raftJobKv } from './raft-kv.js';
 
 export { SchedulerNode, SCHEDULER_DEFAULTS, SCHEDULER_PARAMS, type SchedulerInspection, type SchedulerOptions } from './node.js';
 export { schedulerBugs, type SchedulerPlantedBug } from './bugs.js';
-export { WorkerProcess, WORKER_DEFAULTS, LANES_MAX, type WorkerConfig } from './worker.js';
-export { ResourceProcess, FencedStore, RESOURCE_PROCESS } from './resource.js';
+export { WorkerProcess, WORKER_DEFAULTS, type WorkerConfig } from './worker.js';
+export { ResourceProcess, FencedStore } from './resource.js';
+export * from './roles.js';
 export { SchedCaller, ATTEMPT_NS_DEFAULT } from './caller.js';
 export { Timers } from './timers.js';
 export type { JobKv, JobKvFactory } from './kv-port.js';

@@ -3,6 +3,7 @@
 // (a job's output with its completion marker, in one write) is applied once per idempotency key.
 // Every write it judges goes into the history with true time: the third history the checkers read.
 import type { ClientHost, NodeId, Process } from '../host.js';
+import { RESOURCE_SLOT, roleProcess } from './roles.js';
 import { isResourceWrite, type ResourceReply, type ResourceWrite } from './protocol.js';
 
 /** Keys the resource tracks at most. */
@@ -30,22 +31,27 @@ export class FencedStore {
   }
 }
 
-/** History process number of the resource: it never ends an op `info`, so it needs only one. */
-export const RESOURCE_PROCESS = 0;
-
 export class ResourceProcess implements Process {
   private readonly store = new FencedStore();
+  /** The resource never ends an op `info`, so it needs only one process number. */
+  private readonly process: number;
 
-  constructor(private readonly host: ClientHost) {}
+  constructor(
+    private readonly host: ClientHost,
+    index: number,
+    clients: number,
+  ) {
+    this.process = roleProcess(index, clients, RESOURCE_SLOT, 0);
+  }
 
   start(): void {}
 
   onMessage(from: NodeId, message: unknown): void {
     if (!isResourceWrite(message)) return;
     const value = { key: message.key, token: message.token, kind: message.kind, idem: message.idem, holder: message.holder };
-    this.host.record({ process: RESOURCE_PROCESS, type: 'invoke', f: 'write', key: message.key, value });
+    this.host.record({ process: this.process, type: 'invoke', f: 'write', key: message.key, value });
     const decision = this.store.judge(message);
-    this.host.record({ process: RESOURCE_PROCESS, type: decision.outcome === 'rejected' ? 'fail' : 'ok', f: 'write', key: message.key, value: { ...value, outcome: decision.outcome } });
+    this.host.record({ process: this.process, type: decision.outcome === 'rejected' ? 'fail' : 'ok', f: 'write', key: message.key, value: { ...value, outcome: decision.outcome } });
     this.host.send(from, { type: 'res.reply', id: message.id, outcome: decision.outcome } satisfies ResourceReply);
   }
 

@@ -10,6 +10,7 @@ import { workerBugsFromHost, type WorkerBugSwitches } from './bugs.js';
 import { ATTEMPT_NS_DEFAULT, SchedCaller } from './caller.js';
 import { isResourceReply, isSchedReply, type LeaseGrant, type ResourceWrite, type SchedReply } from './protocol.js';
 import { Timers } from './timers.js';
+import { ID_RANGE, laneSlot, LANES_MAX, roleProcess } from './roles.js';
 
 export interface WorkerConfig {
   nodes: readonly NodeId[];
@@ -41,6 +42,8 @@ export interface WorkerConfig {
   pauseOneIn: number;
   pauseNsMin: number;
   pauseNsMax: number;
+  /** Called once every lane has stopped leasing (default: the host's `done`). */
+  finished?: () => void;
 }
 
 export const WORKER_DEFAULTS = Object.freeze({
@@ -57,13 +60,7 @@ export const WORKER_DEFAULTS = Object.freeze({
   pauseNsMax: 2_500 * NS_PER_MS,
 });
 
-/** Lanes one worker process runs at most (process numbers leave room for this many). */
-export const LANES_MAX = 8;
-/** Each lane records on two process numbers: its main loop, and its renewals (which overlap). */
-const SLOTS = 2 * LANES_MAX;
 const CRASH_RESTART_NS = 200 * NS_PER_MS;
-/** Caller id ranges: two per lane for the scheduler, one per lane for resource writes. */
-const ID_RANGE = 1_000_000;
 
 interface Hold {
   lease: LeaseGrant;
@@ -149,8 +146,7 @@ export class WorkerProcess implements Process {
   onFsync(): void {}
 
   private process(lane: Lane, renew = false): number {
-    const generation = renew ? lane.renewGeneration : lane.generation;
-    return this.config.index + this.config.clients * (2 * lane.lane + (renew ? 1 : 0) + SLOTS * generation);
+    return roleProcess(this.config.index, this.config.clients, laneSlot(lane.lane, renew), renew ? lane.renewGeneration : lane.generation);
   }
 
   private holderName(lane: Lane): string {
@@ -172,7 +168,7 @@ export class WorkerProcess implements Process {
     }
     if (this.host.monotonicNow() - this.startNs >= this.config.stopAtNs) {
       lane.finished = true;
-      if (this.lanes.every((each) => each.finished)) this.host.done();
+      if (this.lanes.every((each) => each.finished)) (this.config.finished ?? (() => this.host.done()))();
       return;
     }
     const holder = this.holderName(lane);

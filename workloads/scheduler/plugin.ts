@@ -1,9 +1,10 @@
 // The `scheduler` system: scheduler nodes whose durable job store is the embedded Raft KV of
 // nodes/raft/ (the scheduler whose Raft leads acts), and three kinds of client process: c0 is the
-// fenced resource, c1 submits (and cancels) jobs, c2 and up run worker lanes. So the run's one
-// history holds all three histories the checkers read, stamped with true time.
+// fenced resource, c1 submits (and cancels) jobs, c2 and up run worker lanes (fewer clients share
+// the roles, see `rolesOf`). So the run's one history holds all three histories the checkers
+// read, stamped with true time.
 import { z } from 'zod';
-import { NS_PER_MS, type ClientHost, type NodeId, type ProcessFactory } from '../../nodes/host.js';
+import { NS_PER_MS, type ClientHost, type NodeId, type Process, type ProcessFactory } from '../../nodes/host.js';
 import { createSchedulerNode, LANES_MAX, ResourceProcess, schedulerBugs, SCHEDULER_PARAMS, WorkerProcess, WORKER_DEFAULTS } from '../../nodes/scheduler/index.js';
 import { checkAtLeastOnce, checkExactlyOnce, checkFencedResource, checkLeaseExclusion, checkMutex, checkRelease, checkTokens } from '../../checkers/scheduler/index.js';
 import type { CheckerResult } from '../../checkers/verdict.js';
@@ -11,6 +12,7 @@ import type { History } from '../../histories/schema.js';
 import type { CheckContext, SystemPlugin, Workload, WorkloadParams } from '../system.js';
 import { SubmitterProcess } from './submitter.js';
 import { schedulerTargets } from './targets.js';
+import { RolesProcess } from './roles-client.js';
 
 export const schedulerOptionsSchema = z
   .object({
@@ -26,10 +28,17 @@ export const schedulerOptionsSchema = z
 
 type SchedulerOptions = z.infer<typeof schedulerOptionsSchema>;
 
-/** The resource is c0, the submitter c1, workers c2 and up. */
-export const RESOURCE_CLIENT = 0;
-export const SUBMITTER_CLIENT = 1;
-export const CLIENTS_MIN = 3;
+/**
+ * Roles by client: with three or more, c0 is the resource, c1 the submitter, c2 and up workers;
+ * with two, c0 is the resource and the submitter; with one, c0 plays every role.
+ */
+export type Role = 'resource' | 'submitter' | 'worker';
+
+export function rolesOf(index: number, clients: number): Role[] {
+  if (clients === 1) return ['resource', 'submitter', 'worker'];
+  if (clients === 2) return index === 0 ? ['resource', 'submitter'] : ['worker'];
+  return index === 0 ? ['resource'] : index === 1 ? ['submitter'] : ['worker'];
+}
 
 /**
  * The scheduler's promise is checked with this slack off the TTL: drift faults make a scheduler's
@@ -54,29 +63,33 @@ interface Roles {
 }
 
 function schedulerClient(params: WorkloadParams, index: number, roles: Roles): ProcessFactory<ClientHost> {
-  if (params.clients < CLIENTS_MIN) {
-    throw new Error(`scheduler workload: needs at least ${CLIENTS_MIN} clients (c0 the resource, c1 the submitter, c2.. workers), got ${params.clients}; set workload.clients`);
-  }
   const chosen = options(params);
-  const resource: NodeId = `c${RESOURCE_CLIENT}`;
-  if (index === RESOURCE_CLIENT) return (host) => new ResourceProcess(host);
-  if (index === SUBMITTER_CLIENT) {
-    const jobs = Math.min(chosen.jobs, params.opsMax);
-    const windowNs = Math.max(NS_PER_MS, params.stopInvokingAtNs - chosen.drainMs * NS_PER_MS);
-    return (host) => new SubmitterProcess(host, { nodes: params.nodes, index, clients: params.clients, jobs, tenants: chosen.tenants, windowNs, requestNs: params.timeoutNs, cancelOneIn: 8, triesMax: 5 });
-  }
-  return (host) =>
-    new WorkerProcess(host, {
-      ...WORKER_DEFAULTS,
-      nodes: params.nodes,
-      resource,
-      index,
-      clients: params.clients,
-      lanes: chosen.lanes,
-      stopAtNs: params.stopInvokingAtNs,
-      requestNs: params.timeoutNs,
-      pauseOneIn: roles.pauses ? 6 : 0,
-    });
+  const resource: NodeId = 'c0';
+  const jobs = Math.min(chosen.jobs, params.opsMax);
+  const windowNs = Math.max(NS_PER_MS, params.stopInvokingAtNs - chosen.drainMs * NS_PER_MS);
+  const makers = (host: ClientHost): Record<Role, (finished: () => void) => Process> => ({
+    resource: () => new ResourceProcess(host, index, params.clients),
+    submitter: (finished) => new SubmitterProcess(host, { nodes: params.nodes, index, clients: params.clients, jobs, tenants: chosen.tenants, windowNs, requestNs: params.timeoutNs, cancelOneIn: 8, triesMax: 5, finished }),
+    worker: (finished) =>
+      new WorkerProcess(host, {
+        ...WORKER_DEFAULTS,
+        nodes: params.nodes,
+        resource,
+        index,
+        clients: params.clients,
+        lanes: chosen.lanes,
+        stopAtNs: params.stopInvokingAtNs,
+        requestNs: params.timeoutNs,
+        pauseOneIn: roles.pauses ? 6 : 0,
+        finished,
+      }),
+  });
+  const mine = rolesOf(index, params.clients);
+  return (host) => {
+    const make = makers(host);
+    if (mine.length === 1) return make[mine[0]!](() => host.done());
+    return new RolesProcess(host, mine.map((role) => make[role]), mine.includes('resource') ? 1 : 0);
+  };
 }
 
 function judged(history: History, context: CheckContext): CheckerResult[] {

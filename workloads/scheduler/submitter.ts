@@ -2,8 +2,7 @@
 // (the job id), retrying a submission whose outcome is unknown under the same id (the store is
 // idempotent by it), and now and then cancels a job it was told was accepted.
 import type { ClientHost, NodeId, Process, TimerTag } from '../../nodes/host.js';
-import { ATTEMPT_NS_DEFAULT, SchedCaller, Timers, isSchedReply, type SchedReply } from '../../nodes/scheduler/index.js';
-import { processNumber } from '../pacing.js';
+import { ATTEMPT_NS_DEFAULT, roleProcess, SchedCaller, SUBMITTER_ID_BASE, SUBMITTER_SLOT, Timers, isSchedReply, type SchedReply } from '../../nodes/scheduler/index.js';
 
 export interface SubmitterConfig {
   nodes: readonly NodeId[];
@@ -18,6 +17,8 @@ export interface SubmitterConfig {
   cancelOneIn: number;
   /** Tries of one submission whose outcome stays unknown or refused. */
   triesMax: number;
+  /** Called once it has submitted everything (default: the host's `done`). */
+  finished?: () => void;
 }
 
 export class SubmitterProcess implements Process {
@@ -33,7 +34,7 @@ export class SubmitterProcess implements Process {
     private readonly config: SubmitterConfig,
   ) {
     this.timers = new Timers(host, 's');
-    this.caller = new SchedCaller(host, this.timers, { nodes: config.nodes, attemptNs: ATTEMPT_NS_DEFAULT, deadlineNs: config.requestNs }, 0, config.index);
+    this.caller = new SchedCaller(host, this.timers, { nodes: config.nodes, attemptNs: ATTEMPT_NS_DEFAULT, deadlineNs: config.requestNs }, SUBMITTER_ID_BASE, config.index);
   }
 
   start(): void {
@@ -57,12 +58,12 @@ export class SubmitterProcess implements Process {
   }
 
   private process(): number {
-    return processNumber(this.config.index, this.config.clients, this.generation);
+    return roleProcess(this.config.index, this.config.clients, SUBMITTER_SLOT, this.generation);
   }
 
   private next(): void {
     if (this.submitted >= this.config.jobs || this.host.monotonicNow() - this.startNs >= this.config.windowNs) {
-      this.host.done();
+      (this.config.finished ?? (() => this.host.done()))();
       return;
     }
     const job = `j${this.config.index}.${this.submitted}`;
