@@ -8,7 +8,7 @@ import type { Host, Message, NodeId, NodeStatus, Process, TimerTag } from '../ho
 import { NS_PER_MS } from '../host.js';
 import { assert } from './assert.js';
 import { schedulerBugsFromHost, type SchedulerBugSwitches } from './bugs.js';
-import { isSchedRequest, type SchedError, type SchedOp, type SchedReply, type SchedRequest } from './protocol.js';
+import { isSchedRequest, type LeaseGrant, type SchedError, type SchedOp, type SchedReply, type SchedRequest } from './protocol.js';
 import { cancelJob, completeJob, endLease, grantJob, holds, leasedJobs, oldestQueued, parseShard, shardKey, shardOf, SHARDS, submitJob, TOKEN_KEY, type ShardDoc, type Transition } from './store.js';
 import type { JobKv, JobKvFactory, JobKvReply } from './kv-port.js';
 import type { RaftNode } from '../raft/index.js';
@@ -203,7 +203,7 @@ export class SchedulerNode implements Process {
   }
 
   /** Grants the oldest queued job: a token from the counter first, then the shard's compare-and-set. */
-  private acquire(holder: string, tries: number, done: (lease: { job: string; token: number; ttlNs: number; expiresAtWallNs: number } | SchedError) => void): void {
+  private acquire(holder: string, tries: number, done: (lease: LeaseGrant | SchedError) => void): void {
     const found = this.findQueued();
     if (found === null || tries >= 3) {
       done('no-job');
@@ -212,6 +212,7 @@ export class SchedulerNode implements Process {
     const { job, shard, previousToken } = found;
     this.granting.add(job);
     const term = this.leaderTerm;
+    let attempt = 0;
     const withToken = (token: number | null): void => {
       if (token === null) {
         this.granting.delete(job);
@@ -219,7 +220,11 @@ export class SchedulerNode implements Process {
         return;
       }
       this.enqueue(shard, {
-        change: (doc) => grantJob(doc, job, token, holder),
+        change: (doc) => {
+          const transition = grantJob(doc, job, token, holder);
+          attempt = transition.next?.jobs[job]?.attempts ?? 0;
+          return transition;
+        },
         done: (granted) => {
           this.granting.delete(job);
           if (granted === null) done('unknown-outcome');
@@ -228,7 +233,7 @@ export class SchedulerNode implements Process {
             // Expiry counts from the commit, later than the worker's request: the worker's own
             // deadline (from its request, minus a margin) always falls first.
             if (this.leaderTerm === term) this.expiries.set(job, { token, expiresNs: this.host.monotonicNow() + this.options.leaseTtlNs });
-            done({ job, token, ttlNs: this.options.leaseTtlNs, expiresAtWallNs: this.host.wallNow() + this.options.leaseTtlNs });
+            done({ job, token, attempt, ttlNs: this.options.leaseTtlNs, expiresAtWallNs: this.host.wallNow() + this.options.leaseTtlNs });
           }
         },
       }, () => {

@@ -23,6 +23,8 @@ export interface SchedRequest {
 export interface LeaseGrant {
   job: string;
   token: number;
+  /** Which lease of the job this is (1 for its first run). */
+  attempt: number;
   /** The lease lasts this long from the worker's request, by the worker's own monotonic clock. */
   ttlNs: number;
   /** The scheduler's wall clock plus the TTL: informative only (a worker must not judge by it). */

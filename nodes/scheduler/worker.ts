@@ -31,11 +31,11 @@ export interface WorkerConfig {
   stepNsMax: number;
   /** Wait between polls when no job is queued. */
   pollNs: number;
-  /** A lane crashes during one leased job in this many (0: never). */
+  /** A lane crashes during one leased job in this many (0: never), in a job's first two runs. */
   crashOneIn: number;
   /**
-   * In one leased job in this many (0: never) the lane's renewals stop and a step blocks for longer
-   * than the TTL (a call that hangs): the lane's own deadline must still end its hold.
+   * In one job's first run in this many (0: never) the lane's renewals stop and a step blocks for
+   * longer than the TTL (a call that hangs): the lane's own deadline must still end its hold.
    */
   stallOneIn: number;
   /** A lane pauses (stop the world) between its lease check and a write in this many steps (0: never). */
@@ -192,8 +192,10 @@ export class WorkerProcess implements Process {
   private begin(lane: Lane, lease: LeaseGrant, holder: string, requestNs: number): void {
     const random = this.host.random;
     const steps = random.range(this.config.stepsMin, this.config.stepsMax);
-    const crashAt = this.config.crashOneIn > 0 && random.chance(1, this.config.crashOneIn) ? random.range(0, steps + 1) : null;
-    const stalled = this.config.stallOneIn > 0 && random.chance(1, this.config.stallOneIn);
+    // Injected trouble is bounded per job (a first run may hang, the first two may crash), so every
+    // job still gets done within a bound the at-least-once check can state.
+    const crashAt = lease.attempt <= 2 && this.config.crashOneIn > 0 && random.chance(1, this.config.crashOneIn) ? random.range(0, steps + 1) : null;
+    const stalled = lease.attempt === 1 && this.config.stallOneIn > 0 && random.chance(1, this.config.stallOneIn);
     const hold: Hold = {
       lease,
       holder,

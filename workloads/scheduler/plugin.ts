@@ -45,6 +45,12 @@ export function rolesOf(index: number, clients: number): Role[] {
  * clock run up to 5% fast, so it may expire a lease 5% early in true time.
  */
 export const LEASE_SLACK = 0.1;
+/**
+ * An acknowledged job is committed within this of its acknowledgement or the heal: a stalled first
+ * run (its holder's deadline, then the leader's expiry), an election with a full TTL of grace for
+ * inherited leases, and a second run, with room.
+ */
+export const AT_LEAST_ONCE_BOUND_MS = 4_000;
 /** A crashed holder's job is leased again within TTL plus this (tick, poll, the grant's commits). */
 export const RELEASE_BOUND_MS = 1_500;
 
@@ -101,7 +107,7 @@ function judged(history: History, context: CheckContext): CheckerResult[] {
     checkLeaseExclusion(history, ttl, LEASE_SLACK),
     checkTokens(history),
     checkExactlyOnce(history),
-    checkAtLeastOnce(history),
+    checkAtLeastOnce(history, { healedAtNs: context.healedAtNs, endNs: context.endNs, boundNs: AT_LEAST_ONCE_BOUND_MS * NS_PER_MS }),
     checkRelease(history, { ttlNs: ttl, boundNs: RELEASE_BOUND_MS * NS_PER_MS, fromNs: context.healedAtNs ?? 0, untilNs: stopNs }),
   ];
 }
