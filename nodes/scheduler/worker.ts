@@ -154,7 +154,9 @@ export class WorkerProcess implements Process {
   }
 
   private record(lane: Lane, type: 'invoke' | 'ok' | 'fail' | 'info', f: string, value: unknown, renew = false): void {
-    const key = typeof value === 'object' && value !== null && typeof (value as { job?: unknown }).job === 'string' ? (value as { job: string }).job : undefined;
+    // Keyed by job, except acquire: its invoke cannot know the job, and a completion keeps its invoke's key.
+    const job = f === 'acquire' || typeof value !== 'object' || value === null ? undefined : (value as { job?: unknown }).job;
+    const key = typeof job === 'string' ? job : undefined;
     this.host.record({ process: this.process(lane, renew), type, f, value, ...(key === undefined ? {} : { key }) });
   }
 
