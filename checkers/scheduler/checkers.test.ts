@@ -139,3 +139,19 @@ describe('release (a crashed holder is replaced in time)', () => {
     expect(checkRelease(never, options).summary).toMatch(/never leased again/);
   });
 });
+
+describe('a history without true times', () => {
+  it('is not judged by any of the checks, and each says why', () => {
+    const untimed = new Builder().grant(1, 'a', 'j', 1, 0).build().map(({ time: _time, ...rest }) => rest as HistoryRecord);
+    const results = [
+      checkFencedResource(untimed),
+      checkMutex(untimed),
+      checkLeaseExclusion(untimed, TTL, 0.1),
+      checkTokens(untimed),
+      checkExactlyOnce(untimed),
+      checkAtLeastOnce(untimed, { healedAtNs: null, endNs: 1, boundNs: 1 }),
+      checkRelease(untimed, { ttlNs: TTL, boundNs: 1, fromNs: 0, untilNs: 1 }),
+    ];
+    for (const result of results) expect(result).toMatchObject({ verdict: 'unknown', summary: expect.stringMatching(/lack a true time/) });
+  });
+});

@@ -5,7 +5,7 @@
 // (progress): a job whose holder crashed is leased again within its TTL plus a bound.
 import type { History } from '../../histories/schema.js';
 import type { CheckerResult } from '../verdict.js';
-import { msOf, schedulerEvents, type SchedulerEvents } from './events.js';
+import { msOf, schedulerEvents, untimedResult, type SchedulerEvents } from './events.js';
 
 export interface DuplicateEffect {
   job: string;
@@ -30,6 +30,8 @@ export function commitsAfterCancel(events: Pick<SchedulerEvents, 'writes' | 'can
 
 export function checkExactlyOnce(history: History): CheckerResult {
   const events = schedulerEvents(history);
+  const untimed = untimedResult('exactly-once', events);
+  if (untimed !== null) return untimed;
   const doubled = duplicateEffects(events);
   const late = commitsAfterCancel(events);
   if (doubled.length > 0 || late.length > 0) {
@@ -59,6 +61,8 @@ export interface AtLeastOnceOptions {
 
 export function checkAtLeastOnce(history: History, options: AtLeastOnceOptions): CheckerResult {
   const events = schedulerEvents(history);
+  const untimed = untimedResult('at-least-once', events, 'progress');
+  if (untimed !== null) return untimed;
   const committed = new Set(events.writes.filter((write) => write.kind === 'commit' && write.outcome !== 'rejected').map((write) => write.key));
   const owed = [...events.submitted].filter(([job]) => !events.cancelled.has(job) && !events.maybeCancelled.has(job));
   const judged = owed.filter(([, ackNs]) => Math.max(ackNs, options.healedAtNs ?? 0) + options.boundNs <= options.endNs).map(([job]) => job);
@@ -89,6 +93,8 @@ export interface ReleaseOptions {
 
 export function checkRelease(history: History, options: ReleaseOptions): CheckerResult {
   const events = schedulerEvents(history);
+  const untimed = untimedResult('release', events, 'progress');
+  if (untimed !== null) return untimed;
   const late: { job: string; crashNs: number; dueNs: number; regrantedNs: number | null }[] = [];
   let judged = 0;
   for (const end of events.ends) {

@@ -3,6 +3,7 @@
 // fenced resource's judged writes. Pure; every checker of checkers/scheduler/ starts here.
 import type { History } from '../../histories/schema.js';
 import { pairOps, type PairedOp } from '../paired-ops.js';
+import type { CheckerResult } from '../verdict.js';
 
 export interface Grant {
   job: string;
@@ -119,6 +120,15 @@ function readOp(op: PairedOp, events: SchedulerEvents): void {
       return;
     }
   }
+}
+
+/**
+ * The checks compare true times across processes: a history whose records lack them (an imported
+ * one) cannot be judged, and says so rather than passing on what it could not read.
+ */
+export function untimedResult(checker: string, events: Pick<SchedulerEvents, 'untimed'>, property?: 'progress'): CheckerResult | null {
+  if (events.untimed === 0) return null;
+  return { checker, verdict: 'unknown', ...(property === undefined ? {} : { property }), summary: `${checker} not judged: ${events.untimed} record(s) lack a true time, and the check compares times across processes` };
 }
 
 export function msOf(ns: number): number {

@@ -4,7 +4,7 @@
 // fencing promises, whatever the holders believed about their leases.
 import type { History } from '../../histories/schema.js';
 import type { CheckerResult } from '../verdict.js';
-import { msOf, schedulerEvents, type JudgedWrite } from './events.js';
+import { msOf, schedulerEvents, untimedResult, type JudgedWrite } from './events.js';
 
 export type FencingProblem = 'token-back' | 'unfenced' | 'shared-token';
 
@@ -50,7 +50,10 @@ function describe(violation: FencingViolation): string {
 }
 
 export function checkFencedResource(history: History): CheckerResult {
-  const writes = schedulerEvents(history).writes;
+  const events = schedulerEvents(history);
+  const untimed = untimedResult('fenced-resource', events);
+  if (untimed !== null) return untimed;
+  const writes = events.writes;
   const violations = fencingViolations(writes);
   const accepted = writes.filter((write) => write.outcome === 'accepted').length;
   const rejected = writes.filter((write) => write.outcome === 'rejected').length;

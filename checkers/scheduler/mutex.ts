@@ -13,7 +13,7 @@
 // clock running fast (drift faults reach 5%).
 import type { History } from '../../histories/schema.js';
 import type { CheckerResult } from '../verdict.js';
-import { msOf, schedulerEvents, type Grant, type SchedulerEvents } from './events.js';
+import { msOf, schedulerEvents, untimedResult, type Grant, type SchedulerEvents } from './events.js';
 
 export interface Hold {
   job: string;
@@ -63,7 +63,10 @@ function holdText(hold: Hold): string {
 }
 
 export function checkMutex(history: History, note = ''): CheckerResult {
-  const holds = holdsOf(schedulerEvents(history));
+  const events = schedulerEvents(history);
+  const untimed = untimedResult('mutex', events);
+  if (untimed !== null) return untimed;
+  const holds = holdsOf(events);
   const found = overlaps(holds);
   if (found.length > 0) {
     const first = found[0]!;
@@ -120,6 +123,8 @@ export function leaseBreaches(events: Pick<SchedulerEvents, 'grants' | 'renewals
 
 export function checkLeaseExclusion(history: History, ttlNs: number, slack: number): CheckerResult {
   const events = schedulerEvents(history);
+  const untimed = untimedResult('lease-exclusion', events);
+  if (untimed !== null) return untimed;
   const found = leaseBreaches(events, ttlNs, slack);
   if (found.length > 0) {
     const first = found[0]!;

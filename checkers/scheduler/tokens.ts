@@ -3,7 +3,7 @@
 // replicated (or not advanced) breaks this as soon as leadership moves or a job is leased again.
 import type { History } from '../../histories/schema.js';
 import type { CheckerResult } from '../verdict.js';
-import { msOf, schedulerEvents, type Grant } from './events.js';
+import { msOf, schedulerEvents, untimedResult, type Grant } from './events.js';
 
 export interface TokenRegression {
   earlier: Grant;
@@ -28,7 +28,10 @@ export function tokenRegressions(grants: readonly Grant[]): TokenRegression[] {
 }
 
 export function checkTokens(history: History): CheckerResult {
-  const grants = schedulerEvents(history).grants;
+  const events = schedulerEvents(history);
+  const untimed = untimedResult('tokens', events);
+  if (untimed !== null) return untimed;
+  const grants = events.grants;
   const found = tokenRegressions(grants);
   if (found.length > 0) {
     const { earlier, later } = found[0]!;

@@ -155,7 +155,7 @@ export class SchedulerNode implements Process {
         this.enqueue(shardOf(op.job), {
           change: (doc) => submitJob(doc, op.job, op.tenant),
           proposed: () => {
-            if (!this.bugs.ackBeforeCommit) return;
+            if (!this.bugs.ackBeforeCommit || answered) return;
             answered = true;
             reply({ ok: true });
           },

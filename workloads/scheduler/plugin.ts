@@ -13,6 +13,7 @@ import type { CheckContext, SystemPlugin, Workload, WorkloadParams } from '../sy
 import { SubmitterProcess } from './submitter.js';
 import { schedulerTargets } from './targets.js';
 import { RolesProcess } from './roles-client.js';
+import { raftMonitor } from '../raft/monitor.js';
 
 export const schedulerOptionsSchema = z
   .object({
@@ -144,6 +145,9 @@ export const schedulerSystem: SystemPlugin = {
   defaultWorkload: 'jobs',
   bugs: schedulerBugs,
   params: SCHEDULER_PARAMS,
+  // The Raft invariants (one leader per term, logs matching, commits never lost) of the group the
+  // scheduler nodes host: Raft's monitor follows hosted nodes.
+  invariants: raftMonitor,
   targets: schedulerTargets,
   ready: (statuses) => Object.values(statuses).some((status) => status.role === 'leader' && status.down === undefined),
 };
