@@ -184,6 +184,18 @@ describe('runs and bugs', () => {
       'crucible runs: --verdict bad: expected one of valid, invalid, unknown',
     ]);
     expect((await cli(['runs', '--store', path, '--limit', '0'], [runsCommand])).code).toBe(2);
+
+    // Pages: every run once, in order, however the store is cut.
+    const seeds: number[] = [];
+    for (let offset = 0; offset < 6; offset += 2) {
+      const page = await cli(['runs', '--store', path, '--json', '--limit', '2', '--offset', String(offset)], [runsCommand]);
+      seeds.push(...page.out.map((line) => (JSON.parse(line) as { seed: number }).seed));
+    }
+    expect(seeds).toEqual([5, 4, 3, 2, 1]);
+    const human = await cli(['runs', '--store', path, '--limit', '2', '--offset', '2'], [runsCommand]);
+    expect(human.out.at(-1)).toBe('(more may follow: --offset 4)');
+    expect((await cli(['runs', '--store', path, '--offset', '9'], [runsCommand])).out).toEqual(['No runs match past the first 9.']);
+    expect((await cli(['runs', '--store', path, '--offset', '-1'], [runsCommand])).code).toBe(2);
   });
 
   it('runs refuses a garbage store with one line', async () => {

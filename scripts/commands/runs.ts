@@ -1,4 +1,4 @@
-// `crucible runs [--system S] [--verdict V] [--limit N]`: the stored runs, newest first.
+// `crucible runs [--system S] [--verdict V] [--limit N] [--offset K]`: the stored runs, newest first, a page at a time.
 import { EXIT, UsageError, type Command } from '../cli/command.js';
 import type { StoredRun } from '../../histories/store.js';
 import { reproOf } from '../../ui/model/run.js';
@@ -50,16 +50,18 @@ export function runLine(run: StoredRun): string {
 export const command: Command = {
   name: 'runs',
   summary: 'List stored runs, newest first',
-  usage: 'crucible runs [--system S] [--verdict valid|invalid|unknown] [--limit N] [--json]',
+  usage: 'crucible runs [--system S] [--verdict valid|invalid|unknown] [--limit N] [--offset K] [--json]',
   flags: [
     { name: 'system', type: 'string', valueName: 'S', description: 'Only runs of this system' },
     { name: 'verdict', type: 'string', valueName: 'V', description: 'Only runs with this verdict: valid, invalid or unknown' },
     { name: 'limit', type: 'int', valueName: 'N', default: 20, description: `At most N runs (1 to ${RUNS_LIMIT_MAX})` },
+    { name: 'offset', type: 'int', valueName: 'K', default: 0, description: 'Skip the K newest matching runs first (the next page)' },
   ],
   details: [
     'Reads the run store (--store); a store that does not exist is an error (exit 2), never created.',
     'With --json: one object per line, newest first, with runId,',
     'system, seed, verdict, checkers, ops, events, faults, fingerprint and repro.',
+    'A full page ends with the flags of the next one (`--offset K`); any store pages to its end.',
     'Open a run with `crucible view RUN_ID` or `crucible report RUN_ID --html FILE`.',
   ].join('\n'),
   async run(args, context) {
@@ -68,17 +70,21 @@ export const command: Command = {
       throw new UsageError(`--verdict ${verdict}: expected one of ${VERDICTS.join(', ')}`);
     }
     const limit = args.flags.limit as number;
-    if (limit < 1 || limit > RUNS_LIMIT_MAX) throw new UsageError(`--limit ${limit}: expected 1 to ${RUNS_LIMIT_MAX}`);
+    if (limit < 1 || limit > RUNS_LIMIT_MAX) throw new UsageError(`--limit ${limit}: expected 1 to ${RUNS_LIMIT_MAX}; page further with --offset`);
+    const offset = args.flags.offset as number;
+    if (offset < 0) throw new UsageError(`--offset ${offset}: expected 0 or more runs to skip`);
     // A read-only command: a store that is not there is said (a typo in --store must not look like
     // an empty store), and never created.
     const store = openStoreOrFail(context);
     try {
-      const filter: { system?: string; verdict?: string; limit: number } = { limit };
+      const filter: { system?: string; verdict?: string; limit: number; offset: number } = { limit, offset };
       if (args.flags.system !== undefined) filter.system = args.flags.system as string;
       if (verdict !== undefined) filter.verdict = verdict;
       const runs = store.listRuns(filter);
       for (const run of runs) context.out(context.json ? JSON.stringify(runSummary(run)) : runLine(run));
-      if (runs.length === 0 && !context.json) context.out('No runs match.');
+      if (runs.length === 0 && !context.json) context.out(offset > 0 ? `No runs match past the first ${offset}.` : 'No runs match.');
+      // A person is told where the next page starts; a script pages by itself (it asked for N).
+      if (runs.length === limit && !context.json) context.out(`(more may follow: --offset ${offset + limit})`);
       return EXIT.OK;
     } finally {
       store.close();
