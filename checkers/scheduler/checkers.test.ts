@@ -2,7 +2,7 @@
 // broken by the history that breaks it (the shape a buggy scheduler or worker would record).
 import { describe, expect, it } from 'vitest';
 import type { HistoryRecord } from '../../histories/schema.js';
-import { checkAtLeastOnce, checkExactlyOnce, checkFencedResource, checkLeaseExclusion, checkMutex, checkRelease, checkTokens } from './index.js';
+import { checkAtLeastOnce, checkExactlyOnce, checkFencedResource, checkLeaseExclusion, checkMutex, checkQuota, checkRelease, checkTokens } from './index.js';
 
 const MS = 1_000_000;
 const TTL = 1_000 * MS;
@@ -140,7 +140,29 @@ describe('release (a crashed holder is replaced in time)', () => {
   });
 });
 
-describe('a history without true times', () => {
+describe('quota (zombies counted)', () => {
+  // Each submission on its own process, so they may overlap.
+  let submitter = 100;
+  const submit = (builder: Builder, job: string, tenant: string): Builder => builder.op(submitter++, 'submit', { job, tenant }, 'ok', { job, tenant }, 0, 1);
+
+  it('counts a paused holder until it stops, and fails when a tenant runs more than its quota', () => {
+    let within = new Builder();
+    for (const job of ['a', 'b', 'c']) within = submit(within, job, 't');
+    within = within.grant(1, 'w1', 'a', 1, 10).stop(1, 'w1', 'a', 1, 500).grant(2, 'w2', 'b', 2, 20).grant(3, 'w3', 'c', 3, 600);
+    expect(checkQuota(within.build(), 2)).toMatchObject({ verdict: 'valid', summary: expect.stringMatching(/3 holds/) });
+    // w1's lease expired at 1 s but it was paused and ran until 2.5 s: with w2 and w3, three at once.
+    let zombie = new Builder();
+    for (const job of ['a', 'b', 'c']) zombie = submit(zombie, job, 't');
+    zombie = zombie.grant(1, 'w1', 'a', 1, 10).grant(2, 'w2', 'b', 2, 20).grant(3, 'w3', 'c', 3, 1_100).stop(1, 'w1', 'a', 1, 2_500);
+    expect(checkQuota(zombie.build(), 2)).toMatchObject({ verdict: 'invalid', summary: expect.stringMatching(/tenant t ran 3 jobs at once at 1105 ms \(quota 2\)/) });
+    // Other tenants' jobs do not count against t.
+    let two = new Builder();
+    two = submit(submit(submit(two, 'a', 't'), 'b', 't'), 'c', 'u');
+    expect(checkQuota(two.grant(1, 'w1', 'a', 1, 10).grant(2, 'w2', 'b', 2, 20).grant(3, 'w3', 'c', 3, 30).build(), 2).verdict).toBe('valid');
+  });
+});
+
+describe('a history the checks cannot read', () => {
   it('is not judged by any of the checks, and each says why', () => {
     const untimed = new Builder().grant(1, 'a', 'j', 1, 0).build().map(({ time: _time, ...rest }) => rest as HistoryRecord);
     const results = [
@@ -151,7 +173,13 @@ describe('a history without true times', () => {
       checkExactlyOnce(untimed),
       checkAtLeastOnce(untimed, { healedAtNs: null, endNs: 1, boundNs: 1 }),
       checkRelease(untimed, { ttlNs: TTL, boundNs: 1, fromNs: 0, untilNs: 1 }),
+      checkQuota(untimed, 1),
     ];
     for (const result of results) expect(result).toMatchObject({ verdict: 'unknown', summary: expect.stringMatching(/lack a true time/) });
+  });
+
+  it('nor is one whose ops do not pair (a process invoking twice)', () => {
+    const twice = new Builder().grant(1, 'a', 'j', 1, 0, 50).grant(1, 'b', 'k', 2, 10, 60).build();
+    expect(checkTokens(twice)).toMatchObject({ verdict: 'unknown', summary: expect.stringMatching(/do not pair/) });
   });
 });

@@ -44,6 +44,13 @@ export interface SchedulerEvents {
   ends: HoldEnd[];
   /** Completions the scheduler acknowledged, by job. */
   completed: Map<string, number>;
+  /**
+   * Completions acknowledged, by lease (`job\0token`) to the completion's invoke time: the holder's
+   * work was over when it asked (the scheduler frees the slot at the commit, before the answer).
+   */
+  completedLeases: Map<string, number>;
+  /** Releases the scheduler acknowledged: `job\0token` to the release's invoke time. */
+  released: Map<string, number>;
   writes: JudgedWrite[];
   /** Acknowledged submissions: job to the true time of the first `ok`. */
   submitted: Map<string, number>;
@@ -51,8 +58,12 @@ export interface SchedulerEvents {
   cancelled: Map<string, number>;
   /** Jobs with a cancel whose outcome is unknown (it may have happened). */
   maybeCancelled: Set<string>;
+  /** Each submitted job's tenant, as its submission named it. */
+  tenants: Map<string, string>;
   /** History records without a true time: the checks cannot judge them. */
   untimed: number;
+  /** The first way the history breaks the invoke/completion pairing, or null. */
+  malformed: string | null;
 }
 
 interface JobValue {
@@ -69,9 +80,11 @@ function field<T>(value: unknown, name: keyof JobValue, type: 'string' | 'number
 }
 
 export function schedulerEvents(history: History): SchedulerEvents {
-  const events: SchedulerEvents = { grants: [], renewals: [], ends: [], completed: new Map(), writes: [], submitted: new Map(), cancelled: new Map(), maybeCancelled: new Set(), untimed: 0 };
+  const events: SchedulerEvents = { grants: [], renewals: [], ends: [], completed: new Map(), completedLeases: new Map(), released: new Map(), writes: [], submitted: new Map(), cancelled: new Map(), maybeCancelled: new Set(), tenants: new Map(), untimed: 0, malformed: null };
   for (const record of history) if (record.time === undefined) events.untimed += 1;
-  for (const op of pairOps(history).ops) readOp(op, events);
+  const paired = pairOps(history);
+  events.malformed = paired.problems[0]?.message ?? null;
+  for (const op of paired.ops) readOp(op, events);
   return events;
 }
 
@@ -93,12 +106,19 @@ function readOp(op: PairedOp, events: SchedulerEvents): void {
     case 'crash':
       if (op.type === 'ok' && job !== undefined && token !== undefined) events.ends.push({ job, token, holder, timeNs: invokeNs, reason: op.f === 'crash' ? 'crash' : (field<string>(op.value, 'reason', 'string') ?? 'stop') });
       return;
+    case 'release':
+      if (op.type === 'ok' && job !== undefined && token !== undefined) events.released.set(`${job}\u0000${token}`, invokeNs);
+      return;
     case 'complete':
       if (op.type === 'ok' && job !== undefined && endNs !== undefined && !events.completed.has(job)) events.completed.set(job, endNs);
+      if (op.type === 'ok' && job !== undefined && token !== undefined) events.completedLeases.set(`${job}\u0000${token}`, invokeNs);
       return;
-    case 'submit':
+    case 'submit': {
+      const tenant = (op.invokeValue as { tenant?: unknown } | null)?.tenant;
+      if (job !== undefined && typeof tenant === 'string') events.tenants.set(job, tenant);
       if (op.type === 'ok' && job !== undefined && endNs !== undefined && !events.submitted.has(job)) events.submitted.set(job, endNs);
       return;
+    }
     case 'cancel':
       if (job === undefined) return;
       if (op.type === 'ok' && endNs !== undefined) events.cancelled.set(job, endNs);
@@ -123,12 +143,14 @@ function readOp(op: PairedOp, events: SchedulerEvents): void {
 }
 
 /**
- * The checks compare true times across processes: a history whose records lack them (an imported
- * one) cannot be judged, and says so rather than passing on what it could not read.
+ * The checks compare true times across processes and read whole ops: a history whose records lack
+ * times (an imported one) or whose ops do not pair cannot be judged, and says so rather than
+ * passing on what it could not read.
  */
-export function untimedResult(checker: string, events: Pick<SchedulerEvents, 'untimed'>, property?: 'progress'): CheckerResult | null {
-  if (events.untimed === 0) return null;
-  return { checker, verdict: 'unknown', ...(property === undefined ? {} : { property }), summary: `${checker} not judged: ${events.untimed} record(s) lack a true time, and the check compares times across processes` };
+export function untimedResult(checker: string, events: Pick<SchedulerEvents, 'untimed' | 'malformed'>, property?: 'progress'): CheckerResult | null {
+  const why = events.untimed > 0 ? `${events.untimed} record(s) lack a true time, and the check compares times across processes` : events.malformed !== null ? `the history's ops do not pair (${events.malformed})` : null;
+  if (why === null) return null;
+  return { checker, verdict: 'unknown', ...(property === undefined ? {} : { property }), summary: `${checker} not judged: ${why}` };
 }
 
 export function msOf(ns: number): number {

@@ -4,5 +4,6 @@
 export { checkFencedResource, fencingViolations, type FencingViolation } from './fencing.js';
 export { checkMutex, checkLeaseExclusion, holdsOf, overlaps, leaseBreaches, type Hold } from './mutex.js';
 export { checkTokens, tokenRegressions } from './tokens.js';
+export { checkQuota, quotaExcesses } from './quota.js';
 export { checkAtLeastOnce, checkExactlyOnce, checkRelease, duplicateEffects, type ReleaseOptions } from './delivery.js';
 export { schedulerEvents, type SchedulerEvents } from './events.js';

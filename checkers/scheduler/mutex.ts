@@ -9,7 +9,7 @@
 //
 // `lease-exclusion` judges the scheduler's promise instead: a lease granted (or renewed) at a
 // worker's request lasts at least TTL x (1 - slack) from that request; the scheduler must not grant
-// the job to anyone else before then, unless the holder completed it. Slack covers the scheduler's
+// the job to anyone else before then, unless the holder completed or released it. Slack covers the scheduler's
 // clock running fast (drift faults reach 5%).
 import type { History } from '../../histories/schema.js';
 import type { CheckerResult } from '../verdict.js';
@@ -30,13 +30,21 @@ export interface Overlap {
   second: Hold;
 }
 
-export function holdsOf(events: Pick<SchedulerEvents, 'grants' | 'ends'>): Hold[] {
+/**
+ * A worker holds a job from its acquire's `ok` until it says it stopped or crashed, or, when its
+ * completion was acknowledged, until it asked to complete (its work was over then).
+ */
+export function holdsOf(events: Pick<SchedulerEvents, 'grants' | 'ends' | 'completedLeases'>): Hold[] {
   const ends = new Map<string, number>();
   for (const end of events.ends) {
     const key = `${end.job}\u0000${end.token}\u0000${end.holder}`;
     if (!ends.has(key)) ends.set(key, end.timeNs);
   }
-  return events.grants.map((grant) => ({ job: grant.job, token: grant.token, holder: grant.holder, startNs: grant.okNs, endNs: ends.get(`${grant.job}\u0000${grant.token}\u0000${grant.holder}`) ?? Infinity }));
+  return events.grants.map((grant) => {
+    const stoppedNs = ends.get(`${grant.job}\u0000${grant.token}\u0000${grant.holder}`) ?? Infinity;
+    const completedNs = events.completedLeases.get(`${grant.job}\u0000${grant.token}`) ?? Infinity;
+    return { job: grant.job, token: grant.token, holder: grant.holder, startNs: grant.okNs, endNs: Math.min(stoppedNs, completedNs) };
+  });
 }
 
 /** Pairs of holds of one job that overlap in true time (the first found per job). */
@@ -88,10 +96,8 @@ export interface LeaseBreach {
   later: Grant;
 }
 
-export function leaseBreaches(events: Pick<SchedulerEvents, 'grants' | 'renewals' | 'completed'>, ttlNs: number, slack: number): LeaseBreach[] {
+export function leaseBreaches(events: Pick<SchedulerEvents, 'grants' | 'renewals' | 'completed' | 'released'>, ttlNs: number, slack: number): LeaseBreach[] {
   const promiseNs = Math.floor(ttlNs * (1 - slack));
-  const lastRequest = new Map<string, number>();
-  for (const grant of events.grants) lastRequest.set(`${grant.job}\u0000${grant.token}`, grant.invokeNs);
   const renewalsOf = new Map<string, number[]>();
   for (const renewal of events.renewals) {
     const key = `${renewal.job}\u0000${renewal.token}`;
@@ -109,8 +115,11 @@ export function leaseBreaches(events: Pick<SchedulerEvents, 'grants' | 'renewals
         // The holder's last request the scheduler answered before the new grant extends the promise.
         const requests = [earlier.invokeNs, ...(renewalsOf.get(`${job}\u0000${earlier.token}`) ?? []).filter((at) => at < later.okNs)];
         const promisedUntilNs = Math.max(...requests) + promiseNs;
+        // A lease its holder completed or released is over: no promise stands.
         const completedNs = events.completed.get(job);
         if (completedNs !== undefined && completedNs < later.okNs) continue;
+        const releasedNs = events.released.get(`${job}\u0000${earlier.token}`);
+        if (releasedNs !== undefined && releasedNs < later.okNs) continue;
         if (later.okNs < promisedUntilNs) {
           found.push({ job, earlier, promisedUntilNs, later });
           break;

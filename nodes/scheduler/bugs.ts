@@ -14,6 +14,7 @@ export const schedulerBugs: readonly SchedulerPlantedBug[] = [
   { name: 'sched.ack-before-commit', description: 'a submission is acknowledged as soon as the leader proposes it, before the Raft commit: a failover can lose an acknowledged job' },
   { name: 'sched.no-idempotency-key', description: "workers commit a job's output without its idempotency key, so a job run twice (its first holder crashed after committing) commits its effect twice" },
   { name: 'sched.lease-reset-on-failover', description: 'a new leader treats the leases it inherits as expired at once instead of granting them a full TTL from its takeover' },
+  { name: 'sched.quota-freed-at-expiry', description: "an expired lease frees its tenant's quota slot at once, instead of after the zombie grace: a holder still running (paused) is not counted" },
 ];
 
 export interface SchedulerBugSwitches {
@@ -21,6 +22,7 @@ export interface SchedulerBugSwitches {
   localTokenCounter: boolean;
   ackBeforeCommit: boolean;
   leaseResetOnFailover: boolean;
+  quotaFreedAtExpiry: boolean;
 }
 
 export function schedulerBugsFromHost(host: Pick<Host, 'bug'>): SchedulerBugSwitches {
@@ -29,6 +31,7 @@ export function schedulerBugsFromHost(host: Pick<Host, 'bug'>): SchedulerBugSwit
     localTokenCounter: host.bug('sched.local-token-counter'),
     ackBeforeCommit: host.bug('sched.ack-before-commit'),
     leaseResetOnFailover: host.bug('sched.lease-reset-on-failover'),
+    quotaFreedAtExpiry: host.bug('sched.quota-freed-at-expiry'),
   };
 }
 

@@ -9,7 +9,7 @@ import { NS_PER_MS } from '../host.js';
 import { assert } from './assert.js';
 import { schedulerBugsFromHost, type SchedulerBugSwitches } from './bugs.js';
 import { isSchedRequest, type LeaseGrant, type SchedError, type SchedOp, type SchedReply, type SchedRequest } from './protocol.js';
-import { cancelJob, completeJob, endLease, grantJob, holds, leasedJobs, oldestQueued, parseShard, shardKey, shardOf, SHARDS, submitJob, TOKEN_KEY, type ShardDoc, type Transition } from './store.js';
+import { cancelJob, clearZombie, completeJob, endLease, releaseLease, grantJob, holds, leasedJobs, oldestQueued, parseShard, shardKey, shardOf, SHARDS, submitJob, TOKEN_KEY, type ShardDoc, type Transition } from './store.js';
 import type { JobKv, JobKvFactory, JobKvReply } from './kv-port.js';
 import type { RaftNode } from '../raft/index.js';
 import type { RaftJobKv } from './raft-kv.js';
@@ -27,6 +27,11 @@ export interface SchedulerOptions {
   shardQueueMax: number;
   /** Compare-and-set retries of one task after its read was stale. */
   casRetriesMax: number;
+  /**
+   * How long an expired lease keeps charging its tenant's quota (Chubby's lock-delay): its holder
+   * may still be running. Three TTLs cover the pauses the workloads inject (up to 2.5 s).
+   */
+  zombieGraceNs: number;
 }
 
 export const SCHEDULER_DEFAULTS: Readonly<SchedulerOptions> = Object.freeze({
@@ -36,6 +41,7 @@ export const SCHEDULER_DEFAULTS: Readonly<SchedulerOptions> = Object.freeze({
   proposeTimeoutNs: 500 * NS_PER_MS,
   shardQueueMax: 256,
   casRetriesMax: 8,
+  zombieGraceNs: 3_000 * NS_PER_MS,
 });
 
 /** Parameters checkers use (plugin `params`), in milliseconds. */
@@ -43,6 +49,7 @@ export const SCHEDULER_PARAMS: Readonly<Record<string, number>> = Object.freeze(
   leaseTtlMs: SCHEDULER_DEFAULTS.leaseTtlNs / NS_PER_MS,
   tickMs: SCHEDULER_DEFAULTS.tickNs / NS_PER_MS,
   attemptsMax: SCHEDULER_DEFAULTS.attemptsMax,
+  zombieGraceMs: SCHEDULER_DEFAULTS.zombieGraceNs / NS_PER_MS,
 });
 
 const TICK: TimerTag = 'sched.tick';
@@ -86,6 +93,9 @@ export class SchedulerNode implements Process {
   private expiries = new Map<string, LeaseClock>();
   private granting = new Set<string>();
   private expiring = new Set<string>();
+  /** Zombie charges by token: when this leader frees them (its own monotonic clock). */
+  private zombieClocks = new Map<number, number>();
+  private clearing = new Set<number>();
   private tokenWaiters: ((token: number | null) => void)[] = [];
   private tokenInFlight = false;
   /** The planted local-token-counter: tokens from memory. */
@@ -153,7 +163,7 @@ export class SchedulerNode implements Process {
         // once Raft has committed it (or found the request id already known).
         let answered = false;
         this.enqueue(shardOf(op.job), {
-          change: (doc) => submitJob(doc, op.job, op.tenant),
+          change: (doc) => submitJob(doc, op.job, op.tenant, op.quota ?? null),
           proposed: () => {
             if (!this.bugs.ackBeforeCommit || answered) return;
             answered = true;
@@ -163,6 +173,7 @@ export class SchedulerNode implements Process {
             if (answered) return;
             if (result === null) fail('unknown-outcome');
             else if (result === 'full') fail('busy');
+            else if (result === 'bad-tenant') fail('bad-request');
             else reply({ ok: true });
           },
         }, fail);
@@ -290,7 +301,7 @@ export class SchedulerNode implements Process {
 
   private finishLease(how: 'complete' | 'release', job: string, token: number, done: (error: SchedError | null) => void): void {
     this.enqueue(shardOf(job), {
-      change: (doc) => (how === 'complete' ? completeJob(doc, job, token) : endLease(doc, job, token, this.options.attemptsMax)),
+      change: (doc) => (how === 'complete' ? completeJob(doc, job, token) : releaseLease(doc, job, token, this.options.attemptsMax)),
       done: (ended) => {
         if (ended === true && this.expiries.get(job)?.token === token) this.expiries.delete(job);
         done(ended === null ? 'unknown-outcome' : ended === true ? null : 'lease-lost');
@@ -394,7 +405,9 @@ export class SchedulerNode implements Process {
     for (let shard = 0; shard < SHARDS; shard++) {
       const pipeline = this.pipelines[shard]!;
       pipeline.stalled = false;
-      const leased = leasedJobs(parseShard(this.kv.read(shardKey(shard))));
+      const doc = parseShard(this.kv.read(shardKey(shard)));
+      this.tickZombies(shard, doc, nowNs);
+      const leased = leasedJobs(doc);
       for (const { job, token } of leased) {
         const clock = this.expiries.get(job);
         if (clock === undefined || clock.token !== token) {
@@ -411,11 +424,30 @@ export class SchedulerNode implements Process {
     this.pumpTokens(0);
   }
 
+  /** Zombie charges get their grace from when this leader first sees them, then are cleared. */
+  private tickZombies(shard: number, doc: ShardDoc, nowNs: number): void {
+    for (const { token } of doc.zombies) {
+      const freeAtNs = this.zombieClocks.get(token);
+      if (freeAtNs === undefined) this.zombieClocks.set(token, nowNs + this.options.zombieGraceNs);
+      else if (freeAtNs <= nowNs && !this.clearing.has(token)) {
+        this.clearing.add(token);
+        this.enqueue(shard, {
+          change: (current) => clearZombie(current, token),
+          done: (cleared) => {
+            this.clearing.delete(token);
+            if (cleared !== null) this.zombieClocks.delete(token);
+          },
+        }, () => this.clearing.delete(token));
+      }
+    }
+  }
+
   private expire(shard: number, job: string, token: number): void {
     this.expiring.add(job);
     this.host.log('sched.expire', { job, token });
     this.enqueue(shard, {
-      change: (doc) => endLease(doc, job, token, this.options.attemptsMax),
+      // The planted quota-freed-at-expiry leaves no zombie charge: the slot is free at once.
+      change: (doc) => endLease(doc, job, token, this.options.attemptsMax, !this.bugs.quotaFreedAtExpiry),
       done: (ended) => {
         this.expiring.delete(job);
         if (ended === true && this.expiries.get(job)?.token === token) this.expiries.delete(job);
@@ -429,6 +461,8 @@ export class SchedulerNode implements Process {
     this.expiries.clear();
     this.granting.clear();
     this.expiring.clear();
+    this.zombieClocks.clear();
+    this.clearing.clear();
     // Waiting tasks are answered `unknown` by the pump, which serves only a leader.
     for (let shard = 0; shard < SHARDS; shard++) {
       this.pipelines[shard]!.stalled = false;

@@ -4,7 +4,8 @@ import type { NodeId } from '../host.js';
 
 /** What a client asks of the scheduler. `job` is the client's request id: submits are idempotent by it. */
 export type SchedOp =
-  | { f: 'submit'; job: string; tenant: string }
+  /** `quota`: the most jobs of the tenant that may run at once (the tenant's own setting); absent: no limit. */
+  | { f: 'submit'; job: string; tenant: string; quota?: number }
   | { f: 'cancel'; job: string }
   | { f: 'status'; job: string }
   | { f: 'acquire'; holder: string }
@@ -31,7 +32,7 @@ export interface LeaseGrant {
   expiresAtWallNs: number;
 }
 
-export type SchedError = 'not-leader' | 'unknown-outcome' | 'busy' | 'no-job' | 'not-found' | 'lease-lost' | 'not-cancellable' | 'exists';
+export type SchedError = 'bad-request' | 'not-leader' | 'unknown-outcome' | 'busy' | 'no-job' | 'not-found' | 'lease-lost' | 'not-cancellable' | 'exists';
 
 export interface SchedReply {
   type: 'sched.reply';

@@ -5,13 +5,18 @@ import { assert } from './assert.js';
 
 /** Worker lanes one process runs at most. */
 export const LANES_MAX = 8;
-/** The resource, the submitter, then two per worker lane (its main loop, its renewals). */
+/**
+ * The resource, the submitter, then four per worker lane: its main loop, its renewals, its
+ * releases, and its instant events (stop, crash), which may fall while a completion is outstanding.
+ */
 export const RESOURCE_SLOT = 0;
 export const SUBMITTER_SLOT = 1;
-export const ROLE_SLOTS = 2 + 2 * LANES_MAX;
+export type LaneStrand = 'main' | 'renew' | 'release' | 'events';
+const STRANDS: readonly LaneStrand[] = ['main', 'renew', 'release', 'events'];
+export const ROLE_SLOTS = 2 + STRANDS.length * LANES_MAX;
 
-export function laneSlot(lane: number, renew: boolean): number {
-  return 2 + 2 * lane + (renew ? 1 : 0);
+export function laneSlot(lane: number, strand: LaneStrand): number {
+  return 2 + STRANDS.length * lane + STRANDS.indexOf(strand);
 }
 
 /** Unique per (client, slot, generation): a new generation after each `info` (Jepsen's rule). */
@@ -22,6 +27,7 @@ export function roleProcess(index: number, clients: number, slot: number, genera
   return process;
 }
 
-/** Request ids per caller: lanes take three ranges each (main, renewals, resource writes); the submitter the one after. */
+/** Request ids per caller: lanes take four ranges each (main, renewals, releases, resource writes); the submitter the one after. */
 export const ID_RANGE = 1_000_000;
-export const SUBMITTER_ID_BASE = 3 * LANES_MAX * ID_RANGE;
+export const LANE_ID_RANGES = 4;
+export const SUBMITTER_ID_BASE = LANE_ID_RANGES * LANES_MAX * ID_RANGE;

@@ -1,6 +1,6 @@
 // The job store's transitions and the resource's fencing rule, pure.
 import { describe, expect, it } from 'vitest';
-import { cancelJob, completeJob, emptyShard, endLease, grantJob, holds, leasedJobs, oldestQueued, parseShard, shardOf, SHARDS, submitJob, type ShardDoc } from './store.js';
+import { cancelJob, charged, clearZombie, completeJob, emptyShard, endLease, grantJob, holds, leasedJobs, oldestQueued, parseShard, releaseLease, shardOf, SHARDS, submitJob, type ShardDoc } from './store.js';
 import { FencedStore } from './resource.js';
 
 function apply(doc: ShardDoc, next: ShardDoc | null): ShardDoc {
@@ -48,15 +48,45 @@ describe('the job store', () => {
     expect(cancelled.result).toBe('cancelled');
     expect(cancelled.next!.jobs.b!.state).toBe('cancelled');
     expect(cancelJob(done, 'zzz').result).toBe('not-found');
+    // Queued again after a lease: a zombie may still commit, so it is not cancellable.
+    const again = apply(doc, endLease(doc, 'a', 1, 10, true).next);
+    expect(again.jobs.a!.state).toBe('queued');
+    expect(cancelJob(again, 'a').result).toBe('not-cancellable');
   });
 
   it('keeps shards stable and documents round-trip through their text', () => {
     expect(shardOf('j1.2')).toBe(shardOf('j1.2'));
     expect(new Set(Array.from({ length: 64 }, (_, i) => shardOf(`j${i}`))).size).toBe(SHARDS);
+    // A tenant's jobs share its shard, so quota admission is one compare-and-set.
+    expect(new Set(Array.from({ length: 16 }, (_, i) => shardOf(`t7/j${i}`)))).toEqual(new Set([shardOf('t7/x')]));
     const doc = submitJob(emptyShard(), 'a', 't0').next!;
     expect(parseShard(JSON.stringify(doc))).toEqual(doc);
     expect(parseShard(null)).toEqual(emptyShard());
     expect(() => parseShard(3)).toThrow(/holds a number/);
+  });
+});
+
+describe('quotas', () => {
+  it('admits a tenant only under its quota, counting zombie charges until released or cleared', () => {
+    let doc = emptyShard();
+    for (const job of ['t/a', 't/b', 't/c']) doc = apply(doc, submitJob(doc, job, 't', 2).next);
+    doc = apply(doc, submitJob(doc, 'u/x', 'u', 2).next);
+    expect(submitJob(doc, 't/z', 'u').result).toBe('bad-tenant');
+    doc = apply(doc, grantJob(doc, 't/a', 1, 'w1').next);
+    doc = apply(doc, grantJob(doc, 't/b', 2, 'w2').next);
+    expect(grantJob(doc, 't/c', 3, 'w3').result).toBe(false);
+    expect(oldestQueued(doc, new Set())).toBe('u/x');
+    // a expires: its holder may still run, so its slot stays charged.
+    doc = apply(doc, endLease(doc, 't/a', 1, 10, true).next);
+    expect(charged(doc, 't')).toBe(2);
+    expect(grantJob(doc, 't/c', 3, 'w3').result).toBe(false);
+    // Its holder says it stopped: the charge goes.
+    doc = apply(doc, releaseLease(doc, 't/a', 1, 10).next);
+    expect(charged(doc, 't')).toBe(1);
+    expect(grantJob(doc, 't/c', 3, 'w3').result).toBe(true);
+    // A zombie never heard from is cleared after its grace.
+    const expired = apply(doc, endLease(doc, 't/b', 2, 10, true).next);
+    expect(charged(apply(expired, clearZombie(expired, 2).next), 't')).toBe(0);
   });
 });
 

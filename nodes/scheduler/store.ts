@@ -16,11 +16,24 @@ export interface JobRecord {
   holder: string | null;
   /** Submission order within the shard: the oldest queued job is granted first. */
   seq: number;
+  /** The tenant's quota of running jobs as the submission stated it, or null (no limit). */
+  quota: number | null;
+}
+
+/**
+ * A quota slot still charged for a lease that expired without its holder letting go: the holder
+ * may be a zombie that still runs (paused, or on a slow clock). Freed after a grace (Chubby's
+ * lock-delay), judged by the leader; a lease released or completed frees its slot at once.
+ */
+export interface ZombieCharge {
+  tenant: string;
+  token: number;
 }
 
 export interface ShardDoc {
   next: number;
   jobs: Record<string, JobRecord>;
+  zombies: ZombieCharge[];
 }
 
 /** Shard documents: enough that submits and grants on different jobs rarely contend. */
@@ -33,18 +46,31 @@ export function shardKey(shard: number): string {
   return `sched/jobs/${shard}`;
 }
 
-/** A stable shard for a job id (FNV-1a over its UTF-16 code units). */
+/**
+ * A job id is `tenant/name` (a tenant's namespace, as in Kubernetes); an id without a slash
+ * belongs to the tenant named in its submission and is placed by the whole id.
+ */
+export function tenantOf(job: string): string | null {
+  const slash = job.indexOf('/');
+  return slash > 0 ? job.slice(0, slash) : null;
+}
+
+/**
+ * A stable shard for a job: by its tenant (FNV-1a over its UTF-16 code units), so all of a
+ * tenant's jobs share one document and quota admission is one compare-and-set.
+ */
 export function shardOf(job: string): number {
+  const placed = tenantOf(job) ?? job;
   let hash = 0x811c9dc5;
-  for (let i = 0; i < job.length; i++) {
-    hash ^= job.charCodeAt(i);
+  for (let i = 0; i < placed.length; i++) {
+    hash ^= placed.charCodeAt(i);
     hash = Math.imul(hash, 0x01000193) >>> 0;
   }
   return hash % SHARDS;
 }
 
 export function emptyShard(): ShardDoc {
-  return { next: 0, jobs: {} };
+  return { next: 0, jobs: {}, zombies: [] };
 }
 
 /** Parses a shard's stored text; absent is empty. A malformed document is an assertion failure. */
@@ -52,7 +78,7 @@ export function parseShard(text: string | number | null): ShardDoc {
   if (text === null) return emptyShard();
   if (typeof text !== 'string') throw new SchedulerAssertionError(`scheduler assertion failed: a shard holds a number (${text}), not a JSON document`);
   const doc = JSON.parse(text) as ShardDoc;
-  if (typeof doc.next !== 'number' || typeof doc.jobs !== 'object' || doc.jobs === null) throw new SchedulerAssertionError('scheduler assertion failed: a shard document lacks next or jobs');
+  if (typeof doc.next !== 'number' || typeof doc.jobs !== 'object' || doc.jobs === null || !Array.isArray(doc.zombies)) throw new SchedulerAssertionError('scheduler assertion failed: a shard document lacks next, jobs or zombies');
   return doc;
 }
 
@@ -62,37 +88,59 @@ export interface Transition<R> {
   result: R;
 }
 
-function withJob(doc: ShardDoc, job: string, record: JobRecord, next = doc.next): ShardDoc {
-  return { next, jobs: { ...doc.jobs, [job]: record } };
+function withJob(doc: ShardDoc, job: string, record: JobRecord, next = doc.next, zombies = doc.zombies): ShardDoc {
+  return { next, jobs: { ...doc.jobs, [job]: record }, zombies };
 }
 
-export type SubmitResult = 'created' | 'exists' | 'full';
+export type SubmitResult = 'created' | 'exists' | 'full' | 'bad-tenant';
 
 /** Creates a queued job, or answers that the request id is already known (idempotent). */
-export function submitJob(doc: ShardDoc, job: string, tenant: string): Transition<SubmitResult> {
+export function submitJob(doc: ShardDoc, job: string, tenant: string, quota: number | null = null): Transition<SubmitResult> {
+  const namespace = tenantOf(job);
+  if (namespace !== null && namespace !== tenant) return { next: null, result: 'bad-tenant' };
   if (doc.jobs[job] !== undefined) return { next: null, result: 'exists' };
   if (Object.keys(doc.jobs).length >= SHARD_JOBS_MAX) return { next: null, result: 'full' };
-  const record: JobRecord = { tenant, state: 'queued', attempts: 0, token: null, holder: null, seq: doc.next };
+  const record: JobRecord = { tenant, state: 'queued', attempts: 0, token: null, holder: null, seq: doc.next, quota };
   return { next: withJob(doc, job, record, doc.next + 1), result: 'created' };
 }
 
 export type CancelResult = 'cancelled' | 'not-found' | 'not-cancellable';
 
-/** Only a job no worker holds can be cancelled: a running job's effects are its lease holder's to fence. */
+/**
+ * Only a job never leased can be cancelled. A job queued again after an expired lease may still
+ * have a zombie holder about to commit, and the resource fences by token only: nothing newer than
+ * the zombie's token would ever reach it, so the cancel could not keep its promise.
+ */
 export function cancelJob(doc: ShardDoc, job: string): Transition<CancelResult> {
   const record = doc.jobs[job];
   if (record === undefined) return { next: null, result: 'not-found' };
   if (record.state === 'cancelled') return { next: null, result: 'cancelled' };
-  if (record.state !== 'queued') return { next: null, result: 'not-cancellable' };
+  if (record.state !== 'queued' || record.token !== null) return { next: null, result: 'not-cancellable' };
   return { next: withJob(doc, job, { ...record, state: 'cancelled' }), result: 'cancelled' };
 }
 
-/** The oldest queued job of the shard not in `busy`, or null. */
+/** Quota slots the tenant holds in this shard: its leased jobs and its zombie charges. */
+export function charged(doc: ShardDoc, tenant: string): number {
+  let count = 0;
+  for (const record of Object.values(doc.jobs)) if (record.state === 'leased' && record.tenant === tenant) count++;
+  for (const zombie of doc.zombies) if (zombie.tenant === tenant) count++;
+  return count;
+}
+
+/** Whether a job of this record's tenant may start now: under the quota its submission stated. */
+function admits(doc: ShardDoc, record: JobRecord, counts: Map<string, number>): boolean {
+  if (record.quota === null) return true;
+  if (!counts.has(record.tenant)) counts.set(record.tenant, charged(doc, record.tenant));
+  return counts.get(record.tenant)! < record.quota;
+}
+
+/** The oldest queued job of the shard not in `busy` whose tenant is under its quota, or null. */
 export function oldestQueued(doc: ShardDoc, busy: ReadonlySet<string>): string | null {
   let best: string | null = null;
   let bestSeq = Infinity;
+  const counts = new Map<string, number>();
   for (const [job, record] of Object.entries(doc.jobs)) {
-    if (record.state === 'queued' && record.seq < bestSeq && !busy.has(job)) {
+    if (record.state === 'queued' && record.seq < bestSeq && !busy.has(job) && admits(doc, record, counts)) {
       best = job;
       bestSeq = record.seq;
     }
@@ -100,10 +148,13 @@ export function oldestQueued(doc: ShardDoc, busy: ReadonlySet<string>): string |
   return best;
 }
 
-/** Leases a still-queued job under `token`; false when it was taken or cancelled meanwhile. */
+/**
+ * Leases a still-queued job under `token`, admitted only while its tenant is under its quota (in
+ * the same compare-and-set: admission is atomic); false when it was taken, cancelled or over quota.
+ */
 export function grantJob(doc: ShardDoc, job: string, token: number, holder: string): Transition<boolean> {
   const record = doc.jobs[job];
-  if (record === undefined || record.state !== 'queued') return { next: null, result: false };
+  if (record === undefined || record.state !== 'queued' || !admits(doc, record, new Map())) return { next: null, result: false };
   return { next: withJob(doc, job, { ...record, state: 'leased', attempts: record.attempts + 1, token, holder }), result: true };
 }
 
@@ -123,13 +174,30 @@ export function completeJob(doc: ShardDoc, job: string, token: number): Transiti
 
 /**
  * The lease ends without completion (released by its holder, or expired by the leader): the job is
- * queued again, or dead-lettered once it has had `attemptsMax` leases.
+ * queued again, or dead-lettered once it has had `attemptsMax` leases. An expired lease leaves a
+ * zombie charge on its tenant's quota (`zombie`); a released one does not.
  */
-export function endLease(doc: ShardDoc, job: string, token: number, attemptsMax: number): Transition<boolean> {
+export function endLease(doc: ShardDoc, job: string, token: number, attemptsMax: number, zombie = false): Transition<boolean> {
   if (!holds(doc, job, token)) return { next: null, result: false };
   const record = doc.jobs[job]!;
   const state: JobState = record.attempts >= attemptsMax ? 'dead' : 'queued';
-  return { next: withJob(doc, job, { ...record, state, holder: null }), result: true };
+  const zombies = zombie ? [...doc.zombies, { tenant: record.tenant, token }] : doc.zombies;
+  return { next: withJob(doc, job, { ...record, state, holder: null }, doc.next, zombies), result: true };
+}
+
+/**
+ * The holder says it has stopped: a lease it still holds ends (the job is queued again, no zombie
+ * charge), and a charge its expired lease left is freed at once: the zombie is known to be gone.
+ */
+export function releaseLease(doc: ShardDoc, job: string, token: number, attemptsMax: number): Transition<boolean> {
+  if (holds(doc, job, token)) return endLease(doc, job, token, attemptsMax);
+  return clearZombie(doc, token);
+}
+
+/** The zombie grace of `token` has passed (or its holder said it stopped): its quota slot is free. */
+export function clearZombie(doc: ShardDoc, token: number): Transition<boolean> {
+  if (!doc.zombies.some((zombie) => zombie.token === token)) return { next: null, result: false };
+  return { next: { ...doc, zombies: doc.zombies.filter((zombie) => zombie.token !== token) }, result: true };
 }
 
 /** Every leased job of the shard with its token. */

@@ -10,7 +10,7 @@ import { workerBugsFromHost, type WorkerBugSwitches } from './bugs.js';
 import { ATTEMPT_NS_DEFAULT, SchedCaller } from './caller.js';
 import { isResourceReply, isSchedReply, type LeaseGrant, type ResourceWrite, type SchedReply } from './protocol.js';
 import { Timers } from './timers.js';
-import { ID_RANGE, laneSlot, LANES_MAX, roleProcess } from './roles.js';
+import { ID_RANGE, LANE_ID_RANGES, laneSlot, LANES_MAX, roleProcess, type LaneStrand } from './roles.js';
 
 export interface WorkerConfig {
   nodes: readonly NodeId[];
@@ -61,6 +61,9 @@ export const WORKER_DEFAULTS = Object.freeze({
 });
 
 const CRASH_RESTART_NS = 200 * NS_PER_MS;
+/** A release whose outcome is unknown is sent again this many times at most, this far apart. */
+const RELEASE_TRIES_MAX = 10;
+const RELEASE_RETRY_NS = 500 * NS_PER_MS;
 
 interface Hold {
   lease: LeaseGrant;
@@ -80,17 +83,22 @@ interface Hold {
 
 interface Lane {
   lane: number;
-  /** Incarnations of the lane's two process numbers: each `info` retires one (Jepsen's rule). */
+  /** Incarnations of the lane's three process numbers: each `info` retires one (Jepsen's rule). */
   generation: number;
   renewGeneration: number;
+  releaseGeneration: number;
   caller: SchedCaller;
   renewer: SchedCaller;
+  releaser: SchedCaller;
   hold: Hold | null;
   writeSeq: number;
   finished: boolean;
   paused: boolean;
-  /** The renewal in flight, recorded as invoked: a crash ends it `info`. */
+  /** The renewal and the release in flight, recorded as invoked: a crash ends them `info`. */
   renewing: object | null;
+  releasing: object | null;
+  /** Crashes so far: a timer of an earlier life does nothing. */
+  lives: number;
 }
 
 export class WorkerProcess implements Process {
@@ -112,13 +120,17 @@ export class WorkerProcess implements Process {
         lane,
         generation: 0,
         renewGeneration: 0,
-        caller: new SchedCaller(host, this.timers, callerConfig, 3 * lane * ID_RANGE, config.index + lane),
-        renewer: new SchedCaller(host, this.timers, callerConfig, (3 * lane + 1) * ID_RANGE, config.index + lane),
+        releaseGeneration: 0,
+        caller: new SchedCaller(host, this.timers, callerConfig, LANE_ID_RANGES * lane * ID_RANGE, config.index + lane),
+        renewer: new SchedCaller(host, this.timers, callerConfig, (LANE_ID_RANGES * lane + 1) * ID_RANGE, config.index + lane),
+        releaser: new SchedCaller(host, this.timers, callerConfig, (LANE_ID_RANGES * lane + 2) * ID_RANGE, config.index + lane),
         hold: null,
         writeSeq: 0,
         finished: false,
         paused: false,
         renewing: null,
+        releasing: null,
+        lives: 0,
       });
     }
   }
@@ -130,11 +142,11 @@ export class WorkerProcess implements Process {
 
   onMessage(from: NodeId, message: unknown): void {
     if (isSchedReply(message)) {
-      for (const lane of this.lanes) if (lane.caller.onReply(from, message) || lane.renewer.onReply(from, message)) return;
+      for (const lane of this.lanes) if (lane.caller.onReply(from, message) || lane.renewer.onReply(from, message) || lane.releaser.onReply(from, message)) return;
       return;
     }
     if (isResourceReply(message)) {
-      const lane = this.lanes[Math.floor(message.id / ID_RANGE / 3)];
+      const lane = this.lanes[Math.floor(message.id / ID_RANGE / LANE_ID_RANGES)];
       if (lane !== undefined) this.onWriteReply(lane, message.id, message.outcome);
     }
   }
@@ -145,19 +157,21 @@ export class WorkerProcess implements Process {
 
   onFsync(): void {}
 
-  private process(lane: Lane, renew = false): number {
-    return roleProcess(this.config.index, this.config.clients, laneSlot(lane.lane, renew), renew ? lane.renewGeneration : lane.generation);
+  private process(lane: Lane, strand: LaneStrand): number {
+    // Instant events never end `info`; they follow the main loop's generation, unique per slot anyway.
+    const generation = strand === 'renew' ? lane.renewGeneration : strand === 'release' ? lane.releaseGeneration : lane.generation;
+    return roleProcess(this.config.index, this.config.clients, laneSlot(lane.lane, strand), generation);
   }
 
   private holderName(lane: Lane): string {
     return `${this.host.id}/${lane.lane}.${lane.generation}`;
   }
 
-  private record(lane: Lane, type: 'invoke' | 'ok' | 'fail' | 'info', f: string, value: unknown, renew = false): void {
+  private record(lane: Lane, type: 'invoke' | 'ok' | 'fail' | 'info', f: string, value: unknown, strand: LaneStrand = 'main'): void {
     // Keyed by job, except acquire: its invoke cannot know the job, and a completion keeps its invoke's key.
     const job = f === 'acquire' || typeof value !== 'object' || value === null ? undefined : (value as { job?: unknown }).job;
     const key = typeof job === 'string' ? job : undefined;
-    this.host.record({ process: this.process(lane, renew), type, f, value, ...(key === undefined ? {} : { key }) });
+    this.host.record({ process: this.process(lane, strand), type, f, value, ...(key === undefined ? {} : { key }) });
   }
 
   // ------------------------------------------------------------------------------------------ leasing
@@ -259,7 +273,7 @@ export class WorkerProcess implements Process {
       }
       const requestNs = this.host.monotonicNow();
       const value = { job: hold.lease.job, token: hold.lease.token, holder: hold.holder };
-      this.record(lane, 'invoke', 'renew', value, true);
+      this.record(lane, 'invoke', 'renew', value, 'renew');
       lane.renewing = value;
       lane.renewer.call({ f: 'renew', job: hold.lease.job, token: hold.lease.token }, (reply) => this.onRenewed(lane, hold, value, requestNs, reply));
       this.armRenew(lane);
@@ -269,11 +283,11 @@ export class WorkerProcess implements Process {
   private onRenewed(lane: Lane, hold: Hold, value: object, requestNs: number, reply: SchedReply | null): void {
     lane.renewing = null;
     if (reply === null) {
-      this.record(lane, 'info', 'renew', value, true);
+      this.record(lane, 'info', 'renew', value, 'renew');
       lane.renewGeneration += 1;
       return;
     }
-    this.record(lane, reply.ok ? 'ok' : 'fail', 'renew', reply.ok ? value : { ...value, error: reply.error ?? null }, true);
+    this.record(lane, reply.ok ? 'ok' : 'fail', 'renew', reply.ok ? value : { ...value, error: reply.error ?? null }, 'renew');
     if (lane.hold !== hold) return;
     if (!reply.ok) {
       this.stop(lane, 'revoked');
@@ -320,7 +334,7 @@ export class WorkerProcess implements Process {
 
   private sendWrite(lane: Lane, kind: 'step' | 'commit'): void {
     const hold = lane.hold!;
-    const id = (3 * lane.lane + 2) * ID_RANGE + (lane.writeSeq = (lane.writeSeq + 1) % ID_RANGE);
+    const id = (LANE_ID_RANGES * lane.lane + 3) * ID_RANGE + (lane.writeSeq = (lane.writeSeq + 1) % ID_RANGE);
     const job = hold.lease.job;
     // The planted no-idempotency-key: the commit goes without its key, so the resource cannot dedupe it.
     const idem = kind === 'commit' && !this.bugs.noIdempotencyKey ? job : null;
@@ -380,9 +394,35 @@ export class WorkerProcess implements Process {
     const hold = lane.hold!;
     this.clearHold(lane, hold);
     const value = { job: hold.lease.job, token: hold.lease.token, holder: hold.holder, reason };
-    this.record(lane, 'invoke', 'stop', value);
-    this.record(lane, 'ok', 'stop', value);
+    this.record(lane, 'invoke', 'stop', value, 'events');
+    this.record(lane, 'ok', 'stop', value, 'events');
+    // Say so: the scheduler requeues a lease still held, and frees the quota slot an expired one
+    // still charges (it cannot know a zombie has stopped unless told). A completion in flight goes first.
+    // It has a caller of its own, retried until answered, while the lane leases again.
+    if (reason !== 'completed') this.release(lane, hold, 1);
     this.timers.set(this.config.pollNs, () => this.poll(lane));
+  }
+
+  private release(lane: Lane, hold: Hold, tries: number): void {
+    const lives = lane.lives;
+    const again = (): void => {
+      if (tries < RELEASE_TRIES_MAX) this.timers.set(RELEASE_RETRY_NS, () => lane.lives === lives && this.release(lane, hold, tries + 1));
+    };
+    if (lane.releaser.busy()) {
+      again();
+      return;
+    }
+    const value = { job: hold.lease.job, token: hold.lease.token, holder: hold.holder };
+    this.record(lane, 'invoke', 'release', value, 'release');
+    lane.releasing = value;
+    lane.releaser.call({ f: 'release', job: hold.lease.job, token: hold.lease.token }, (reply) => {
+      lane.releasing = null;
+      if (reply === null) {
+        this.record(lane, 'info', 'release', value, 'release');
+        lane.releaseGeneration += 1;
+        again();
+      } else this.record(lane, reply.ok ? 'ok' : 'fail', 'release', reply.ok ? value : { ...value, error: reply.error ?? null }, 'release');
+    });
   }
 
   /** A simulated crash of the lane: it forgets everything and comes back as a new incarnation. */
@@ -390,14 +430,19 @@ export class WorkerProcess implements Process {
     const hold = lane.hold!;
     this.clearHold(lane, hold);
     const value = { job: hold.lease.job, token: hold.lease.token, holder: hold.holder };
-    this.record(lane, 'invoke', 'crash', value);
-    this.record(lane, 'ok', 'crash', value);
+    this.record(lane, 'invoke', 'crash', value, 'events');
+    this.record(lane, 'ok', 'crash', value, 'events');
     lane.caller.abandon();
     lane.renewer.abandon();
-    if (lane.renewing !== null) this.record(lane, 'info', 'renew', lane.renewing, true);
+    lane.releaser.abandon();
+    if (lane.renewing !== null) this.record(lane, 'info', 'renew', lane.renewing, 'renew');
+    if (lane.releasing !== null) this.record(lane, 'info', 'release', lane.releasing, 'release');
+    lane.lives += 1;
     lane.renewing = null;
+    lane.releasing = null;
     lane.generation += 1;
     lane.renewGeneration += 1;
+    lane.releaseGeneration += 1;
     this.timers.set(CRASH_RESTART_NS, () => this.poll(lane));
   }
 

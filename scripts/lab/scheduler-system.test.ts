@@ -74,6 +74,18 @@ describe('the scheduler system', () => {
     expect(result.checkers.find((checker) => checker.checker === 'mutex')?.summary).toMatch(/^negative control, expected to fail/);
   });
 
+  it('keeps each tenant within its quota while paused holders (zombies) still run', () => {
+    const result = run(1, { workload: { name: 'tenants' }, faults: [] });
+    expect(verdicts(result)).toMatchObject({ quota: 'valid', 'fenced-resource': 'valid', 'exactly-once': 'valid', tokens: 'valid', assertions: 'valid' });
+    // The quota bound: lanes (6) outnumber it (3), and some acquire found nothing it could admit.
+    const refused = result.history.filter((record) => record.f === 'acquire' && record.type === 'fail').length;
+    expect(refused).toBeGreaterThan(0);
+    const pauses = result.history.filter((record) => record.f === 'pause' && record.type === 'ok').length;
+    expect(pauses).toBeGreaterThan(0);
+    const buggy = run(1, { workload: { name: 'tenants' }, faults: [], bug: 'sched.quota-freed-at-expiry' });
+    expect(verdicts(buggy).quota).toBe('invalid');
+  });
+
   it('plays every role with fewer clients (the shrinker cuts them)', () => {
     for (const clients of [1, 2]) {
       const result = run(4, { workload: { name: 'jobs', clients }, faults: [] });

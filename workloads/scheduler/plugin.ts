@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { NS_PER_MS, type ClientHost, type NodeId, type Process, type ProcessFactory } from '../../nodes/host.js';
 import { createSchedulerNode, LANES_MAX, ResourceProcess, schedulerBugs, SCHEDULER_PARAMS, WorkerProcess, WORKER_DEFAULTS } from '../../nodes/scheduler/index.js';
-import { checkAtLeastOnce, checkExactlyOnce, checkFencedResource, checkLeaseExclusion, checkMutex, checkRelease, checkTokens } from '../../checkers/scheduler/index.js';
+import { checkAtLeastOnce, checkExactlyOnce, checkFencedResource, checkLeaseExclusion, checkMutex, checkQuota, checkRelease, checkTokens } from '../../checkers/scheduler/index.js';
 import type { CheckerResult } from '../../checkers/verdict.js';
 import type { History } from '../../histories/schema.js';
 import type { CheckContext, SystemPlugin, Workload, WorkloadParams } from '../system.js';
@@ -59,15 +59,26 @@ function options(params: WorkloadParams): SchedulerOptions {
   return schedulerOptionsSchema.parse(params.options);
 }
 
+function param(context: CheckContext, name: string): number {
+  const value = context.params[name];
+  if (value === undefined || !(value > 0)) throw new Error(`scheduler plugin: params.${name} must be a positive number`);
+  return value;
+}
+
 function ttlNs(context: CheckContext): number {
-  const ttlMs = context.params.leaseTtlMs;
-  if (ttlMs === undefined || !(ttlMs > 0)) throw new Error('scheduler plugin: params.leaseTtlMs must be a positive number');
-  return ttlMs * NS_PER_MS;
+  return param(context, 'leaseTtlMs') * NS_PER_MS;
 }
 
 interface Roles {
   pauses: boolean;
+  /** Override the options: few tenants with a quota below the lanes, so quotas bind. */
+  tenants?: number;
+  lanes?: number;
+  quota?: number;
 }
+
+/** The tenants workload's quota of running jobs per tenant (the jobs workload states none). */
+export const TENANT_QUOTA = 3;
 
 function schedulerClient(params: WorkloadParams, index: number, roles: Roles): ProcessFactory<ClientHost> {
   const chosen = options(params);
@@ -76,7 +87,7 @@ function schedulerClient(params: WorkloadParams, index: number, roles: Roles): P
   const windowNs = Math.max(NS_PER_MS, params.stopInvokingAtNs - chosen.drainMs * NS_PER_MS);
   const makers = (host: ClientHost): Record<Role, (finished: () => void) => Process> => ({
     resource: () => new ResourceProcess(host, index, params.clients),
-    submitter: (finished) => new SubmitterProcess(host, { nodes: params.nodes, index, clients: params.clients, jobs, tenants: chosen.tenants, windowNs, requestNs: params.timeoutNs, cancelOneIn: 8, triesMax: 5, finished }),
+    submitter: (finished) => new SubmitterProcess(host, { nodes: params.nodes, index, clients: params.clients, jobs, tenants: roles.tenants ?? chosen.tenants, windowNs, requestNs: params.timeoutNs, cancelOneIn: 8, triesMax: 5, quota: roles.quota ?? null, finished }),
     worker: (finished) =>
       new WorkerProcess(host, {
         ...WORKER_DEFAULTS,
@@ -84,7 +95,7 @@ function schedulerClient(params: WorkloadParams, index: number, roles: Roles): P
         resource,
         index,
         clients: params.clients,
-        lanes: chosen.lanes,
+        lanes: roles.lanes ?? chosen.lanes,
         stopAtNs: params.stopInvokingAtNs,
         requestNs: params.timeoutNs,
         pauseOneIn: roles.pauses ? 6 : 0,
@@ -136,12 +147,28 @@ export const bareLeaseWorkload: Workload = {
   },
 };
 
+export const tenantsWorkload: Workload = {
+  name: 'tenants',
+  description:
+    'two tenants, a quota of running jobs each (3) below the worker lanes (6), and workers that pause past their lease: no tenant ever runs more than its quota, a paused holder (a zombie) counted until it really stops; fenced effects, each committed once, tokens only grow (the mutex model is not claimed: pauses break it)',
+  options: schedulerOptionsSchema,
+  shrink: [{ field: 'jobs', floor: 1, absentAs: 30, label: 'jobs' }],
+  client: (params, index) => schedulerClient(params, index, { pauses: true, tenants: 2, lanes: 6, quota: TENANT_QUOTA }),
+  check: (history, context) => [
+    checkQuota(history, TENANT_QUOTA),
+    checkFencedResource(history),
+    checkExactlyOnce(history),
+    checkTokens(history),
+    checkLeaseExclusion(history, ttlNs(context), LEASE_SLACK),
+  ],
+};
+
 export const schedulerSystem: SystemPlugin = {
   name: 'scheduler',
   description: 'job scheduler on an embedded Raft KV: submissions acknowledged after commit and idempotent by request id, leases with fencing tokens from a replicated counter, expiry judged by the leader, a fenced resource',
   node: createSchedulerNode,
   nodes: { default: 3, min: 1, max: 7 },
-  workloads: { jobs: jobsWorkload, 'bare-lease': bareLeaseWorkload },
+  workloads: { jobs: jobsWorkload, 'bare-lease': bareLeaseWorkload, tenants: tenantsWorkload },
   defaultWorkload: 'jobs',
   bugs: schedulerBugs,
   params: SCHEDULER_PARAMS,

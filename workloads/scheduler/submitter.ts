@@ -17,6 +17,8 @@ export interface SubmitterConfig {
   cancelOneIn: number;
   /** Tries of one submission whose outcome stays unknown or refused. */
   triesMax: number;
+  /** Each tenant's quota of running jobs, stated with every submission; null: none. */
+  quota: number | null;
   /** Called once it has submitted everything (default: the host's `done`). */
   finished?: () => void;
 }
@@ -66,15 +68,18 @@ export class SubmitterProcess implements Process {
       (this.config.finished ?? (() => this.host.done()))();
       return;
     }
-    const job = `j${this.config.index}.${this.submitted}`;
+    // Ids are namespaced by tenant (`t1/j1.4`): the store keeps a tenant's jobs in one document.
+    const tenant = `t${this.host.random.int(this.config.tenants)}`;
+    const job = `${tenant}/j${this.config.index}.${this.submitted}`;
     this.submitted += 1;
-    this.submit(job, `t${this.host.random.int(this.config.tenants)}`, 1);
+    this.submit(job, tenant, 1);
   }
 
   private submit(job: string, tenant: string, tries: number): void {
-    const value = { job, tenant };
+    const quota = this.config.quota;
+    const value = quota === null ? { job, tenant } : { job, tenant, quota };
     this.host.record({ process: this.process(), type: 'invoke', f: 'submit', key: job, value });
-    this.caller.call({ f: 'submit', job, tenant }, (reply) => {
+    this.caller.call(quota === null ? { f: 'submit', job, tenant } : { f: 'submit', job, tenant, quota }, (reply) => {
       const outcome = this.recordReply('submit', job, value, reply);
       if (outcome === 'ok') {
         this.accepted.push(job);
