@@ -49,7 +49,7 @@ export interface SchedulerEvents {
    * work was over when it asked (the scheduler frees the slot at the commit, before the answer).
    */
   completedLeases: Map<string, number>;
-  /** Releases the scheduler acknowledged: `job\0token` to the release's invoke time. */
+  /** Releases that may have happened (acknowledged, unknown or pending): `job\0token` to the first one's invoke time. */
   released: Map<string, number>;
   writes: JudgedWrite[];
   /** Acknowledged submissions: job to the true time of the first `ok`. */
@@ -107,7 +107,8 @@ function readOp(op: PairedOp, events: SchedulerEvents): void {
       if (op.type === 'ok' && job !== undefined && token !== undefined) events.ends.push({ job, token, holder, timeNs: invokeNs, reason: op.f === 'crash' ? 'crash' : (field<string>(op.value, 'reason', 'string') ?? 'stop') });
       return;
     case 'release':
-      if (op.type === 'ok' && job !== undefined && token !== undefined) events.released.set(`${job}\u0000${token}`, invokeNs);
+      // One whose outcome is unknown (or still pending) may have taken effect at once: only a refused one did not.
+      if (op.type !== 'fail' && job !== undefined && token !== undefined && !events.released.has(`${job}\u0000${token}`)) events.released.set(`${job}\u0000${token}`, invokeNs);
       return;
     case 'complete':
       if (op.type === 'ok' && job !== undefined && endNs !== undefined && !events.completed.has(job)) events.completed.set(job, endNs);

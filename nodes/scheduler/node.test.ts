@@ -109,7 +109,7 @@ describe('the scheduler node', () => {
   });
 
   it('gives a lease it inherited a full TTL from its takeover (and none with lease-reset-on-failover)', () => {
-    const inherited: ShardDoc = { next: 1, jobs: { j: { tenant: 't', state: 'leased', attempts: 1, token: 9, holder: 'w0', seq: 0, quota: null } }, zombies: [] };
+    const inherited: ShardDoc = { next: 1, jobs: { j: { tenant: 't', state: 'leased', attempts: 1, token: 9, holder: 'w0', seq: 0, quota: null, released: false } }, zombies: [] };
     const seed = (kv: MapKv): void => void kv.values.set(shardKey(shardOf('j')), JSON.stringify(inherited));
     const stateOf = (kv: MapKv): string => (JSON.parse(kv.read(shardKey(shardOf('j'))) as string) as ShardDoc).jobs.j!.state;
 

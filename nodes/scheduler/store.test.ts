@@ -29,6 +29,10 @@ describe('the job store', () => {
     // A stale token neither completes nor ends the lease.
     expect(completeJob(doc, 'a', 6).result).toBe(false);
     expect(endLease(doc, 'a', 6, 10).result).toBe(false);
+    // A release ends it; a duplicate of that release is answered alike, changing nothing.
+    const released = releaseLease(doc, 'a', 7, 10);
+    expect(released.next!.jobs.a).toMatchObject({ state: 'queued', released: true });
+    expect(releaseLease(released.next!, 'a', 7, 10)).toEqual({ next: null, result: true });
     const requeued = apply(doc, endLease(doc, 'a', 7, 10).next);
     expect(requeued.jobs.a).toMatchObject({ state: 'queued', attempts: 1, token: 7 });
     const dead = apply(doc, endLease(doc, 'a', 7, 1).next);
@@ -83,6 +87,7 @@ describe('quotas', () => {
     // Its holder says it stopped: the charge goes.
     doc = apply(doc, releaseLease(doc, 't/a', 1, 10).next);
     expect(charged(doc, 't')).toBe(1);
+    expect(releaseLease(doc, 't/a', 1, 10)).toEqual({ next: null, result: false });
     expect(grantJob(doc, 't/c', 3, 'w3').result).toBe(true);
     // A zombie never heard from is cleared after its grace.
     const expired = apply(doc, endLease(doc, 't/b', 2, 10, true).next);

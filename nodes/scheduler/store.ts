@@ -18,6 +18,8 @@ export interface JobRecord {
   seq: number;
   /** The tenant's quota of running jobs as the submission stated it, or null (no limit). */
   quota: number | null;
+  /** The last lease (`token`) ended by its holder's release: a repeated release is answered alike. */
+  released: boolean;
 }
 
 /**
@@ -100,7 +102,7 @@ export function submitJob(doc: ShardDoc, job: string, tenant: string, quota: num
   if (namespace !== null && namespace !== tenant) return { next: null, result: 'bad-tenant' };
   if (doc.jobs[job] !== undefined) return { next: null, result: 'exists' };
   if (Object.keys(doc.jobs).length >= SHARD_JOBS_MAX) return { next: null, result: 'full' };
-  const record: JobRecord = { tenant, state: 'queued', attempts: 0, token: null, holder: null, seq: doc.next, quota };
+  const record: JobRecord = { tenant, state: 'queued', attempts: 0, token: null, holder: null, seq: doc.next, quota, released: false };
   return { next: withJob(doc, job, record, doc.next + 1), result: 'created' };
 }
 
@@ -155,7 +157,7 @@ export function oldestQueued(doc: ShardDoc, busy: ReadonlySet<string>): string |
 export function grantJob(doc: ShardDoc, job: string, token: number, holder: string): Transition<boolean> {
   const record = doc.jobs[job];
   if (record === undefined || record.state !== 'queued' || !admits(doc, record, new Map())) return { next: null, result: false };
-  return { next: withJob(doc, job, { ...record, state: 'leased', attempts: record.attempts + 1, token, holder }), result: true };
+  return { next: withJob(doc, job, { ...record, state: 'leased', attempts: record.attempts + 1, token, holder, released: false }), result: true };
 }
 
 /** Whether `token` is the job's current lease. */
@@ -190,7 +192,13 @@ export function endLease(doc: ShardDoc, job: string, token: number, attemptsMax:
  * charge), and a charge its expired lease left is freed at once: the zombie is known to be gone.
  */
 export function releaseLease(doc: ShardDoc, job: string, token: number, attemptsMax: number): Transition<boolean> {
-  if (holds(doc, job, token)) return endLease(doc, job, token, attemptsMax);
+  if (holds(doc, job, token)) {
+    const ended = endLease(doc, job, token, attemptsMax);
+    return { next: withJob(ended.next!, job, { ...ended.next!.jobs[job]!, released: true }), result: true };
+  }
+  const record = doc.jobs[job];
+  // A duplicated or retried release of the lease already released: the same answer.
+  if (record !== undefined && record.token === token && record.released) return { next: null, result: true };
   return clearZombie(doc, token);
 }
 
