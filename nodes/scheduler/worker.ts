@@ -421,6 +421,11 @@ export class WorkerProcess implements Process {
         this.record(lane, 'info', 'release', value, 'release');
         lane.releaseGeneration += 1;
         again();
+      } else if (!reply.ok && reply.error === 'lease-lost') {
+        // "Not held now" says nothing of whether an earlier attempt of this very call ended it (its
+        // answer lost, the job leased again since): unknown, not failed.
+        this.record(lane, 'info', 'release', { ...value, error: reply.error }, 'release');
+        lane.releaseGeneration += 1;
       } else this.record(lane, reply.ok ? 'ok' : 'fail', 'release', reply.ok ? value : { ...value, error: reply.error ?? null }, 'release');
     });
   }
