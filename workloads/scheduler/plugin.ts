@@ -165,7 +165,7 @@ export const tenantsWorkload: Workload = {
 
 export const schedulerSystem: SystemPlugin = {
   name: 'scheduler',
-  description: 'job scheduler on an embedded Raft KV: submissions acknowledged after commit and idempotent by request id, leases with fencing tokens from a replicated counter, expiry judged by the leader, a fenced resource',
+  description: 'job scheduler on an embedded Raft KV: submissions acknowledged after commit and idempotent by request id, leases with fencing tokens from a replicated counter, expiry judged by the leader, tenant quotas with zombie charges, a fenced resource',
   node: createSchedulerNode,
   nodes: { default: 3, min: 1, max: 7 },
   workloads: { jobs: jobsWorkload, 'bare-lease': bareLeaseWorkload, tenants: tenantsWorkload },
