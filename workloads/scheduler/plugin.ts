@@ -124,44 +124,47 @@ function judged(history: History, context: CheckContext): CheckerResult[] {
   ];
 }
 
-export const jobsWorkload: Workload = {
-  name: 'jobs',
-  description:
-    'one submitter, worker lanes that crash now and then, one fenced resource: fenced mutual exclusion at the resource, the mutex model on the workers, the scheduler keeps its lease promises, tokens only grow, each output committed once, every acknowledged job done after the heal, crashed holders re-leased in time',
-  options: schedulerOptionsSchema,
-  shrink: [{ field: 'jobs', floor: 1, absentAs: 30, label: 'jobs' }],
-  client: (params, index) => schedulerClient(params, index, { pauses: false }),
-  check: judged,
-};
+/** A workload of this system: its roles, what it is judged by; the options and shrink are shared. */
+function schedulerWorkload(name: string, description: string, roles: Roles, check: Workload['check']): Workload {
+  return {
+    name,
+    description,
+    options: schedulerOptionsSchema,
+    shrink: [{ field: 'jobs', floor: 1, absentAs: 30, label: 'jobs' }],
+    client: (params, index) => schedulerClient(params, index, roles),
+    check,
+  };
+}
 
-export const bareLeaseWorkload: Workload = {
-  name: 'bare-lease',
-  description:
-    'negative control, expected to FAIL the mutex model: workers pause (stop the world) between checking their lease and writing, past the TTL, so two believe they hold one job; the resource stays safe because it fences (fenced-resource valid)',
-  options: schedulerOptionsSchema,
-  shrink: [{ field: 'jobs', floor: 1, absentAs: 30, label: 'jobs' }],
-  client: (params, index) => schedulerClient(params, index, { pauses: true }),
-  check: (history, context) => {
+export const jobsWorkload = schedulerWorkload(
+  'jobs',
+  'one submitter, worker lanes that crash now and then, one fenced resource: fenced mutual exclusion at the resource, the mutex model on the workers, the scheduler keeps its lease promises, tokens only grow, each output committed once, every acknowledged job done after the heal, crashed holders re-leased in time',
+  { pauses: false },
+  judged,
+);
+
+export const bareLeaseWorkload = schedulerWorkload(
+  'bare-lease',
+  'negative control, expected to FAIL the mutex model: workers pause (stop the world) between checking their lease and writing, past the TTL, so two believe they hold one job; the resource stays safe because it fences (fenced-resource valid)',
+  { pauses: true },
+  (history) => {
     const mutex = checkMutex(history, 'negative control, expected to fail (paused workers hold on to leases that passed to others): ');
     return [checkFencedResource(history), mutex, checkExactlyOnce(history), checkTokens(history)];
   },
-};
+);
 
-export const tenantsWorkload: Workload = {
-  name: 'tenants',
-  description:
-    'two tenants, a quota of running jobs each (3) below the worker lanes (6), and workers that pause past their lease: no tenant ever runs more than its quota, a paused holder (a zombie) counted until it really stops; fenced effects, each committed once, tokens only grow (the mutex model is not claimed: pauses break it)',
-  options: schedulerOptionsSchema,
-  shrink: [{ field: 'jobs', floor: 1, absentAs: 30, label: 'jobs' }],
-  client: (params, index) => schedulerClient(params, index, { pauses: true, tenants: 2, lanes: 6, quota: TENANT_QUOTA }),
-  check: (history, context) => [
+export const tenantsWorkload = schedulerWorkload(
+  'tenants',
+  'two tenants, a quota of running jobs each (3) below the worker lanes (6), and workers that pause past their lease: no tenant ever runs more than its quota, a paused holder (a zombie) counted until it really stops; fenced effects, each committed once, tokens only grow (the mutex model is not claimed: pauses break it)',
+  { pauses: true, tenants: 2, lanes: 6, quota: TENANT_QUOTA },
+  (history, context) => [
     checkQuota(history, TENANT_QUOTA),
     checkFencedResource(history),
     checkExactlyOnce(history),
     checkTokens(history),
     checkLeaseExclusion(history, ttlNs(context), LEASE_SLACK),
   ],
-};
+);
 
 export const schedulerSystem: SystemPlugin = {
   name: 'scheduler',
