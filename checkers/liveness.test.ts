@@ -40,6 +40,19 @@ describe('checkLiveness', () => {
     expect(evidence.windowEndNs).toBe(4000 * MS);
   });
 
+  it('counts a failed compare in the window as progress after the heal, a refused write not', () => {
+    // A lone cas on a key never written: the cluster's answer is a definite mismatch, at 1300 ms.
+    const cas = (f: string): Draft[] => [
+      { process: 0, type: 'invoke', f, value: [1, 1], key: 'k0', time: 1100 * MS },
+      { process: 0, type: 'fail', f, value: [1, 1], key: 'k0', time: 1300 * MS },
+    ];
+    const answered = checkLiveness(history(cas('cas')), { ...options, answeredFails: ['cas'] });
+    expect(answered.verdict).toBe('valid');
+    expect((answered.evidence as LivenessEvidence).firstOk).toEqual({ index: 1, time: 1300 * MS, afterHealNs: 300 * MS });
+    expect(checkLiveness(history(cas('cas')), options).verdict).toBe('invalid');
+    expect(checkLiveness(history(cas('write')), { ...options, answeredFails: ['cas'] }).verdict).toBe('invalid');
+  });
+
   it('counts an op still pending at the end as stalled', () => {
     const drafts: Draft[] = [{ process: 0, type: 'invoke', f: 'read', value: null, key: 'k0', time: 1200 * MS }];
     const result = checkLiveness(history(drafts), options);

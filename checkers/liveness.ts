@@ -26,8 +26,9 @@ export interface LivenessOptions {
   /** In a healthy stretch, how long an op may wait before some op completes `ok`. */
   stallBoundNs?: number;
   /**
-   * Ops (by `f`) whose `fail` is the system's own answer, like a cas whose compare failed: such an
-   * op that ends `fail` within the stall bound was not stalled. Other fails may be mere refusals.
+   * Ops (by `f`) whose `fail` is the system's own answer, like a cas whose compare failed: such a
+   * `fail` is progress as an `ok` is (after the heal and in healthy stretches). Other fails may be
+   * mere refusals.
    */
   answeredFails?: readonly string[];
 }
@@ -100,12 +101,14 @@ function judgeLiveness(history: History, options: LivenessOptions): CheckerResul
     return { checker: 'liveness', verdict: 'unknown', summary: 'liveness: the history has no times', evidence };
   }
   const { ops } = pairOps(history);
+  const answered = new Set(options.answeredFails ?? []);
   for (const op of ops) {
     const invokeTime = op.invokeTime as number;
     const completeTime = op.completeTime ?? Infinity;
     if (invokeTime > windowEndNs || completeTime < windowStartNs) continue;
     evidence.inFlight += 1;
-    if (op.type === 'ok') {
+    // The system's own answer (a cas whose compare failed) shows it serving as much as an ok does.
+    if (op.type === 'ok' || (op.type === 'fail' && answered.has(op.f))) {
       // An ok after the window is progress too late; the op was still in flight in it.
       if (completeTime > windowEndNs) continue;
       if (evidence.firstOk === null || completeTime < evidence.firstOk.time) {
@@ -170,7 +173,7 @@ function findStalls(ops: readonly PairedOp[], options: LivenessOptions, evidence
   const answered = new Set(options.answeredFails ?? []);
   if (!(stallBoundNs > 0)) throw new Error('liveness: stallBoundNs must be positive');
   const okTimes = ops
-    .filter((op) => op.type === 'ok' && op.completeTime !== undefined)
+    .filter((op) => (op.type === 'ok' || (op.type === 'fail' && answered.has(op.f))) && op.completeTime !== undefined)
     .map((op) => op.completeTime as number)
     .sort((a, b) => a - b);
   let stretchAt = 0;

@@ -30,6 +30,12 @@ export interface Started {
   fields: FaultFields;
   touched: Touched;
   stop(): void;
+  /**
+   * The stop only asks for the undoing (a re-add sent to a leader, which the network may lose or
+   * reorder behind the removal): the nodes stay counted as touched until the heal, so no checker
+   * demands of the cluster what the lab may have taken from it.
+   */
+  lingers?: boolean;
 }
 
 /** Why a fault did not start. Drawn schedules cannot know the cluster's state ahead: said, not an error. */
@@ -106,8 +112,13 @@ export interface FaultKindSpec<E extends FaultEvent = FaultEvent> {
   /** Draws one event starting at `atMs` lasting `durationMs`, or null when it cannot apply. */
   draw(random: Random, atMs: number, durationMs: number, context: DrawContext): E | null;
   start(event: E, context: KindContext): Started | Skipped;
-  /** At the heal, after every active fault stopped: put back what a stop could not (a removed member). */
-  heal?(context: KindContext): void;
+  /**
+   * At the heal, after every active fault stopped: put back what a stop could not (a removed
+   * member). Returns the nodes that are still outside the system at this instant (a member whose
+   * re-add is not yet committed, or could not be sent): the liveness phase counts them as faulted,
+   * and keeps down no more nodes than leave a majority of the rest.
+   */
+  heal?(context: KindContext): readonly NodeId[] | void;
 }
 
 /** A kind of any event shape, as lists of kinds hold them. */

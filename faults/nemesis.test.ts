@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { FaultEvent } from './events.js';
 import { faultCatalog } from './catalog.js';
-import type { TargetSets } from './kind.js';
+import { z } from 'zod';
+import type { AnyFaultKind, TargetSets } from './kind.js';
+import { eventSchema } from './kernel-kinds.js';
+import { Nemesis } from './nemesis.js';
 import { FakeWorld, MS, play as playWith } from './testing/fake-world.js';
 
 /** A target set of a made-up system: `primary` is the live node with the highest `rank`. */
@@ -145,6 +148,38 @@ describe('Nemesis', () => {
     // A node whose handler threw (or that stopped on a full disk) is down without a crash fault.
     const { world } = play([], (w) => w.down.add('n2'), 1_000);
     expect(world.calls).toContain('restart n2');
+    expect(world.down.has('n2')).toBe(false);
+  });
+
+  it('keeps what a system could not put back outside, and never lets the liveness phase leave no majority', () => {
+    // A made-up system kind: takes a node out; its undoing is only asked for (it lingers), and its
+    // heal reports the node still outside.
+    const evict: AnyFaultKind = {
+      name: 'evict',
+      description: 'take a node out of the system',
+      groups: ['membership'],
+      schema: eventSchema('evict', { node: z.string() }),
+      instant: false,
+      targeted: false,
+      weight: 1,
+      nodesMin: 1,
+      named: (event: { node: string }) => [event.node],
+      draw: () => null,
+      start: (event: { node: string }) => ({ fields: { node: event.node }, touched: [event.node], lingers: true, stop: () => {} }),
+      heal: () => ['n5'],
+    };
+    const world = new FakeWorld(['n1', 'n2', 'n3', 'n4', 'n5']);
+    const nemesis = new Nemesis(world, faultCatalog([evict], targets), world.at);
+    const crash = (node: string): FaultEvent => ({ atMs: 1_000, kind: 'crash', node, mode: 'lose' });
+    nemesis.plan([{ atMs: 100, kind: 'evict', node: 'n5', durationMs: 100 }], 1_000 * MS, [crash('n1'), crash('n2')]);
+    world.runAll();
+    const rows = nemesis.records.map((record) => [record.kind, record.phase, record.fields]);
+    expect(rows).toContainEqual(['evict', 'stop', { event: 0, lingers: true }]);
+    expect(rows).toContainEqual(['heal', 'start', { outside: 'n5' }]);
+    // n5 outside and n1 down leave three of five; n2 down too would leave two: skipped, and why.
+    expect(rows).toContainEqual(['crash', 'start', expect.objectContaining({ event: 1, node: 'n1' })]);
+    expect(rows).toContainEqual(['crash', 'skip', { event: 2, reason: 'n5, n1, n2 down or outside would leave 2 of 5 nodes, no majority' }]);
+    expect(world.down.has('n1')).toBe(true);
     expect(world.down.has('n2')).toBe(false);
   });
 });

@@ -38,6 +38,10 @@ export class Nemesis {
   /** Started faults not yet stopped, by event index, in start order. */
   private readonly active = new Map<number, Started>();
   private healed = false;
+  /** At the heal: nodes the system could not put back yet (see FaultKindSpec.heal). */
+  private outside: NodeId[] = [];
+  /** Nodes the liveness phase's own faults keep down. */
+  private readonly livenessDown = new Set<NodeId>();
   private healedAtNs: number | null = null;
 
   constructor(
@@ -76,7 +80,7 @@ export class Nemesis {
     this.at(safetyEndNs, () => {
       this.healAll();
       // Faults left on through the liveness phase (a minority kept down): numbered after the schedule's.
-      livenessEvents.forEach((event, index) => this.begin(event, events.length + index));
+      livenessEvents.forEach((event, index) => this.beginLiveness(event, events.length + index));
     });
   }
 
@@ -123,7 +127,7 @@ export class Nemesis {
     if (started === undefined) return;
     this.active.delete(index);
     started.stop();
-    this.record({ kind: event.kind, phase: 'stop', fields: { event: index } });
+    this.record({ kind: event.kind, phase: 'stop', fields: started.lingers === true ? { event: index, lingers: true } : { event: index } });
   }
 
   /**
@@ -140,10 +144,35 @@ export class Nemesis {
     }
     healKernel(this.context);
     // Then each kind's own heal, in catalog order (a system re-adds a member a stop could not).
-    for (const kind of this.catalog.kinds) kind.heal?.(this.context);
+    const outside = new Set<NodeId>();
+    for (const kind of this.catalog.kinds) for (const node of kind.heal?.(this.context) ?? []) outside.add(node);
+    this.outside = [...outside].sort();
     const world = this.world;
     this.healedAtNs = world.nowNs();
-    this.record({ kind: 'heal', phase: 'start', fields: {} });
+    // `outside`: nodes still out of the system through the liveness phase (checkers count them faulted).
+    this.record({ kind: 'heal', phase: 'start', fields: this.outside.length === 0 ? {} : { outside: this.outside.join(',') } });
+  }
+
+  /**
+   * Starts a fault of the liveness phase unless, with the nodes already down or outside, it would
+   * leave the rest without a majority of themselves: the liveness phase demands progress of a bare
+   * majority, never of a cluster the lab itself broke (a member whose re-add did not land yet).
+   */
+  private beginLiveness(event: FaultEvent, index: number): void {
+    const kind = this.catalog.kind(event.kind);
+    const named = kind.named(event).filter((node) => this.world.nodes().includes(node));
+    const downAfter = new Set([...this.outside, ...this.livenessDown, ...named]);
+    // Outside nodes count as down of the whole cluster: a majority of every node is then a majority
+    // of whatever membership the system really has (the outside ones may or may not be in it).
+    const cluster = this.world.nodes().length;
+    const alive = cluster - downAfter.size;
+    if (alive < Math.floor(cluster / 2) + 1) {
+      const reason = `${[...downAfter].join(', ')} down or outside would leave ${alive} of ${cluster} nodes, no majority`;
+      this.record({ kind: event.kind, phase: 'skip', fields: { event: index, reason } });
+      return;
+    }
+    for (const node of named) this.livenessDown.add(node);
+    this.begin(event, index);
   }
 }
 

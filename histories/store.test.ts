@@ -235,11 +235,11 @@ describe('RunStore', () => {
     for (let k = 0; k < 20; k++) store.saveRun(newRun(), { history: history(200) });
     store.close();
     // Garble the middle of the file: pages of rows and indexes, past the header and the schema.
-    const bytes = readFileSync(path);
+    const bytes = new Uint8Array(readFileSync(path));
     for (let at = Math.floor(bytes.length / 2); at < Math.floor(bytes.length / 2) + 4096; at++) bytes[at] = (at * 131) & 0xff;
     writeFileSync(path, bytes);
     expect(() => RunStore.open(path)).toThrow(/runs\.db (fails SQLite's integrity check \(.*\): refusing to write to it|is not a Crucible run store)/);
-    expect(readFileSync(path).equals(bytes)).toBe(true);
+    expect(new Uint8Array(readFileSync(path))).toEqual(bytes);
   });
 
   it('refuses a garbage file and leaves it exactly as it was', () => {

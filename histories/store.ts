@@ -381,6 +381,24 @@ export class RunStore {
     return rows.map((row) => rowToRun(row, this.path));
   }
 
+  /**
+   * Seeds of the runs carrying `tag` and not `without` (a campaign's runs, its shrink runs left
+   * out), with their verdicts: what a resumed campaign need not run again.
+   */
+  seedsTagged(tag: string, without: string): Map<number, RunVerdict> {
+    this.assertOpen();
+    // Tags are a JSON array of strings: a tag is matched with its quotes, so `a` never matches `ab`.
+    const rows = this.db
+      .prepare(`SELECT seed, verdict, tags FROM runs WHERE seed IS NOT NULL AND instr(tags, ?) > 0 ORDER BY id`)
+      .all(JSON.stringify(tag)) as { seed: number; verdict: RunVerdict; tags: string }[];
+    const seeds = new Map<number, RunVerdict>();
+    for (const row of rows) {
+      const tags = cell<string[]>(row.tags, `a run's tags`, this.path);
+      if (tags.includes(tag) && !tags.includes(without)) seeds.set(row.seed, row.verdict);
+    }
+    return seeds;
+  }
+
   /** The run's history in index order; empty when the run was not kept. */
   history(id: number): HistoryRecord[] {
     this.assertOpen();

@@ -2,12 +2,12 @@
 // turns every failure into one line on stderr and an exit code (0 valid, 1 violation, 2 bad usage
 // or input, 3 unknown). Internal errors also exit 2 but say "internal error", so a person knows the
 // fault is ours; CRUCIBLE_DEBUG=1 adds the stack.
-import { readFileSync, realpathSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { EXIT, UsageError, type Command, type CommandContext } from './cli/command.js';
 import { commandHelp, commandListHelp } from './cli/help.js';
 import { parseCommandLine } from './cli/parse-args.js';
-import { resolveStorePath } from './cli/store-path.js';
+import { resolveStorePath } from './cli/store-location.js';
 import { suggest } from './cli/suggest.js';
 
 export interface CliIo {
@@ -31,7 +31,9 @@ function isUserError(error: unknown): error is Error {
 }
 
 function packageVersion(): string {
-  const file = fileURLToPath(new URL('../package.json', import.meta.url));
+  // scripts/crucible.ts in the repository, dist/scripts/crucible.js in the installed package.
+  const near = fileURLToPath(new URL('../package.json', import.meta.url));
+  const file = existsSync(near) ? near : fileURLToPath(new URL('../../package.json', import.meta.url));
   return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
 }
 
@@ -128,6 +130,12 @@ export async function main(argv: readonly string[], commands: readonly Command[]
       io.err(`${prefix}: ${error.message.split('\n')[0]}`);
       return EXIT.USAGE;
     }
+    // A command that loads the viewer or the report when it starts them (not when the CLI starts).
+    const missing = missingOptionalPackage(error);
+    if (missing !== null) {
+      io.err(missingPackageLine(prefix, missing));
+      return EXIT.USAGE;
+    }
     return internalError(prefix, error, io);
   }
 }
@@ -151,8 +159,38 @@ export async function cli(argv: readonly string[] = process.argv.slice(2)): Prom
   };
   process.on('uncaughtException', escaped);
   process.on('unhandledRejection', escaped);
-  const { commands } = await import('./commands/index.js');
+  let commands: Command[];
+  try {
+    ({ commands } = await import('./commands/index.js'));
+  } catch (error) {
+    const missing = missingOptionalPackage(error);
+    if (missing === null) throw error;
+    io.err(missingPackageLine('crucible', missing));
+    process.exitCode = EXIT.USAGE;
+    return;
+  }
   process.exitCode = await main(argv, commands, io);
+}
+
+/**
+ * The CLI's packages a library user may leave out (package.json's optional peerDependencies): the
+ * library never loads them, the CLI's commands do.
+ */
+const OPTIONAL_PACKAGES: Readonly<Record<string, string>> = {
+  'better-sqlite3': 'the run store',
+  ink: 'the terminal viewer',
+  react: 'the terminal viewer',
+  elkjs: 'the HTML report',
+};
+
+function missingPackageLine(prefix: string, name: string): string {
+  return `${prefix}: needs ${name} (${OPTIONAL_PACKAGES[name]}), which is not installed: npm install ${name}`;
+}
+
+/** The optional package whose absence made `error`, or null. */
+export function missingOptionalPackage(error: unknown): string | null {
+  if (!(error instanceof Error) || (error as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') return null;
+  return Object.keys(OPTIONAL_PACKAGES).find((name) => error.message.includes(`'${name}'`) || error.message.includes(`'${name}/`)) ?? null;
 }
 
 function isEntry(): boolean {

@@ -13,7 +13,7 @@ import {
 } from './tidy/import-directions.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const FOLDERS = ['sim', 'nodes', 'faults', 'workloads', 'checkers', 'histories', 'ui', 'scripts'];
+const FOLDERS = ['sim', 'nodes', 'faults', 'workloads', 'checkers', 'histories', 'ui', 'scripts', 'api'];
 
 function source(file: string, ...specifiers: string[]): SourceImports {
   return { file, imports: specifiers.map((specifier, index) => ({ specifier, line: index + 1 })) };
@@ -49,6 +49,8 @@ describe('import directions (rules)', () => {
       ['scripts/commands/run.ts', 'scripts/lab/runner'],
       ['scripts/commands/run.ts', 'workloads/registry'],
       ['scripts/commands/view.ts', 'ui/viewer'],
+      ['api/simulate.ts', 'scripts/lab/runner'],
+      ['examples/counter/counter.ts', 'api/index'],
     ];
     for (const [file, target] of allowed) expect(directionRule(file, target), `${file} -> ${target}`).toBeNull();
   });
@@ -64,6 +66,8 @@ describe('import directions (rules)', () => {
       source('faults/schedule.test.ts', '../sim/random.js'),
       source('ui/viewer.tsx', '../scripts/crucible.js'),
       source('workloads/lin-kv.ts', './registry.js'),
+      source('checkers/set.ts', '../api/index.js'),
+      source('api/index.ts', '../ui/viewer.js'),
     ]);
     expect(violations.map((violation) => `${violation.file}:${violation.line} ${violation.target}`)).toEqual([
       'sim/world.ts:2 workloads/system',
@@ -77,6 +81,8 @@ describe('import directions (rules)', () => {
       'faults/nemesis.ts:3 sim/world',
       'ui/viewer.tsx:1 scripts/crucible',
       'workloads/lin-kv.ts:1 workloads/registry',
+      'checkers/set.ts:1 api/index',
+      'api/index.ts:1 ui/viewer',
     ]);
     expect(formatDirectionViolation(violations[0]!)).toBe(
       'sim/world.ts:2: imports ../workloads/system.js (workloads/system): sim/ may import only nodes/host.ts and sim/',

@@ -24,12 +24,14 @@ export const DETERMINISTIC_DIRS = ['sim', 'nodes', 'faults', 'workloads', 'check
 
 /**
  * The run pipeline lives in scripts/lab/ beside the few files that are its edge to the real world
- * (reading scenario files and capsules, the code version, the store, loading a plugin module):
+ * (reading scenario files and capsules, the code version, the store, loading a plugin module, the
+ * project's crucible.config.json):
  * every other file there must be deterministic, so a new pipeline file is checked by default.
  */
 export const REAL_WORLD_EDGES: ReadonlySet<string> = new Set([
   'scripts/lab/capsule.ts',
   'scripts/lab/code-version.ts',
+  'scripts/lab/config.ts',
   'scripts/lab/persist.ts',
   'scripts/lab/plugin.ts',
   'scripts/lab/scenario-args.ts',

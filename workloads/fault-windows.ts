@@ -5,7 +5,9 @@
 // Input: the fault actions as the runner records them (CheckContext.faults): `<kind>.start` with
 // `touched` (the nodes it faulted, comma-joined, or `*` for possibly every node: each fault kind
 // says so itself, faults/kind.ts), `instant` on kinds that act at one instant, and `event` (its
-// index in the schedule); `<kind>.stop` with the same `event`; `<kind>.skip`; and `heal.start`. A
+// index in the schedule); `<kind>.stop` with the same `event` (and `lingers` when its undoing is
+// not certain: the window then lasts to the heal); `<kind>.skip`; and `heal.start` (with `outside`,
+// the nodes still out of the system through the liveness phase). A
 // start without `touched` counts as touching every node: overstating a fault only ever demands
 // less progress, never more.
 import type { FaultAction, NodeId } from '../nodes/host.js';
@@ -21,6 +23,8 @@ interface Window {
   endNs: number;
   /** Nodes touched, or null for "possibly every node". */
   nodes: readonly NodeId[] | null;
+  /** Started at or after the heal: in force through the liveness phase. */
+  afterHeal: boolean;
 }
 
 /** The nodes a started fault touched, as it recorded them, or null when it may touch them all. */
@@ -44,22 +48,27 @@ export function majorityHealthyStretches(actions: readonly FaultAction[], cluste
     const phase = action.kind.slice(dot + 1);
     if (kind === 'heal') {
       healNs = Math.min(healNs, action.time);
+      // Members the system could not put back stay faulted through the liveness phase.
+      const outside = action.fields.outside;
+      if (typeof outside === 'string' && outside !== '') windows.push({ startNs: action.time, endNs: Infinity, nodes: outside.split(','), afterHeal: true });
       continue;
     }
     const event = action.fields.event;
     if (phase === 'start') {
-      const window: Window = { startNs: action.time, endNs: Infinity, nodes: touchedNodes(action.fields) };
+      const window: Window = { startNs: action.time, endNs: Infinity, nodes: touchedNodes(action.fields), afterHeal: action.time >= healNs };
       if (action.fields.instant === true) window.endNs = action.time;
       else if (typeof event === 'number') open.set(event, window);
       windows.push(window);
     } else if (phase === 'stop' && typeof event === 'number') {
+      // A lingering stop only asked for the undoing: the window lasts to the heal.
       const window = open.get(event);
-      if (window !== undefined) window.endNs = action.time;
+      if (window !== undefined && action.fields.lingers !== true) window.endNs = action.time;
       open.delete(event);
     }
   }
-  // Whatever had not stopped by the heal stopped there.
-  for (const window of windows) window.endNs = Math.min(window.endNs, healNs);
+  // Whatever had not stopped by the heal stopped there; what the liveness phase keeps down (a
+  // minority crashed in core mode, a member still outside) lasts to the end.
+  for (const window of windows) if (!window.afterHeal) window.endNs = Math.min(window.endNs, healNs);
 
   // Instant faults touching one node change nothing a majority needs; those that may touch every
   // node (a leader transfer, a member added) split a stretch at their instant.

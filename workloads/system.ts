@@ -79,11 +79,28 @@ export interface Workload {
   check(history: History, context: CheckContext): CheckerResult[];
 }
 
+/**
+ * A setting of the system's nodes that the lab may vary, as FoundationDB randomises its knobs: an
+ * integer in [min, max] (a flag is 0 or 1). Swarm mode draws them per seed; a scenario may fix them
+ * (`knobs`); the shrinker moves each back to its default. Only settings under which every checker
+ * still holds belong here: a knob that trades safety away (lease reads under pauses) is a bug, not a knob.
+ */
+export interface Knob {
+  name: string;
+  description: string;
+  default: number;
+  min: number;
+  max: number;
+}
+
 export interface SystemPlugin {
   name: string;
   description: string;
   /** The server node. Options such as planted bugs come through the host (`host.bug`). */
   node: ProcessFactory<Host>;
+  /** The system's knobs (see Knob), and the node built with some of them set (the rest at default). */
+  knobs?: readonly Knob[];
+  nodeWithKnobs?(values: Readonly<Record<string, number>>): ProcessFactory<Host>;
   nodes: { default: number; min: number; max: number };
   /** Workloads by name; `defaultWorkload` names one of them. */
   workloads: Readonly<Record<string, Workload>>;

@@ -17,7 +17,7 @@ const CAS = 2;
 /** A cas whose compare failed: legal only when the value is not `from`; no effect. */
 const CAS_FAILED = 3;
 
-interface RegisterInput {
+export interface RegisterInput {
   kind: number;
   /** Read: the value read; write: the value written; cas: `from`. */
   a: unknown;

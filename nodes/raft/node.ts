@@ -265,7 +265,10 @@ export class RaftNode implements Process {
   status(): NodeStatus {
     if (this.core === null) return { role: 'follower', term: 0, down: this.downReason ?? 'starting' };
     const role = this.core.role === 'follower' && this.core.isLearner() ? 'learner' : this.core.role;
-    return { role, term: this.core.term };
+    // The configuration as this node knows it, so the nemesis can tell whether a member it removed
+    // is back (workloads/raft/faults.ts) instead of assuming its re-add landed.
+    const config = this.core.config();
+    return { role, term: this.core.term, voters: config.voters.join(','), outgoing: config.outgoing.join(',') };
   }
 
   // ------------------------------------------------------------------ start and recovery
@@ -522,7 +525,8 @@ export class RaftNode implements Process {
     const wal = this.wal!;
     const log = core.log;
     const lastSnapshot = core.snapshot?.meta.index ?? 0;
-    if (this.kv.appliedIndex - lastSnapshot < this.options.compactEveryEntries) return;
+    // Fault point: compact early, at whatever was applied (followers then need snapshots sooner).
+    if (this.kv.appliedIndex - lastSnapshot < this.options.compactEveryEntries && !(this.kv.appliedIndex > lastSnapshot && this.host.faultPoint('raft.compact-early'))) return;
     if (wal.busy()) return;
     // The snapshot is the state machine's state, so it is taken at the applied index. The planted
     // bug labels it with the commit index instead, discarding committed entries not yet applied.
@@ -689,6 +693,8 @@ export class RaftNode implements Process {
 
   private reply(to: NodeId, reply: KvReply): void {
     if (this.applyingReplay) return;
+    // Fault point: the answer is lost after the state changed; the client's retry must meet its session.
+    if (this.host.faultPoint('raft.drop-reply')) return;
     this.host.send(to, reply);
   }
 

@@ -1,6 +1,6 @@
 // Flags every command takes, whatever its own table says.
 import type { FlagSpec } from './command.js';
-import { STORE_PATH_DEFAULT } from './store-path.js';
+import { STORE_PATH_DEFAULT } from './store-location.js';
 
 export const GLOBAL_FLAGS: readonly FlagSpec[] = [
   { name: 'json', type: 'boolean', default: false, description: 'JSON on stdout and nothing else (errors still go to stderr)' },

@@ -1,15 +1,10 @@
-// Where the run store lives: `--store PATH`, default `.crucible/runs.db` under the working directory.
+// Opening the run store at `--store PATH` (scripts/cli/store-location.ts says where that is).
 import { existsSync, mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname } from 'node:path';
 import { RunStore } from '../../histories/store.js';
+import { resolveStorePath } from './store-location.js';
 
-export const STORE_PATH_DEFAULT = '.crucible/runs.db';
-
-/** The absolute store path for a `--store` value (or the default). */
-export function resolveStorePath(store: string | undefined, cwd: string = process.cwd()): string {
-  const path = store === undefined || store === '' ? STORE_PATH_DEFAULT : store;
-  return resolve(cwd, path);
-}
+export { resolveStorePath, STORE_PATH_DEFAULT } from './store-location.js';
 
 /** Resolves the path and creates its parent directory, for commands that write the store. */
 export function prepareStorePath(store: string | undefined, cwd: string = process.cwd()): string {

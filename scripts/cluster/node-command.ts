@@ -12,15 +12,24 @@ import { fileURLToPath } from 'node:url';
 /** The repository root, so a node process resolves `tsx` and our sources wherever we run from. */
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-/** `node --import tsx scripts/crucible.ts`: the CLI itself (followed by a command). */
-export function crucibleCommand(): string[] {
-  return [process.execPath, '--import', 'tsx', path.join(REPO_ROOT, 'scripts', 'crucible.ts')];
+/** A module of ours: the TypeScript source in the repository, the built `.js` in an installed package (dist/). */
+function ownModule(...parts: string[]): string {
+  const source = `${path.join(REPO_ROOT, ...parts)}.ts`;
+  return fs.existsSync(source) ? source : `${path.join(REPO_ROOT, ...parts)}.js`;
 }
 
-export const NODE_ENTRY = path.join(REPO_ROOT, 'scripts', 'tcp', 'node-main.ts');
+/** tsx's loader, resolved from here so a node process finds it whatever its working directory. */
+const TSX = import.meta.resolve('tsx');
+
+/** `node --import tsx scripts/crucible.ts`: the CLI itself (followed by a command). */
+export function crucibleCommand(): string[] {
+  return [process.execPath, '--import', TSX, ownModule('scripts', 'crucible')];
+}
+
+export const NODE_ENTRY = ownModule('scripts', 'tcp', 'node-main');
 
 export function tsxNodeCommand(): string[] {
-  return [process.execPath, '--import', 'tsx', NODE_ENTRY];
+  return [process.execPath, '--import', TSX, NODE_ENTRY];
 }
 
 /** A bundle of the node entry, rebuilt on every call (sources may have changed); null without esbuild. */

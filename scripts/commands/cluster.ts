@@ -7,7 +7,8 @@ import { openRunStore } from '../cli/store-path.js';
 import type { NodeId } from '../../nodes/host.js';
 import { type SystemPlugin, pluginFaultCatalog } from '../../workloads/system.js';
 import { codeVersion } from '../lab/code-version.js';
-import { PLUGIN_FLAG, resolvePlugin } from '../lab/plugin.js';
+import { PLUGIN_FLAG, resolveSystem } from '../lab/plugin.js';
+import { CLI } from '../lab/scenario-args.js';
 import { CLUSTER_DIR_DEFAULT, BASE_PORT_DEFAULT, clusterDown, clusterStatus, clusterUp } from '../cluster/daemon.js';
 import { ComposeDriver, readComposeTarget } from '../cluster/compose-driver.js';
 import type { ClusterDriver } from '../cluster/driver.js';
@@ -44,10 +45,22 @@ function need(flags: Flags, name: string, sub: string): string {
   return value;
 }
 
-/** The system (`--system`, loaded from `--plugin FILE` when given) and the node ids of the cluster. */
+/**
+ * The system (`--system`, loaded from `--plugin FILE` when given, or the one the project's config
+ * names) and the node ids of the cluster. `pluginPath` is the module the nodes must load too.
+ */
 async function systemAndNodes(flags: Flags, sub: string): Promise<{ system: SystemPlugin; nodes: NodeId[]; pluginPath: string | undefined }> {
-  const pluginPath = flags.plugin as string | undefined;
-  const system = await resolvePlugin(need(flags, 'system', sub), pluginPath);
+  let resolved;
+  try {
+    resolved = await resolveSystem(flags.system as string | undefined, flags.plugin as string | undefined);
+  } catch (error) {
+    if (error instanceof UsageError && flags.system === undefined) throw new UsageError(`cluster ${sub} needs --system (${error.message})`);
+    throw error;
+  }
+  const system = resolved.plugin;
+  const pluginPath = resolved.module ?? undefined;
+  // The repro line and a later `cluster test --target up` name the same system and module.
+  flags.system ??= system.name;
   const count = flags.nodes === undefined ? system.nodes.default : int(flags, 'nodes', 1, 99);
   if (count < system.nodes.min || count > system.nodes.max) {
     throw new UsageError(`--nodes ${count}: ${system.name} runs with ${system.nodes.min} to ${system.nodes.max} nodes`);
@@ -82,9 +95,9 @@ function host(flags: Flags): string {
 }
 
 /** The command that repeats a cluster test (not a replay: a real cluster never runs the same way twice). */
-function testRepro(flags: Flags, system: string, nodes: number, faults: readonly string[]): string {
-  const parts = ['npm run --silent crucible -- cluster test', `--system ${system}`, `--nodes ${nodes}`, `--duration ${flags.duration as number}`];
-  if (flags.plugin !== undefined) parts.push(`--plugin ${flags.plugin as string}`);
+function testRepro(flags: Flags, system: string, nodes: number, faults: readonly string[], pluginPath: string | undefined): string {
+  const parts = [`${CLI} cluster test`, `--system ${system}`, `--nodes ${nodes}`, `--duration ${flags.duration as number}`];
+  if (pluginPath !== undefined) parts.push(`--plugin ${path.relative(process.cwd(), pluginPath) || pluginPath}`);
   parts.push(`--faults ${faults.length > 0 ? faults.join(',') : 'none'}`, `--fault-rate ${flags['fault-rate'] as string}`, `--seed ${flags.seed as number}`);
   const bugs = flags.bug as string[];
   if (bugs.length > 0) parts.push(`--bug ${bugs.join(',')}`);
@@ -174,7 +187,7 @@ async function test(args: ParsedArgs, context: CommandContext): Promise<number> 
     if (result.verdict === 'valid') fs.rmSync(workDir, { recursive: true, force: true });
     else progress(`the nodes' logs, traces and data are in ${workDir}`);
   }
-  const repro = testRepro(flags, system.name, nodes.length, faultWords);
+  const repro = testRepro(flags, system.name, nodes.length, faultWords, pluginPath);
   const faultEvents = result.faults.filter((event) => event.kind.endsWith('.start') && event.kind !== 'heal.start').length;
   const skipped = result.faults.filter((event) => event.kind.endsWith('.skip')).length;
   const scenario = {

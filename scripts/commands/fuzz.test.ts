@@ -175,6 +175,28 @@ describe('crucible fuzz', () => {
     expect(summary.runs).toBeLessThan(1_000_000);
   });
 
+  it('resumes a campaign cut short: the stored seeds are skipped, the rest run, none twice', async () => {
+    const store = join(dir, 'resume.db');
+    const args = ['--system', 'test-register', '--runs', '8', '--seed-start', '40', '--faults', 'crash', '--ops', '20', '--workers', '0', '--keep-going', '--store', store, ...PLUGIN];
+    expect((await cli('fuzz', ...args, '--json')).code).toBe(0);
+    // A kill after five runs: take the last three out of the store, as if they never finished.
+    const db = RunStore.open(store);
+    const seedsOf = () => db.listRuns().map((run) => run.seed).sort((a, b) => a! - b!);
+    expect(seedsOf()).toEqual([40, 41, 42, 43, 44, 45, 46, 47]);
+    db.close();
+    const raw = new (await import('better-sqlite3')).default(store);
+    raw.prepare('DELETE FROM runs WHERE seed >= 45').run();
+    raw.close();
+    const resumed = await cli('fuzz', ...args, '--resume');
+    expect(resumed.code).toBe(0);
+    expect(resumed.out[0]).toMatch(/^resuming campaign [0-9a-f]{12}: 5 of 8 seeds already in .*resume\.db; running the other 3$/);
+    const after = RunStore.open(store, { readonly: true });
+    expect(after.listRuns().map((run) => run.seed).sort((a, b) => a! - b!)).toEqual([40, 41, 42, 43, 44, 45, 46, 47]);
+    after.close();
+    const nothing = await cli('fuzz', ...args, '--resume');
+    expect(nothing.out).toEqual([expect.stringMatching(/8 of 8 seeds already/), 'nothing left to run']);
+  });
+
   it('rejects bad flags in one line', async () => {
     expect((await cli('fuzz', '--system', 'test-register', '--runs', '5', '--shard', '2/2', ...PLUGIN)).err[0]).toMatch(/--shard 2\/2: i must be below n/);
     expect((await cli('fuzz', '--system', 'test-register', ...PLUGIN)).err[0]).toMatch(/missing --runs N/);

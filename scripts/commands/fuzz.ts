@@ -10,8 +10,9 @@ import { openRunStore } from '../cli/store-path.js';
 import type { RunStore } from '../../histories/store.js';
 import { capsuleFileName, capsuleOf, capsuleRepro, CAPSULE_DIR, writeCapsule } from '../lab/capsule.js';
 import { failureSummary, saveResult } from '../lab/persist.js';
-import { PLUGIN_FLAG, resolvePlugin } from '../lab/plugin.js';
-import { runRepro, SCENARIO_FLAGS, scenarioFlags, scenarioFromFlags, type ScenarioFlags } from '../lab/scenario-args.js';
+import { PLUGIN_FLAG } from '../lab/plugin.js';
+import { projectRelative } from '../lab/config.js';
+import { pluginWords as pluginWordsOf, runRepro, SCENARIO_FLAGS, scenarioAndSystem, scenarioFlags, type ScenarioFlags } from '../lab/scenario-args.js';
 import { runCampaign, WORKERS_MAX } from '../fuzz/campaign.js';
 import type { CampaignConfig, SeedDone, ShrinkDone } from '../fuzz/executor.js';
 import { mergeExitCode, mergeStores, mergeLines } from '../fuzz/merge.js';
@@ -30,9 +31,9 @@ export function campaignTags(campaign: string, seedStart: number, seeds: number,
   return ['fuzz', `campaign:${campaign}`, `seeds:${seedStart}+${seeds}`, `shard:${shard.index}/${shard.count}`];
 }
 
-/** Same system, scenario, seeds and plugin: same campaign id on every machine. */
+/** Same system, scenario, seeds and plugin: same campaign id on every machine (the plugin named relative to the project). */
 export function campaignId(config: CampaignConfig, seedStart: number, runs: number): string {
-  const text = JSON.stringify({ scenario: config.scenario, seedStart, runs, plugin: config.pluginPath });
+  const text = JSON.stringify({ scenario: config.scenario, seedStart, runs, plugin: config.pluginPath === null ? null : projectRelative(config.pluginPath) });
   return createHash('sha256').update(text).digest('hex').slice(0, 12);
 }
 
@@ -73,18 +74,41 @@ async function fuzz(args: Parameters<Command['run']>[0], context: CommandContext
   if (shrinkRuns < 0) throw new UsageError(`--shrink-runs ${shrinkRuns}: must not be negative`);
   // A campaign without any fault setting fuzzes with every fault kind: that is what fuzzing is for.
   if (flags.faults === undefined && flags.swarm !== true && flags.scenario === undefined) flags.faults = ['all'];
-  const scenario = scenarioFromFlags(flags);
-  const pluginPath = (args.flags.plugin as string | undefined) ?? null;
-  // Resolve here too, so a bad name fails in one line before any worker starts.
-  await resolvePlugin(scenario.system, pluginPath ?? undefined);
+  // Resolved here, so a bad name fails in one line before any worker starts; the workers load the
+  // module by its absolute path, the capsules name it relative to the project.
+  const { scenario, system } = await scenarioAndSystem(flags, args.flags.plugin as string | undefined);
+  const pluginPath = system.module;
+  const capsulePlugin = pluginPath === null ? null : projectRelative(pluginPath);
   const config: CampaignConfig = { scenario, pluginPath, shrinkRunsMax: shrinkRuns, traceLimit: DEFAULT_TRACE_LIMIT };
   const campaign = campaignId(config, seedStart, runs);
-  const seeds = shardSeeds(seedStart, runs, shard);
   const tags = campaignTags(campaign, seedStart, runs, shard);
-  const capsuleDir = (args.flags.capsules as string | undefined) ?? CAPSULE_DIR;
-  const pluginWords = pluginPath === null ? '' : ` --plugin ${pluginPath}`;
-
   const store: RunStore = openRunStore(context.store);
+  // A resumed campaign (same flags, same store) skips the seeds whose runs the store already holds.
+  let seeds = shardSeeds(seedStart, runs, shard);
+  if (args.flags.resume === true) {
+    let stored: Map<number, string>;
+    try {
+      stored = store.seedsTagged(`campaign:${campaign}`, 'shrunk');
+    } catch (error) {
+      store.close();
+      throw error;
+    }
+    const before = seeds.length;
+    seeds = seeds.filter((seed) => !stored.has(seed));
+    const invalid = [...stored.values()].filter((verdict) => verdict === 'invalid').length;
+    if (!context.json) {
+      context.out(`resuming campaign ${campaign}: ${before - seeds.length} of ${before} seeds already in ${context.store}${invalid > 0 ? ` (${invalid} invalid: \`crucible runs --verdict invalid\` lists them)` : ''}; running the other ${seeds.length}`);
+    }
+    if (seeds.length === 0) {
+      store.close();
+      if (!context.json) context.out('nothing left to run');
+      else context.out(JSON.stringify({ campaign, resumed: true, runs: 0, skipped: before, invalidBefore: invalid }));
+      return invalid > 0 ? EXIT.VIOLATION : EXIT.OK;
+    }
+  }
+  const capsuleDir = (args.flags.capsules as string | undefined) ?? CAPSULE_DIR;
+  const pluginWords = pluginWordsOf(system);
+
   const live = new LiveLine(context.isTTY && !context.json);
   const failures: FailureReport[] = [];
   const pending = new Map<number, FailureReport>();
@@ -119,7 +143,7 @@ async function fuzz(args: Parameters<Command['run']>[0], context: CommandContext
       // past CAPSULES_MAX a campaign full of failures reports the run command instead of filling a disk.
       let file: string | null = null;
       if (failureCount <= CAPSULES_MAX) {
-        file = writeCapsule(capsuleOf(result, { plugin: pluginPath, summary: `${repro}  # ${failureSummary(result)}` }), capsuleDir);
+        file = writeCapsule(capsuleOf(result, { plugin: capsulePlugin, summary: `${repro}  # ${failureSummary(result)}` }), capsuleDir);
       }
       const failure: FailureReport = {
         seed: finished.seed,
@@ -147,7 +171,7 @@ async function fuzz(args: Parameters<Command['run']>[0], context: CommandContext
     pending.delete(finished.seed);
     const result = finished.result;
     const found = { seed: finished.seed, faultEvents: finished.original.faultEvents, ops: finished.original.ops, fingerprint: finished.original.fingerprint };
-    const capsule = capsuleOf(result, { plugin: pluginPath, found, shrink: { runs: finished.runs, steps: finished.steps } });
+    const capsule = capsuleOf(result, { plugin: capsulePlugin, found, shrink: { runs: finished.runs, steps: finished.steps } });
     const repro = capsuleRepro(join(capsuleDir, capsuleFileName(capsule)));
     capsule.summary = `${repro}  # ${failureSummary(result)}`;
     const file = writeCapsule(capsule, capsuleDir);
@@ -245,7 +269,7 @@ export const command: Command = {
   name: 'fuzz',
   summary: 'Run many seeds across cores; shrink failures into replayable capsules',
   usage:
-    'crucible fuzz --system S --runs N [--seed-start N] [--faults LIST | --swarm] [--bug NAME] [--workers W] [--shard i/n] [--time-limit T] [--keep-going] [--no-shrink] [--json]\n' +
+    'crucible fuzz [--system S] --runs N [--seed-start N] [--faults LIST | --swarm] [--bug NAME] [--workers W] [--shard i/n] [--time-limit T] [--resume] [--keep-going] [--no-shrink] [--json]\n' +
     '       crucible fuzz merge SHARD_STORE... [--store TARGET] [--json]',
   positionals: [{ name: 'merge', description: '`merge` then the shard stores to gather into --store', variadic: true }],
   flags: [
@@ -255,6 +279,7 @@ export const command: Command = {
     { name: 'workers', type: 'int', valueName: 'W', description: 'Worker processes (default: one per core; 0 runs in this process)' },
     { name: 'shard', type: 'string', valueName: 'i/n', description: 'Run only shard i of n (every n-th seed from the i-th)' },
     { name: 'time-limit', type: 'int', valueName: 'T', description: 'Stop handing out seeds after T wall seconds' },
+    { name: 'resume', type: 'boolean', description: 'Skip the seeds this campaign (same flags) already has in --store: go on after a kill or a --time-limit' },
     { name: 'keep-going', type: 'boolean', description: 'Run every seed even after a failure' },
     { name: 'shrink', type: 'boolean', default: true, description: 'Shrink failures (--no-shrink keeps them as found)' },
     { name: 'shrink-runs', type: 'int', valueName: 'N', description: `Runs one shrink may spend (default ${SHRINK_RUNS_DEFAULT})` },

@@ -6,12 +6,14 @@ import { command as bugs } from './bugs.js';
 import { command as runs } from './runs.js';
 import { command as run } from './run.js';
 import { command as replay } from './replay.js';
+import { command as explain } from './explain.js';
 import { command as fuzz } from './fuzz.js';
 import { command as view } from './view.js';
 import { command as report } from './report.js';
 import { command as node } from './node.js';
 import { command as cluster } from './cluster.js';
 import { command as check } from './check.js';
+import { command as maelstrom } from './maelstrom.js';
 
 export const commands: Command[] = [
   bench,
@@ -19,10 +21,12 @@ export const commands: Command[] = [
   runs,
   run,
   replay,
+  explain,
   fuzz,
   view,
   report,
   node,
   cluster,
   check,
+  maelstrom,
 ];

@@ -7,11 +7,12 @@ import { openRunStore, openRunStoreForReading } from '../cli/store-path.js';
 import type { ScenarioInput } from '../lab/scenario.js';
 import { codeDrift, readCapsule } from '../lab/capsule.js';
 import { saveResult } from '../lab/persist.js';
-import { PLUGIN_FLAG, resolvePlugin } from '../lab/plugin.js';
-import { replayRepro, runRepro, SCENARIO_FLAGS, scenarioFlags, scenarioFromFlags } from '../lab/scenario-args.js';
+import { PLUGIN_FLAG, resolveSystem } from '../lab/plugin.js';
+import { fromProjectRelative } from '../lab/config.js';
+import { pluginWords, replayRepro, runRepro, SCENARIO_FLAGS, scenarioAndSystem, scenarioFlags } from '../lab/scenario-args.js';
 import { exitFor, printRun, timedRun } from './run.js';
 
-interface Target {
+export interface Target {
   scenario: ScenarioInput;
   seed: number;
   system: string;
@@ -21,11 +22,11 @@ interface Target {
   repro: string;
   source: string;
   warning: string | null;
-  /** The plugin module the target names, if any. */
+  /** The plugin module the target names, if any (a capsule's, resolved against the project's folder). */
   plugin: string | undefined;
 }
 
-function fromStore(id: number, store: string): Target {
+export function fromStore(id: number, store: string): Target {
   const reader = openRunStoreForReading(store);
   if (reader === null) throw new UsageError(`run ${id}: the store ${store} does not exist yet; pass --store PATH or a capsule file`);
   try {
@@ -48,7 +49,7 @@ function fromStore(id: number, store: string): Target {
   }
 }
 
-function fromCapsule(path: string): Target {
+export function fromCapsule(path: string): Target {
   const capsule = readCapsule(path);
   const drift = codeDrift(capsule);
   return {
@@ -60,7 +61,7 @@ function fromCapsule(path: string): Target {
     repro: replayRepro(path),
     source: path,
     warning: drift === null ? null : `the capsule was made by other code (${drift}): a different fingerprint may be that change, not a broken replay`,
-    plugin: capsule.plugin,
+    plugin: capsule.plugin === undefined ? undefined : fromProjectRelative(capsule.plugin),
   };
 }
 
@@ -89,12 +90,14 @@ export const command: Command = {
       const seed = args.flags.seed as number | undefined;
       if (seed === undefined) throw new UsageError('give a run id, a capsule file, or run flags with --seed N');
       const flags = scenarioFlags(args);
-      const scenario = scenarioFromFlags(flags);
-      chosen = { scenario, seed, system: scenario.system, expected: null, expectedVerdict: null, repro: runRepro(flags, seed), source: flags.scenario ?? 'flags', warning: null, plugin: undefined };
+      const { scenario, system } = await scenarioAndSystem(flags, args.flags.plugin as string | undefined);
+      chosen = { scenario, seed, system: scenario.system, expected: null, expectedVerdict: null, repro: runRepro(flags, seed) + pluginWords(system), source: flags.scenario ?? 'flags', warning: null, plugin: system.module ?? undefined };
     }
     const pluginFlag = args.flags.plugin as string | undefined;
-    const plugin = await resolvePlugin(chosen.system, pluginFlag ?? chosen.plugin);
-    const repro = chosen.repro + (pluginFlag === undefined ? '' : ` --plugin ${pluginFlag}`);
+    const resolved = await resolveSystem(chosen.system, pluginFlag ?? chosen.plugin);
+    const plugin = resolved.plugin;
+    // A run id or a capsule replays by itself; only a flag given on top needs to be repeated.
+    const repro = chosen.repro + (pluginFlag === undefined || target === undefined ? '' : pluginWords(resolved));
     if (chosen.warning !== null) context.err(`crucible replay: warning: ${chosen.warning}`);
     const { result, wallMs } = timedRun(chosen.scenario, chosen.seed, plugin, chosen.source);
     const store = openRunStore(context.store);

@@ -11,8 +11,8 @@ import type { SystemPlugin } from '../../workloads/system.js';
 import type { Verdict } from '../../checkers/verdict.js';
 import { bannerLines, verdictLines } from '../lab/banner.js';
 import { failureSummary, saveResult } from '../lab/persist.js';
-import { PLUGIN_FLAG, resolvePlugin } from '../lab/plugin.js';
-import { runRepro, SCENARIO_FLAGS, scenarioFlags, scenarioFromFlags } from '../lab/scenario-args.js';
+import { PLUGIN_FLAG } from '../lab/plugin.js';
+import { CLI, pluginWords, runRepro, SCENARIO_FLAGS, scenarioAndSystem, scenarioFlags } from '../lab/scenario-args.js';
 
 export function exitFor(verdict: Verdict): ExitCode {
   return verdict === 'valid' ? EXIT.OK : verdict === 'invalid' ? EXIT.VIOLATION : EXIT.UNKNOWN;
@@ -59,7 +59,7 @@ export function printRun(context: CommandContext, result: RunResult, wallMs: num
   }
   for (const line of verdictLines(result, wallMs)) context.out(line);
   context.out(`stored as run ${runId}; replay with: ${repro}`);
-  const cli = 'npm run --silent crucible --';
+  const cli = CLI;
   if (result.verdict !== 'valid' || kept) {
     context.out(`view it with: ${cli} view ${runId}   (HTML: ${cli} report ${runId} --html run-${runId}.html)`);
   } else {
@@ -70,7 +70,7 @@ export function printRun(context: CommandContext, result: RunResult, wallMs: num
 export const command: Command = {
   name: 'run',
   summary: 'One simulated run of a system under faults, checked and stored',
-  usage: 'crucible run --system S --seed N [--scenario F] [--faults LIST|all] [--swarm] [--bug NAME] [--nodes K] [--ops M] [--duration MS] [--keep] [--json]',
+  usage: 'crucible run [--system S] --seed N [--scenario F] [--faults LIST|all] [--swarm] [--bug NAME] [--nodes K] [--ops M] [--duration MS] [--keep] [--json]',
   flags: [
     ...SCENARIO_FLAGS,
     { name: 'seed', type: 'int', valueName: 'N', description: 'The root seed: the run is a pure function of it and the scenario', required: true },
@@ -83,17 +83,16 @@ export const command: Command = {
     'on at the default intensity; groups: partition, network, process, clock, disk, membership, admin.',
     'The banner lists every parameter the run used; the run is stored with its explicit scenario, so',
     '`crucible replay RUN_ID` or the printed command repeats it exactly.',
+    'The system: --system S, a --plugin FILE module, or the one your crucible.config.json names.',
     'Exit codes: 0 valid, 1 violation, 2 bad usage or input, 3 a checker could not decide.',
   ].join('\n'),
   async run(args, context) {
     const flags = scenarioFlags(args);
     const seed = args.flags.seed as number;
     if (seed < 0) throw new UsageError(`--seed ${seed}: a seed is a non-negative integer`);
-    const scenario = scenarioFromFlags(flags);
-    const pluginPath = args.flags.plugin as string | undefined;
-    const plugin = await resolvePlugin(scenario.system, pluginPath);
-    const { result, wallMs } = timedRun(scenario, seed, plugin, flags.scenario ?? 'flags');
-    const repro = runRepro(flags, seed) + (pluginPath === undefined ? '' : ` --plugin ${pluginPath}`);
+    const { scenario, system } = await scenarioAndSystem(flags, args.flags.plugin as string | undefined);
+    const { result, wallMs } = timedRun(scenario, seed, system.plugin, flags.scenario ?? 'flags');
+    const repro = runRepro(flags, seed) + pluginWords(system);
     const saveTo = args.flags['save-scenario'] as string | undefined;
     if (saveTo !== undefined) writeFileSync(saveTo, `${JSON.stringify(result.scenario, null, 2)}\n`);
     const store = openRunStore(context.store);

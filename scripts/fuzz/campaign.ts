@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { FuzzExecutor, type CampaignConfig, type SeedDone, type ShrinkDone } from './executor.js';
 import type { ToMain, ToWorker } from './protocol.js';
 import type { ExplicitScenario } from '../lab/scenario.js';
+import type { SystemPlugin } from '../../workloads/system.js';
 
 export const WORKERS_MAX = 256;
 
@@ -23,6 +24,8 @@ export interface CampaignOptions {
   shrinkMax: number;
   /** Stop handing out seeds after this much wall time; null for no limit. */
   timeLimitMs: number | null;
+  /** In-process only (`workers: 0`): the system object itself, when no module names it (the library's `fuzz`). */
+  plugin?: SystemPlugin;
 }
 
 export interface CampaignListener {
@@ -104,7 +107,7 @@ class Dispatch {
 }
 
 async function runInProcess(options: CampaignOptions, dispatch: Dispatch): Promise<void> {
-  const executor = await FuzzExecutor.create(options.config);
+  const executor = options.plugin === undefined ? await FuzzExecutor.create(options.config) : FuzzExecutor.withPlugin(options.config, options.plugin);
   for (let task = dispatch.take(); task !== null; task = dispatch.take()) {
     try {
       if (task.type === 'run') dispatch.seedDone(executor.runSeed(task.seed));
@@ -131,7 +134,8 @@ const WORKER_AHEAD = 1;
 
 function runPool(options: CampaignOptions, dispatch: Dispatch): Promise<void> {
   const boot = fileURLToPath(new URL('./worker-boot.mjs', import.meta.url));
-  const entry = new URL('./worker.ts', import.meta.url).href;
+  // Beside this file: worker.ts in the repository, worker.js in the built package (dist/).
+  const entry = new URL(import.meta.url.endsWith('.ts') ? './worker.ts' : './worker.js', import.meta.url).href;
   return new Promise((resolve, reject) => {
     const workers: ChildProcess[] = [];
     /** Tasks each worker holds (running or queued). */
@@ -219,6 +223,7 @@ export async function runCampaign(options: CampaignOptions, listener: CampaignLi
   if (!(Number.isInteger(options.workers) && options.workers >= 0 && options.workers <= WORKERS_MAX)) {
     throw new Error(`workers must be 0..${WORKERS_MAX}, got ${options.workers}`);
   }
+  if (options.plugin !== undefined && options.workers > 0) throw new Error('a system object runs in-process only (workers: 0); worker processes load it from its module');
   const dispatch = new Dispatch(options, listener);
   if (options.workers === 0) await runInProcess(options, dispatch);
   else await runPool(options, dispatch);

@@ -55,7 +55,13 @@ export class FuzzExecutor {
   ) {}
 
   static async create(config: CampaignConfig): Promise<FuzzExecutor> {
-    return new FuzzExecutor(config, await resolvePlugin(config.scenario.system, config.pluginPath ?? undefined));
+    return FuzzExecutor.withPlugin(config, await resolvePlugin(config.scenario.system, config.pluginPath ?? undefined));
+  }
+
+  /** An executor for a system object already in hand (the library's in-process `fuzz`). */
+  static withPlugin(config: CampaignConfig, plugin: SystemPlugin): FuzzExecutor {
+    if (plugin.name !== config.scenario.system) throw new Error(`the campaign's scenario names system "${config.scenario.system}", not "${plugin.name}"`);
+    return new FuzzExecutor(config, plugin);
   }
 
   private run(scenario: Scenario | ExplicitScenario, seed: number, traceLimit = this.config.traceLimit): RunResult {

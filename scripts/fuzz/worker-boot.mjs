@@ -1,9 +1,14 @@
 // A fuzz worker process starts here: it registers tsx's loader (a forked process gets none), then on
 // the campaign's first message loads the TypeScript worker module it names. Tasks that arrive while
 // that module loads wait in order.
-import { register } from 'tsx/esm/api';
+import { register as registerEsm } from 'tsx/esm/api';
+import { register as registerCjs } from 'tsx/cjs/api';
 
-register();
+// Both loaders, as `--import tsx` gives the main process: a plugin module outside a `"type":
+// "module"` package is CommonJS to tsx, and with the ESM loader alone its imports of our ES
+// modules end in "Cannot require() ES Module ... in a cycle".
+registerCjs();
+registerEsm();
 
 const waiting = [];
 let handle = null;

@@ -33,6 +33,7 @@ export function bannerLines(scenario: ExplicitScenario, seed: number): string[] 
   ];
   if (scenario.network !== undefined) lines.push(`  network       ${JSON.stringify(scenario.network)}`);
   if (scenario.disk !== undefined) lines.push(`  disk          ${JSON.stringify(scenario.disk)}`);
+  if (scenario.knobs !== undefined) lines.push(`  knobs         ${Object.entries(scenario.knobs).map(([name, value]) => `${name}=${value}`).join(' ')} (the rest at their defaults)`);
   const points = scenario.faultPoints;
   lines.push(`  fault points  ${points?.enabled === true ? `on, ${points.numerator}/${points.denominator}` : 'off'}`);
   if (scenario.swarm !== undefined) {

@@ -49,13 +49,14 @@ export function explicitScenario(scenario: Scenario, seed: number, plugin: Syste
   const spare = spareNodeIds(plugin, nodes);
   const catalog = pluginFaultCatalog(plugin);
   let faults: FaultEvent[];
+  let draw: Exclude<Scenario['faults'], readonly unknown[]> | null = null;
   let swarm = scenario.swarm;
   let faultPoints = scenario.faultPoints;
   if (isExplicitSchedule(scenario.faults)) {
     const known = [...ids, ...spare];
     faults = scenario.faults.map((event, index) => parseFaultEvent(catalog, event, known, index, source));
   } else {
-    const draw = scenario.faults;
+    draw = scenario.faults;
     let kinds;
     try {
       kinds = catalog.expand(draw.kinds);
@@ -108,7 +109,45 @@ export function explicitScenario(scenario: Scenario, seed: number, plugin: Syste
   if (swarm !== undefined) explicit.swarm = swarm;
   if (livenessMode !== undefined) explicit.livenessMode = livenessMode;
   if (livenessFaults !== undefined) explicit.livenessFaults = livenessFaults;
+  const knobs = scenario.knobs !== undefined ? checkedKnobs(plugin, scenario.knobs, source) : draw?.swarm === true ? drawKnobs(plugin, SimRandom.stream(seed, 'knobs')) : {};
+  if (Object.keys(knobs).length > 0) explicit.knobs = knobs;
   return explicit;
+}
+
+/** A scenario's knobs: each one the system declares, within its range. */
+function checkedKnobs(plugin: SystemPlugin, given: Readonly<Record<string, number>>, source: string): Record<string, number> {
+  const declared = plugin.knobs ?? [];
+  const checked: Record<string, number> = {};
+  if (Object.keys(given).length > 0 && declared.length > 0 && plugin.nodeWithKnobs === undefined) {
+    throw new ScenarioError(`${source}: knobs: ${plugin.name} declares knobs but no nodeWithKnobs to build its node with them`);
+  }
+  for (const [name, value] of Object.entries(given).sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const knob = declared.find((candidate) => candidate.name === name);
+    if (knob === undefined) {
+      throw new ScenarioError(`${source}: knobs.${name}: ${plugin.name} has no such knob (${declared.length === 0 ? 'it has none' : `it has ${declared.map((k) => k.name).join(', ')}`})`);
+    }
+    if (value < knob.min || value > knob.max) throw new ScenarioError(`${source}: knobs.${name}: ${value} is outside ${knob.min}..${knob.max}`);
+    if (value !== knob.default) checked[name] = value;
+  }
+  return checked;
+}
+
+/**
+ * Swarm mode's knobs: each declared knob, with even odds, drawn from its range on a log scale (a
+ * power of two of bits, then a value below it: small values, the rare paths, come up as often as
+ * large ones), else left at its default. From a stream of its own, so every fault schedule drawn
+ * before knobs existed is unchanged.
+ */
+export function drawKnobs(plugin: SystemPlugin, random: Random): Record<string, number> {
+  const knobs: Record<string, number> = {};
+  for (const knob of plugin.knobs ?? []) {
+    if (!random.chance(1, 2)) continue;
+    const span = knob.max - knob.min;
+    const bits = random.range(0, Math.ceil(Math.log2(span + 1)));
+    const value = knob.min + Math.min(span, random.int(2 ** bits));
+    if (value !== knob.default) knobs[knob.name] = value;
+  }
+  return knobs;
 }
 
 /** The scenario's workload options checked by the workload's own schema, defaults filled. */

@@ -6,7 +6,7 @@ import type { FaultAction, NodeId } from '../../nodes/host.js';
 import { NS_PER_MS } from '../../nodes/host.js';
 import type { HistoryRecord } from '../../histories/schema.js';
 import { isProgress, worstVerdict, type CheckerResult, type Verdict } from '../../checkers/verdict.js';
-import { pluginFaultCatalog, type CheckContext, type SystemPlugin, type TraceEvent, type WorkloadParams } from '../../workloads/system.js';
+import { pluginFaultCatalog, type CheckContext, type Inspector, type SystemPlugin, type TraceEvent, type WorkloadParams } from '../../workloads/system.js';
 import { World } from '../../sim/index.js';
 import { explicitScenario } from './explicit.js';
 import { Nemesis, type FaultRecord } from '../../faults/nemesis.js';
@@ -20,6 +20,8 @@ export interface RunOptions {
   traceLimit?: number;
   /** Name of the scenario's source in error messages. */
   source?: string;
+  /** Sees every trace event as it happens, with the live cluster (explain samples node statuses). Must change nothing. */
+  observe?: (event: TraceEvent, inspector: Inspector) => void;
 }
 
 /** One fault action as the store keeps it: true time, `kind.phase`, fields. */
@@ -89,7 +91,8 @@ export function runScenario(scenario: ScenarioInput | ExplicitScenario, seed: nu
   const world = new World({
     seed,
     nodes,
-    node: plugin.node,
+    // Knobs set away from their defaults build the node with them (validated in explicit.ts).
+    node: explicit.knobs !== undefined && plugin.nodeWithKnobs !== undefined ? plugin.nodeWithKnobs(explicit.knobs) : plugin.node,
     clients,
     bugs: explicit.bug === null ? [] : [explicit.bug],
     faultPoints: explicit.faultPoints ?? { enabled: false, numerator: 0, denominator: 1 },
@@ -100,6 +103,8 @@ export function runScenario(scenario: ScenarioInput | ExplicitScenario, seed: nu
   });
   const monitor = plugin.invariants?.() ?? null;
   if (monitor !== null) world.observe((event) => monitor.onTrace(event, world));
+  const observe = options.observe;
+  if (observe !== undefined) world.observe((event) => observe(event, world));
   const port = new WorldPort(world, explicit.network);
   const nemesis = new Nemesis(port, pluginFaultCatalog(plugin), (timeNs, action) => world.at(timeNs, () => action()));
   nemesis.plan(explicit.faults, safetyEndNs, explicit.livenessFaults ?? []);

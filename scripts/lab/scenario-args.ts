@@ -1,11 +1,14 @@
 // The flags `run`, `replay` and `fuzz` share to describe a scenario, turned into a Scenario (from a
 // file, with flags on top) and back into the exact command line that repeats it.
 import { readFileSync } from 'node:fs';
+import { relative } from 'node:path';
 import { UsageError, type FlagSpec, type ParsedArgs } from '../cli/command.js';
 import { parseScenario, parseScenarioText, ScenarioError, type Scenario } from './scenario.js';
+import { resolveSystem, type ResolvedSystem } from './plugin.js';
+import { cliPrefix } from './config.js';
 
-/** How a person runs the CLI in this repository (DESIGN.md's contract). */
-export const CLI = 'npm run --silent crucible --';
+/** How a person runs the CLI here (DESIGN.md's contract in this repository, `npx crucible` in a user's project). */
+export const CLI = cliPrefix();
 
 export const SCENARIO_FLAGS: FlagSpec[] = [
   { name: 'system', type: 'string', valueName: 'S', description: 'The system under test (see crucible bugs)' },
@@ -97,6 +100,26 @@ export function scenarioFromFlags(flags: ScenarioFlags): Scenario {
     if (error instanceof ScenarioError) throw new UsageError(error.message);
     throw error;
   }
+}
+
+/**
+ * The scenario the flags describe and the system it runs: `--system`, else the scenario file's,
+ * else the `--plugin` module's or the project config's default, so `run --plugin F` and a project
+ * with one configured system need no `--system`. The system found is written into the flags, so
+ * the repro line names it.
+ */
+export async function scenarioAndSystem(flags: ScenarioFlags, pluginPath: string | undefined): Promise<{ scenario: Scenario; system: ResolvedSystem }> {
+  const fromFile = flags.system === undefined && flags.scenario !== undefined ? readScenarioFile(flags.scenario).system : undefined;
+  const system = await resolveSystem(flags.system ?? fromFile, pluginPath);
+  if (flags.system === undefined && fromFile === undefined) flags.system = system.plugin.name;
+  return { scenario: scenarioFromFlags(flags), system };
+}
+
+/** ` --plugin PATH` (relative to the working directory) for a system loaded from a module, else ''. */
+export function pluginWords(system: ResolvedSystem, cwd: string = process.cwd()): string {
+  if (system.module === null) return '';
+  const path = relative(cwd, system.module);
+  return ` --plugin ${quote(path === '' || path.startsWith('..') ? system.module : path)}`;
 }
 
 function quote(word: string): string {

@@ -143,6 +143,8 @@ export const scenarioSchema = z
     clocks: clocksSchema.optional(),
     disk: diskSchema.optional(),
     faultPoints: faultPointsSchema.optional(),
+    /** The system's knobs set away from their defaults (see SystemPlugin.knobs); swarm mode draws them. */
+    knobs: z.record(z.string().min(1), z.number().int()).optional(),
     swarm: swarmRecordSchema.optional(),
   })
   .strict();

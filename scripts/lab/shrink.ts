@@ -57,6 +57,8 @@ export function runSize(result: RunResult, options: readonly OptionShrink[] = []
     ...options.filter((option) => option.sideways === true).map((option) => optionValue(scenario, option)),
     scenario.workload.clients,
     scenario.nodes,
+    // Each knob left away from its default is one more thing a reader must keep in mind.
+    Object.keys(scenario.knobs ?? {}).length,
     ...options.filter((option) => option.sideways !== true).map((option) => optionValue(scenario, option)),
     faultMs,
     endMs(scenario),
@@ -310,6 +312,16 @@ function* mixCandidates(scenario: ExplicitScenario, seed: number, options: reado
   }
 }
 
+/** Each knob back to its default (the failure may not need it). */
+function* knobCandidates(scenario: ExplicitScenario): Generator<Candidate> {
+  const knobs = scenario.knobs ?? {};
+  for (const [name, value] of Object.entries(knobs)) {
+    const { [name]: _dropped, ...rest } = knobs;
+    const { knobs: _all, ...without } = scenario;
+    yield { scenario: Object.keys(rest).length === 0 ? without : { ...without, knobs: rest }, step: `knob ${name}=${value} -> default` };
+  }
+}
+
 /** Counts toward their floor: straight there, or one less. */
 function* countCandidates(scenario: ExplicitScenario, options: readonly OptionShrink[]): Generator<Candidate> {
   for (const option of options) {
@@ -402,6 +414,7 @@ export function shrinkRun(original: RunResult, run: (scenario: ExplicitScenario,
     (scenario, ops) => clientCandidates(scenario, ops),
     (scenario) => nodeCandidates(scenario, options.nodesMin),
     (scenario) => countCandidates(scenario, optionMoves),
+    (scenario) => knobCandidates(scenario),
     (scenario, _ops, seed) => mixCandidates(scenario, seed, optionMoves, [...range(0, RESEEDS)]),
     (scenario) => faultLengthCandidates(scenario, options.instantKinds),
     (scenario) => livenessCandidates(scenario),

@@ -2,8 +2,8 @@
 // a node knows only nodes/host.ts, the system-neutral toolkit nodes/embed.ts, its own folder and
 // another system's public surface (`nodes/<system>/index.ts`: the broker runs Raft as a library,
 // never by reaching into its files); the nemesis (faults/) knows only
-// nodes/host.ts (and sim/ in its tests); checkers know only histories/ and nodes/host.ts; nothing
-// imports scripts/ from outside it, only scripts/ imports ui/, and only scripts/ knows the registry
+// nodes/host.ts (and sim/ in its tests); checkers know only histories/ and nodes/host.ts; only
+// scripts/ and the library (api/) import scripts/, only scripts/ imports ui/, and only scripts/ knows the registry
 // of built-in systems (everything below is handed its system). Pure, so a test can feed it a synthetic violation.
 import { posix } from 'node:path';
 
@@ -47,7 +47,10 @@ export function directionRule(file: string, target: string): string | null {
   const from = top(file);
   const to = top(target);
   if (target.startsWith('..')) return 'imports must stay inside the repository';
-  if (to === 'scripts' && from !== 'scripts') return 'nothing outside scripts/ imports scripts/ (the CLI sits on top)';
+  // The library's entry (api/) sits beside the CLI on top: it wraps the run pipeline in scripts/lab/.
+  if (to === 'scripts' && from !== 'scripts' && from !== 'api') return 'nothing outside scripts/ and api/ imports scripts/ (the CLI and the library sit on top)';
+  if (to === 'api' && from !== 'api' && from !== 'examples') return 'nothing below the library imports api/ (only its users: examples/)';
+  if (from === 'api' && to === 'ui') return 'the library never imports ui/ (the viewer and report are the CLI\'s)';
   // The CLI is the one layer above ui/: `crucible view` and `report` have to start the viewer.
   if (to === 'ui' && from !== 'ui' && from !== 'scripts') return 'nothing below ui/ imports ui/ (only scripts/ sits above it)';
   if (from === 'sim' && to !== 'sim' && target !== HOST) return 'sim/ may import only nodes/host.ts and sim/';

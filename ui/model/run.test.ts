@@ -8,6 +8,11 @@ describe('the repro of a stored run', () => {
     expect(reproOf(storedRun({ id: 4, kind: 'sim', repro: 'npm run --silent crucible -- run --system raft --seed 1' }))).toBe('npm run --silent crucible -- replay 4');
   });
 
+  it('keeps the plugin module and the CLI prefix of the command that made the run', () => {
+    const run = storedRun({ id: 6, kind: 'sim', repro: 'npx crucible run --system counter --seed 2 --plugin counter.ts' });
+    expect(reproOf(run)).toBe('npx crucible replay 6 --plugin counter.ts');
+  });
+
   it('gives a cluster run its own command, never `replay ID` (a cluster run has no seed to replay)', () => {
     const command = 'npm run --silent crucible -- cluster test --system raft --nodes 3 --ops 200';
     const model = buildRunModel(storedRun({ id: 22, kind: 'cluster', seed: null, repro: command }), historyOf(FAILING_OPS), []);

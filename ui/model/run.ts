@@ -27,9 +27,15 @@ export interface RunModel {
   hasHistory: boolean;
 }
 
-/** The replay command of a stored run, exactly as a person pastes it. */
-export function replayCommand(runId: number): string {
-  return `npm run --silent crucible -- replay ${runId}`;
+/**
+ * The replay command of a stored run, exactly as a person pastes it: with the CLI prefix and the
+ * `--plugin` module of the command that made it (a system from a module replays only with it).
+ */
+export function replayCommand(runId: number, storedRepro: string | null = null): string {
+  // The two ways the CLI prints itself (this repository's npm script, a user's installed package).
+  const cli = /^(npm run --silent crucible --|npx crucible) /.exec(storedRepro ?? '')?.[1] ?? 'npm run --silent crucible --';
+  const plugin = / --plugin (\S+)/.exec(storedRepro ?? '')?.[1];
+  return `${cli} replay ${runId}${plugin === undefined ? '' : ` --plugin ${plugin}`}`;
 }
 
 /**
@@ -38,7 +44,7 @@ export function replayCommand(runId: number): string {
  * the repro; an imported history has none unless the importer stored one.
  */
 export function reproOf(run: Pick<StoredRun, 'id' | 'kind' | 'repro'>): string | null {
-  if (run.kind === 'sim') return replayCommand(run.id);
+  if (run.kind === 'sim') return replayCommand(run.id, run.repro);
   return run.repro !== null && run.repro !== '' ? run.repro : null;
 }
 

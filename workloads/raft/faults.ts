@@ -2,7 +2,7 @@
 // kinds (membership changes and leadership transfer, sent as admin messages to the leader). Shared
 // code only sees target names and kind objects; what "leader" means lives here.
 import { z } from 'zod';
-import type { Message, NodeId, NodeStatus } from '../../nodes/host.js';
+import { NS_PER_MS, type Message, type NodeId, type NodeStatus } from '../../nodes/host.js';
 import { eventSchema } from '../../faults/kernel-kinds.js';
 import type { FaultKindSpec, KindContext, Skipped, TargetSets } from '../../faults/kind.js';
 import { isSkipped } from '../../faults/kind.js';
@@ -50,6 +50,30 @@ function removedMembers(context: KindContext): Set<NodeId> {
   return context.state('raft.removed-members', () => new Set<NodeId>());
 }
 
+/** Every node a member-remove took out in this run, with when: the heal checks each is back. */
+function everRemoved(context: KindContext): Map<NodeId, number> {
+  return context.state('raft.ever-removed', () => new Map<NodeId, number>());
+}
+
+/** Spare nodes a member-add started: members only once their add commits (which may never happen). */
+function sparesStarted(context: KindContext): Set<NodeId> {
+  return context.state('raft.spares-started', () => new Set<NodeId>());
+}
+
+/**
+ * A removal sent this recently before the heal may still be on its way to the leader (or not yet
+ * committed), whatever the leader's configuration says at the heal: the node counts as outside.
+ */
+const REMOVAL_IN_FLIGHT_NS = 1_000 * NS_PER_MS;
+
+/** The members (voters, old and new during a joint change) the node `id` reports, or null. */
+function membersSeenBy(id: NodeId, context: KindContext): Set<NodeId> | null {
+  const status = context.world.status(id);
+  if (typeof status.voters !== 'string') return null;
+  const outgoing = typeof status.outgoing === 'string' && status.outgoing !== '' ? status.outgoing.split(',') : [];
+  return new Set([...status.voters.split(','), ...outgoing]);
+}
+
 /** Sends an admin action to the current leader; skipped without a leader. */
 function sendToLeader(action: AdminAction, context: KindContext): NodeId | Skipped {
   const leader = context.pick('leader');
@@ -84,9 +108,13 @@ const memberRemove: FaultKindSpec<z.infer<typeof removeSchema>> = {
     const leader = sendToLeader({ kind: 'remove-member', node: event.node }, context);
     if (isSkipped(leader)) return leader;
     removed.add(event.node);
+    everRemoved(context).set(event.node, context.world.nowNs());
     return {
       fields: { node: event.node, via: leader },
       touched: [event.node],
+      // The re-add may be lost, refused, or overtaken by the removal itself (admin messages cross the
+      // network like any other): the node is not counted on again before the heal.
+      lingers: true,
       stop() {
         if (!removed.has(event.node)) return;
         const via = sendToLeader({ kind: 'add-member', node: event.node }, context);
@@ -96,12 +124,29 @@ const memberRemove: FaultKindSpec<z.infer<typeof removeSchema>> = {
     };
   },
   heal(context) {
-    // A member whose re-add found no leader is added back now (best effort: with no leader at this
-    // instant the liveness phase runs without it).
+    // A re-add sent at a stop can be lost on the network, refused (another change in flight), or
+    // overtaken by the removal it undoes, so ask the leader which members it has rather than trust
+    // the bookkeeping. Outside: a node taken out that the leader does not list, or whose removal
+    // may still be in flight; each is added again now, and reported so the liveness phase does not
+    // count on it. With no leader to ask, every node ever taken out is reported. A spare node that
+    // was started but that the leader does not list (its add was lost) is outside too.
     const removed = removedMembers(context);
-    for (const node of [...removed]) {
+    const leader = context.pick('leader');
+    const members = leader === null ? null : membersSeenBy(leader, context);
+    const nowNs = context.world.nowNs();
+    const outside: NodeId[] = [];
+    for (const [node, removedAtNs] of [...everRemoved(context)].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+      if (!context.world.nodes().includes(node)) continue;
+      const inFlight = removed.has(node) || nowNs - removedAtNs < REMOVAL_IN_FLIGHT_NS;
+      if (members !== null && members.has(node) && !inFlight) continue;
+      outside.push(node);
       if (!isSkipped(sendToLeader({ kind: 'add-member', node }, context))) removed.delete(node);
     }
+    for (const node of sparesStarted(context)) {
+      if (everRemoved(context).has(node) || (members !== null && members.has(node))) continue;
+      outside.push(node);
+    }
+    return outside.sort();
   },
 };
 
@@ -118,7 +163,10 @@ const memberAdd: FaultKindSpec<z.infer<typeof addSchema>> = {
   named: (event) => [event.node],
   draw: (random, atMs, _durationMs, context) => (context.spareNodes.length === 0 ? null : { atMs, kind: 'member-add', node: random.pick(context.spareNodes) }),
   start(event, context) {
-    if (!context.world.nodes().includes(event.node)) context.world.addNode(event.node);
+    if (!context.world.nodes().includes(event.node)) {
+      context.world.addNode(event.node);
+      sparesStarted(context).add(event.node);
+    }
     const leader = sendToLeader({ kind: 'add-member', node: event.node }, context);
     if (isSkipped(leader)) return leader;
     removedMembers(context).delete(event.node);

@@ -1,12 +1,12 @@
 // The `raft` system: the Raft node of nodes/raft/ with its KV on top, the lin-kv and set workloads,
 // the checks that judge them, its planted bugs and its white-box invariant monitor.
 import { NS_PER_MS } from '../../nodes/host.js';
-import { createRaftNode, raftBugs, RAFT_PARAMS, type KvReply as RaftKvReply, type KvRequest as RaftKvRequest } from '../../nodes/raft/index.js';
+import { createRaftNode, raftBugs, raftNodeFactory, RAFT_NODE_DEFAULTS, RAFT_PARAMS, type KvReply as RaftKvReply, type KvRequest as RaftKvRequest, type RaftNodeOptions } from '../../nodes/raft/index.js';
 import type { History } from '../../histories/schema.js';
 import type { CheckerResult } from '../../checkers/verdict.js';
 import { checkLiveness, type LivenessOptions } from '../../checkers/liveness.js';
 import { checkSet } from '../../checkers/set.js';
-import type { CheckContext, SystemPlugin, Workload } from '../system.js';
+import type { CheckContext, Knob, SystemPlugin, Workload } from '../system.js';
 import { raftFaultKinds, raftTargets } from './faults.js';
 import { checkLinKv, LIN_KV_SHRINK, linKvClient, linKvOptionsSchema } from '../lin-kv.js';
 import { setClient } from '../set.js';
@@ -94,10 +94,29 @@ function withProgress(workload: Workload): Workload {
   return { ...workload, check: (history, context) => [...workload.check(history, context), liveness(history, context, { answeredFails: [], duringFaults: false })] };
 }
 
+/**
+ * The settings swarm mode varies (issue 20: code that never runs under test hides bugs). Short
+ * appends, small in-flight windows, frequent compaction with little kept, multi-chunk snapshots,
+ * a small uncommitted budget and fast heartbeats each reach paths the defaults never do. Timeouts
+ * stay fixed (the liveness bounds are in election timeouts), and lease reads stay out: under
+ * pauses they trade safety away by design.
+ */
+export const RAFT_KNOBS: readonly Knob[] = [
+  { name: 'entriesPerAppendMax', description: 'entries per append message', default: RAFT_NODE_DEFAULTS.entriesPerAppendMax, min: 1, max: 64 },
+  { name: 'inflightMax', description: 'unacknowledged appends per follower', default: RAFT_NODE_DEFAULTS.inflightMax, min: 1, max: 64 },
+  { name: 'compactEveryEntries', description: 'applied entries between snapshots', default: RAFT_NODE_DEFAULTS.compactEveryEntries, min: 2, max: 256 },
+  { name: 'compactKeepEntries', description: 'applied entries kept in the log after a snapshot', default: RAFT_NODE_DEFAULTS.compactKeepEntries, min: 0, max: 32 },
+  { name: 'snapshotChunkChars', description: 'characters per snapshot chunk', default: RAFT_NODE_DEFAULTS.snapshotChunkChars, min: 16, max: 4096 },
+  { name: 'uncommittedMax', description: 'uncommitted entries before the leader refuses proposals', default: RAFT_NODE_DEFAULTS.uncommittedMax, min: 8, max: 4096 },
+  { name: 'heartbeatTicks', description: 'ticks between heartbeats (election timeouts stay 15-30 ticks)', default: RAFT_NODE_DEFAULTS.heartbeatTicks, min: 1, max: 5 },
+];
+
 export const raftSystem: SystemPlugin = {
   name: 'raft',
   description: 'Raft (PreVote, CheckQuorum, snapshots, joint consensus, leader transfer, ReadIndex) with a linearizable KV and client sessions',
   node: createRaftNode,
+  knobs: RAFT_KNOBS,
+  nodeWithKnobs: (values) => raftNodeFactory(values as Partial<RaftNodeOptions>),
   nodes: { default: 5, min: 3, max: 7 },
   workloads: { 'lin-kv': linKvWorkload, set: setWorkload, 'list-append': withProgress(listAppendWorkload), 'rw-register': withProgress(rwRegisterWorkload) },
   defaultWorkload: 'lin-kv',

@@ -241,7 +241,7 @@ export class InteractionCluster {
   }
 }
 
-function hashId(id: string): number {
+export function hashId(id: string): number {
   let hash = 2166136261;
   for (let i = 0; i < id.length; i++) hash = Math.imul(hash ^ id.charCodeAt(i), 16777619);
   return hash >>> 0;
