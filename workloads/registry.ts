@@ -4,8 +4,9 @@ import { raftSystem } from './raft/plugin.js';
 import { quorumKvSystem } from './quorum-kv/plugin.js';
 import { brokerSystem } from './broker/plugin.js';
 import { cacheSystem } from './cache/plugin.js';
+import { schedulerSystem } from './scheduler/plugin.js';
 
-export const systems: readonly SystemPlugin[] = [raftSystem, quorumKvSystem, brokerSystem, cacheSystem];
+export const systems: readonly SystemPlugin[] = [raftSystem, quorumKvSystem, brokerSystem, cacheSystem, schedulerSystem];
 
 export function findSystem(name: string): SystemPlugin | undefined {
   return systems.find((system) => system.name === name);
