@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { faultCatalog } from './catalog.js';
 import { eventSchema } from './kernel-kinds.js';
 import type { FaultKindSpec } from './kind.js';
-import { drawSchedule, DEFAULT_INTENSITY } from './schedule.js';
+import { drawSchedule, DEFAULT_INTENSITY, EVENTS_PER_WINDOW_DEFAULT, eventsMaxFor } from './schedule.js';
 import { drawSwarm } from './swarm.js';
 
 const NODES = ['n1', 'n2', 'n3', 'n4', 'n5'];
@@ -98,7 +98,7 @@ describe('drawSchedule', () => {
         fc.integer({ min: 1, max: 20_000 }),
         (seed, kinds, durationMs) => {
           const events = draw(seed, kinds, durationMs);
-          expect(events.length).toBeLessThanOrEqual(DEFAULT_INTENSITY.eventsMax);
+          expect(events.length).toBeLessThanOrEqual(eventsMaxFor(EVENTS_PER_WINDOW_DEFAULT, durationMs));
           let previous = 0;
           for (const event of events) {
             // Every drawer's event is one its own schema accepts, naming only ids and targets that exist.

@@ -2,14 +2,15 @@
 // the verdicts. A run has a safety phase (the fault schedule plays) and a liveness phase (everything
 // healed; the system must make progress). Pure in (code, scenario, seed): no wall time here, the
 // commands measure that. The system is handed in: nothing here knows which systems exist.
-import type { FaultAction, NodeId } from '../../nodes/host.js';
+import type { FaultAction, Host, NodeId, ProcessFactory } from '../../nodes/host.js';
 import { NS_PER_MS } from '../../nodes/host.js';
 import type { HistoryRecord } from '../../histories/schema.js';
 import { isProgress, worstVerdict, type CheckerResult, type Verdict } from '../../checkers/verdict.js';
 import { pluginFaultCatalog, type CheckContext, type SystemPlugin, type TraceEvent, type WorkloadParams } from '../../workloads/system.js';
 import { World } from '../../sim/index.js';
-import { explicitScenario } from './explicit.js';
-import { Nemesis, type FaultRecord } from '../../faults/nemesis.js';
+import { explicitPlan, type ScheduleCap } from './explicit.js';
+import { Nemesis, type FaultRecord, type QuietWindow } from '../../faults/nemesis.js';
+import { faultWindows } from '../../faults/schedule.js';
 import { nodeIds, parseScenario, SHARED_WORKLOAD_FIELDS, type ExplicitScenario, type ScenarioInput } from './scenario.js';
 import { WorldPort, worldNetworkConfig, worldDiskConfig } from './world-adapter.js';
 
@@ -20,6 +21,43 @@ export interface RunOptions {
   traceLimit?: number;
   /** Name of the scenario's source in error messages. */
   source?: string;
+  /**
+   * Streams every trace event to the sink in chunks of TRACE_CHUNK_EVENTS (in order, the last chunk
+   * when the run ends) instead of holding the trace: the result's `trace` is then empty. The
+   * fingerprint is the same either way (it never depended on what is kept).
+   */
+  traceSink?: TraceSink;
+  /** Called every `progressEveryMs` of simulated time (and once at the end) with the run so far. */
+  onProgress?: (progress: RunProgress) => void;
+  /** Simulated ms between progress calls and violation checks (default PROGRESS_EVERY_MS_DEFAULT). */
+  progressEveryMs?: number;
+  /**
+   * Ends the run at the first progress point where the invariant monitor or a handler assertion
+   * has already failed: the run becomes a cut at that instant (its explicit scenario records
+   * `stopAtMs`, so the capsule replays the very prefix), judged for safety like any cut.
+   */
+  stopOnViolation?: boolean;
+}
+
+/** Where a streamed trace goes (histories/trace-spool.ts writes one to a file beside the store). */
+export interface TraceSink {
+  write(events: readonly TraceEvent[]): void;
+}
+
+/** Trace events per chunk handed to a TraceSink. */
+export const TRACE_CHUNK_EVENTS = 8_192;
+export const PROGRESS_EVERY_MS_DEFAULT = 10_000;
+
+/** A run so far, for a progress line. */
+export interface RunProgress {
+  simMs: number;
+  /** Where the run ends (its cut, or safety plus liveness). */
+  endMs: number;
+  events: number;
+  ops: number;
+  faults: number;
+  /** True once the progress call is the last one. */
+  done: boolean;
 }
 
 /** One fault action as the store keeps it: true time, `kind.phase`, fields. */
@@ -47,6 +85,14 @@ export interface RunResult {
   fingerprint: string;
   /** True time of the heal that started the liveness phase. */
   healedAtNs: number | null;
+  /** The cap the drawn schedule ran under (null for a schedule written event by event). */
+  schedule?: ScheduleCap;
+  /** Repeating phases' quiet windows before the last heal, each judged for progress (empty without phases). */
+  quietWindows?: QuietWindow[];
+  /** When stopOnViolation cut the run: the simulated ms it stopped at. */
+  stoppedAtMs?: number | null;
+  /** Trace events streamed to the sink (0 without one). */
+  traceStreamed?: number;
 }
 
 export const DEFAULT_TRACE_LIMIT = 200_000;
@@ -68,7 +114,7 @@ export function runScenario(scenario: ScenarioInput | ExplicitScenario, seed: nu
   // Validated again even when it came from a file or a shrink: a run never starts on a bad scenario.
   const parsed = parseScenario(scenario, source);
   const plugin = options.plugin;
-  const explicit = explicitScenario(parsed, seed, plugin, source);
+  const { explicit, cap } = explicitPlan(parsed, seed, plugin, source);
   const nodes: NodeId[] = nodeIds(explicit.nodes);
   const safetyEndNs = explicit.durationMs * NS_PER_MS;
   const endNs = safetyEndNs + explicit.livenessMs * NS_PER_MS;
@@ -86,32 +132,69 @@ export function runScenario(scenario: ScenarioInput | ExplicitScenario, seed: nu
     options: Object.fromEntries(Object.entries(explicit.workload).filter(([field]) => !SHARED_WORKLOAD_FIELDS.includes(field))),
   };
   const clients = Array.from({ length: params.clients }, (_, index) => ({ id: `c${index}`, factory: workload.client(params, index) }));
+  const bugAtNs = explicit.bugAtMs === undefined || explicit.bug === null ? 0 : explicit.bugAtMs * NS_PER_MS;
+  // The world is made below; the late bug reads its true time only once the run runs.
+  let clock: () => number = () => 0;
   const world = new World({
     seed,
     nodes,
-    node: plugin.node,
+    node: bugAtNs > 0 ? lateBugs(plugin.node, bugAtNs, () => clock()) : plugin.node,
     clients,
     bugs: explicit.bug === null ? [] : [explicit.bug],
     faultPoints: explicit.faultPoints ?? { enabled: false, numerator: 0, denominator: 1 },
     network: worldNetworkConfig(explicit.network),
     disk: worldDiskConfig(explicit.disk),
     clock: { offsetNsMax: explicit.clocks.offsetMsMax * NS_PER_MS, driftPpmMax: explicit.clocks.driftPpmMax },
-    traceLimit: options.traceLimit ?? DEFAULT_TRACE_LIMIT,
+    traceLimit: options.traceSink !== undefined ? 0 : (options.traceLimit ?? DEFAULT_TRACE_LIMIT),
   });
+  clock = () => world.nowNs();
+  const spool = options.traceSink === undefined ? null : new TraceChunker(options.traceSink);
+  if (spool !== null) world.observe((event) => spool.push(event));
   const monitor = plugin.invariants?.() ?? null;
   if (monitor !== null) world.observe((event) => monitor.onTrace(event, world));
   const port = new WorldPort(world, explicit.network);
   const nemesis = new Nemesis(port, pluginFaultCatalog(plugin), (timeNs, action) => world.at(timeNs, () => action()));
-  nemesis.plan(explicit.faults, safetyEndNs, explicit.livenessFaults ?? []);
+  const quietWindows = quietWindowsOf(explicit);
+  nemesis.plan(explicit.faults, safetyEndNs, explicit.livenessFaults ?? [], quietWindows);
   world.start();
   // A cut (stopAtMs) ends the run early with every parameter, pacing included, left as it was.
-  const stopNs = explicit.stopAtMs === undefined ? endNs : Math.min(endNs, explicit.stopAtMs * NS_PER_MS);
+  let stopNs = explicit.stopAtMs === undefined ? endNs : Math.min(endNs, explicit.stopAtMs * NS_PER_MS);
+  // Run in slices for progress and early stops: runUntil(a) then runUntil(b) handles exactly the
+  // events runUntil(b) would, so slicing changes nothing in the run.
+  const everyMs = options.progressEveryMs ?? PROGRESS_EVERY_MS_DEFAULT;
+  if (!(Number.isSafeInteger(everyMs) && everyMs > 0)) throw new Error(`progressEveryMs must be a positive whole number of ms, got ${everyMs}`);
+  const everyNs = everyMs * NS_PER_MS;
+  const sliced = options.onProgress !== undefined || options.stopOnViolation === true;
+  let stoppedAtMs: number | null = null;
+  let opsSoFar = 0;
+  let recordsSeen = 0;
+  const progress = (done: boolean): void => {
+    if (options.onProgress === undefined) return;
+    const records = world.history();
+    for (; recordsSeen < records.length; recordsSeen++) if (records[recordsSeen]!.type === 'invoke') opsSoFar++;
+    options.onProgress({ simMs: Math.round(world.nowNs() / NS_PER_MS), endMs: Math.round(stopNs / NS_PER_MS), events: world.stats().events, ops: opsSoFar, faults: nemesis.startedCount(), done });
+  };
+  if (!sliced) world.runUntil(stopNs);
+  else {
+    for (let atNs = Math.min(stopNs, everyNs); ; atNs = Math.min(stopNs, atNs + everyNs)) {
+      world.runUntil(atNs);
+      if (options.stopOnViolation === true && atNs < stopNs && violatedSoFar(monitor, world.failures())) {
+        stopNs = atNs;
+        stoppedAtMs = atNs / NS_PER_MS;
+        explicit.stopAtMs = stoppedAtMs;
+      }
+      if (atNs >= stopNs) break;
+      progress(false);
+    }
+  }
   const cut = stopNs < endNs;
-  world.runUntil(stopNs);
+  spool?.flush();
+  progress(true);
 
   const history = world.history() as HistoryRecord[];
   const faultEvents = nemesis.startedCount();
   const faultRows = nemesis.records.map(faultRow);
+  const judgedWindows = cut ? quietWindows.filter((window) => window.endNs <= stopNs) : quietWindows;
   const context: CheckContext = {
     nodes,
     // A cut run never finished its liveness phase: there is no window in which to judge progress.
@@ -121,6 +204,7 @@ export function runScenario(scenario: ScenarioInput | ExplicitScenario, seed: nu
     workload: params,
     faults: faultRows,
   };
+  if (judgedWindows.length > 0) context.quietWindows = judgedWindows;
   let checkers: CheckerResult[] = [...workload.check(history, context)];
   if (monitor !== null) checkers.push(monitor.result());
   checkers.push(assertionsResult(world.failures()));
@@ -145,7 +229,63 @@ export function runScenario(scenario: ScenarioInput | ExplicitScenario, seed: nu
     simMs: Math.round(world.nowNs() / NS_PER_MS),
     fingerprint: world.fingerprint(),
     healedAtNs: nemesis.healedAt(),
+    schedule: cap,
+    quietWindows,
+    stoppedAtMs,
+    traceStreamed: spool?.count ?? 0,
   };
+}
+
+/** The quiet windows of a scenario's repeating phases: from each fault window's end to the next one's start. */
+export function quietWindowsOf(scenario: ExplicitScenario): QuietWindow[] {
+  if (scenario.phases === undefined) return [];
+  const windows = faultWindows(scenario.durationMs, scenario.phases);
+  const quiet: QuietWindow[] = [];
+  for (let index = 0; index < windows.length; index++) {
+    const endMs = windows[index + 1]?.startMs ?? scenario.durationMs;
+    // The last fault window's quiet stretch runs into the liveness phase: the final heal judges it.
+    if (index + 1 < windows.length && windows[index]!.endMs < endMs) quiet.push({ startNs: windows[index]!.endMs * NS_PER_MS, endNs: endMs * NS_PER_MS });
+  }
+  return quiet;
+}
+
+/** Whether the monitor or a handler assertion has failed by now (what stopOnViolation stops on). */
+function violatedSoFar(monitor: { result(): CheckerResult } | null, failures: readonly { message: string }[]): boolean {
+  if (failures.some((failure) => !isFailStop(failure.message))) return true;
+  return monitor !== null && monitor.result().verdict === 'invalid';
+}
+
+/**
+ * The node factory with its planted bug switched on only from `fromNs` of true time: each host's
+ * `bug(name)` answers false before then, so the node runs its correct code until the bug's moment.
+ */
+function lateBugs(factory: ProcessFactory<Host>, fromNs: number, nowNs: () => number): ProcessFactory<Host> {
+  return (host) => {
+    const late = Object.create(host) as Host;
+    const bug = host.bug.bind(host);
+    late.bug = (name) => nowNs() >= fromNs && bug(name);
+    return factory(late);
+  };
+}
+
+/** Gathers trace events into chunks for a sink, so a long run's trace is never held whole. */
+class TraceChunker {
+  private chunk: TraceEvent[] = [];
+  count = 0;
+
+  constructor(private readonly sink: TraceSink) {}
+
+  push(event: TraceEvent): void {
+    this.chunk.push(event);
+    this.count++;
+    if (this.chunk.length >= TRACE_CHUNK_EVENTS) this.flush();
+  }
+
+  flush(): void {
+    if (this.chunk.length === 0) return;
+    this.sink.write(this.chunk);
+    this.chunk = [];
+  }
 }
 
 /**
