@@ -97,7 +97,8 @@ export interface TraceRange {
 export interface RunParts {
   history?: readonly HistoryRecord[];
   faults?: readonly FaultEvent[];
-  trace?: readonly TraceEventRow[];
+  /** Any iterable: a spooled trace (histories/trace-spool.ts) is read back one chunk at a time. */
+  trace?: Iterable<TraceEventRow>;
 }
 
 /** Anything wrong with the store file itself: one line that names the file and the way out. */

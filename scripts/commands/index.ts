@@ -7,6 +7,7 @@ import { command as runs } from './runs.js';
 import { command as run } from './run.js';
 import { command as replay } from './replay.js';
 import { command as fuzz } from './fuzz.js';
+import { command as soak } from './soak.js';
 import { command as view } from './view.js';
 import { command as report } from './report.js';
 import { command as node } from './node.js';
@@ -20,6 +21,7 @@ export const commands: Command[] = [
   run,
   replay,
   fuzz,
+  soak,
   view,
   report,
   node,

@@ -135,8 +135,10 @@ export const scenarioSchema = z
     /** A planted bug by full name, or null. */
     bug: z.string().min(1).nullable().default(null),
     /**
-     * The planted bug switches on only at this simulated time (true time, ms): before it the node
-     * runs its correct code, so a soak can plant a failure late in a long run. Absent: from the start.
+     * The planted bug switches on only at this simulated time (true time, ms), so a soak can plant a
+     * failure late in a long run: `host.bug(name)` answers false before it, true from it on. A node
+     * that reads its switches once when it starts (Raft does) takes the bug at its first start or
+     * restart from then on, as a bad release rolls out through restarts. Absent: from the start.
      */
     bugAtMs: z.number().int().nonnegative().max(2 * SCENARIO_LIMITS.durationMsMax).optional(),
     /**
