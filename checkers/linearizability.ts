@@ -31,6 +31,7 @@ import { ProductSpace } from './product-space.js';
 import { ModelSpace } from './state-space.js';
 import { Int32Pool } from './int32-pool.js';
 import { refuteAround } from './local-refutation.js';
+import { splitAtQuiescence, SPLIT_OPS_MIN } from './quiescent.js';
 
 export type LinVerdict = 'linearizable' | 'not-linearizable' | 'unknown';
 
@@ -43,6 +44,11 @@ export interface CheckOptions {
   evidence?: boolean;
   /** Split a keyed model's history by key (default true). Off: one search over the tuple of all keys. */
   partition?: boolean;
+  /**
+   * Split each part longer than SPLIT_OPS_MIN ops at quiescent points (quiescent.ts; default true,
+   * for models with `valueFlow`). A refutation of a split that left ops out is confirmed unsplit.
+   */
+  split?: boolean;
 }
 
 export interface LinResult {
@@ -56,6 +62,10 @@ export interface LinResult {
   configurations: number;
   /** For `unknown`: which budget ran out. */
   exhausted?: 'steps' | 'memory';
+  /** Present when long parts were split at quiescent points: into how many segments, info ops resolved, and never-observed ones confined to their segment. */
+  split?: { segments: number; resolved: number; confined: number };
+  /** True when a split refutation that had confined info ops was checked again unsplit (this is that answer). */
+  confirmedUnsplit?: boolean;
   evidence?: LinEvidence;
 }
 
@@ -239,9 +249,10 @@ export function checkOperations(ops: readonly PairedOp[], model: Model, options:
   const { parts, keyed } = partsOf(ops, model, options.partition ?? true);
   const result: LinResult = { verdict: 'linearizable', model: model.name, ops: ops.length, parts: parts.length, steps: 0, configurations: 0 };
   const unpartitioned = keyed && parts.length === 1 && parts[0]!.key === null ? keyNamesOf(parts[0]!) : null;
+  const searched = unpartitioned === null && options.split !== false ? splitLongParts(parts, model, result) : parts;
   const pool = new Int32Pool(TABLE_INTS_PER_OP * ops.length);
   /** The parts not started yet, smallest first (a stable sort: ties keep the history's order). */
-  const waiting: ActivePart[] = parts
+  const waiting: ActivePart[] = searched
     .map((part) => ({ part, search: null, startStates: null, invokes: [], refuteAt: REFUTE_AFTER_STEPS, round: 0, memoryBytes: 0, turns: 0, quickDone: false }))
     .sort((a, b) => a.part.ops.length - b.part.ops.length);
   let nextWaiting = 0;
@@ -252,6 +263,8 @@ export function checkOperations(ops: readonly PairedOp[], model: Model, options:
   /** The tables of the parts in progress, as last measured after each one's slice. */
   let memoryBytes = 0;
   const stop = (verdict: LinVerdict, evidence: LinEvidence, unfinished: readonly ActivePart[]): LinResult => {
+    // A split that confined never-observed info ops may refute what the whole history allows: ask the exact search.
+    if (verdict === 'not-linearizable' && (result.split?.confined ?? 0) > 0) return { ...checkOperations(ops, model, { ...options, split: false }), confirmedUnsplit: true };
     result.verdict = verdict;
     result.evidence = evidence;
     for (const { search } of unfinished) result.configurations += search?.configurations ?? 0;
@@ -324,6 +337,27 @@ export function checkOperations(ops: readonly PairedOp[], model: Model, options:
     result.evidence = { kind: 'linearization', model: model.name, parts: linearizations };
   }
   return result;
+}
+
+/** The parts to search: each part longer than SPLIT_OPS_MIN split at its quiescent points, noted in `result`. */
+function splitLongParts(parts: readonly Part[], model: Model, result: LinResult): Part[] {
+  if (model.valueFlow === undefined || parts.every((part) => part.ops.length <= SPLIT_OPS_MIN)) return [...parts];
+  const split = { segments: 0, resolved: 0, confined: 0 };
+  const searched: Part[] = [];
+  for (const part of parts) {
+    if (part.ops.length <= SPLIT_OPS_MIN) {
+      searched.push(part);
+      split.segments++;
+      continue;
+    }
+    const { segments, resolved, confined } = splitAtQuiescence(part.ops, model);
+    for (const ops of segments) searched.push({ key: part.key, ops });
+    split.segments += segments.length;
+    split.resolved += resolved;
+    split.confined += confined;
+  }
+  result.split = split;
+  return searched;
 }
 
 /** The adapter to CheckerResult and the one-line summary live in lin-summary.ts; here for callers of checkHistory. */
