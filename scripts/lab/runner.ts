@@ -44,8 +44,12 @@ export interface TraceSink {
   write(events: readonly TraceEvent[]): void;
 }
 
-/** Trace events per chunk handed to a TraceSink. */
-export const TRACE_CHUNK_EVENTS = 8_192;
+/**
+ * Trace events per chunk handed to a TraceSink. Small on purpose: a chunk's events live until it is
+ * written, and a large one outlives the young generation, so old space (and RSS) grows with it: a
+ * 20-minute Raft soak peaked at 346 MB with 8,192 events a chunk, 248 MB with 1,024, 239 MB with 256.
+ */
+export const TRACE_CHUNK_EVENTS = 256;
 export const PROGRESS_EVERY_MS_DEFAULT = 10_000;
 
 /** A run so far, for a progress line. */

@@ -1,59 +1,14 @@
 // Soak runs through the runner: faults all the way through a long run, repeating phases judged
-// window by window, the trace streamed instead of held (same fingerprint, same stored trace),
-// progress slices, the first violation stopping the run, and a bug switched on late, found and shrunk.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+// window by window, the first violation stopping the run, and a bug switched on late, found and
+// shrunk. The trace streamed to a spool (files) is tested with the command, scripts/commands/soak.test.ts.
+import { describe, expect, it } from 'vitest';
 import { NS_PER_MS } from '../../nodes/host.js';
-import { RunStore } from '../../histories/store.js';
-import { TraceSpool } from '../../histories/trace-spool.js';
 import { raftSystem as plugin } from '../../workloads/raft/plugin.js';
 import type { LivenessEvidence } from '../../checkers/liveness.js';
-import { runScenario, type RunProgress } from './runner.js';
-import { saveResult } from './persist.js';
+import { runScenario } from './runner.js';
 import { bannerLines } from './banner.js';
 import { formatSimMs, parseDurationMs, parsePhases, shrinkSoak, soakProgressLine } from './soak.js';
 import type { ScenarioInput } from './scenario.js';
-
-const dir = mkdtempSync(join(tmpdir(), 'crucible-soak-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-describe('streaming the trace', () => {
-  it('gives the same fingerprint and the same stored trace as holding it, in slices or not', () => {
-    const scenario: ScenarioInput = { system: 'raft', durationMs: 6_000, livenessMs: 3_000, faults: { kinds: ['all'] } };
-    const held = runScenario(scenario, 3, { plugin, traceLimit: 10_000_000 });
-    const spool = new TraceSpool(join(dir, 'held-vs-streamed.trace.jsonl'));
-    const progress: RunProgress[] = [];
-    const streamed = runScenario(scenario, 3, { plugin, traceSink: spool, progressEveryMs: 1_000, onProgress: (step) => progress.push(step) });
-    spool.close();
-    expect(streamed.fingerprint).toBe(held.fingerprint);
-    expect(streamed.history).toEqual(held.history);
-    // Nothing held, everything streamed: as many events as the held run kept (it kept them all).
-    expect(streamed.trace).toEqual([]);
-    expect(held.trace.length).toBeGreaterThan(10_000);
-    expect(spool.count).toBe(held.trace.length);
-    expect(streamed.traceStreamed).toBe(held.trace.length);
-    // Progress came every simulated second, the last one at the end, counting up.
-    expect(progress.map((step) => step.simMs)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9].map((s) => s * 1_000));
-    expect(progress.map((step) => step.done)).toEqual([...Array<boolean>(8).fill(false), true]);
-    expect(progress.at(-1)).toMatchObject({ simMs: 9_000, endMs: 9_000, events: held.events, ops: held.ops, faults: held.faultEvents });
-    for (let at = 1; at < progress.length; at++) expect(progress[at]!.events).toBeGreaterThan(progress[at - 1]!.events);
-
-    const store = RunStore.open(join(dir, 'runs.db'));
-    try {
-      const base = { wallMs: 1, repro: 'test', keep: true };
-      const heldId = saveResult(store, held, base);
-      const streamedId = saveResult(store, streamed, { ...base, trace: spool.events() });
-      const heldTrace = store.trace(heldId);
-      expect(heldTrace.length).toBe(held.trace.length);
-      expect(store.trace(streamedId)).toEqual(heldTrace);
-    } finally {
-      store.close();
-      spool.remove();
-    }
-  });
-});
 
 describe('fault schedules over a long run', () => {
   it('keeps drawing faults to the end of a run the old cap of 64 cut short, and the banner says the cap', () => {
