@@ -2,7 +2,7 @@
 // the verdicts. A run has a safety phase (the fault schedule plays) and a liveness phase (everything
 // healed; the system must make progress). Pure in (code, scenario, seed): no wall time here, the
 // commands measure that. The system is handed in: nothing here knows which systems exist.
-import type { FaultAction, Host, NodeId, ProcessFactory } from '../../nodes/host.js';
+import type { ClientHost, FaultAction, Host, NodeId, ProcessFactory } from '../../nodes/host.js';
 import { NS_PER_MS } from '../../nodes/host.js';
 import type { HistoryRecord } from '../../histories/schema.js';
 import { isProgress, worstVerdict, type CheckerResult, type Verdict } from '../../checkers/verdict.js';
@@ -136,6 +136,79 @@ export function runScenario(scenario: ScenarioInput | ExplicitScenario, seed: nu
     options: Object.fromEntries(Object.entries(explicit.workload).filter(([field]) => !SHARED_WORKLOAD_FIELDS.includes(field))),
   };
   const clients = Array.from({ length: params.clients }, (_, index) => ({ id: `c${index}`, factory: workload.client(params, index) }));
+  const sim = simulate(explicit, seed, plugin, clients, endNs, options);
+  const { history, faultRows, faultEvents, cut, stopNs, quietWindows } = sim;
+  const judgedWindows = cut ? quietWindows.filter((window) => window.endNs <= stopNs) : quietWindows;
+  const context: CheckContext = {
+    nodes,
+    // A cut run never finished its liveness phase: there is no window in which to judge progress.
+    healedAtNs: faultEvents > 0 && !cut ? sim.healedAtNs : null,
+    endNs: sim.nowNs,
+    params: plugin.params,
+    workload: params,
+    faults: faultRows,
+  };
+  if (judgedWindows.length > 0) context.quietWindows = judgedWindows;
+  let checkers: CheckerResult[] = [...workload.check(history, context)];
+  if (sim.monitorResult !== null) checkers.push(sim.monitorResult);
+  checkers.push(assertionsResult(sim.failures));
+  // A cut run stopped before its liveness phase could finish: progress is not judged there.
+  if (cut) checkers = checkers.filter((result) => !isProgress(result));
+  if (explicit.checkers !== undefined) {
+    const keep = new Set(explicit.checkers);
+    checkers = checkers.filter((result) => keep.has(result.checker));
+  }
+  return {
+    seed,
+    scenario: explicit,
+    verdict: worstVerdict(checkers.map((result) => result.verdict)),
+    checkers,
+    violation: violationOf(checkers),
+    history,
+    trace: sim.trace,
+    faultRows,
+    faultEvents,
+    ops: history.filter((record) => record.type === 'invoke').length,
+    events: sim.events,
+    simMs: Math.round(sim.nowNs / NS_PER_MS),
+    fingerprint: sim.fingerprint,
+    healedAtNs: sim.healedAtNs,
+    schedule: cap,
+    quietWindows,
+    stoppedAtMs: sim.stoppedAtMs,
+    traceStreamed: sim.traceStreamed,
+  };
+}
+
+/** What a simulation leaves for the checkers: plain data, so the World can go before they run. */
+interface Simulated {
+  history: HistoryRecord[];
+  trace: TraceEvent[];
+  fingerprint: string;
+  events: number;
+  nowNs: number;
+  failures: readonly { time: number; node: NodeId; message: string }[];
+  /** The invariant monitor's verdict, taken when the run ended. */
+  monitorResult: CheckerResult | null;
+  faultRows: FaultRow[];
+  faultEvents: number;
+  healedAtNs: number | null;
+  /** Where the run ended, and whether that is before its end (a cut or a stop on violation). */
+  stopNs: number;
+  cut: boolean;
+  stoppedAtMs: number | null;
+  traceStreamed: number;
+  quietWindows: QuietWindow[];
+}
+
+/**
+ * Builds the World and plays the run. Its own function so that the World, the nemesis and the
+ * monitor are unreachable once it returns: a soak's checkers then run without the cluster's memory.
+ * A stop on violation records its cut in `explicit.stopAtMs`.
+ */
+function simulate(explicit: ExplicitScenario, seed: number, plugin: SystemPlugin, clients: { id: NodeId; factory: ProcessFactory<ClientHost> }[], endNs: number, options: RunOptions): Simulated {
+  const nodes = nodeIds(explicit.nodes);
+  const safetyEndNs = explicit.durationMs * NS_PER_MS;
   const bugAtNs = explicit.bugAtMs === undefined || explicit.bug === null ? 0 : explicit.bugAtMs * NS_PER_MS;
   // The world is made below; the late bug reads its true time only once the run runs.
   let clock: () => number = () => 0;
@@ -198,45 +271,22 @@ export function runScenario(scenario: ScenarioInput | ExplicitScenario, seed: nu
   const history = world.history() as HistoryRecord[];
   const faultEvents = nemesis.startedCount();
   const faultRows = nemesis.records.map(faultRow);
-  const judgedWindows = cut ? quietWindows.filter((window) => window.endNs <= stopNs) : quietWindows;
-  const context: CheckContext = {
-    nodes,
-    // A cut run never finished its liveness phase: there is no window in which to judge progress.
-    healedAtNs: faultEvents > 0 && !cut ? nemesis.healedAt() : null,
-    endNs: world.nowNs(),
-    params: plugin.params,
-    workload: params,
-    faults: faultRows,
-  };
-  if (judgedWindows.length > 0) context.quietWindows = judgedWindows;
-  let checkers: CheckerResult[] = [...workload.check(history, context)];
-  if (monitor !== null) checkers.push(monitor.result());
-  checkers.push(assertionsResult(world.failures()));
-  // A cut run stopped before its liveness phase could finish: progress is not judged there.
-  if (cut) checkers = checkers.filter((result) => !isProgress(result));
-  if (explicit.checkers !== undefined) {
-    const keep = new Set(explicit.checkers);
-    checkers = checkers.filter((result) => keep.has(result.checker));
-  }
   return {
-    seed,
-    scenario: explicit,
-    verdict: worstVerdict(checkers.map((result) => result.verdict)),
-    checkers,
-    violation: violationOf(checkers),
     history,
     trace: world.trace() as TraceEvent[],
+    fingerprint: world.fingerprint(),
+    events: world.stats().events,
+    nowNs: world.nowNs(),
+    failures: world.failures(),
+    monitorResult: monitor === null ? null : monitor.result(),
     faultRows,
     faultEvents,
-    ops: history.filter((record) => record.type === 'invoke').length,
-    events: world.stats().events,
-    simMs: Math.round(world.nowNs() / NS_PER_MS),
-    fingerprint: world.fingerprint(),
     healedAtNs: nemesis.healedAt(),
-    schedule: cap,
-    quietWindows,
+    stopNs,
+    cut,
     stoppedAtMs,
     traceStreamed: spool?.count ?? 0,
+    quietWindows,
   };
 }
 
