@@ -42,11 +42,12 @@ interface Flow {
 
 /**
  * Splits one part's ops (in invoke order) into segments, each checkable from the model's initial
- * state on its own. A model without `valueFlow` cannot say where a cut is exact: the part is one segment.
+ * state on its own. A model without `valueFlow` cannot say where a cut is exact: the part is one
+ * segment. Takes the ops over: their indexes are rewritten in place (doubled, resolved ops completed).
  */
-export function splitAtQuiescence<S, I>(ops: readonly PartOp<S>[], model: Model<unknown, I>): SplitPart<S> {
+export function splitAtQuiescence<S, I>(ops: PartOp<S>[], model: Model<unknown, I>): SplitPart<S> {
   const valueFlow = model.valueFlow;
-  if (valueFlow === undefined) return { segments: [[...ops]], resolved: 0, confined: 0 };
+  if (valueFlow === undefined) return { segments: [ops], resolved: 0, confined: 0 };
   const flows: Flow[] = ops.map((op) => valueFlow(op.input as I));
   const initial = model.show(model.init());
   const written = new Set<string>();
@@ -58,46 +59,52 @@ export function splitAtQuiescence<S, I>(ops: readonly PartOp<S>[], model: Model<
   }
   let resolved = 0;
   let confined = 0;
-  // Indexes doubled, so a resolved op can complete just before its observer (at an odd index)
-  // while every index stays distinct and every order between invokes and completions is kept.
+  // The part's ops are this check's own (partsOf made them), so they are changed in place rather
+  // than copied: an hour of history is a few hundred thousand of them. Indexes are doubled, so a
+  // resolved op can complete just before its observer (at an odd index) while every index stays
+  // distinct and every order between invokes and completions is kept.
   const kept: PartOp<S>[] = [];
+  const keptFlows: Flow[] = [];
   /** Positions in `kept` of the never-observed info ops (confinedAt): pending, but not across a cut. */
   const confinedAt = new Set<number>();
-  const doubled = (op: PartOp<S>): PartOp<S> => ({ ...op, invokeIndex: 2 * op.invokeIndex, completeIndex: op.completeIndex === null ? null : 2 * op.completeIndex });
+  const keep = (op: PartOp<S>, flow: Flow, completeIndex: number | null): void => {
+    op.invokeIndex *= 2;
+    op.completeIndex = completeIndex;
+    kept.push(op);
+    keptFlows.push(flow);
+  };
+  // The earliest completion of a completed op observing each value.
+  const firstObserved = new Map<string, number>();
   if (unique) {
-    // The earliest completion of a completed op observing each value.
-    const firstObserved = new Map<string, number>();
     ops.forEach((op, at) => {
       const observes = flows[at]!.observes;
       if (observes === null || op.completeIndex === null) return;
       const before = firstObserved.get(observes);
       if (before === undefined || op.completeIndex < before) firstObserved.set(observes, op.completeIndex);
     });
-    ops.forEach((op, at) => {
-      const writes = flows[at]!.writes;
-      if (op.completeIndex !== null || writes === null) {
-        kept.push(doubled(op));
-        return;
-      }
-      const observedAt = firstObserved.get(writes);
-      if (observedAt === undefined) {
-        confined++;
-        confinedAt.add(kept.length);
-        kept.push(doubled(op));
-        return;
-      }
-      // Observed before it was even invoked: a violation the search must see, left as it was.
-      if (observedAt < op.invokeIndex) {
-        kept.push(doubled(op));
-        return;
-      }
-      resolved++;
-      kept.push({ ...op, invokeIndex: 2 * op.invokeIndex, completeIndex: 2 * observedAt - 1 });
-    });
-  } else {
-    kept.push(...ops.map(doubled));
   }
-  const keptFlows = unique ? kept.map((op) => valueFlow(op.input as I)) : flows;
+  ops.forEach((op, at) => {
+    const flow = flows[at]!;
+    const writes = flow.writes;
+    if (!unique || op.completeIndex !== null || writes === null) {
+      keep(op, flow, op.completeIndex === null ? null : 2 * op.completeIndex);
+      return;
+    }
+    const observedAt = firstObserved.get(writes);
+    if (observedAt === undefined) {
+      confined++;
+      confinedAt.add(kept.length);
+      keep(op, flow, null);
+      return;
+    }
+    // Observed before it was even invoked: a violation the search must see, left as it was.
+    if (observedAt < op.invokeIndex) {
+      keep(op, flow, null);
+      return;
+    }
+    resolved++;
+    keep(op, flow, 2 * observedAt - 1);
+  });
   const segments: PartOp<S>[][] = [];
   let segment: PartOp<S>[] = [];
   /** The latest completion among the ops before `at` (Infinity once one never completes). */

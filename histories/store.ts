@@ -25,6 +25,9 @@ export type StoredCheckerResult = CheckerResult;
 /** A fault action as stored (`crash.start`, `heal.start`, ...): the FaultAction of nodes/host.ts, its fields read back as any JSON (older rows, real clusters). */
 export type FaultEvent = Omit<FaultAction, 'fields'> & { fields?: Readonly<Record<string, unknown>> };
 
+/** Histories longer than this are kept in the ops table only, without the one-string blob. */
+export const HISTORY_BLOB_RECORDS_MAX = 100_000;
+
 /** One trace event as stored: the TraceEvent of nodes/host.ts. */
 export type TraceEventRow = TraceEvent;
 
@@ -473,7 +476,11 @@ export class RunStore {
         record.node ?? null,
       );
     }
-    if (parts.history !== undefined && parts.history.length > 0) this.insertHistoryBlob.run(runId, JSON.stringify(parts.history));
+    // The blob is a fast path for loading; a soak's history would make it one string of tens of MB
+    // (held twice while it is written), so a long history is served from the ops table alone.
+    if (parts.history !== undefined && parts.history.length > 0 && parts.history.length <= HISTORY_BLOB_RECORDS_MAX) {
+      this.insertHistoryBlob.run(runId, JSON.stringify(parts.history));
+    }
     let seq = 0;
     for (const fault of parts.faults ?? []) {
       assertTime(`faults[${seq}]`, fault.time);
