@@ -85,10 +85,11 @@ describe('checking long histories split at quiescent points', () => {
     }
   });
 
-  it('confirms unsplit a refutation that only a confined info op could have prevented', () => {
+  it('searches a refuted segment again with the ones before it, where a confined info op explains it', () => {
     // A write of 99 times out and is never read; later a compare against 2 fails, which needs the
     // value to be something other than 2 after 2 was written: only the lost write of 99 taking
-    // effect late explains it. The split confines that write to its segment, the exact search does not.
+    // effect late explains it. The split confines that write to its segment; the refuted segment is
+    // then searched together with the one before it, where the write is.
     const rows: Row[] = [
       ...sequential(SPLIT_OPS_MIN + 100, 1_000),
       [2, 'invoke', 'write', 99],
@@ -101,11 +102,13 @@ describe('checking long histories split at quiescent points', () => {
     ];
     const result = checkHistory(history(rows), casRegisterAbsent);
     expect(result.verdict).toBe('linearizable');
-    expect(result.confirmedUnsplit).toBe(true);
+    expect(result.split!.mergedBack).toBe(1);
     // Without the lost write, the failed compare is a violation the split finds on its own.
     const without = rows.filter((row) => row[3] !== 99);
     const refuted = checkHistory(history(without), casRegisterAbsent);
     expect(refuted.verdict).toBe('not-linearizable');
-    expect(refuted.confirmedUnsplit).toBeUndefined();
+    expect(refuted.split!.confined).toBe(0);
+    expect(refuted.split!.mergedBack).toBe(0);
+    expect(refuted.evidence).toMatchObject({ kind: 'not-linearizable', stuck: [{ f: 'cas', outcome: 'fail' }] });
   });
 });
