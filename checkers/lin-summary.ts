@@ -15,7 +15,8 @@ export function summarize(result: LinResult): string {
   const evidence = result.evidence;
   const where = (key: string | null) => (key === null ? '' : ` on key ${JSON.stringify(key)}`);
   if (result.verdict === 'linearizable') {
-    return `linearizable (${result.model}): ${result.ops} ops in ${result.parts} part${result.parts === 1 ? '' : 's'}, ${result.steps} steps`;
+    const split = result.split === undefined ? '' : ` (split at quiescent points into ${result.split.segments} segments; ${result.split.resolved} info ops resolved, ${result.split.confined} never observed kept to their segment${result.split.mergedBack > 0 ? `; ${result.split.mergedBack} segments searched again with the ones before` : ''})`;
+    return `linearizable (${result.model}): ${result.ops} ops in ${result.parts} part${result.parts === 1 ? '' : 's'}${split}, ${result.steps} steps`;
   }
   if (evidence?.kind === 'not-linearizable') {
     const stuck = evidence.stuck.slice(0, 3).map(describeOp).join('; ');

@@ -31,6 +31,7 @@ import { ProductSpace } from './product-space.js';
 import { ModelSpace } from './state-space.js';
 import { Int32Pool } from './int32-pool.js';
 import { refuteAround } from './local-refutation.js';
+import { splitAtQuiescence, SPLIT_OPS_MIN } from './quiescent.js';
 
 export type LinVerdict = 'linearizable' | 'not-linearizable' | 'unknown';
 
@@ -43,6 +44,11 @@ export interface CheckOptions {
   evidence?: boolean;
   /** Split a keyed model's history by key (default true). Off: one search over the tuple of all keys. */
   partition?: boolean;
+  /**
+   * Split each part longer than SPLIT_OPS_MIN ops at quiescent points (quiescent.ts; default true,
+   * for models with `valueFlow`). A refutation of a split that left ops out is confirmed unsplit.
+   */
+  split?: boolean;
 }
 
 export interface LinResult {
@@ -56,6 +62,12 @@ export interface LinResult {
   configurations: number;
   /** For `unknown`: which budget ran out. */
   exhausted?: 'steps' | 'memory';
+  /**
+   * Present when long parts were split at quiescent points: into how many segments, info ops
+   * resolved, never-observed ones confined to their segment, and refuted segments searched again
+   * together with the segments before them (`mergedBack`), until explained or refuted exactly.
+   */
+  split?: { segments: number; resolved: number; confined: number; mergedBack: number };
   evidence?: LinEvidence;
 }
 
@@ -239,9 +251,11 @@ export function checkOperations(ops: readonly PairedOp[], model: Model, options:
   const { parts, keyed } = partsOf(ops, model, options.partition ?? true);
   const result: LinResult = { verdict: 'linearizable', model: model.name, ops: ops.length, parts: parts.length, steps: 0, configurations: 0 };
   const unpartitioned = keyed && parts.length === 1 && parts[0]!.key === null ? keyNamesOf(parts[0]!) : null;
+  const places = new Map<Part, SegmentPlace>();
+  const searched = unpartitioned === null && options.split !== false ? splitLongParts(parts, model, result, places) : parts;
   const pool = new Int32Pool(TABLE_INTS_PER_OP * ops.length);
   /** The parts not started yet, smallest first (a stable sort: ties keep the history's order). */
-  const waiting: ActivePart[] = parts
+  const waiting: ActivePart[] = searched
     .map((part) => ({ part, search: null, startStates: null, invokes: [], refuteAt: REFUTE_AFTER_STEPS, round: 0, memoryBytes: 0, turns: 0, quickDone: false }))
     .sort((a, b) => a.part.ops.length - b.part.ops.length);
   let nextWaiting = 0;
@@ -287,8 +301,23 @@ export function checkOperations(ops: readonly PairedOp[], model: Model, options:
       const status = search.run(Math.min(sliceSteps, stepsLeft));
       stepsLeft -= search.steps - before;
       result.steps += search.steps - before;
-      if (status === SEARCH_NOT_LINEARIZABLE) return stop('not-linearizable', violationEvidence(model.name, part.key, search), unfinished());
-      if (status === SEARCH_LINEARIZABLE) {
+      let decided = status;
+      let refutedBy = search;
+      const place = places.get(part);
+      if (status === SEARCH_NOT_LINEARIZABLE && place !== undefined && place.confined > 0) {
+        // Maybe only a confined info op of an earlier segment explains it: search it with those.
+        const merged = mergeBack(place, model, pool, stepsLeft);
+        stepsLeft -= merged.steps;
+        result.steps += merged.steps;
+        result.split!.mergedBack += 1;
+        if (merged.status === SEARCH_LINEARIZABLE) decided = SEARCH_LINEARIZABLE;
+        else if (merged.status !== SEARCH_NOT_LINEARIZABLE) {
+          result.exhausted = 'steps';
+          return stop('unknown', undecidedEvidence(model.name, part.key, 'steps', merged.search), unfinished());
+        } else refutedBy = merged.search;
+      }
+      if (decided === SEARCH_NOT_LINEARIZABLE) return stop('not-linearizable', violationEvidence(model.name, part.key, refutedBy), unfinished());
+      if (decided === SEARCH_LINEARIZABLE) {
         if (options.evidence === true) linearizations.push({ key: part.key, order: linearizationOf(search) });
         result.configurations += search.configurations;
         memoryBytes -= entry.memoryBytes;
@@ -296,7 +325,8 @@ export function checkOperations(ops: readonly PairedOp[], model: Model, options:
         continue;
       }
       stillActive.push(entry);
-      if (search.steps >= entry.refuteAt && stepsLeft > 0) {
+      // A window refuted on its own is exact only where nothing was confined.
+      if (search.steps >= entry.refuteAt && stepsLeft > 0 && (place === undefined || place.confined === 0)) {
         // At most as many steps as the search has taken, so refutations at most double the work.
         const attempt = refuteAround(model, search, part.ops, entry, Math.min(entry.refuteAt, stepsLeft));
         stepsLeft -= attempt.steps;
@@ -324,6 +354,73 @@ export function checkOperations(ops: readonly PairedOp[], model: Model, options:
     result.evidence = { kind: 'linearization', model: model.name, parts: linearizations };
   }
   return result;
+}
+
+/**
+ * Where a segment sits in its part, for searching it again together with the segments before it:
+ * the part's segments, its own index, and the units (runs of segments searched as one) so far.
+ */
+interface SegmentPlace {
+  key: string | null;
+  segments: PartOp<PairedOp>[][];
+  at: number;
+  /** Info ops confined in the part: with none, a segment's refutation is exact. */
+  confined: number;
+  /** Per segment, the first and last segment of the unit it belongs to (shared by the part's places). */
+  unitStart: number[];
+  unitEnd: number[];
+}
+
+/**
+ * A refuted segment searched again with the segments before it, 1, 2, 4, ... of them, each time
+ * as one part, so info ops confined to those earlier segments may take effect in it. Linearizable:
+ * the run of segments becomes one unit (its witness replaces theirs). Refuted with the part's first
+ * segment included: exact, as nothing before could help. Whole units only, so units never overlap.
+ */
+function mergeBack(place: SegmentPlace, model: Model, pool: Int32Pool, stepsMax: number): { status: number; steps: number; search: PartSearch<PairedOp> } {
+  let steps = 0;
+  for (let span = 1; ; span *= 2) {
+    const start = place.unitStart[Math.max(0, place.at - span)]!;
+    const end = place.unitEnd[place.at]!;
+    const ops = place.segments.slice(start, end + 1).flat();
+    const search = searchOf({ key: place.key, ops }, model, null, pool, true);
+    const status = search.run(Math.max(1, stepsMax - steps));
+    steps += search.steps;
+    if (status === SEARCH_LINEARIZABLE) {
+      for (let at = start; at <= end; at++) {
+        place.unitStart[at] = start;
+        place.unitEnd[at] = end;
+      }
+    }
+    if (status !== SEARCH_NOT_LINEARIZABLE || start === 0 || steps >= stepsMax) return { status, steps, search };
+  }
+}
+
+/** The parts to search: each part longer than SPLIT_OPS_MIN split at its quiescent points, noted in `result`. */
+function splitLongParts(parts: readonly Part[], model: Model, result: LinResult, places: Map<Part, SegmentPlace>): Part[] {
+  if (model.valueFlow === undefined || parts.every((part) => part.ops.length <= SPLIT_OPS_MIN)) return [...parts];
+  const split = { segments: 0, resolved: 0, confined: 0, mergedBack: 0 };
+  const searched: Part[] = [];
+  for (const part of parts) {
+    if (part.ops.length <= SPLIT_OPS_MIN) {
+      searched.push(part);
+      split.segments++;
+      continue;
+    }
+    const { segments, resolved, confined } = splitAtQuiescence(part.ops, model);
+    const unitStart = segments.map((_, at) => at);
+    const unitEnd = segments.map((_, at) => at);
+    segments.forEach((ops, at) => {
+      const segment: Part = { key: part.key, ops };
+      places.set(segment, { key: part.key, segments, at, confined, unitStart, unitEnd });
+      searched.push(segment);
+    });
+    split.segments += segments.length;
+    split.resolved += resolved;
+    split.confined += confined;
+  }
+  result.split = split;
+  return searched;
 }
 
 /** The adapter to CheckerResult and the one-line summary live in lin-summary.ts; here for callers of checkHistory. */

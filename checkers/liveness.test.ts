@@ -116,3 +116,43 @@ describe('checkLiveness in healthy stretches', () => {
     expect(checkLiveness(history(drafts('fail', 'write')), options).verdict).toBe('invalid');
   });
 });
+
+describe('checkLiveness with quiet windows (repeating phases)', () => {
+  // Quiet windows at [10 s, 20 s) and [30 s, 40 s); the last heal at 50 s; bound 3 s.
+  const quietWindows = [
+    { startNs: 10_000 * MS, endNs: 20_000 * MS },
+    { startNs: 30_000 * MS, endNs: 40_000 * MS },
+  ];
+  const base = { healedAtNs: 50_000 * MS, endNs: 60_000 * MS, boundNs: 3000 * MS };
+  // Progress after the first quiet window's heal and after the last; none after the second's,
+  // though an op was in flight all through it (it timed out).
+  const drafts = [...op(0, 9_000, 11_000, 'ok'), ...op(1, 29_000, 36_000, 'info'), ...op(2, 49_000, 51_000, 'ok')];
+
+  it('judges every quiet window, not only the last heal: a stall in the second is invalid', () => {
+    const result = checkLiveness(history(drafts), { ...base, quietWindows });
+    expect(result.verdict).toBe('invalid');
+    expect(result.summary).toContain('quiet window from 30000 ms');
+    const evidence = result.evidence as LivenessEvidence;
+    expect(evidence.quietWindows!.map((window) => [window.startNs / MS, window.firstOkNs === null ? null : window.firstOkNs / MS])).toEqual([
+      [10_000, 11_000],
+      [30_000, null],
+    ]);
+  });
+
+  it('the same history judged at the last heal alone passes: what the windows add', () => {
+    expect(checkLiveness(history(drafts), base).verdict).toBe('valid');
+  });
+
+  it('passes when each window and the last heal see an ok within the bound, and says how many windows', () => {
+    const fine = [...drafts.slice(0, 2), ...op(1, 29_000, 31_000, 'ok'), ...drafts.slice(4)];
+    const result = checkLiveness(history(fine), { ...base, quietWindows });
+    expect(result.verdict).toBe('valid');
+    expect(result.summary).toContain('each of 2 earlier quiet windows too');
+  });
+
+  it('is unknown, not invalid, for a window shorter than the bound with no ok in it', () => {
+    const short = [{ startNs: 30_000 * MS, endNs: 31_000 * MS }];
+    const result = checkLiveness(history(drafts), { ...base, quietWindows: short });
+    expect(result.verdict).toBe('unknown');
+  });
+});

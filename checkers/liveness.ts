@@ -31,6 +31,22 @@ export interface LivenessOptions {
    * mere refusals.
    */
   answeredFails?: readonly string[];
+  /**
+   * Earlier heals, each opening a quiet window (repeating phases: faults, heal, faults): sorted,
+   * disjoint, before `healedAtNs`. Each is judged as the last heal is: an op must complete `ok`
+   * within `boundNs` of its start. Absent: only the last heal is judged.
+   */
+  quietWindows?: readonly { startNs: number; endNs: number }[];
+}
+
+/** One quiet window's judgment. */
+export interface QuietWindowEvidence {
+  startNs: number;
+  endNs: number;
+  /** Completion time of the first `ok` within the bound of the window's start, or null. */
+  firstOkNs: number | null;
+  /** Ops in flight within the bound of the window's start. */
+  inFlight: number;
 }
 
 /** An op invoked in a healthy stretch that saw no op complete `ok` for longer than the bound. */
@@ -70,6 +86,8 @@ export interface LivenessEvidence {
   healthyStretches: number;
   stalls: Stall[];
   stallCount: number;
+  /** Present when quiet windows were judged (LivenessOptions.quietWindows). */
+  quietWindows?: QuietWindowEvidence[];
 }
 
 const STALLED_MAX = 20;
@@ -127,6 +145,7 @@ function judgeLiveness(history: History, options: LivenessOptions): CheckerResul
   }
 
   findStalls(ops, options, evidence);
+  const quiet = judgeQuietWindows(ops, options, evidence);
   const since = options.healedAtNs === null ? 'the start (no faults)' : 'the last heal';
   if (evidence.stallCount > 0) {
     const first = evidence.stalls[0]!;
@@ -139,11 +158,13 @@ function judgeLiveness(history: History, options: LivenessOptions): CheckerResul
       evidence,
     };
   }
+  if (quiet !== null) return quiet;
   if (evidence.firstOk !== null) {
+    const quietNote = evidence.quietWindows === undefined ? '' : `; each of ${evidence.quietWindows.length} earlier quiet windows too`;
     return {
       checker: 'liveness',
       verdict: 'valid',
-      summary: `liveness: first ok op ${ms(evidence.firstOk.afterHealNs)} after ${since} (bound ${ms(options.boundNs)})`,
+      summary: `liveness: first ok op ${ms(evidence.firstOk.afterHealNs)} after ${since} (bound ${ms(options.boundNs)})${quietNote}`,
       evidence,
     };
   }
@@ -159,6 +180,41 @@ function judgeLiveness(history: History, options: LivenessOptions): CheckerResul
     summary: `liveness: no op completed ok within ${ms(options.boundNs)} after ${since}; ${evidence.stalledCount} ops failed or timed out in ${window}`,
     evidence,
   };
+}
+
+/**
+ * The quiet windows before the last heal: each must see an op complete `ok` within the bound of its
+ * start, whenever that op was invoked. Returns the invalid (or, for a window too short to judge
+ * with ops in flight and none ok, unknown) result of the first window that fails, or null when
+ * every window showed progress (the last heal is then judged as before).
+ */
+function judgeQuietWindows(ops: readonly PairedOp[], options: LivenessOptions, evidence: LivenessEvidence): CheckerResult | null {
+  const windows = options.quietWindows;
+  if (windows === undefined) return null;
+  const ms = (ns: number) => `${Math.round(ns / 1e6)} ms`;
+  const okTimes = ops
+    .filter((op) => op.type === 'ok' && op.completeTime !== undefined)
+    .map((op) => op.completeTime as number)
+    .sort((a, b) => a - b);
+  evidence.quietWindows = [];
+  let failed: CheckerResult | null = null;
+  for (const window of windows) {
+    const boundEndNs = window.startNs + options.boundNs;
+    const nextOk = okTimes[firstAtOrAfter(okTimes, window.startNs)];
+    const firstOkNs = nextOk !== undefined && nextOk <= boundEndNs ? nextOk : null;
+    let inFlight = 0;
+    if (firstOkNs === null) {
+      for (const op of ops) if ((op.invokeTime as number) <= boundEndNs && (op.completeTime ?? Infinity) >= window.startNs) inFlight += 1;
+    }
+    evidence.quietWindows.push({ startNs: window.startNs, endNs: window.endNs, firstOkNs, inFlight });
+    if (firstOkNs !== null || inFlight === 0 || failed !== null) continue;
+    const where = `the quiet window from ${ms(window.startNs)}`;
+    failed =
+      boundEndNs > window.endNs
+        ? { checker: 'liveness', verdict: 'unknown', summary: `liveness: ${where} ended (${ms(window.endNs)}) before its bound ${ms(options.boundNs)} did; no ok op in it`, evidence }
+        : { checker: 'liveness', verdict: 'invalid', summary: `liveness: no op completed ok within ${ms(options.boundNs)} of ${where} (${inFlight} ops in flight)`, evidence };
+  }
+  return failed;
 }
 
 /**

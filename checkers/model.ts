@@ -72,6 +72,13 @@ export interface Model<S = unknown, I = unknown> {
    * window of the history from every state the ops before it could have left (local-refutation.ts).
    */
   statesOf?(inputs: readonly I[]): S[];
+  /**
+   * Optional, for splitting long histories at quiescent points (quiescent.ts): the value an op
+   * writes and the value it observes, each spelled as `show` spells a state holding it (or null),
+   * and whether the op resets the state: legal in every state, the state after it independent of
+   * the state before (a blind write). With it, info ops whose values are unique can be resolved.
+   */
+  valueFlow?(input: I): { writes: string | null; observes: string | null; resets: boolean };
 }
 
 /** An op the model cannot read: bad input, said with the history index to look at. */

@@ -29,6 +29,38 @@ function play(events: FaultEvent[], setup?: (world: FakeWorld) => void, safetyEn
   return playWith(faultCatalog([], targets), events, setup, safetyEndMs);
 }
 
+describe('Nemesis with quiet windows', () => {
+  it('heals what is active when a quiet window opens, skips starts inside it, and faults again after it', () => {
+    const world = new FakeWorld(['n1', 'n2', 'n3']);
+    const nemesis = new Nemesis(world, faultCatalog([], targets), world.at);
+    nemesis.plan(
+      [
+        { atMs: 100, kind: 'crash', node: 'n2', mode: 'tear', durationMs: 5_000 },
+        { atMs: 1_500, kind: 'pause', node: 'n3', durationMs: 100 },
+        { atMs: 2_500, kind: 'pause', node: 'n1', durationMs: 100 },
+      ],
+      10_000 * MS,
+      [],
+      [{ startNs: 1_000 * MS, endNs: 2_000 * MS }],
+    );
+    world.runAll();
+    expect(nemesis.records.map((r) => [r.timeNs / MS, r.kind, r.phase, r.fields.reason ?? null])).toEqual([
+      [100, 'crash', 'start', null],
+      [1_000, 'crash', 'stop', 'quiet window'],
+      [1_500, 'pause', 'skip', 'in a quiet window'],
+      [2_500, 'pause', 'start', null],
+      [2_600, 'pause', 'stop', null],
+      [10_000, 'heal', 'start', null],
+    ]);
+    // The crash was undone at the window's start (the node restarted), not at its own stop time.
+    expect(world.calls.slice(0, 2)).toEqual(['crash n2 tear', 'restart n2']);
+    expect(world.calls).toContain('pause n1');
+    expect(world.calls).not.toContain('pause n3');
+    expect(nemesis.phaseHealCount()).toBe(1);
+    expect(nemesis.healedAt()).toBe(10_000 * MS);
+  });
+});
+
 describe('Nemesis', () => {
   it('starts and stops a fault at its times and heals at the end of the safety phase', () => {
     const { world, nemesis } = play([{ atMs: 100, kind: 'crash', node: 'n2', mode: 'tear', durationMs: 200 }]);

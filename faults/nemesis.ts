@@ -4,6 +4,7 @@
 // minority kept down in the liveness core mode).
 import { NS_PER_MS, type FaultFields, type NodeId } from '../nodes/host.js';
 import type { FaultCatalog } from './catalog.js';
+import { FAULT_EVENTS_MAX } from './schedule.js';
 import { healKernel, liveNodes, pausedNodes } from './kernel-kinds.js';
 import { isSkipped, type FaultEvent, type KindContext, type Skipped, type Started } from './kind.js';
 import type { NemesisWorld } from './world-port.js';
@@ -20,8 +21,14 @@ export interface FaultRecord {
 /** Schedules a control action at a true time (the World's `at`). */
 export type ScheduleAt = (timeNs: number, action: () => void) => void;
 
-/** Bound on records kept: a schedule has at most this many starts and stops plus the heal. */
-export const FAULT_RECORDS_MAX = 50_000;
+/** Bound on records kept: each event starts and stops once (or is skipped), plus the heals. */
+export const FAULT_RECORDS_MAX = 2 * FAULT_EVENTS_MAX + 10_000;
+
+/** A stretch of the safety phase with every fault healed (repeating phases' quiet windows). */
+export interface QuietWindow {
+  startNs: number;
+  endNs: number;
+}
 
 interface Planned {
   timeNs: number;
@@ -43,6 +50,10 @@ export class Nemesis {
   /** Nodes the liveness phase's own faults keep down. */
   private readonly livenessDown = new Set<NodeId>();
   private healedAtNs: number | null = null;
+  private quiet: readonly QuietWindow[] = [];
+  private phaseHeals = 0;
+  /** The kind of each active event, for the stops a phase heal records. */
+  private readonly kindOfEvent = new Map<number, string>();
 
   constructor(
     private readonly world: NemesisWorld,
@@ -62,10 +73,21 @@ export class Nemesis {
     this.context = context;
   }
 
-  /** Schedules every event and the heal at `safetyEndNs`. Call once, before the run starts. */
-  plan(events: readonly FaultEvent[], safetyEndNs: number, livenessEvents: readonly FaultEvent[] = []): void {
+  /**
+   * Schedules every event and the heal at `safetyEndNs`. Call once, before the run starts. Each of
+   * `quiet` (sorted, disjoint, inside the safety phase) opens with a heal of whatever is active, and
+   * a start that falls inside one is skipped, so the window stays quiet for its liveness judgment.
+   */
+  plan(events: readonly FaultEvent[], safetyEndNs: number, livenessEvents: readonly FaultEvent[] = [], quiet: readonly QuietWindow[] = []): void {
     if (!(Number.isSafeInteger(safetyEndNs) && safetyEndNs >= 0)) throw new Error(`bad safety end ${safetyEndNs}`);
+    this.quiet = quiet;
     const planned: Planned[] = [];
+    // A phase heal orders before the starts at its instant (order 0, like stops): a fault drawn to
+    // start right at a window's edge is skipped, never healed a moment after it began.
+    quiet.forEach((window, index) => {
+      if (!(window.startNs < window.endNs && window.endNs <= safetyEndNs)) throw new Error(`bad quiet window [${window.startNs}, ${window.endNs})`);
+      planned.push({ timeNs: window.startNs, order: 0, index: -1 - index, run: () => this.phaseHeal() });
+    });
     events.forEach((event, index) => {
       const startNs = event.atMs * NS_PER_MS;
       planned.push({ timeNs: startNs, order: 1, index, run: () => this.start(event, index) });
@@ -104,7 +126,36 @@ export class Nemesis {
       this.record({ kind: event.kind, phase: 'skip', fields: { event: index, reason: 'after the safety phase' } });
       return;
     }
+    const nowNs = this.world.nowNs();
+    if (this.quiet.some((window) => window.startNs <= nowNs && nowNs < window.endNs)) {
+      this.record({ kind: event.kind, phase: 'skip', fields: { event: index, reason: 'in a quiet window' } });
+      return;
+    }
     this.begin(event, index);
+  }
+
+  /**
+   * Opens a quiet window: stops every active fault (each recorded as its own stop, so the fault
+   * windows the liveness checks read end here) and clears the kernel's and each kind's leftovers,
+   * as the final heal does; later windows may fault again.
+   */
+  private phaseHeal(): void {
+    if (this.healed) return;
+    for (const [index, started] of [...this.active]) {
+      this.active.delete(index);
+      started.stop();
+      const kind = this.kindOfEvent.get(index);
+      this.kindOfEvent.delete(index);
+      this.record({ kind: kind!, phase: 'stop', fields: started.lingers === true ? { event: index, reason: 'quiet window', lingers: true } : { event: index, reason: 'quiet window' } });
+    }
+    healKernel(this.context);
+    for (const kind of this.catalog.kinds) kind.heal?.(this.context);
+    this.phaseHeals += 1;
+  }
+
+  /** Quiet windows opened so far (each a heal before the final one). */
+  phaseHealCount(): number {
+    return this.phaseHeals;
   }
 
   private begin(event: FaultEvent, index: number): void {
@@ -119,13 +170,17 @@ export class Nemesis {
     const fields: FaultFields = { event: index, ...outcome.fields, touched, group: kind.groups[0] ?? 'other' };
     if (kind.instant) fields.instant = true;
     this.record({ kind: event.kind, phase: 'start', fields });
-    if (!kind.instant) this.active.set(index, outcome);
+    if (!kind.instant) {
+      this.active.set(index, outcome);
+      if (this.quiet.length > 0) this.kindOfEvent.set(index, event.kind);
+    }
   }
 
   private stop(event: FaultEvent, index: number): void {
     const started = this.active.get(index);
     if (started === undefined) return;
     this.active.delete(index);
+    this.kindOfEvent.delete(index);
     started.stop();
     this.record({ kind: event.kind, phase: 'stop', fields: started.lingers === true ? { event: index, lingers: true } : { event: index } });
   }

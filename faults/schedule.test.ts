@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { faultCatalog } from './catalog.js';
 import { eventSchema } from './kernel-kinds.js';
 import type { FaultKindSpec } from './kind.js';
-import { drawSchedule, DEFAULT_INTENSITY } from './schedule.js';
+import { drawPlan, drawSchedule, DEFAULT_INTENSITY, EVENTS_PER_WINDOW_DEFAULT, eventsMaxFor, faultWindows, type DrawOptions } from './schedule.js';
 import { drawSwarm } from './swarm.js';
 
 const NODES = ['n1', 'n2', 'n3', 'n4', 'n5'];
@@ -98,7 +98,7 @@ describe('drawSchedule', () => {
         fc.integer({ min: 1, max: 20_000 }),
         (seed, kinds, durationMs) => {
           const events = draw(seed, kinds, durationMs);
-          expect(events.length).toBeLessThanOrEqual(DEFAULT_INTENSITY.eventsMax);
+          expect(events.length).toBeLessThanOrEqual(eventsMaxFor(EVENTS_PER_WINDOW_DEFAULT, durationMs));
           let previous = 0;
           for (const event of events) {
             // Every drawer's event is one its own schema accepts, naming only ids and targets that exist.
@@ -148,7 +148,79 @@ describe('drawSchedule', () => {
   });
 });
 
+describe('the cap follows the duration', () => {
+  const options = (durationMs: number, ratePerSecond: number, extra: Partial<DrawOptions> = {}): DrawOptions => ({
+    catalog,
+    kinds: KINDS,
+    intensity: { ...DEFAULT_INTENSITY, ratePerSecond },
+    nodes: NODES,
+    spareNodes: ['n6'],
+    durationMs,
+    ...extra,
+  });
+
+  it('draws exactly what the old fixed cap of 64 drew whenever that cap was never reached', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 2 ** 31 }), fc.integer({ min: 1, max: 600_000 }), fc.constantFrom(0.1, 0.5, 1, 2, 8), fc.boolean(), (seed, durationMs, rate, bursts) => {
+        const extra: Partial<DrawOptions> = bursts ? { bursts: { percent: 25, sizeMax: 5, gapMsMax: 20, atStart: true } } : {};
+        const old = drawSchedule(SimRandom.stream(seed, 'faults.schedule'), { ...options(durationMs, rate, extra), intensity: { ...DEFAULT_INTENSITY, ratePerSecond: rate, eventsMax: 64 } });
+        const now = drawPlan(SimRandom.stream(seed, 'faults.schedule'), options(durationMs, rate, extra));
+        if (old.length < 64 || durationMs <= 10_000) expect(now.events).toEqual(old);
+        else expect(now.events.slice(0, 64)).toEqual(old);
+        expect(now.eventsMax).toBe(eventsMaxFor(64, durationMs));
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('spreads an hour of faults over the whole hour at the drawn rate, and says the cap was not reached', () => {
+    const hourMs = 3_600_000;
+    const plan = drawPlan(SimRandom.stream(11, 'faults.schedule'), options(hourMs, 1));
+    // A Poisson count with mean 3600 (sd 60): far outside 3300..3900 is a bug.
+    expect(plan.events.length).toBeGreaterThan(3_300);
+    expect(plan.events.length).toBeLessThan(3_900);
+    expect(plan.cappedAtMs).toBeNull();
+    const lastQuarter = plan.events.filter((event) => event.atMs >= (hourMs * 3) / 4).length;
+    expect(lastQuarter).toBeGreaterThan(plan.events.length / 5);
+    expect(plan.events.at(-1)!.atMs).toBeGreaterThan(hourMs - 60_000);
+  });
+
+  it('says where an explicit cap stopped the draw', () => {
+    const plan = drawPlan(SimRandom.stream(2, 'faults.schedule'), { ...options(600_000, 2), intensity: { ...DEFAULT_INTENSITY, ratePerSecond: 2, eventsMax: 10 } });
+    expect(plan.events.length).toBe(10);
+    expect(plan.cappedAtMs).not.toBeNull();
+    expect(plan.cappedAtMs!).toBeGreaterThan(plan.events.at(-1)!.atMs - 1);
+    expect(plan.cappedAtMs!).toBeLessThan(60_000);
+  });
+
+  it('with repeating phases, starts faults only inside the fault windows, at the rate over the fault time', () => {
+    const phases = { faultMs: 30_000, quietMs: 20_000 };
+    const durationMs = 600_000;
+    const windows = faultWindows(durationMs, phases);
+    expect(windows.length).toBe(12);
+    const plan = drawPlan(SimRandom.stream(5, 'faults.schedule'), options(durationMs, 2, { phases }));
+    for (const event of plan.events) expect(windows.some((window) => window.startMs <= event.atMs && event.atMs < window.endMs)).toBe(true);
+    expect(plan.faultMs).toBe(360_000);
+    // 2 per second over 360 s of fault time: about 720, and every window has some.
+    expect(plan.events.length).toBeGreaterThan(600);
+    expect(plan.events.length).toBeLessThan(840);
+    for (const window of windows) expect(plan.events.some((event) => window.startMs <= event.atMs && event.atMs < window.endMs)).toBe(true);
+    const sorted = plan.events.map((event) => event.atMs);
+    expect(sorted).toEqual([...sorted].sort((a, b) => a - b));
+  });
+});
+
 describe('drawSwarm', () => {
+  it('keeps every draw of a run of up to 10 s, and scales only the cap (per 10 s) for a longer one', () => {
+    for (let seed = 0; seed < 30; seed++) {
+      const short = drawSwarm(SimRandom.stream(seed, 'faults.swarm'), KINDS);
+      expect(drawSwarm(SimRandom.stream(seed, 'faults.swarm'), KINDS, 10_000)).toEqual(short);
+      const long = drawSwarm(SimRandom.stream(seed, 'faults.swarm'), KINDS, 95_000);
+      expect(long.record).toEqual(short.record);
+      expect(long.intensity.eventsMax).toBe(short.intensity.eventsMax! * 10);
+    }
+  });
+
   it('is deterministic per seed, keeps at least one kind, and records what it drew', () => {
     for (let seed = 0; seed < 50; seed++) {
       const a = drawSwarm(SimRandom.stream(seed, 'faults.swarm'), KINDS);

@@ -2,7 +2,7 @@
 // also draws which fault kinds are on and how hard they hit, so a campaign explores quiet runs with
 // one rare fault as well as storms, instead of the same average mix every time.
 import type { Random } from '../nodes/host.js';
-import type { Intensity, Bursts } from './schedule.js';
+import { eventsMaxFor, type Intensity, type Bursts } from './schedule.js';
 
 export interface SwarmDraw {
   kinds: string[];
@@ -16,8 +16,12 @@ export interface SwarmDraw {
   record: Record<string, number | string | boolean | string[]>;
 }
 
-/** Swarm parameters for one seed from `random`, over the kinds the system can run. */
-export function drawSwarm(random: Random, available: readonly string[]): SwarmDraw {
+/**
+ * Swarm parameters for one seed from `random`, over the kinds the system can run. The drawn cap is
+ * per 10 s of `faultMs` (the fault time the schedule will span; absent: 10 s), so a seed that draws
+ * "rare faults" keeps that density over an hour instead of spending its cap in the first minute.
+ */
+export function drawSwarm(random: Random, available: readonly string[], faultMs = 0): SwarmDraw {
   // Each kind is on with odds drawn per seed (from a few kinds to most of them), so that some seeds
   // hammer two or three kinds together instead of always averaging over half of them; at least
   // one stays on so the run is not fault-free.
@@ -30,7 +34,9 @@ export function drawSwarm(random: Random, available: readonly string[]): SwarmDr
   const ratePerSecond = random.pick([0.1, 0.25, 0.5, 1, 2, 4, 8]);
   const durationMsMin = random.pick([10, 50, 100, 300]);
   const durationMsMax = durationMsMin * random.pick([2, 5, 10, 30]);
-  const eventsMax = random.pick([4, 16, 64]);
+  // The record keeps the drawn count (per 10 s of fault time), as it always said; the banner prints the cap.
+  const eventsPerWindow = random.pick([4, 16, 64]);
+  const eventsMax = eventsMaxFor(eventsPerWindow, faultMs);
   const linkProbabilityMax = random.pick([0.01, 0.05, 0.2, 0.5]);
   const burstsOn = random.chance(2, 3);
   const bursts: Bursts | undefined = burstsOn
@@ -46,7 +52,7 @@ export function drawSwarm(random: Random, available: readonly string[]): SwarmDr
     ratePerSecond,
     durationMsMin,
     durationMsMax,
-    eventsMax,
+    eventsMax: eventsPerWindow,
     linkProbabilityMax,
     bursts: bursts === undefined ? 'off' : `${bursts.percent}% x${bursts.sizeMax} within ${bursts.gapMsMax} ms${bursts.atStart ? ', one at start' : ''}`,
     faultPoints: faultPointsOn ? `1/${faultPoints.denominator}` : 'off',

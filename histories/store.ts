@@ -26,6 +26,9 @@ export type StoredCheckerResult = CheckerResult;
 /** A fault action as stored (`crash.start`, `heal.start`, ...): the FaultAction of nodes/host.ts, its fields read back as any JSON (older rows, real clusters). */
 export type FaultEvent = Omit<FaultAction, 'fields'> & { fields?: Readonly<Record<string, unknown>> };
 
+/** Histories longer than this are kept in the ops table only, without the one-string blob. */
+export const HISTORY_BLOB_RECORDS_MAX = 100_000;
+
 /** One trace event as stored: the TraceEvent of nodes/host.ts. */
 export type TraceEventRow = TraceEvent;
 
@@ -98,7 +101,8 @@ export interface TraceRange {
 export interface RunParts {
   history?: readonly HistoryRecord[];
   faults?: readonly FaultEvent[];
-  trace?: readonly TraceEventRow[];
+  /** Any iterable: a spooled trace (histories/trace-spool.ts) is read back one chunk at a time. */
+  trace?: Iterable<TraceEventRow>;
 }
 
 /** Anything wrong with the store file itself: one line that names the file and the way out. */
@@ -516,7 +520,11 @@ export class RunStore {
         record.node ?? null,
       );
     }
-    if (parts.history !== undefined && parts.history.length > 0) this.insertHistoryBlob.run(runId, JSON.stringify(parts.history));
+    // The blob is a fast path for loading; a soak's history would make it one string of tens of MB
+    // (held twice while it is written), so a long history is served from the ops table alone.
+    if (parts.history !== undefined && parts.history.length > 0 && parts.history.length <= HISTORY_BLOB_RECORDS_MAX) {
+      this.insertHistoryBlob.run(runId, JSON.stringify(parts.history));
+    }
     let seq = 0;
     for (const fault of parts.faults ?? []) {
       assertTime(`faults[${seq}]`, fault.time);

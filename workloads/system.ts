@@ -44,6 +44,11 @@ export interface CheckContext {
    * demand progress while only a minority of nodes is faulted; without them, only after the heal.
    */
   faults?: readonly FaultAction[];
+  /**
+   * Repeating phases' quiet windows before the last heal (true time, sorted): each opens with a heal
+   * and must show progress as the liveness phase must. Absent: the run had one fault window.
+   */
+  quietWindows?: readonly { startNs: number; endNs: number }[];
 }
 
 /**

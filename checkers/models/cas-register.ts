@@ -104,6 +104,13 @@ export function registerModel(options: RegisterOptions): Model<RegisterState, Re
       if (input.kind === CAS) return showValue(input.b);
       return input.kind === READ ? (input.a === ABSENT ? 'absent' : showValue(input.a)) : null;
     },
+    valueFlow(input) {
+      const shown = (value: unknown) => (value === ABSENT ? 'absent' : showValue(value));
+      if (input.kind === WRITE) return { writes: shown(input.a), observes: null, resets: true };
+      if (input.kind === CAS) return { writes: shown(input.b), observes: shown(input.a), resets: false };
+      if (input.kind === READ) return { writes: null, observes: shown(input.a), resets: false };
+      return { writes: null, observes: null, resets: false };
+    },
     // Only writes and successful cas ops set the value, each to a value it names.
     statesOf(inputs) {
       const states: RegisterState[] = [options.initial];

@@ -17,7 +17,7 @@ export interface BenchSuite {
 }
 
 /** Suite names in the order `--suite all` runs them. */
-export const SUITE_NAMES = ['kernel', 'checker', 'raft', 'fuzz', 'cluster', 'store', 'elle', 'quorum-kv', 'broker', 'cache', 'scheduler'] as const;
+export const SUITE_NAMES = ['kernel', 'checker', 'raft', 'fuzz', 'cluster', 'store', 'elle', 'quorum-kv', 'broker', 'cache', 'scheduler', 'soak'] as const;
 
 /** The source file of a suite, whether or not it exists yet. */
 export function suiteFile(name: string): string {

@@ -17,7 +17,7 @@ afterAll(() => {
 
 describe('bench', () => {
   it('refuses an unknown suite and one that is not written yet, with one clear line', async () => {
-    await expect(loadSuite('kernal')).rejects.toThrow(new UsageError('--suite kernal: unknown suite (known: kernel, checker, raft, fuzz, cluster, store, elle, quorum-kv, broker, cache, scheduler, all)'));
+    await expect(loadSuite('kernal')).rejects.toThrow(new UsageError('--suite kernal: unknown suite (known: kernel, checker, raft, fuzz, cluster, store, elle, quorum-kv, broker, cache, scheduler, soak, all)'));
     await expect(loadSuite('cluster', () => false)).rejects.toThrow(
       new UsageError('--suite cluster: scripts/bench/cluster.ts is not written yet; pick another suite'),
     );

@@ -8,6 +8,7 @@ import { command as run } from './run.js';
 import { command as replay } from './replay.js';
 import { command as explain } from './explain.js';
 import { command as fuzz } from './fuzz.js';
+import { command as soak } from './soak.js';
 import { command as view } from './view.js';
 import { command as report } from './report.js';
 import { command as node } from './node.js';
@@ -24,6 +25,7 @@ export const commands: Command[] = [
   replay,
   explain,
   fuzz,
+  soak,
   view,
   report,
   node,

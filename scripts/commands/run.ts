@@ -52,7 +52,7 @@ export function runJson(runId: number, result: RunResult, wallMs: number, repro:
 
 /** Prints a run for a person: banner, verdict, and for a failure the repro line first of all. */
 export function printRun(context: CommandContext, result: RunResult, wallMs: number, repro: string, runId: number, kept = false): void {
-  for (const line of bannerLines(result.scenario, result.seed)) context.out(line);
+  for (const line of bannerLines(result.scenario, result.seed, result.schedule)) context.out(line);
   context.out('');
   if (result.verdict !== 'valid') {
     context.out(`${repro}  # ${result.verdict}: ${failureSummary(result)}`);

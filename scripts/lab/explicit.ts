@@ -6,7 +6,7 @@ import { pluginFaultCatalog, type SystemPlugin, type Workload } from '../../work
 import { SimRandom } from '../../sim/index.js';
 import type { Random } from '../../nodes/host.js';
 import type { FaultEvent } from '../../faults/kind.js';
-import { DEFAULT_INTENSITY, drawSchedule } from '../../faults/schedule.js';
+import { DEFAULT_INTENSITY, drawPlan, faultWindows, type DrawnSchedule } from '../../faults/schedule.js';
 import { drawSwarm } from '../../faults/swarm.js';
 import { CLOCKS_DEFAULT, CLOCKS_NONE, formatPath, isExplicitSchedule, nodeIds, parseFaultEvent, ScenarioError, SHARED_WORKLOAD_FIELDS, type ExplicitScenario, type Scenario } from './scenario.js';
 
@@ -30,6 +30,14 @@ export function spareNodeIds(plugin: SystemPlugin, count: number): string[] {
  * field) when the scenario does not fit the system: unknown workload, bug, node count, node ids.
  */
 export function explicitScenario(scenario: Scenario, seed: number, plugin: SystemPlugin, source = 'scenario'): ExplicitScenario {
+  return explicitPlan(scenario, seed, plugin, source).explicit;
+}
+
+/** What a drawn schedule ran under, for the banner: null for a schedule written out event by event. */
+export type ScheduleCap = Omit<DrawnSchedule, 'events'> | null;
+
+/** explicitScenario, with the cap its drawn schedule ran under. */
+export function explicitPlan(scenario: Scenario, seed: number, plugin: SystemPlugin, source = 'scenario'): { explicit: ExplicitScenario; cap: ScheduleCap } {
   if (!(Number.isSafeInteger(seed) && seed >= 0)) throw new ScenarioError(`${source}: seed must be a non-negative safe integer, got ${seed}`);
   if (scenario.system !== plugin.name) throw new ScenarioError(`${source}: system: scenario is for "${scenario.system}", not "${plugin.name}"`);
   const nodes = scenario.nodes ?? plugin.nodes.default;
@@ -49,6 +57,7 @@ export function explicitScenario(scenario: Scenario, seed: number, plugin: Syste
   const spare = spareNodeIds(plugin, nodes);
   const catalog = pluginFaultCatalog(plugin);
   let faults: FaultEvent[];
+  let cap: ScheduleCap = null;
   let draw: Exclude<Scenario['faults'], readonly unknown[]> | null = null;
   let swarm = scenario.swarm;
   let faultPoints = scenario.faultPoints;
@@ -65,10 +74,13 @@ export function explicitScenario(scenario: Scenario, seed: number, plugin: Syste
     }
     kinds = catalog.applicable(kinds, nodes);
     const scheduleRandom = SimRandom.stream(seed, 'faults.schedule');
-    const common = { catalog, nodes: ids, spareNodes: spare, durationMs: scenario.durationMs };
+    const phases = scenario.phases;
+    const common = { catalog, nodes: ids, spareNodes: spare, durationMs: scenario.durationMs, ...(phases === undefined ? {} : { phases }) };
+    const faultMs = faultWindows(scenario.durationMs, phases).reduce((total, window) => total + window.endMs - window.startMs, 0);
+    let plan: DrawnSchedule;
     if (draw.swarm) {
-      const drawn = drawSwarm(SimRandom.stream(seed, 'faults.swarm'), kinds);
-      faults = drawSchedule(scheduleRandom, {
+      const drawn = drawSwarm(SimRandom.stream(seed, 'faults.swarm'), kinds, faultMs);
+      plan = drawPlan(scheduleRandom, {
         ...common,
         kinds: drawn.kinds,
         weights: drawn.weights,
@@ -79,8 +91,10 @@ export function explicitScenario(scenario: Scenario, seed: number, plugin: Syste
       swarm = drawn.record;
       faultPoints ??= drawn.faultPoints;
     } else {
-      faults = drawSchedule(scheduleRandom, { ...common, kinds, intensity: draw.intensity ?? DEFAULT_INTENSITY });
+      plan = drawPlan(scheduleRandom, { ...common, kinds, intensity: draw.intensity ?? DEFAULT_INTENSITY });
     }
+    faults = plan.events;
+    cap = { eventsMax: plan.eventsMax, faultMs: plan.faultMs, cappedAtMs: plan.cappedAtMs };
   }
   let livenessFaults: FaultEvent[] | undefined;
   const livenessMode = scenario.livenessMode ?? (swarm?.livenessMode as 'heal-all' | 'core' | undefined);
@@ -102,6 +116,8 @@ export function explicitScenario(scenario: Scenario, seed: number, plugin: Syste
     bug: scenario.bug,
   };
   if (scenario.stopAtMs !== undefined) explicit.stopAtMs = scenario.stopAtMs;
+  if (scenario.bugAtMs !== undefined) explicit.bugAtMs = scenario.bugAtMs;
+  if (scenario.phases !== undefined) explicit.phases = scenario.phases;
   if (scenario.checkers !== undefined) explicit.checkers = scenario.checkers;
   if (scenario.network !== undefined) explicit.network = scenario.network;
   if (scenario.disk !== undefined) explicit.disk = scenario.disk;
@@ -111,7 +127,7 @@ export function explicitScenario(scenario: Scenario, seed: number, plugin: Syste
   if (livenessFaults !== undefined) explicit.livenessFaults = livenessFaults;
   const knobs = scenario.knobs !== undefined ? checkedKnobs(plugin, scenario.knobs, source) : draw?.swarm === true ? drawKnobs(plugin, SimRandom.stream(seed, 'knobs')) : {};
   if (Object.keys(knobs).length > 0) explicit.knobs = knobs;
-  return explicit;
+  return { explicit, cap };
 }
 
 /** A scenario's knobs: each one the system declares, within its range. */

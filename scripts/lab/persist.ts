@@ -3,6 +3,7 @@
 // and trace, so it can be viewed without replaying.
 import type { NewRun, RunStore } from '../../histories/store.js';
 import type { RunResult } from './runner.js';
+import type { TraceEvent } from '../../workloads/system.js';
 import { codeVersion } from './code-version.js';
 
 export interface SaveOptions {
@@ -12,6 +13,8 @@ export interface SaveOptions {
   /** Keep history, faults and trace even when the run passed. */
   keep?: boolean;
   tags?: readonly string[];
+  /** The trace to keep instead of the result's (a spooled trace read back, histories/trace-spool.ts). */
+  trace?: Iterable<TraceEvent>;
 }
 
 /** The row of a run, without its parts. */
@@ -56,6 +59,6 @@ export function saveResult(store: RunStore, result: RunResult, options: SaveOpti
   return store.saveRun(run, {
     history: result.history,
     faults: result.faultRows,
-    trace: result.trace,
+    trace: options.trace ?? result.trace,
   });
 }

@@ -2,14 +2,15 @@
 // the verdicts. A run has a safety phase (the fault schedule plays) and a liveness phase (everything
 // healed; the system must make progress). Pure in (code, scenario, seed): no wall time here, the
 // commands measure that. The system is handed in: nothing here knows which systems exist.
-import type { FaultAction, NodeId } from '../../nodes/host.js';
+import type { ClientHost, FaultAction, Host, NodeId, ProcessFactory } from '../../nodes/host.js';
 import { NS_PER_MS } from '../../nodes/host.js';
 import type { HistoryRecord } from '../../histories/schema.js';
 import { isProgress, worstVerdict, type CheckerResult, type Verdict } from '../../checkers/verdict.js';
 import { pluginFaultCatalog, type CheckContext, type Inspector, type SystemPlugin, type TraceEvent, type WorkloadParams } from '../../workloads/system.js';
 import { World } from '../../sim/index.js';
-import { explicitScenario } from './explicit.js';
-import { Nemesis, type FaultRecord } from '../../faults/nemesis.js';
+import { explicitPlan, type ScheduleCap } from './explicit.js';
+import { Nemesis, type FaultRecord, type QuietWindow } from '../../faults/nemesis.js';
+import { faultWindows } from '../../faults/schedule.js';
 import { nodeIds, parseScenario, ScenarioError, SHARED_WORKLOAD_FIELDS, type ExplicitScenario, type ScenarioInput } from './scenario.js';
 import { WorldPort, worldNetworkConfig, worldDiskConfig } from './world-adapter.js';
 
@@ -20,8 +21,49 @@ export interface RunOptions {
   traceLimit?: number;
   /** Name of the scenario's source in error messages. */
   source?: string;
+  /**
+   * Streams every trace event to the sink in chunks of TRACE_CHUNK_EVENTS (in order, the last chunk
+   * when the run ends) instead of holding the trace: the result's `trace` is then empty. The
+   * fingerprint is the same either way (it never depended on what is kept).
+   */
+  traceSink?: TraceSink;
   /** Sees every trace event as it happens, with the live cluster (explain samples node statuses). Must change nothing. */
   observe?: (event: TraceEvent, inspector: Inspector) => void;
+  /** Called every `progressEveryMs` of simulated time (and once at the end) with the run so far. */
+  onProgress?: (progress: RunProgress) => void;
+  /** Simulated ms between progress calls and violation checks (default PROGRESS_EVERY_MS_DEFAULT). */
+  progressEveryMs?: number;
+  /**
+   * Ends the run at the first progress point where the invariant monitor or a handler assertion
+   * has already failed: the run becomes a cut at that instant (its explicit scenario records
+   * `stopAtMs`, so the capsule replays the very prefix), judged for safety like any cut.
+   */
+  stopOnViolation?: boolean;
+}
+
+/** Where a streamed trace goes (histories/trace-spool.ts writes one to a file beside the store). */
+export interface TraceSink {
+  write(events: readonly TraceEvent[]): void;
+}
+
+/**
+ * Trace events per chunk handed to a TraceSink. Small on purpose: a chunk's events live until it is
+ * written, and a large one outlives the young generation, so old space (and RSS) grows with it: a
+ * 20-minute Raft soak peaked at 346 MB with 8,192 events a chunk, 248 MB with 1,024, 239 MB with 256.
+ */
+export const TRACE_CHUNK_EVENTS = 256;
+export const PROGRESS_EVERY_MS_DEFAULT = 10_000;
+
+/** A run so far, for a progress line. */
+export interface RunProgress {
+  simMs: number;
+  /** Where the run ends (its cut, or safety plus liveness). */
+  endMs: number;
+  events: number;
+  ops: number;
+  faults: number;
+  /** True once the progress call is the last one. */
+  done: boolean;
 }
 
 /** One fault action as the store keeps it: true time, `kind.phase`, fields. */
@@ -49,6 +91,14 @@ export interface RunResult {
   fingerprint: string;
   /** True time of the heal that started the liveness phase. */
   healedAtNs: number | null;
+  /** The cap the drawn schedule ran under (null for a schedule written event by event). */
+  schedule?: ScheduleCap;
+  /** Repeating phases' quiet windows before the last heal, each judged for progress (empty without phases). */
+  quietWindows?: QuietWindow[];
+  /** When stopOnViolation cut the run: the simulated ms it stopped at. */
+  stoppedAtMs?: number | null;
+  /** Trace events streamed to the sink (0 without one). */
+  traceStreamed?: number;
 }
 
 export const DEFAULT_TRACE_LIMIT = 200_000;
@@ -70,7 +120,7 @@ export function runScenario(scenario: ScenarioInput | ExplicitScenario, seed: nu
   // Validated again even when it came from a file or a shrink: a run never starts on a bad scenario.
   const parsed = parseScenario(scenario, source);
   const plugin = options.plugin;
-  const explicit = explicitScenario(parsed, seed, plugin, source);
+  const { explicit, cap } = explicitPlan(parsed, seed, plugin, source);
   const nodes: NodeId[] = nodeIds(explicit.nodes);
   const safetyEndNs = explicit.durationMs * NS_PER_MS;
   const endNs = safetyEndNs + explicit.livenessMs * NS_PER_MS;
@@ -88,47 +138,22 @@ export function runScenario(scenario: ScenarioInput | ExplicitScenario, seed: nu
     options: Object.fromEntries(Object.entries(explicit.workload).filter(([field]) => !SHARED_WORKLOAD_FIELDS.includes(field))),
   };
   const clients = Array.from({ length: params.clients }, (_, index) => ({ id: `c${index}`, factory: workload.client(params, index) }));
-  const world = new World({
-    seed,
-    nodes,
-    // Knobs set away from their defaults build the node with them (validated in explicit.ts).
-    node: explicit.knobs !== undefined && plugin.nodeWithKnobs !== undefined ? plugin.nodeWithKnobs(explicit.knobs) : plugin.node,
-    clients,
-    bugs: explicit.bug === null ? [] : [explicit.bug],
-    faultPoints: explicit.faultPoints ?? { enabled: false, numerator: 0, denominator: 1 },
-    network: worldNetworkConfig(explicit.network),
-    disk: worldDiskConfig(explicit.disk),
-    clock: { offsetNsMax: explicit.clocks.offsetMsMax * NS_PER_MS, driftPpmMax: explicit.clocks.driftPpmMax },
-    traceLimit: options.traceLimit ?? DEFAULT_TRACE_LIMIT,
-  });
-  const monitor = plugin.invariants?.() ?? null;
-  if (monitor !== null) world.observe((event) => monitor.onTrace(event, world));
-  const observe = options.observe;
-  if (observe !== undefined) world.observe((event) => observe(event, world));
-  const port = new WorldPort(world, explicit.network);
-  const nemesis = new Nemesis(port, pluginFaultCatalog(plugin), (timeNs, action) => world.at(timeNs, () => action()));
-  nemesis.plan(explicit.faults, safetyEndNs, explicit.livenessFaults ?? []);
-  world.start();
-  // A cut (stopAtMs) ends the run early with every parameter, pacing included, left as it was.
-  const stopNs = explicit.stopAtMs === undefined ? endNs : Math.min(endNs, explicit.stopAtMs * NS_PER_MS);
-  const cut = stopNs < endNs;
-  world.runUntil(stopNs);
-
-  const history = world.history() as HistoryRecord[];
-  const faultEvents = nemesis.startedCount();
-  const faultRows = nemesis.records.map(faultRow);
+  const sim = simulate(explicit, seed, plugin, clients, endNs, options);
+  const { history, faultRows, faultEvents, cut, stopNs, quietWindows } = sim;
+  const judgedWindows = cut ? quietWindows.filter((window) => window.endNs <= stopNs) : quietWindows;
   const context: CheckContext = {
     nodes,
     // A cut run never finished its liveness phase: there is no window in which to judge progress.
-    healedAtNs: faultEvents > 0 && !cut ? nemesis.healedAt() : null,
-    endNs: world.nowNs(),
+    healedAtNs: faultEvents > 0 && !cut ? sim.healedAtNs : null,
+    endNs: sim.nowNs,
     params: plugin.params,
     workload: params,
     faults: faultRows,
   };
+  if (judgedWindows.length > 0) context.quietWindows = judgedWindows;
   let checkers: CheckerResult[] = [...workload.check(history, context)];
-  if (monitor !== null) checkers.push(monitor.result());
-  checkers.push(assertionsResult(world.failures()));
+  if (sim.monitorResult !== null) checkers.push(sim.monitorResult);
+  checkers.push(assertionsResult(sim.failures));
   // Names are judged against every checker of the run, before a cut drops the progress ones.
   const produced = [...new Set(checkers.map((result) => result.checker))];
   // A cut run stopped before its liveness phase could finish: progress is not judged there.
@@ -149,15 +174,185 @@ export function runScenario(scenario: ScenarioInput | ExplicitScenario, seed: nu
     checkers,
     violation: violationOf(checkers),
     history,
-    trace: world.trace() as TraceEvent[],
+    trace: sim.trace,
     faultRows,
     faultEvents,
     ops: history.filter((record) => record.type === 'invoke').length,
-    events: world.stats().events,
-    simMs: Math.round(world.nowNs() / NS_PER_MS),
-    fingerprint: world.fingerprint(),
-    healedAtNs: nemesis.healedAt(),
+    events: sim.events,
+    simMs: Math.round(sim.nowNs / NS_PER_MS),
+    fingerprint: sim.fingerprint,
+    healedAtNs: sim.healedAtNs,
+    schedule: cap,
+    quietWindows,
+    stoppedAtMs: sim.stoppedAtMs,
+    traceStreamed: sim.traceStreamed,
   };
+}
+
+/** What a simulation leaves for the checkers: plain data, so the World can go before they run. */
+interface Simulated {
+  history: HistoryRecord[];
+  trace: TraceEvent[];
+  fingerprint: string;
+  events: number;
+  nowNs: number;
+  failures: readonly { time: number; node: NodeId; message: string }[];
+  /** The invariant monitor's verdict, taken when the run ended. */
+  monitorResult: CheckerResult | null;
+  faultRows: FaultRow[];
+  faultEvents: number;
+  healedAtNs: number | null;
+  /** Where the run ended, and whether that is before its end (a cut or a stop on violation). */
+  stopNs: number;
+  cut: boolean;
+  stoppedAtMs: number | null;
+  traceStreamed: number;
+  quietWindows: QuietWindow[];
+}
+
+/**
+ * Builds the World and plays the run. Its own function so that the World, the nemesis and the
+ * monitor are unreachable once it returns: a soak's checkers then run without the cluster's memory.
+ * A stop on violation records its cut in `explicit.stopAtMs`.
+ */
+function simulate(explicit: ExplicitScenario, seed: number, plugin: SystemPlugin, clients: { id: NodeId; factory: ProcessFactory<ClientHost> }[], endNs: number, options: RunOptions): Simulated {
+  const nodes = nodeIds(explicit.nodes);
+  const safetyEndNs = explicit.durationMs * NS_PER_MS;
+  const bugAtNs = explicit.bugAtMs === undefined || explicit.bug === null ? 0 : explicit.bugAtMs * NS_PER_MS;
+  // The world is made below; the late bug reads its true time only once the run runs.
+  let clock: () => number = () => 0;
+  // Knobs set away from their defaults build the node with them (validated in explicit.ts).
+  const node = explicit.knobs !== undefined && plugin.nodeWithKnobs !== undefined ? plugin.nodeWithKnobs(explicit.knobs) : plugin.node;
+  const world = new World({
+    seed,
+    nodes,
+    node: bugAtNs > 0 ? lateBugs(node, bugAtNs, () => clock()) : node,
+    clients,
+    bugs: explicit.bug === null ? [] : [explicit.bug],
+    faultPoints: explicit.faultPoints ?? { enabled: false, numerator: 0, denominator: 1 },
+    network: worldNetworkConfig(explicit.network),
+    disk: worldDiskConfig(explicit.disk),
+    clock: { offsetNsMax: explicit.clocks.offsetMsMax * NS_PER_MS, driftPpmMax: explicit.clocks.driftPpmMax },
+    traceLimit: options.traceSink !== undefined ? 0 : (options.traceLimit ?? DEFAULT_TRACE_LIMIT),
+  });
+  clock = () => world.nowNs();
+  const spool = options.traceSink === undefined ? null : new TraceChunker(options.traceSink);
+  if (spool !== null) world.observe((event) => spool.push(event));
+  const monitor = plugin.invariants?.() ?? null;
+  if (monitor !== null) world.observe((event) => monitor.onTrace(event, world));
+  const observe = options.observe;
+  if (observe !== undefined) world.observe((event) => observe(event, world));
+  const port = new WorldPort(world, explicit.network);
+  const nemesis = new Nemesis(port, pluginFaultCatalog(plugin), (timeNs, action) => world.at(timeNs, () => action()));
+  const quietWindows = quietWindowsOf(explicit);
+  nemesis.plan(explicit.faults, safetyEndNs, explicit.livenessFaults ?? [], quietWindows);
+  world.start();
+  // A cut (stopAtMs) ends the run early with every parameter, pacing included, left as it was.
+  let stopNs = explicit.stopAtMs === undefined ? endNs : Math.min(endNs, explicit.stopAtMs * NS_PER_MS);
+  // Run in slices for progress and early stops: runUntil(a) then runUntil(b) handles exactly the
+  // events runUntil(b) would, so slicing changes nothing in the run.
+  const everyMs = options.progressEveryMs ?? PROGRESS_EVERY_MS_DEFAULT;
+  if (!(Number.isSafeInteger(everyMs) && everyMs > 0)) throw new Error(`progressEveryMs must be a positive whole number of ms, got ${everyMs}`);
+  const everyNs = everyMs * NS_PER_MS;
+  const sliced = options.onProgress !== undefined || options.stopOnViolation === true;
+  let stoppedAtMs: number | null = null;
+  let opsSoFar = 0;
+  let recordsSeen = 0;
+  const progress = (done: boolean): void => {
+    if (options.onProgress === undefined) return;
+    const records = world.history();
+    for (; recordsSeen < records.length; recordsSeen++) if (records[recordsSeen]!.type === 'invoke') opsSoFar++;
+    options.onProgress({ simMs: Math.round(world.nowNs() / NS_PER_MS), endMs: Math.round(stopNs / NS_PER_MS), events: world.stats().events, ops: opsSoFar, faults: nemesis.startedCount(), done });
+  };
+  if (!sliced) world.runUntil(stopNs);
+  else {
+    for (let atNs = Math.min(stopNs, everyNs); ; atNs = Math.min(stopNs, atNs + everyNs)) {
+      world.runUntil(atNs);
+      if (options.stopOnViolation === true && atNs < stopNs && violatedSoFar(monitor, world.failures())) {
+        stopNs = atNs;
+        stoppedAtMs = atNs / NS_PER_MS;
+        explicit.stopAtMs = stoppedAtMs;
+      }
+      if (atNs >= stopNs) break;
+      progress(false);
+    }
+  }
+  const cut = stopNs < endNs;
+  spool?.flush();
+  progress(true);
+
+  const history = world.history() as HistoryRecord[];
+  const faultEvents = nemesis.startedCount();
+  const faultRows = nemesis.records.map(faultRow);
+  return {
+    history,
+    trace: world.trace() as TraceEvent[],
+    fingerprint: world.fingerprint(),
+    events: world.stats().events,
+    nowNs: world.nowNs(),
+    failures: world.failures(),
+    monitorResult: monitor === null ? null : monitor.result(),
+    faultRows,
+    faultEvents,
+    healedAtNs: nemesis.healedAt(),
+    stopNs,
+    cut,
+    stoppedAtMs,
+    traceStreamed: spool?.count ?? 0,
+    quietWindows,
+  };
+}
+
+/** The quiet windows of a scenario's repeating phases: from each fault window's end to the next one's start. */
+export function quietWindowsOf(scenario: ExplicitScenario): QuietWindow[] {
+  if (scenario.phases === undefined) return [];
+  const windows = faultWindows(scenario.durationMs, scenario.phases);
+  const quiet: QuietWindow[] = [];
+  for (let index = 0; index < windows.length; index++) {
+    const endMs = windows[index + 1]?.startMs ?? scenario.durationMs;
+    // The last fault window's quiet stretch runs into the liveness phase: the final heal judges it.
+    if (index + 1 < windows.length && windows[index]!.endMs < endMs) quiet.push({ startNs: windows[index]!.endMs * NS_PER_MS, endNs: endMs * NS_PER_MS });
+  }
+  return quiet;
+}
+
+/** Whether the monitor or a handler assertion has failed by now (what stopOnViolation stops on). */
+function violatedSoFar(monitor: { result(): CheckerResult } | null, failures: readonly { message: string }[]): boolean {
+  if (failures.some((failure) => !isFailStop(failure.message))) return true;
+  return monitor !== null && monitor.result().verdict === 'invalid';
+}
+
+/**
+ * The node factory with its planted bug switched on only from `fromNs` of true time: each host's
+ * `bug(name)` answers false before then, so the node runs its correct code until the bug's moment.
+ */
+function lateBugs(factory: ProcessFactory<Host>, fromNs: number, nowNs: () => number): ProcessFactory<Host> {
+  return (host) => {
+    const late = Object.create(host) as Host;
+    const bug = host.bug.bind(host);
+    late.bug = (name) => nowNs() >= fromNs && bug(name);
+    return factory(late);
+  };
+}
+
+/** Gathers trace events into chunks for a sink, so a long run's trace is never held whole. */
+class TraceChunker {
+  private chunk: TraceEvent[] = [];
+  count = 0;
+
+  constructor(private readonly sink: TraceSink) {}
+
+  push(event: TraceEvent): void {
+    this.chunk.push(event);
+    this.count++;
+    if (this.chunk.length >= TRACE_CHUNK_EVENTS) this.flush();
+  }
+
+  flush(): void {
+    if (this.chunk.length === 0) return;
+    this.sink.write(this.chunk);
+    this.chunk = [];
+  }
 }
 
 /**

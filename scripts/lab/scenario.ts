@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { faultEventShapeSchema, type FaultEvent } from '../../faults/events.js';
 import { FaultEventError, type FaultCatalog } from '../../faults/catalog.js';
-import { intensitySchema, type Intensity } from '../../faults/schedule.js';
+import { FAULT_EVENTS_MAX, intensitySchema, type Intensity } from '../../faults/schedule.js';
 import { jsonProblem } from '../../histories/json-problem.js';
 
 export { intensitySchema, type Intensity };
@@ -33,7 +33,7 @@ export const SCENARIO_LIMITS = {
   nodesMax: 15,
   clientsMax: 64,
   opsMax: 1_000_000,
-  faultEventsMax: 10_000,
+  faultEventsMax: FAULT_EVENTS_MAX,
   durationMsMax: 3_600_000,
 } as const;
 
@@ -65,6 +65,13 @@ export const faultDrawSchema = z
     /** Swarm mode: the seed also draws which kinds are on and how hard. */
     swarm: z.boolean().default(false),
     intensity: intensitySchema.optional(),
+  })
+  .strict();
+
+export const phasesSchema = z
+  .object({
+    faultMs: z.number().int().positive().max(SCENARIO_LIMITS.durationMsMax),
+    quietMs: z.number().int().positive().max(SCENARIO_LIMITS.durationMsMax),
   })
   .strict();
 
@@ -136,6 +143,19 @@ export const scenarioSchema = z
     livenessFaults: z.array(faultEventShapeSchema).max(64).optional(),
     /** A planted bug by full name, or null. */
     bug: z.string().min(1).nullable().default(null),
+    /**
+     * The planted bug switches on only at this simulated time (true time, ms), so a soak can plant a
+     * failure late in a long run: `host.bug(name)` answers false before it, true from it on. A node
+     * that reads its switches once when it starts (Raft does) takes the bug at its first start or
+     * restart from then on, as a bad release rolls out through restarts. Absent: from the start.
+     */
+    bugAtMs: z.number().int().nonnegative().max(2 * SCENARIO_LIMITS.durationMsMax).optional(),
+    /**
+     * Repeating phases through the safety phase: `faultMs` of drawn faults, then `quietMs` with
+     * everything healed, again and again; each quiet window is judged for progress like the
+     * liveness phase. Absent: one fault window, the whole safety phase.
+     */
+    phases: phasesSchema.optional(),
     /** Checker names to keep (`linearizable`, `invariants`, `assertions`, ...); absent keeps all. */
     checkers: z.array(z.string().min(1)).min(1, 'an empty list keeps no checker, so nothing would be judged; leave checkers out to keep them all').max(64).optional(),
     network: networkSchema.optional(),

@@ -140,6 +140,27 @@ function faultsEndMs(scenario: ExplicitScenario): number {
   return end;
 }
 
+/**
+ * A bug switched on late (`bugAtMs`) switched on sooner: from the start, then at half the moment,
+ * and so on. Not smaller by itself (the same events and ops), so each is a sideways move: a run
+ * that still fails is cut down on its own, and a failure that now comes early cuts to a short run.
+ * Repeating phases dropped too (one fault window, no quiet ones), when the failure does not need them.
+ */
+function* lateCandidates(scenario: ExplicitScenario): Generator<Candidate> {
+  const bugAtMs = scenario.bugAtMs;
+  if (bugAtMs !== undefined) {
+    const { bugAtMs: _dropped, ...fromStart } = scenario;
+    yield { scenario: fromStart, step: `bug switched on at 0 ms, not ${bugAtMs} ms`, sideways: true };
+    for (let at = Math.floor(bugAtMs / 2); at >= 1; at = Math.floor(at / 2)) {
+      yield { scenario: { ...scenario, bugAtMs: at }, step: `bug switched on at ${at} ms, not ${bugAtMs} ms`, sideways: true };
+    }
+  }
+  if (scenario.phases !== undefined) {
+    const { phases: _dropped, ...onePhase } = scenario;
+    yield { scenario: onePhase, step: 'repeating phases dropped', sideways: true };
+  }
+}
+
 function* durationCandidates(scenario: ExplicitScenario): Generator<Candidate> {
   const endMs = faultsEndMs(scenario);
   // Cut the safety phase right after the last fault; then halve it, dropping faults that no longer fit.
@@ -500,6 +521,18 @@ export function shrinkRun(original: RunResult, run: (scenario: ExplicitScenario,
     }
     return false;
   };
+  // A failure found late (a bug switched on late, a soak's long run) first moves sooner, before
+  // ddmin spends runs that each take as long as the original to reach it.
+  for (let moved = true; moved && runs < options.runsMax; ) {
+    moved = false;
+    for (const candidate of lateCandidates(best.scenario)) {
+      if (runs >= options.runsMax) break;
+      if (attempt(candidate)) {
+        moved = true;
+        break;
+      }
+    }
+  }
   let improved = true;
   while (improved && runs < options.runsMax) {
     improved = ddminEvents();

@@ -7,7 +7,7 @@ import { createQuorumKvNode, quorumKvBugs, QUORUM_KV_PARAMS, type KvReply as Nod
 import type { KvReply, KvRequest } from '../kv-protocol.js';
 import type { History } from '../../histories/schema.js';
 import type { CheckerResult } from '../../checkers/verdict.js';
-import { checkLiveness } from '../../checkers/liveness.js';
+import { checkLiveness, type LivenessOptions } from '../../checkers/liveness.js';
 import { checkSet } from '../../checkers/set.js';
 import { checkSiblings } from '../../checkers/siblings.js';
 import { checkCounter } from '../../checkers/counter-bounds.js';
@@ -55,7 +55,9 @@ export function livenessBoundNs(): number {
 }
 
 function liveness(history: History, context: CheckContext): CheckerResult {
-  return checkLiveness(history, { healedAtNs: context.healedAtNs, endNs: context.endNs, boundNs: livenessBoundNs(), answeredFails: [] });
+  const options: LivenessOptions = { healedAtNs: context.healedAtNs, endNs: context.endNs, boundNs: livenessBoundNs(), answeredFails: [] };
+  if (context.quietWindows !== undefined) options.quietWindows = context.quietWindows;
+  return checkLiveness(history, options);
 }
 
 export const linKvWorkload: Workload = {

@@ -62,6 +62,7 @@ interface LivenessRules {
 function liveness(history: History, context: CheckContext, rules: LivenessRules): CheckerResult {
   const boundNs = livenessBoundNs(context.params);
   const options: LivenessOptions = { healedAtNs: context.healedAtNs, endNs: context.endNs, boundNs, answeredFails: rules.answeredFails };
+  if (context.quietWindows !== undefined) options.quietWindows = context.quietWindows;
   if (rules.duringFaults) {
     if (context.faults !== undefined) options.healthy = majorityHealthyStretches(context.faults, context.nodes, context.endNs);
     else if (context.healedAtNs === null) options.healthy = [{ startNs: 0, endNs: context.endNs }];
