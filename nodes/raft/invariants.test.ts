@@ -24,6 +24,9 @@ interface Spec {
   durableVote?: string;
   readsRegistered?: number;
   lastReadIndex?: number;
+  readsAnswered?: number;
+  lastAnswerIndex?: number;
+  lastAnswerApplied?: number;
 }
 
 let version = 0;
@@ -50,6 +53,9 @@ function view(spec: Spec): RaftInspection {
     durableVote: spec.durableVote ?? null,
     readsRegistered: spec.readsRegistered ?? 0,
     lastReadIndex: spec.lastReadIndex ?? 0,
+    readsAnswered: spec.readsAnswered ?? 0,
+    lastAnswerIndex: spec.lastAnswerIndex ?? 0,
+    lastAnswerApplied: spec.lastAnswerApplied ?? 0,
     applied: spec.applied ?? 0,
     appliedChain: spec.chain ?? 0,
     snapshotIndex: 0,
@@ -190,6 +196,13 @@ describe('raft invariants', () => {
     expect(names(stale)).toEqual(['read-index-fresh']);
     const fresh = run([[old], [{ id: 'n2', role: 'leader', term: 2, log: [1, 1, 1, 2], commit: 4, readsRegistered: 1, lastReadIndex: 4 }]]);
     expect(names(fresh)).toEqual([]);
+  });
+
+  it('read-answer-applied: a read answered before its read index is applied', () => {
+    const early = run([[{ id: 'n1', role: 'leader', term: 1, log: [1, 1, 1], commit: 3, applied: 2, readsAnswered: 1, lastAnswerIndex: 3, lastAnswerApplied: 2 }]]);
+    expect(names(early)).toEqual(['read-answer-applied']);
+    const onTime = run([[{ id: 'n1', role: 'leader', term: 1, log: [1, 1, 1], commit: 3, applied: 3, readsAnswered: 1, lastAnswerIndex: 3, lastAnswerApplied: 3 }]]);
+    expect(names(onTime)).toEqual([]);
   });
 
   it('config-safety: two changes in flight with disjoint quorums, but not a joint step', () => {

@@ -15,6 +15,8 @@
 //                         before responding), checked when the node sends it;
 //   read-index-fresh      a read index registered by the newest-term leader is at least every
 //                         commit index seen anywhere (so the read sees every acknowledged write);
+//   read-answer-applied   a read is answered only once the state machine applied its read index
+//                         (registering it fresh is not enough: answering early reads the past);
 //   no-disruption         a leader that hears from a quorum is never deposed by a candidate whose
 //                         log is behind its own (PreVote and CheckQuorum, thesis 9.6);
 //   commit-safety         when a leader commits an entry, no node lacking it could win an election
@@ -50,6 +52,7 @@ export const RAFT_INVARIANT_NAMES = [
   'leader-commit-rule',
   'vote-durable',
   'read-index-fresh',
+  'read-answer-applied',
   'no-disruption',
 ] as const;
 
@@ -74,6 +77,7 @@ interface NodeTrack {
   configCheckKey: string;
   leaderCommit: number;
   readsRegistered: number;
+  readsAnswered: number;
   /** What the per-node checks last saw, to skip the ones whose inputs did not change. */
   lastApplied: number;
   lastChain: number;
@@ -139,6 +143,7 @@ export class RaftInvariants {
         configCheckKey: '',
         leaderCommit: 0,
         readsRegistered: 0,
+        readsAnswered: 0,
         lastApplied: -1,
         lastChain: -1,
         lastLastIndex: -1,
@@ -163,6 +168,14 @@ export class RaftInvariants {
       track.readsRegistered = view.readsRegistered;
       if (view.role === 'leader' && view.term >= this.maxTerm && view.lastReadIndex < this.committedMax) {
         this.fail(time, id, 'read-index-fresh', `leader ${id} (term ${view.term}) registered a read at index ${view.lastReadIndex}, but index ${this.committedMax} is already committed`);
+      }
+    }
+
+    if (view.readsAnswered < track.readsAnswered) track.readsAnswered = 0;
+    if (view.readsAnswered > track.readsAnswered) {
+      track.readsAnswered = view.readsAnswered;
+      if (view.lastAnswerApplied < view.lastAnswerIndex) {
+        this.fail(time, id, 'read-answer-applied', `${id} answered a read confirmed at index ${view.lastAnswerIndex} with only ${view.lastAnswerApplied} applied`);
       }
     }
 

@@ -156,6 +156,10 @@ export interface RaftInspection {
   /** Reads registered with a read index so far (this incarnation), and the index of the latest. */
   readonly readsRegistered: number;
   readonly lastReadIndex: number;
+  /** Reads answered so far (this incarnation); the latest's read index and the applied index it was answered at. */
+  readonly readsAnswered: number;
+  readonly lastAnswerIndex: number;
+  readonly lastAnswerApplied: number;
   readonly applied: number;
   /** Chain hash of the applied commands up to `applied`. */
   readonly appliedChain: number;
@@ -196,6 +200,8 @@ export class RaftNode implements Process {
   private readonly view: RaftInspection;
   /** Goes up whenever the state may have changed; monitors skip a node whose version they saw. */
   stateVersion = 0;
+  /** The reads answered at their read index, for the monitor's read-answer-applied check. */
+  private readonly readAnswers = { count: 0, index: 0, applied: 0 };
   /** Told which keys committed commands changed here (null: a snapshot replaced everything). */
   private applyObserver: ((keys: readonly string[] | null) => void) | null = null;
   /** Term and vote as last handed to the WAL (an entries batch needs no hard-state record otherwise). */
@@ -209,7 +215,7 @@ export class RaftNode implements Process {
     this.options = { ...RAFT_NODE_DEFAULTS, ...options };
     this.bugs = bugsFromHost(host);
     this.kv = new KvStateMachine(!this.bugs.noClientDedup);
-    this.view = makeView(host.id, () => this.stateVersion, () => this.core, () => this.kv, () => this.wal, () => this.downReason);
+    this.view = makeView(host.id, () => this.stateVersion, () => this.core, () => this.kv, () => this.wal, () => this.downReason, this.readAnswers);
   }
 
   // ------------------------------------------------------------------ Process
@@ -670,13 +676,24 @@ export class RaftNode implements Process {
     const applied = this.kv.appliedIndex;
     const remaining: { id: number; index: number }[] = [];
     for (const read of this.readsWaiting) {
-      if (read.index <= applied) this.answerRead(read.id, this.reads.get(read.id)?.key ?? null);
+      if (read.index <= applied) {
+        this.noteReadAnswer(read.index);
+        this.answerRead(read.id, this.reads.get(read.id)?.key ?? null);
+      }
       else remaining.push(read);
     }
     this.readsWaiting = remaining;
   }
 
   /** Answers read `id` with the value of `key`, or `unavailable` when key is null. */
+  /** For the monitor: a read confirmed at `index` is being answered now, at this applied index. */
+  private noteReadAnswer(index: number): void {
+    this.readAnswers.count++;
+    this.readAnswers.index = index;
+    this.readAnswers.applied = this.kv.appliedIndex;
+    this.stateVersion++;
+  }
+
   private answerRead(id: number, key: string | null): void {
     const read = this.reads.get(id);
     if (read === undefined) return;
@@ -740,6 +757,7 @@ function makeView(
   kv: () => KvStateMachine,
   wal: () => WalWriter | null,
   down: () => string | null,
+  readAnswers: { readonly count: number; readonly index: number; readonly applied: number },
 ): RaftInspection {
   return {
     id,
@@ -782,6 +800,15 @@ function makeView(
     },
     get lastReadIndex() {
       return core()?.lastReadIndex ?? 0;
+    },
+    get readsAnswered() {
+      return readAnswers.count;
+    },
+    get lastAnswerIndex() {
+      return readAnswers.index;
+    },
+    get lastAnswerApplied() {
+      return readAnswers.applied;
     },
     get applied() {
       return core() === null ? 0 : kv().appliedIndex;

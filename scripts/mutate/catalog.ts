@@ -82,8 +82,8 @@ export const RAFT_MUTATIONS: readonly Mutation[] = [
   {
     id: 'read-one-entry-early',
     file: 'nodes/raft/node.ts',
-    find: '      if (read.index <= applied) this.answerRead(read.id, this.reads.get(read.id)?.key ?? null);',
-    replace: '      if (read.index <= applied + 1) this.answerRead(read.id, this.reads.get(read.id)?.key ?? null);',
+    find: '      if (read.index <= applied) {',
+    replace: '      if (read.index <= applied + 1) {',
     description: 'a ReadIndex read is answered one entry before its index is applied',
   },
   {
