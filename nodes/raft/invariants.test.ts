@@ -171,6 +171,24 @@ describe('raft invariants', () => {
     expect(names(run(steps(3)))).toEqual([]);
   });
 
+  it('leader-has-quorum: a leader whose members granted it no majority, non-members\' votes not counted', () => {
+    const voters = ['n1', 'n2', 'n3', 'n4', 'n5'];
+    const vote = (checker: RaftInvariants, from: string, term: number) => checker.onEvent(0, view({ id: from, term, durableTerm: term, durableVote: 'n1' }), 'raft.vote-sent', { to: 'n1', term });
+    const won = new RaftInvariants();
+    vote(won, 'n2', 3);
+    vote(won, 'n3', 3);
+    won.onEvent(1, view({ id: 'n1', role: 'leader', term: 3, voters }), 'raft.leader', { term: 3 });
+    expect(won.violations).toEqual([]);
+    // n6 is not a member, and n2's vote was for another term: n1 and n3 alone are no majority of five.
+    const lost = new RaftInvariants();
+    vote(lost, 'n3', 4);
+    vote(lost, 'n6', 4);
+    vote(lost, 'n2', 2);
+    lost.onEvent(1, view({ id: 'n1', role: 'leader', term: 4, voters }), 'raft.leader', { term: 4 });
+    expect(names(lost)).toEqual(['leader-has-quorum']);
+    expect(lost.violations[0]!.message).toBe('n1 became leader of term 4 with votes of n1, n3, n6 only, not a majority of n1,n2,n3,n4,n5');
+  });
+
   it('vote-durable: a vote reply sent before the vote is on disk', () => {
     const checker = new RaftInvariants();
     checker.onEvent(0, view({ id: 'n2', term: 4, durableTerm: 4, durableVote: 'n1' }), 'raft.vote-sent', { to: 'n1', term: 4 });

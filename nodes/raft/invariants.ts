@@ -17,6 +17,8 @@
 //                         commit index seen anywhere (so the read sees every acknowledged write);
 //   read-answer-applied   a read is answered only once the state machine applied its read index
 //                         (registering it fresh is not enough: answering early reads the past);
+//   leader-has-quorum     a new leader was granted votes by a majority of its configuration,
+//                         members only, its own vote included (read from the votes seen leaving);
 //   no-disruption         a leader that hears from a quorum is never deposed by a candidate whose
 //                         log is behind its own (PreVote and CheckQuorum, thesis 9.6);
 //   commit-safety         when a leader commits an entry, no node lacking it could win an election
@@ -53,9 +55,12 @@ export const RAFT_INVARIANT_NAMES = [
   'vote-durable',
   'read-index-fresh',
   'read-answer-applied',
+  'leader-has-quorum',
   'no-disruption',
 ] as const;
 
+/** Terms of granted votes kept below the newest (leader-has-quorum). */
+const VOTE_TERMS_KEPT = 64;
 /** Violations kept (the first ones); later ones are counted only. */
 const VIOLATIONS_KEPT = 16;
 /** How far back a new leader's log is compared with the committed map. */
@@ -95,6 +100,9 @@ export class RaftInvariants {
   violationCount = 0;
   checks = 0;
   private leaderOfTerm = new Map<number, NodeId>();
+  /** Granted votes seen leaving, by `candidate@term`: who voted. Terms far below the newest are dropped. */
+  private votesFor = new Map<string, Set<NodeId>>();
+  private votesNewestTerm = 0;
   // `commitTerm`: the lowest term of a node seen holding the entry as committed. Leader completeness
   // binds only leaders of later terms: a deposed leader of an older term (paused, cut off) may still
   // believe it leads while a newer term commits entries it never saw.
@@ -116,10 +124,39 @@ export class RaftInvariants {
       if (!(view.durableTerm > term || (view.durableTerm === term && view.durableVote === to))) {
         this.fail(time, view.id, 'vote-durable', `${view.id} granted its vote in term ${term} to ${to} before that vote was on disk (durable: term ${view.durableTerm}, vote ${view.durableVote ?? 'none'})`);
       }
+      this.noteVote(to, term, view.id);
+    } else if (kind === 'raft.leader') {
+      this.checkLeaderQuorum(time, view, Number(fields?.term));
     } else if (kind === 'raft.deposed') {
       if (fields?.transfer !== true && fields?.quorumRecent === true && fields?.candidateBehind === true) {
         this.fail(time, view.id, 'no-disruption', `leader ${view.id} heard from a quorum, yet was deposed by ${String(fields?.by)} (term ${String(fields?.term)}), whose log is behind its own`);
       }
+    }
+  }
+
+  private noteVote(candidate: NodeId, term: number, voter: NodeId): void {
+    if (term > this.votesNewestTerm) {
+      this.votesNewestTerm = term;
+      // Elections are decided within a few terms: older tallies are no longer needed.
+      for (const key of this.votesFor.keys()) if (Number(key.slice(key.lastIndexOf('@') + 1)) < term - VOTE_TERMS_KEPT) this.votesFor.delete(key);
+    }
+    const key = `${candidate}@${term}`;
+    let voters = this.votesFor.get(key);
+    if (voters === undefined) this.votesFor.set(key, (voters = new Set()));
+    voters.add(voter);
+  }
+
+  /**
+   * leader-has-quorum: a node that becomes leader of `term` was granted votes, its own included, by
+   * a majority of its configuration (of both halves in a joint one), counting only members' votes.
+   */
+  private checkLeaderQuorum(time: number, view: RaftInspection, term: number): void {
+    const granted = new Set(this.votesFor.get(`${view.id}@${term}`) ?? []);
+    granted.add(view.id);
+    const majorityOf = (members: readonly NodeId[]) => members.length === 0 || members.filter((id) => granted.has(id)).length >= Math.floor(members.length / 2) + 1;
+    if (!majorityOf(view.voters) || !majorityOf(view.outgoing)) {
+      const votes = [...granted].sort().join(', ');
+      this.fail(time, view.id, 'leader-has-quorum', `${view.id} became leader of term ${term} with votes of ${votes} only, not a majority of ${view.voters.join(',')}${view.outgoing.length > 0 ? ` and ${view.outgoing.join(',')}` : ''}`);
     }
   }
 
@@ -484,7 +521,7 @@ export function raftInvariantMonitor(): { onTrace(event: RaftTraceEvent, inspect
       if (!inspector.nodes().includes(id)) return;
       const process = raftNodeOf(inspector.process(id));
       if (process === null) return;
-      if (event.kind === 'raft.vote-sent' || event.kind === 'raft.deposed') checker.onEvent(event.time, process.inspect(), event.kind, event.fields);
+      if (event.kind === 'raft.vote-sent' || event.kind === 'raft.deposed' || event.kind === 'raft.leader') checker.onEvent(event.time, process.inspect(), event.kind, event.fields);
       const last = seen.get(id);
       if (last !== undefined && last.node === process && last.version === process.stateVersion) return;
       if (last === undefined) seen.set(id, { node: process, version: process.stateVersion });
