@@ -52,6 +52,18 @@ describe('crucible run and replay', () => {
     expect(json(replay)).toMatchObject({ fingerprint: answer.fingerprint, expected: answer.fingerprint, matched: true });
   });
 
+  it('refuses a run whose pace says it would overrun --time-limit, with its estimated cost; checks change nothing in a run', async () => {
+    const long = await cli('run', '--system', 'raft', '--seed', '1', '--faults', 'all', '--duration', '3600000', '--ops', '1000000', '--time-limit', '2', '--store', store);
+    expect(long.code).toBe(2);
+    expect(long.err[0]).toMatch(/^crucible run: flags: (refused|stopped) at \d+ of 3605000 simulated ms after \d+\.\d s: .*over --time-limit 2 s; shorten durationMs or raise --time-limit$/);
+    // The same run in slices (as a time limit checks it) and whole: one fingerprint.
+    const sliced = json(await cli('run', '--system', 'test-register', '--seed', '3', '--faults', 'crash', '--store', store, '--json', ...PLUGIN));
+    const { runScenario } = await import('../lab/runner.js');
+    const { registerSystem } = await import('../../workloads/testing/register.js');
+    const whole = runScenario({ system: 'test-register', faults: { kinds: ['crash'] } }, 3, { plugin: registerSystem });
+    expect(sliced.fingerprint).toBe(whole.fingerprint);
+  });
+
   it('saves a drawn run as an explicit scenario file that reruns identically', async () => {
     const store = join(dir, 'runs.db');
     const file = join(dir, 'saved.json');

@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { EXIT, UsageError, type Command, type CommandContext, type ExitCode } from '../cli/command.js';
 import { openRunStore } from '../cli/store-path.js';
-import { runScenario, type RunResult } from '../lab/runner.js';
+import { runScenario, type RunProgress, type RunResult } from '../lab/runner.js';
 import { ScenarioError, type ScenarioInput } from '../lab/scenario.js';
 import type { SystemPlugin } from '../../workloads/system.js';
 import type { Verdict } from '../../checkers/verdict.js';
@@ -19,10 +19,33 @@ export function exitFor(verdict: Verdict): ExitCode {
 }
 
 /** Runs a scenario for a command, turning scenario errors into usage errors; measures wall time. */
-export function timedRun(scenario: ScenarioInput, seed: number, plugin: SystemPlugin, source: string): { result: RunResult; wallMs: number } {
+/** A run's wall-clock budget when none is given: a run that needs more is refused early, said. */
+export const RUN_TIME_LIMIT_S_DEFAULT = 600;
+/** Simulated time between the wall-clock checks of a time-limited run (slicing changes nothing in the run). */
+const TIME_CHECK_EVERY_MS = 1_000;
+
+/**
+ * Runs a scenario within `timeLimitS` of wall time. The run is checked every simulated second:
+ * past the limit it stops; and once a tenth of it (at least 2 s of wall time) has run, a run whose
+ * pace says it would need more than the limit stops at once with its estimated cost, instead of
+ * making its user wait to learn that.
+ */
+export function timedRun(scenario: ScenarioInput, seed: number, plugin: SystemPlugin, source: string, timeLimitS = RUN_TIME_LIMIT_S_DEFAULT): { result: RunResult; wallMs: number } {
   const started = performance.now();
+  const limitMs = timeLimitS * 1000;
+  const onProgress = (progress: RunProgress): void => {
+    if (progress.done) return;
+    const elapsedMs = performance.now() - started;
+    const fraction = progress.simMs / Math.max(progress.endMs, 1);
+    const estimateMs = fraction > 0 ? elapsedMs / fraction : Infinity;
+    const where = `at ${progress.simMs} of ${progress.endMs} simulated ms after ${(elapsedMs / 1000).toFixed(1)} s`;
+    if (elapsedMs > limitMs) throw new UsageError(`${source}: stopped ${where}: over --time-limit ${timeLimitS} s; shorten durationMs or raise --time-limit`);
+    if (fraction >= 0.1 && elapsedMs >= 2_000 && estimateMs > limitMs) {
+      throw new UsageError(`${source}: refused ${where}: at this pace the whole run needs about ${Math.round(estimateMs / 1000)} s, over --time-limit ${timeLimitS} s; shorten durationMs or raise --time-limit`);
+    }
+  };
   try {
-    const result = runScenario(scenario, seed, { plugin, source });
+    const result = runScenario(scenario, seed, { plugin, source, onProgress, progressEveryMs: TIME_CHECK_EVERY_MS });
     return { result, wallMs: performance.now() - started };
   } catch (error) {
     if (error instanceof ScenarioError) throw new UsageError(error.message);
@@ -76,6 +99,7 @@ export const command: Command = {
     { name: 'seed', type: 'int', valueName: 'N', description: 'The root seed: the run is a pure function of it and the scenario', required: true },
     { name: 'keep', type: 'boolean', description: 'Keep history, faults and trace in the store even when the run passes' },
     { name: 'save-scenario', type: 'string', valueName: 'FILE', description: 'Write the explicit scenario (drawn faults included) to FILE, to edit or rerun with --scenario' },
+    { name: 'time-limit', type: 'int', valueName: 'S', default: RUN_TIME_LIMIT_S_DEFAULT, description: 'Wall seconds the run may take; one whose pace says it needs more is stopped early with its estimated cost (exit 2)' },
     PLUGIN_FLAG,
   ],
   details: [
@@ -91,7 +115,9 @@ export const command: Command = {
     const seed = args.flags.seed as number;
     if (seed < 0) throw new UsageError(`--seed ${seed}: a seed is a non-negative integer`);
     const { scenario, system } = await scenarioAndSystem(flags, args.flags.plugin as string | undefined);
-    const { result, wallMs } = timedRun(scenario, seed, system.plugin, flags.scenario ?? 'flags');
+    const timeLimitS = args.flags['time-limit'] as number;
+    if (timeLimitS < 1) throw new UsageError(`--time-limit ${timeLimitS}: seconds, at least 1`);
+    const { result, wallMs } = timedRun(scenario, seed, system.plugin, flags.scenario ?? 'flags', timeLimitS);
     const repro = runRepro(flags, seed) + pluginWords(system);
     const saveTo = args.flags['save-scenario'] as string | undefined;
     if (saveTo !== undefined) writeFileSync(saveTo, `${JSON.stringify(result.scenario, null, 2)}\n`);
