@@ -189,6 +189,15 @@ describe('raft invariants', () => {
     expect(lost.violations[0]!.message).toBe('n1 became leader of term 4 with votes of n1, n3, n6 only, not a majority of n1,n2,n3,n4,n5');
   });
 
+  it('vote-to-member: a vote granted to a node outside the voter\'s own configuration', () => {
+    const checker = new RaftInvariants();
+    checker.onEvent(0, view({ id: 'n2', term: 4, durableTerm: 4, durableVote: 'n1', voters: ['n1', 'n2', 'n3'] }), 'raft.vote-sent', { to: 'n1', term: 4 });
+    checker.onEvent(1, view({ id: 'n2', term: 5, durableTerm: 5, durableVote: 'n4', voters: ['n2', 'n3'], outgoing: ['n2', 'n3', 'n4'] }), 'raft.vote-sent', { to: 'n4', term: 5 });
+    expect(checker.violations).toEqual([]);
+    checker.onEvent(2, view({ id: 'n2', term: 6, durableTerm: 6, durableVote: 'n5', voters: ['n1', 'n2', 'n3'] }), 'raft.vote-sent', { to: 'n5', term: 6 });
+    expect(names(checker)).toEqual(['vote-to-member']);
+  });
+
   it('vote-durable: a vote reply sent before the vote is on disk', () => {
     const checker = new RaftInvariants();
     checker.onEvent(0, view({ id: 'n2', term: 4, durableTerm: 4, durableVote: 'n1' }), 'raft.vote-sent', { to: 'n1', term: 4 });

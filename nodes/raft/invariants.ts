@@ -19,6 +19,8 @@
 //                         (registering it fresh is not enough: answering early reads the past);
 //   leader-has-quorum     a new leader was granted votes by a majority of its configuration,
 //                         members only, its own vote included (read from the votes seen leaving);
+//   vote-to-member        a vote goes only to a voter of the voter's own newest configuration
+//                         (thesis 4.2.3: a removed node can neither disrupt nor win);
 //   no-disruption         a leader that hears from a quorum is never deposed by a candidate whose
 //                         log is behind its own (PreVote and CheckQuorum, thesis 9.6);
 //   commit-safety         when a leader commits an entry, no node lacking it could win an election
@@ -56,6 +58,7 @@ export const RAFT_INVARIANT_NAMES = [
   'read-index-fresh',
   'read-answer-applied',
   'leader-has-quorum',
+  'vote-to-member',
   'no-disruption',
 ] as const;
 
@@ -123,6 +126,11 @@ export class RaftInvariants {
       const to = String(fields?.to);
       if (!(view.durableTerm > term || (view.durableTerm === term && view.durableVote === to))) {
         this.fail(time, view.id, 'vote-durable', `${view.id} granted its vote in term ${term} to ${to} before that vote was on disk (durable: term ${view.durableTerm}, vote ${view.durableVote ?? 'none'})`);
+      }
+      // Thesis 4.2.3, as the node means to follow it: a vote goes only to a voter of the voter's own
+      // newest configuration, so a removed node can neither disrupt nor win.
+      if (!view.voters.includes(to) && !view.outgoing.includes(to)) {
+        this.fail(time, view.id, 'vote-to-member', `${view.id} granted its vote in term ${term} to ${to}, not a voter of its configuration ${view.voters.join(',')}${view.outgoing.length > 0 ? ` / ${view.outgoing.join(',')}` : ''}`);
       }
       this.noteVote(to, term, view.id);
     } else if (kind === 'raft.leader') {
