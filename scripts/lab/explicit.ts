@@ -40,7 +40,10 @@ export type ScheduleCap = Omit<DrawnSchedule, 'events'> | null;
 export function explicitPlan(scenario: Scenario, seed: number, plugin: SystemPlugin, source = 'scenario'): { explicit: ExplicitScenario; cap: ScheduleCap } {
   if (!(Number.isSafeInteger(seed) && seed >= 0)) throw new ScenarioError(`${source}: seed must be a non-negative safe integer, got ${seed}`);
   if (scenario.system !== plugin.name) throw new ScenarioError(`${source}: system: scenario is for "${scenario.system}", not "${plugin.name}"`);
-  const nodes = scenario.nodes ?? plugin.nodes.default;
+  // Swarm mode draws the cluster size too when the scenario leaves it out (an even-sized cluster
+  // reaches quorum arithmetic an odd one never does), from a stream of its own.
+  const swarmDraw = !isExplicitSchedule(scenario.faults) && scenario.faults.swarm;
+  const nodes = scenario.nodes ?? (swarmDraw ? SimRandom.stream(seed, 'swarm.nodes').range(plugin.nodes.min, plugin.nodes.max) : plugin.nodes.default);
   if (nodes < plugin.nodes.min || nodes > plugin.nodes.max) {
     throw new ScenarioError(`${source}: nodes: ${plugin.name} runs with ${plugin.nodes.min} to ${plugin.nodes.max} nodes, not ${nodes}`);
   }
