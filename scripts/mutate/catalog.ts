@@ -35,7 +35,9 @@ export const RAFT_MUTATIONS: readonly Mutation[] = [
     file: 'nodes/raft/quorum.ts',
     find: '  return scratch[n >> 1]!;',
     replace: '  return scratch[(n - 1) >> 1]!;',
-    description: 'the committed index of an even-sized configuration is held by half the voters, not a majority',
+    // An equivalent mutant, kept as a control: a commit set of n/2 voters still meets every election
+    // quorum of n/2 + 1, so no run can show it. It must survive; a kill would be a false alarm.
+    description: 'the committed index of an even-sized configuration is held by half the voters (equivalent: must survive)',
   },
   {
     id: 'vote-minority-wins',
