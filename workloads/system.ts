@@ -130,6 +130,13 @@ export interface SystemPlugin {
    * answered and none is down.
    */
   ready?(statuses: Readonly<Record<NodeId, NodeStatus>>): boolean;
+  /**
+   * Whether the system must make progress with any minority of its nodes down (the liveness core
+   * mode demands it). False for a system whose progress hangs on particular nodes: a key's N
+   * replicas of a quorum store, the store nodes behind a cache. Absent: true. Swarm then draws
+   * `heal-all` for it, and a scenario asking for `core` is refused.
+   */
+  livenessCore?: boolean;
 }
 
 /** The plugin's readiness rule, or the default one: every node answered and none is down. */

@@ -100,7 +100,11 @@ export function explicitPlan(scenario: Scenario, seed: number, plugin: SystemPlu
     cap = { eventsMax: plan.eventsMax, faultMs: plan.faultMs, cappedAtMs: plan.cappedAtMs };
   }
   let livenessFaults: FaultEvent[] | undefined;
-  const livenessMode = scenario.livenessMode ?? (swarm?.livenessMode as 'heal-all' | 'core' | undefined);
+  if (scenario.livenessMode === 'core' && plugin.livenessCore === false) {
+    throw new ScenarioError(`${source}: livenessMode: ${plugin.name} need not make progress with any minority down (its progress hangs on particular nodes), so "core" does not apply; use "heal-all"`);
+  }
+  const drawnMode = swarm?.livenessMode as 'heal-all' | 'core' | undefined;
+  const livenessMode = scenario.livenessMode ?? (drawnMode === 'core' && plugin.livenessCore === false ? 'heal-all' : drawnMode);
   if (scenario.livenessFaults !== undefined) {
     const known = [...ids, ...spare];
     livenessFaults = scenario.livenessFaults.map((event, index) => parseFaultEvent(catalog, event, known, index, `${source}: livenessFaults`));

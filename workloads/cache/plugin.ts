@@ -76,4 +76,6 @@ export const cacheSystem: SystemPlugin = {
   invariants: cacheMonitor,
   targets: cacheTargets,
   ready: cacheReady,
+  // The store is n1..n3 of the cluster: a "minority" of all nodes can be a majority of the store.
+  livenessCore: false,
 };
