@@ -6,7 +6,7 @@
 // Everything here replays the run in this process: the same scenario and seed give the same trace,
 // so a second pass can sample the statuses at exactly the chain's events. Nothing names a system:
 // statuses are the plugin's own fields, messages are named by their `type`.
-import type { NodeId, NodeStatus, TraceEvent } from '../../nodes/host.js';
+import { NS_PER_MS, type NodeId, type NodeStatus, type TraceEvent } from '../../nodes/host.js';
 import { UsageError } from '../cli/command.js';
 import type { HistoryRecord } from '../../histories/schema.js';
 import type { SystemPlugin } from '../../workloads/system.js';
@@ -208,46 +208,41 @@ export function explainRun(scenario: ScenarioInput, seed: number, plugin: System
   const faults = necessaryFaults(result.scenario, seed, plugin, result.violation);
   const point = violationPoint(result);
   const firstNecessary = faults.find((need) => need.necessary);
-  const fromNs = firstNecessary === undefined ? 0 : firstNecessary.event.atMs * 1e6;
-  let chain: Hop[] = [];
-  let chainCut = false;
-  if (point !== null) {
-    const servers = new Set(serverIds(result));
-    const found = messageChain(result.trace, point, fromNs, servers);
-    chainCut = found.cut;
-    // A second pass samples each hop's statuses at its very events (the trace's positions match).
-    const wanted = new Map<number, NodeId>();
-    for (const hop of found.hops) {
-      wanted.set(hop.send.at, hop.send.event.fields!.from as NodeId);
-      wanted.set(hop.deliver.at, hop.deliver.event.fields!.to as NodeId);
-    }
-    const statuses = new Map<number, NodeStatus>();
-    let at = -1;
-    runScenario(result.scenario, seed, {
-      plugin,
-      source,
-      traceLimit: 0,
-      observe: (_event, inspector) => {
-        at += 1;
-        const node = wanted.get(at);
-        if (node !== undefined && servers.has(node)) statuses.set(at, { ...inspector.status(node) });
-      },
-    });
-    chain = found.hops.map(({ send, deliver }) => ({
-      from: send.event.fields!.from as NodeId,
-      to: deliver.event.fields!.to as NodeId,
-      type: typeof send.event.fields?.type === 'string' ? send.event.fields.type : 'message',
-      sentNs: send.event.time,
-      deliveredNs: deliver.event.time,
-      fromStatus: statuses.get(send.at) ?? null,
-      toStatus: statuses.get(deliver.at) ?? null,
-    }));
-    return { violation: result.violation, summary: summaryOf(result), point, faults, chain, chainCut, atFault: atFault(chain, point, servers, result.trace) };
+  const fromNs = firstNecessary === undefined ? 0 : firstNecessary.event.atMs * NS_PER_MS;
+  const base = { violation: result.violation, summary: summaryOf(result), point, faults };
+  if (point === null) return { ...base, chain: [], chainCut: false, atFault: null };
+  const servers = new Set(serverIds(result));
+  const found = messageChain(result.trace, point, fromNs, servers);
+  // A second pass samples each hop's statuses at its very events (the trace's positions match).
+  const wanted = new Map<number, NodeId>();
+  for (const hop of found.hops) {
+    wanted.set(hop.send.at, hop.send.event.fields!.from as NodeId);
+    wanted.set(hop.deliver.at, hop.deliver.event.fields!.to as NodeId);
   }
-  return { violation: result.violation, summary: summaryOf(result), point, faults, chain, chainCut, atFault: null };
+  const statuses = new Map<number, NodeStatus>();
+  let at = -1;
+  runScenario(result.scenario, seed, {
+    plugin,
+    source,
+    traceLimit: 0,
+    observe: (_event, inspector) => {
+      at += 1;
+      const node = wanted.get(at);
+      if (node !== undefined && servers.has(node)) statuses.set(at, { ...inspector.status(node) });
+    },
+  });
+  const chain: Hop[] = found.hops.map(({ send, deliver }) => ({
+    from: send.event.fields!.from as NodeId,
+    to: deliver.event.fields!.to as NodeId,
+    type: typeof send.event.fields?.type === 'string' ? send.event.fields.type : 'message',
+    sentNs: send.event.time,
+    deliveredNs: deliver.event.time,
+    fromStatus: statuses.get(send.at) ?? null,
+    toStatus: statuses.get(deliver.at) ?? null,
+  }));
+  return { ...base, chain, chainCut: found.cut, atFault: atFault(chain, point, servers, result.trace) };
 }
 
-/** The servers of the run: every process in the trace that is not a client (`c<k>`) nor an external sender. */
 function serverIds(result: RunResult): NodeId[] {
   const ids = new Set<NodeId>();
   for (const event of result.trace) if (event.node !== null && event.kind === 'proc.start' && !/^c\d+$/.test(event.node)) ids.add(event.node);
